@@ -1,0 +1,86 @@
+"""The ``kallelse`` command. Sub-commands stay thin: they parse options and call into
+the packages that own the work."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from simulator.config import Config
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+@click.group()
+@click.version_option(package_name="kallelse-testbed")
+def main() -> None:
+    """Kallelse Testbed: simulators for 1177 Inkorg, 1177 user profile and PU-tjänsten."""
+
+
+def server_options(func):
+    options = [
+        click.option("--host", default=None, help="Interface to listen on [127.0.0.1]."),
+        click.option("--port", type=int, default=None, help="TCP port [8080]."),
+        click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Folder for the embedded SQLite database [./data]."),
+        click.option("--database-url", default=None,
+                     help="SQLAlchemy URL, e.g. postgresql+psycopg://127.0.0.1/test (default: SQLite in --data-dir)."),
+        click.option("--seed/--no-seed", default=None, help="Load the seeded test population at start."),
+        click.option("--contracts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+                     help="Serve an official contract bundle instead of the built-in contracts."),
+        click.option("--workers", type=int, default=None, help="gunicorn worker processes [2]."),
+        click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"])),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def config_from(options: dict) -> Config:
+    return Config.from_env(**{k: v for k, v in options.items() if v is not None})
+
+
+@main.command()
+@server_options
+def serve(**options) -> None:
+    """Start the simulator (SOAP endpoints, control API, citizen pages)."""
+    from simulator.server import serve as run_server
+    config = config_from(options)
+    _configure_logging(config.log_level)
+    run_server(config)
+
+
+@main.group()
+def persons() -> None:
+    """The test population."""
+
+
+@persons.command("seed")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--database-url", default=None)
+def persons_seed(**options) -> None:
+    """Load (or reload) the deterministic seeded population."""
+    from simulator.server import prepare
+    config = config_from(options)
+    _configure_logging(config.log_level)
+    runtime = prepare(config, seed=True)
+    click.echo(f"seeded {len([c for c in runtime.citizens.all() if c.seeded])} citizens into {runtime.db}")
+
+
+@persons.command("list")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--database-url", default=None)
+def persons_list(**options) -> None:
+    """Print the named demo persons of the population."""
+    from simulator.population.seed import demo_persons
+    for citizen in demo_persons():
+        click.echo(f"{citizen.personnummer}  {citizen.display_name:<28} {citizen.label}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,89 @@
+"""Citizens table: the personnummer as key, the whole citizen as JSON (the services read
+a citizen at a time; nothing queries inside it)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from simulator.population.domain import Account, Address, Citizen
+from simulator.storage import Database, metadata
+
+citizens = sa.Table(
+    "citizens", metadata,
+    sa.Column("personnummer", sa.String(12), primary_key=True),
+    sa.Column("seeded", sa.Boolean, nullable=False, default=False),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+
+def _to_row(citizen: Citizen) -> dict:
+    return {"personnummer": citizen.personnummer, "seeded": citizen.seeded,
+            "data": json.dumps(citizen.to_json(), ensure_ascii=False, sort_keys=True)}
+
+
+def _from_row(data: str) -> Citizen:
+    raw = json.loads(data)
+    raw["address"] = Address(**raw.get("address") or {})
+    raw["account"] = Account(**raw.get("account") or {})
+    if raw.get("deceased_date"):
+        raw["deceased_date"] = dt.date.fromisoformat(raw["deceased_date"])
+    known = {f.name for f in dataclasses.fields(Citizen)}
+    return Citizen(**{k: v for k, v in raw.items() if k in known})
+
+
+class CitizenStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def get(self, personnummer: str) -> Citizen | None:
+        with self.db.connect() as conn:
+            data = conn.execute(sa.select(citizens.c.data).where(citizens.c.personnummer == personnummer)).scalar()
+        return _from_row(data) if data else None
+
+    def get_many(self, personnummer: list[str]) -> dict[str, Citizen]:
+        if not personnummer:
+            return {}
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(citizens.c.data).where(citizens.c.personnummer.in_(set(personnummer))))
+            found = [_from_row(r.data) for r in rows]
+        return {c.personnummer: c for c in found}
+
+    def all(self) -> list[Citizen]:
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(citizens.c.data).order_by(citizens.c.personnummer)).all()
+        return [_from_row(r.data) for r in rows]
+
+    def create(self, citizen: Citizen) -> bool:
+        """False if the personnummer exists already."""
+        try:
+            with self.db.begin() as conn:
+                conn.execute(sa.insert(citizens).values(**_to_row(citizen)))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def save(self, citizen: Citizen) -> None:
+        row = _to_row(citizen)
+        with self.db.begin() as conn:
+            if conn.execute(sa.update(citizens).where(citizens.c.personnummer == citizen.personnummer)
+                            .values(**row)).rowcount == 0:
+                conn.execute(sa.insert(citizens).values(**row))
+
+    def save_many(self, population: list[Citizen]) -> None:
+        with self.db.begin() as conn:
+            conn.execute(sa.delete(citizens).where(citizens.c.personnummer.in_([c.personnummer for c in population])))
+            conn.execute(sa.insert(citizens), [_to_row(c) for c in population])
+
+    def delete(self, personnummer: str) -> bool:
+        with self.db.begin() as conn:
+            return conn.execute(sa.delete(citizens).where(citizens.c.personnummer == personnummer)).rowcount > 0
+
+    def delete_unseeded(self, include_seeded: bool = False) -> None:
+        with self.db.begin() as conn:
+            query = sa.delete(citizens)
+            if not include_seeded:
+                query = query.where(citizens.c.seeded.is_(False))
+            conn.execute(query)

@@ -1,0 +1,34 @@
+"""What every part of a running simulator shares: settings, database, clock, citizens and
+contracts. Built once per process by the application factory."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from contracts.bundle import ContractBundle, builtin_bundle
+from simulator.config import Config
+from simulator.population.store import CitizenStore
+from simulator.storage import Database
+from simulator.storage.clockstore import ClockStore
+
+
+@dataclasses.dataclass
+class Runtime:
+    config: Config
+    db: Database
+    clock_store: ClockStore
+    citizens: CitizenStore
+    contracts: ContractBundle
+    interceptors: list = dataclasses.field(default_factory=list)
+    # Hooks other parts register, e.g. "after_reset" callbacks that clear their tables.
+    reset_hooks: list[Callable[[bool], None]] = dataclasses.field(default_factory=list)
+
+    @property
+    def clock(self):
+        return self.clock_store.clock
+
+    @classmethod
+    def build(cls, config: Config) -> "Runtime":
+        db = Database(config.db_url)
+        return cls(config=config, db=db, clock_store=ClockStore(db), citizens=CitizenStore(db),
+                   contracts=builtin_bundle(config.contracts))

@@ -1,0 +1,72 @@
+"""Running the simulator: prepare the database (migrate, seed) once in the parent, then
+serve with gunicorn sync workers, each building its own app (no state shared by fork)."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+from simulator import schema
+from simulator.config import Config
+from simulator.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def prepare(config: Config, seed: bool | None = None) -> Runtime:
+    runtime = Runtime.build(config)
+    schema.upgrade(runtime.db)
+    if seed if seed is not None else config.seed:
+        from simulator.population.seed import seed_population
+        runtime.citizens.save_many(seed_population())
+    return runtime
+
+
+def served_urls(config: Config) -> list[str]:
+    base = config.base_url
+    return [f"{base}{path}" for path in (
+        "/inbox/AddMessage/2/rivtabp21",
+        "/userprofile/GetUserProfile/2/rivtabp21",
+        "/userprofile/GetSubjectOfCare/2/rivtabp21",
+        "/pu/GetPersonsForProfile/5/rivtabp21",
+        "/api/health",
+        "/api/openapi.json",
+    )]
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, config: Config):
+        self.config_obj = config
+        super().__init__()
+
+    def load_config(self):
+        config = self.config_obj
+        settings = {
+            "bind": f"{config.host}:{config.port}",
+            "workers": max(1, config.workers),
+            "worker_class": "sync",
+            "timeout": 120,
+            "graceful_timeout": 5,
+            "loglevel": config.log_level,
+            "accesslog": None,
+            "when_ready": self._when_ready,
+            "control_socket_disable": True,
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def _when_ready(self, server):
+        lines = ["Kallelse Testbed simulator is ready:"] + [f"  {url}" for url in served_urls(self.config_obj)]
+        print("\n".join(lines), flush=True)
+
+    def load(self):
+        from simulator.app import create_app
+        return create_app(self.config_obj, migrate=False)
+
+
+def serve(config: Config) -> None:
+    prepare(config)
+    log.info("database %s", Runtime.build(config).db)
+    _Gunicorn(config).run()
+    sys.exit(0)

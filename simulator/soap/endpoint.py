@@ -1,0 +1,166 @@
+"""One SOAP endpoint as a plain WSGI callable: the hot path (read body, parse, check
+SOAPAction and element, validate, call the producer, serialize) without a web framework.
+
+Interceptors are the extension point for the platform layer (routing, authorization,
+behaviour rules, traffic recording): ``before(call)`` may answer instead of the producer
+by returning a :class:`Reply`; ``after(call, reply)`` sees every reply.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import uuid
+from typing import Callable, Protocol
+
+from lxml import etree
+
+from contracts.bundle import Contract
+from simulator.soap import envelope as soap
+from simulator.soap.validation import validate
+from simulator.soap.wsdl import serve_wsdl
+
+log = logging.getLogger(__name__)
+
+CONSUMER_HEADER = "HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID"
+MAX_BODY = 10 * 1024 * 1024
+
+
+@dataclasses.dataclass
+class SoapCall:
+    """Everything known about one request; producers and interceptors read it."""
+
+    contract: Contract
+    environ: dict
+    body: bytes = b""
+    envelope: soap.Envelope | None = None
+    started: float = dataclasses.field(default_factory=time.perf_counter)
+    notes: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def payload(self) -> etree._Element:
+        return self.envelope.payload
+
+    @property
+    def logical_address(self) -> str | None:
+        return self.envelope.logical_address if self.envelope else None
+
+    @property
+    def consumer(self) -> str | None:
+        return self.environ.get(CONSUMER_HEADER) or self.environ.get("kallelse.tls_consumer")
+
+    @property
+    def soap_action(self) -> str | None:
+        value = self.environ.get("HTTP_SOAPACTION")
+        return None if value is None else value.strip().strip('"')
+
+
+@dataclasses.dataclass
+class Reply:
+    status: int
+    body: bytes
+    fault: soap.SoapFault | None = None
+    payload: etree._Element | None = None
+    content_type: str = "text/xml; charset=utf-8"
+    # Set by behaviour rules that break the HTTP exchange on purpose.
+    sabotage: str | None = None
+
+
+class Interceptor(Protocol):
+    def before(self, call: SoapCall) -> Reply | None: ...
+    def after(self, call: SoapCall, reply: Reply) -> None: ...
+
+
+Producer = Callable[[SoapCall], etree._Element]
+
+
+def fault_reply(fault: soap.SoapFault) -> Reply:
+    return Reply(500, soap.fault(fault.code, fault.text), fault=fault)
+
+
+class SoapEndpoint:
+    def __init__(self, path: str, contract: Contract, producer: Producer,
+                 interceptors: list[Interceptor] | None = None):
+        self.path = path
+        self.contract = contract
+        self.producer = producer
+        self.interceptors = interceptors if interceptors is not None else []
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if method == "GET" and environ.get("QUERY_STRING", "").lower() in ("wsdl", "wsdl="):
+            body = serve_wsdl(self.contract, environ)
+            start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        if method != "POST":
+            body = soap.fault("Client", f"Use HTTP POST with a SOAP 1.1 envelope, or GET {self.path}?wsdl")
+            start_response("405 Method Not Allowed", [("Content-Type", "text/xml; charset=utf-8"),
+                                                      ("Allow", "GET, POST")])
+            return [body]
+        call = SoapCall(self.contract, environ)
+        reply = self.handle(call)
+        return self.respond(reply, start_response)
+
+    def handle(self, call: SoapCall) -> Reply:
+        try:
+            call.body = read_body(call.environ)
+            call.envelope = soap.parse_request(call.body)
+            self.check_operation(call)
+            validate(self.contract.schema, call.payload)
+        except soap.SoapFault as fault:
+            reply = fault_reply(fault)
+            self.after(call, reply)
+            return reply
+        reply = None
+        for interceptor in self.interceptors:
+            reply = interceptor.before(call)
+            if reply is not None:
+                break
+        if reply is None:
+            reply = self.produce(call)
+        self.after(call, reply)
+        return reply
+
+    def produce(self, call: SoapCall) -> Reply:
+        try:
+            payload = self.producer(call)
+        except soap.SoapFault as fault:
+            return fault_reply(fault)
+        except Exception:  # noqa: BLE001 - a producer bug must still answer in SOAP
+            ref = uuid.uuid4().hex[:12]
+            log.exception("producer %s failed (ref %s)", self.contract.interaction, ref)
+            return fault_reply(soap.SoapFault("Server", f"Internal error in the simulator (ref {ref})"))
+        return Reply(200, soap.response(payload), payload=payload)
+
+    def after(self, call: SoapCall, reply: Reply) -> None:
+        for interceptor in self.interceptors:
+            try:
+                interceptor.after(call, reply)
+            except Exception:  # noqa: BLE001 - recording must never break the answer
+                log.exception("interceptor %s failed after %s", type(interceptor).__name__, self.contract.interaction)
+
+    def check_operation(self, call: SoapCall) -> None:
+        expected = self.contract.soap_action
+        if call.soap_action != expected:
+            got = "no SOAPAction header" if call.soap_action is None else f"SOAPAction {call.soap_action!r}"
+            raise soap.SoapFault("Client", f"Wrong SOAPAction: expected {expected!r}, got {got}")
+        if call.payload.tag != self.contract.request_element:
+            raise soap.SoapFault("Client", f"Unexpected request element {call.payload.tag}: this endpoint "
+                                           f"accepts {self.contract.request_element}")
+
+    @staticmethod
+    def respond(reply: Reply, start_response):
+        status = {200: "200 OK", 500: "500 Internal Server Error"}.get(reply.status, f"{reply.status} Status")
+        start_response(status, [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body)))])
+        return [reply.body]
+
+
+def read_body(environ) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise soap.SoapFault("Client", "Invalid Content-Length header") from None
+    if length > MAX_BODY:
+        raise soap.SoapFault("Client", f"Request body of {length} bytes exceeds the limit of {MAX_BODY}")
+    return environ["wsgi.input"].read(length) if length else b""

@@ -1,0 +1,68 @@
+"""Shared, audited clock state: every process reads the same simulated time."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from simulator.clock import Clock, ClockState, UTC, apply_command
+from simulator.storage.database import Database, metadata
+
+clock_state = sa.Table(
+    "clock_state", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("real_anchor", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sim_anchor", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("speed", sa.Float, nullable=False, default=1.0),
+    sa.Column("frozen", sa.Boolean, nullable=False, default=False),
+)
+
+clock_audit = sa.Table(
+    "clock_audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("real_time", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sim_before", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sim_after", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("command", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(200)),
+)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class ClockStore:
+    def __init__(self, db: Database):
+        self.db = db
+        self.clock = Clock(self.load)
+
+    def load(self) -> ClockState | None:
+        with self.db.connect() as conn:
+            row = conn.execute(sa.select(clock_state).where(clock_state.c.id == 1)).first()
+        if row is None:
+            return None
+        return ClockState(_aware(row.real_anchor), _aware(row.sim_anchor), row.speed, row.frozen)
+
+    def command(self, command: dict, actor: str | None = None) -> ClockState:
+        """Apply a control command, store it and audit it (ValueError on bad input)."""
+        real_now = self.clock.real_now()
+        before = self.clock.state()
+        after = apply_command(before, command, real_now)
+        values = dict(real_anchor=after.real_anchor, sim_anchor=after.sim_anchor, speed=after.speed,
+                      frozen=after.frozen)
+        with self.db.begin() as conn:
+            if conn.execute(sa.update(clock_state).where(clock_state.c.id == 1).values(**values)).rowcount == 0:
+                conn.execute(sa.insert(clock_state).values(id=1, **values))
+            conn.execute(sa.insert(clock_audit).values(
+                real_time=real_now, sim_before=before.now(real_now), sim_after=after.now(real_now),
+                command=json.dumps(command, sort_keys=True), actor=actor))
+        return after
+
+    def audit(self, limit: int = 100) -> list[dict]:
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(clock_audit).order_by(clock_audit.c.id.desc()).limit(limit)).all()
+        return [{"real_time": _aware(r.real_time).isoformat(), "sim_before": _aware(r.sim_before).isoformat(),
+                 "sim_after": _aware(r.sim_after).isoformat(), "command": json.loads(r.command),
+                 "actor": r.actor} for r in rows]

@@ -1,0 +1,59 @@
+"""Engine creation and the small amount of dialect care the two databases need."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+log = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{Path(data_dir).resolve() / 'kallelse.sqlite'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL lets readers run beside the writer. ``synchronous=NORMAL`` in WAL mode makes a
+    commit durable against a crash of the process (the SIGKILL test) without an fsync per
+    commit; only an OS crash or power loss can lose the last transactions, which is the
+    right trade for a test bed (docs/architecture.md)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """The engine plus helpers; one per process."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            path = url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                           pool_size=8, max_overflow=16)
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = sa.create_engine(url, pool_size=8, max_overflow=16, pool_pre_ping=True)
+
+    def begin(self):
+        """A connection in a transaction that commits on success, rolls back on error."""
+        return self.engine.begin()
+
+    def connect(self):
+        return self.engine.connect()
+
+    def dispose(self):
+        self.engine.dispose()
+
+    def __repr__(self):
+        return f"Database({self.engine.url.render_as_string(hide_password=True)})"

@@ -1,0 +1,1 @@
+"""1177 user profile stand-in: GetUserProfile 2.0 and GetSubjectOfCare 2.0."""
