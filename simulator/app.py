@@ -5,6 +5,7 @@ Flask); everything else (control API, citizen pages, contract files) is a Flask 
 blueprints."""
 from __future__ import annotations
 
+import importlib
 import logging
 
 from flask import Flask, abort, jsonify
@@ -23,6 +24,14 @@ from simulator.userprofile.service import SERVICE as USERPROFILE
 log = logging.getLogger(__name__)
 
 SERVICES = (INBOX, USERPROFILE, PU)
+
+# Parts that plug into a running simulator; each module has
+# ``install(runtime, web, endpoints)`` and registers blueprints, interceptors and hooks.
+PARTS = (
+    "simulator.platform.wiring",
+    "simulator.citizen.wiring",
+    "simulator.dispatch.wiring",
+)
 
 
 class Router:
@@ -73,10 +82,16 @@ def create_web(runtime: Runtime, endpoints: dict[str, SoapEndpoint]) -> Flask:
     return web
 
 
-def create_app(config: Config | None = None, migrate: bool = True) -> Router:
+def create_app(config: Config | None = None, migrate: bool = True):
     config = config or Config.from_env()
     runtime = Runtime.build(config)
     if migrate:
         schema.upgrade(runtime.db)
     endpoints = soap_endpoints(runtime)
-    return Router(runtime, endpoints, create_web(runtime, endpoints))
+    web = create_web(runtime, endpoints)
+    for part in PARTS:
+        importlib.import_module(part).install(runtime, web, endpoints)
+    app = Router(runtime, endpoints, web)
+    for wrap in runtime.wsgi_wrappers:
+        app = wrap(app)
+    return app

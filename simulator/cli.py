@@ -16,10 +16,44 @@ def _configure_logging(level: str) -> None:
                         stream=sys.stderr)
 
 
-@click.group()
+# Command groups owned by other packages, imported only when used: "name": "module:attr".
+LAZY_COMMANDS = {
+    "contracts": "contracts.cli:contracts",
+    "demo": "simulator.citizen.cli:demo",
+    "certs": "simulator.platform.cli:certs",
+    "worker": "simulator.dispatch.cli:worker",
+    "conformance": "conformance.cli:conformance",
+    "load": "loadtests.cli:load",
+}
+
+
+class LazyGroup(click.Group):
+    """Keeps ``kallelse --help`` fast and each package's CLI beside its code."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS:
+            import importlib
+            module, _, attr = LAZY_COMMANDS[name].partition(":")
+            try:
+                return getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError) as exc:
+                reason = str(exc)
+
+                @click.command(name, help=f"(not available: {reason})")
+                def unavailable():
+                    raise click.ClickException(f"command {name!r} is not available: {reason}")
+                return unavailable
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="kallelse-testbed")
 def main() -> None:
-    """Kallelse Testbed: simulators for 1177 Inkorg, 1177 user profile and PU-tjänsten."""
+    """Kallelse Testbed: simulators for 1177 Inkorg, 1177 user profile and PU-tjänsten,
+    a reference dispatch core, a conformance suite and load tests."""
 
 
 def server_options(func):

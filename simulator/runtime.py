@@ -20,8 +20,14 @@ class Runtime:
     citizens: CitizenStore
     contracts: ContractBundle
     interceptors: list = dataclasses.field(default_factory=list)
-    # Hooks other parts register, e.g. "after_reset" callbacks that clear their tables.
+    # Extension points the parts fill in from their ``wiring.install``:
+    # reset_hooks(include_seed) clear a part's tables on POST /api/reset;
+    # message_listeners(citizen, stored_message) run after AddMessage stored a message
+    #   (notifications, callbacks); wsgi_wrappers(app) -> app wrap the whole server
+    #   (e.g. TLS consumer identity, metrics).
     reset_hooks: list[Callable[[bool], None]] = dataclasses.field(default_factory=list)
+    message_listeners: list[Callable] = dataclasses.field(default_factory=list)
+    wsgi_wrappers: list[Callable] = dataclasses.field(default_factory=list)
 
     @property
     def clock(self):

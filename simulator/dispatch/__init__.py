@@ -1,0 +1,1 @@
+"""Dispatch core: the reference care-system kallelse engine implementing the guideline rules."""

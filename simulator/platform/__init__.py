@@ -1,0 +1,1 @@
+"""NTjP-like service platform: routing by LogicalAddress, consumer authorization, traffic, behaviours."""
