@@ -28,6 +28,8 @@ class Runtime:
     reset_hooks: list[Callable[[bool], None]] = dataclasses.field(default_factory=list)
     message_listeners: list[Callable] = dataclasses.field(default_factory=list)
     wsgi_wrappers: list[Callable] = dataclasses.field(default_factory=list)
+    # OpenAPI documents (dicts with "paths"/"components") each part adds for /api/openapi.json.
+    openapi_fragments: list[dict] = dataclasses.field(default_factory=list)
 
     @property
     def clock(self):

@@ -3,9 +3,11 @@ field the consumer sent can be shown; the columns are what the inbox, the read s
 and the control API query on."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
-from simulator.storage import metadata
+from simulator.storage import Database, metadata
 
 messages = sa.Table(
     "inbox_messages", metadata,
@@ -39,3 +41,101 @@ messages = sa.Table(
 )
 sa.Index("ix_inbox_thread", messages.c.subject_of_care_id, messages.c.thread_key)
 sa.Index("ix_inbox_business_object", messages.c.business_object_id)
+
+
+def thread_key(message_id: str, business_object_id: str | None) -> str:
+    """Messages with the same businessObjectId form one thread; one without is its own."""
+    return f"bo:{business_object_id}" if business_object_id else f"msg:{message_id}"
+
+
+def _row(row) -> dict:
+    data = dict(row._mapping)
+    for key in ("received_at", "read_at"):
+        if data.get(key) is not None and data[key].tzinfo is None:
+            data[key] = data[key].replace(tzinfo=dt.timezone.utc)
+    return data
+
+
+class InboxStore:
+    """Queries and state changes on the inbox; message dicts have the column names."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add(self, conn, values: dict) -> None:
+        conn.execute(sa.insert(messages).values(**values))
+
+    def message(self, message_id: str) -> dict | None:
+        with self.db.connect() as conn:
+            row = conn.execute(sa.select(messages).where(messages.c.message_id == message_id)).first()
+        return _row(row) if row else None
+
+    def messages_for(self, personnummer: str) -> list[dict]:
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(messages).where(messages.c.subject_of_care_id == personnummer)
+                                .order_by(messages.c.seq)).all()
+        return [_row(r) for r in rows]
+
+    def messages_by_business_object(self, business_object_id: str, personnummer: str | None = None) -> list[dict]:
+        query = sa.select(messages).where(messages.c.business_object_id == business_object_id)
+        if personnummer:
+            query = query.where(messages.c.subject_of_care_id == personnummer)
+        with self.db.connect() as conn:
+            return [_row(r) for r in conn.execute(query.order_by(messages.c.seq)).all()]
+
+    def threads(self, personnummer: str, selection_status: str | None = None) -> list[dict]:
+        """Threads newest first; a thread is Archived only when all its messages are."""
+        grouped: dict[str, list[dict]] = {}
+        for message in self.messages_for(personnummer):
+            grouped.setdefault(message["thread_key"], []).append(message)
+        threads = [_thread(key, items) for key, items in grouped.items()]
+        if selection_status:
+            threads = [t for t in threads if t["user_selection_status"] == selection_status]
+        return sorted(threads, key=lambda t: (t["latest_at"], t["latest_seq"]), reverse=True)
+
+    def thread(self, personnummer: str, key: str) -> dict | None:
+        items = [m for m in self.messages_for(personnummer) if m["thread_key"] == key]
+        return _thread(key, items) if items else None
+
+    def mark_read(self, message_id: str, at: dt.datetime) -> dict | None:
+        """Idempotent: the first read time is kept (what a care system asks about)."""
+        with self.db.begin() as conn:
+            conn.execute(sa.update(messages).where(messages.c.message_id == message_id,
+                                                   messages.c.case_read_status != "Read")
+                         .values(case_read_status="Read", read_at=at))
+        return self.message(message_id)
+
+    def set_selection_status(self, personnummer: str, key: str, status: str) -> int:
+        if status not in ("Active", "Archived"):
+            raise ValueError("userSelectionStatus must be Active or Archived")
+        with self.db.begin() as conn:
+            return conn.execute(sa.update(messages).where(messages.c.subject_of_care_id == personnummer,
+                                                          messages.c.thread_key == key)
+                                .values(user_selection_status=status)).rowcount
+
+    def count(self) -> int:
+        with self.db.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(messages)).scalar_one()
+
+    def clear(self) -> None:
+        with self.db.begin() as conn:
+            conn.execute(sa.delete(messages))
+
+
+def _thread(key: str, items: list[dict]) -> dict:
+    latest = items[-1]
+    first = items[0]
+    return {
+        "thread_key": key,
+        "business_object_id": first["business_object_id"],
+        "subject_of_care_id": first["subject_of_care_id"],
+        "messages": items,
+        "unread_count": sum(1 for m in items if m["case_read_status"] == "Unread"),
+        "latest_at": latest["received_at"],
+        "latest_seq": latest["seq"],
+        "facility_name": latest["facility_name"] or first["facility_name"],
+        "case_type_description": first["case_type_description"],
+        "header_text": first["header_text"],
+        "user_selection_status": "Archived" if all(m["user_selection_status"] == "Archived" for m in items)
+        else "Active",
+    }
