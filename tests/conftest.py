@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import SimulatorProcess, drop_postgres_schema, new_postgres_schema, postgres_available
+from tests.support import (SimulatorProcess, drop_postgres_schema, new_postgres_schema, postgres_available,
+                           require)
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +26,7 @@ def fresh_simulator(tmp_path):
 
 @pytest.fixture()
 def postgres_url():
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
     url = new_postgres_schema()
     yield url
     drop_postgres_schema(url)

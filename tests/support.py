@@ -20,6 +20,17 @@ OFFICIAL_CONTRACTS = SHARED / "contracts-official"
 POSTGRES_BASE = os.environ.get("KALLELSE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+def require(available: bool, what: str) -> None:
+    """Skip a test whose outside tool (chromium, node packages, PostgreSQL) is missing on
+    a developer's machine; in CI (KALLELSE_REQUIRE_ALL=1) the same absence fails."""
+    import pytest
+    if available:
+        return
+    if os.environ.get("KALLELSE_REQUIRE_ALL"):
+        pytest.fail(f"{what} is required in CI but missing")
+    pytest.skip(f"{what} is not available on this machine")
+
+
 def free_port() -> int:
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
