@@ -1,4 +1,4 @@
-"""Control API blueprint: clock and reset (other resources live in sibling modules)."""
+"""Control API blueprint: the simulated clock (other resources live in sibling modules)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
