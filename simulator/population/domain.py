@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit
+from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit, is_reservnummer
 
 
 class FieldError(ValueError):
@@ -63,6 +63,7 @@ class Citizen:
     deceased_date: dt.date | None = None
     deregistration_code: str | None = None    # PU avregistreringsorsak, e.g. "AV" (avliden)
     optout_paper: bool = False                # PU optoutPaperNotification
+    linked_identity: str | None = None        # reservnummer only: the main identity it is linked to (PU)
     account: Account = dataclasses.field(default_factory=Account)
     label: str | None = None                  # demo persona, e.g. "Vuxen, digital"
     seeded: bool = False
@@ -90,7 +91,7 @@ class Citizen:
 
 _BOOL_FIELDS = ("protected", "protected_population_record", "deceased", "optout_paper", "seeded")
 _STR_FIELDS = ("given_name", "surname", "middle_name", "calling_name", "county_code", "municipality_code",
-               "parish_code", "deregistration_code", "label")
+               "parish_code", "deregistration_code", "label", "linked_identity")
 _ACCOUNT_BOOLS = ("exists", "active", "sms_notification", "email_notification")
 _MOBILE = re.compile(r"^\+?[0-9 -]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -154,6 +155,8 @@ def apply_json(citizen: Citizen | None, data: Any) -> Citizen:
             raise FieldError(name, "must not be empty")
     if "deceased_date" in data:
         changes["deceased_date"] = _date(data["deceased_date"], "deceased_date")
+    if data.get("linked_identity") is not None:
+        changes["linked_identity"] = validate_personnummer(data["linked_identity"], "linked_identity")
     if "address" in data:
         changes["address"] = _merge_section(citizen.address, data["address"], "address", (), ())
     if "account" in data:
@@ -168,6 +171,10 @@ def apply_json(citizen: Citizen | None, data: Any) -> Citizen:
     updated = dataclasses.replace(citizen, **changes)
     if updated.calling_name and updated.calling_name not in updated.given_name.split():
         raise FieldError("calling_name", "must be one of the given names")
+    if updated.linked_identity and (not is_reservnummer(updated.personnummer)
+                                    or is_reservnummer(updated.linked_identity)):
+        raise FieldError("linked_identity", "only a reservnummer can be linked, and only to a personnummer "
+                                            "or samordningsnummer")
     return updated
 
 
