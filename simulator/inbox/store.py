@@ -1,12 +1,15 @@
 """Inbox messages. The message element is kept as received (``message_xml``) so every
 field the consumer sent can be shown; the columns are what the inbox, the read status
-and the control API query on."""
+and the control API query on. Free text is ``Text``: the contract sets no length, so
+no length limit may turn a valid request into a database error."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import sqlalchemy as sa
 
+from simulator.inbox.domain import BUSINESS_OBJECT_ID_MAX, GENERAL_MESSAGE, StoredMessage
 from simulator.storage import Database, metadata
 
 messages = sa.Table(
@@ -14,11 +17,11 @@ messages = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("message_id", sa.String(36), nullable=False, unique=True),
     sa.Column("subject_of_care_id", sa.String(12), nullable=False),
-    sa.Column("business_object_id", sa.String(255)),
-    sa.Column("thread_key", sa.String(255), nullable=False),
-    sa.Column("source_system", sa.String(255)),
-    sa.Column("consumer", sa.String(255)),
-    sa.Column("logical_address", sa.String(255)),
+    sa.Column("business_object_id", sa.String(BUSINESS_OBJECT_ID_MAX)),
+    sa.Column("thread_key", sa.String(300), nullable=False),
+    sa.Column("source_system", sa.Text),
+    sa.Column("consumer", sa.Text),
+    sa.Column("logical_address", sa.Text),
     sa.Column("notify", sa.Boolean, nullable=False, default=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("action_date", sa.String(10), nullable=False),
@@ -26,13 +29,23 @@ messages = sa.Table(
     sa.Column("case_read_status", sa.String(8), nullable=False, default="Unread"),
     sa.Column("read_at", sa.DateTime(timezone=True)),
     sa.Column("user_selection_status", sa.String(8), nullable=False, default="Active"),
-    sa.Column("case_type_description", sa.String(255), nullable=False),
+    sa.Column("case_type_id", sa.String(64), nullable=False, default=GENERAL_MESSAGE),
+    sa.Column("case_type_description", sa.Text, nullable=False),
     sa.Column("header_text", sa.Text),
-    sa.Column("facility_hsa_id", sa.String(255)),
-    sa.Column("facility_name", sa.String(255)),
-    sa.Column("booking_id", sa.String(255)),
+    sa.Column("facility_hsa_id", sa.Text),
+    sa.Column("facility_name", sa.Text),
+    sa.Column("facility_address", sa.Text),
+    sa.Column("facility_postal_code", sa.Text),
+    sa.Column("facility_postal_city", sa.Text),
+    sa.Column("facility_telephone", sa.Text),
+    sa.Column("booking_id", sa.Text),
     sa.Column("booking_cancelled", sa.Boolean),
-    sa.Column("booking_date", sa.String(40)),
+    sa.Column("booking_date", sa.Text),
+    sa.Column("booking_is_invitation", sa.Boolean),
+    sa.Column("booking_is_open_invitation", sa.Boolean),
+    sa.Column("booking_rebooking_allowed", sa.Boolean),
+    sa.Column("booking_cancel_allowed", sa.Boolean),
+    sa.Column("url_configuration", sa.Text),           # JSON object (systemId, urlText, ...) or NULL
     sa.Column("msg", sa.Text, nullable=False),
     sa.Column("docbook_ok", sa.Boolean, nullable=False, default=True),
     sa.Column("docbook_violations", sa.Text),
@@ -46,6 +59,50 @@ sa.Index("ix_inbox_business_object", messages.c.business_object_id)
 def thread_key(message_id: str, business_object_id: str | None) -> str:
     """Messages with the same businessObjectId form one thread; one without is its own."""
     return f"bo:{business_object_id}" if business_object_id else f"msg:{message_id}"
+
+
+def row_values(message: StoredMessage, consumer: str | None = None, logical_address: str | None = None) -> dict:
+    """The column values of a new message (AddMessage's producer-set fields included)."""
+    facility, booking = message.facility, message.booking
+    return {
+        "message_id": message.message_id,
+        "subject_of_care_id": message.subject_of_care_id,
+        "business_object_id": message.business_object_id,
+        "thread_key": thread_key(message.message_id, message.business_object_id),
+        "source_system": message.source_system,
+        "consumer": consumer,
+        "logical_address": logical_address,
+        "notify": message.notify,
+        "received_at": message.received_at,
+        "action_date": message.action_date,
+        "action_time": message.action_time,
+        "case_read_status": message.case_read_status,
+        "user_selection_status": message.user_selection_status,
+        "case_type_id": message.case_type_id,
+        "case_type_description": message.case_type_description,
+        "header_text": message.header_text,
+        "facility_hsa_id": facility.hsa_id,
+        "facility_name": facility.name,
+        "facility_address": facility.address,
+        "facility_postal_code": facility.postal_code,
+        "facility_postal_city": facility.postal_city,
+        "facility_telephone": facility.telephone,
+        "booking_id": booking.booking_id if booking else None,
+        "booking_cancelled": booking.cancelled if booking else None,
+        "booking_date": booking.booking_date if booking else None,
+        "booking_is_invitation": booking.is_invitation if booking else None,
+        "booking_is_open_invitation": booking.is_open_invitation if booking else None,
+        "booking_rebooking_allowed": booking.rebooking_allowed if booking else None,
+        "booking_cancel_allowed": booking.cancel_booking_allowed if booking else None,
+        "url_configuration": json.dumps(message.url_configuration, ensure_ascii=False)
+        if message.url_configuration else None,
+        "msg": message.msg,
+        "docbook_ok": message.docbook_ok,
+        "docbook_violations": json.dumps(message.docbook_violations, ensure_ascii=False)
+        if message.docbook_violations else None,
+        "result_code": message.result_code,
+        "message_xml": message.message_xml,
+    }
 
 
 def _row(row) -> dict:
@@ -64,6 +121,15 @@ class InboxStore:
 
     def add(self, conn, values: dict) -> None:
         conn.execute(sa.insert(messages).values(**values))
+
+    def insert(self, values: dict) -> dict:
+        """One message in one transaction, committed when this returns (AddMessage answers
+        only after that); returns the message as :meth:`message` would read it back."""
+        with self.db.begin() as conn:
+            seq = conn.execute(sa.insert(messages).values(**values)).inserted_primary_key[0]
+        stored = {column.name: None for column in messages.columns}
+        stored.update(values, seq=seq)
+        return stored
 
     def message(self, message_id: str) -> dict | None:
         with self.db.connect() as conn:

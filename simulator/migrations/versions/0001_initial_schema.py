@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:48:33.166209
+Create Date: 2026-11-21 23:55:43.692317
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,10 +44,10 @@ def upgrade() -> None:
     sa.Column('message_id', sa.String(length=36), nullable=False),
     sa.Column('subject_of_care_id', sa.String(length=12), nullable=False),
     sa.Column('business_object_id', sa.String(length=255), nullable=True),
-    sa.Column('thread_key', sa.String(length=255), nullable=False),
-    sa.Column('source_system', sa.String(length=255), nullable=True),
-    sa.Column('consumer', sa.String(length=255), nullable=True),
-    sa.Column('logical_address', sa.String(length=255), nullable=True),
+    sa.Column('thread_key', sa.String(length=300), nullable=False),
+    sa.Column('source_system', sa.Text(), nullable=True),
+    sa.Column('consumer', sa.Text(), nullable=True),
+    sa.Column('logical_address', sa.Text(), nullable=True),
     sa.Column('notify', sa.Boolean(), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('action_date', sa.String(length=10), nullable=False),
@@ -55,13 +55,23 @@ def upgrade() -> None:
     sa.Column('case_read_status', sa.String(length=8), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('user_selection_status', sa.String(length=8), nullable=False),
-    sa.Column('case_type_description', sa.String(length=255), nullable=False),
+    sa.Column('case_type_id', sa.String(length=64), nullable=False),
+    sa.Column('case_type_description', sa.Text(), nullable=False),
     sa.Column('header_text', sa.Text(), nullable=True),
-    sa.Column('facility_hsa_id', sa.String(length=255), nullable=True),
-    sa.Column('facility_name', sa.String(length=255), nullable=True),
-    sa.Column('booking_id', sa.String(length=255), nullable=True),
+    sa.Column('facility_hsa_id', sa.Text(), nullable=True),
+    sa.Column('facility_name', sa.Text(), nullable=True),
+    sa.Column('facility_address', sa.Text(), nullable=True),
+    sa.Column('facility_postal_code', sa.Text(), nullable=True),
+    sa.Column('facility_postal_city', sa.Text(), nullable=True),
+    sa.Column('facility_telephone', sa.Text(), nullable=True),
+    sa.Column('booking_id', sa.Text(), nullable=True),
     sa.Column('booking_cancelled', sa.Boolean(), nullable=True),
-    sa.Column('booking_date', sa.String(length=40), nullable=True),
+    sa.Column('booking_date', sa.Text(), nullable=True),
+    sa.Column('booking_is_invitation', sa.Boolean(), nullable=True),
+    sa.Column('booking_is_open_invitation', sa.Boolean(), nullable=True),
+    sa.Column('booking_rebooking_allowed', sa.Boolean(), nullable=True),
+    sa.Column('booking_cancel_allowed', sa.Boolean(), nullable=True),
+    sa.Column('url_configuration', sa.Text(), nullable=True),
     sa.Column('msg', sa.Text(), nullable=False),
     sa.Column('docbook_ok', sa.Boolean(), nullable=False),
     sa.Column('docbook_violations', sa.Text(), nullable=True),
