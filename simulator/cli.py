@@ -110,9 +110,11 @@ def persons_seed(**options) -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--database-url", default=None)
 def persons_list(**options) -> None:
-    """Print the named demo persons of the population."""
+    """Print the named demo persons of the population (as of the simulator clock's date)."""
     from simulator.population.seed import demo_persons
-    for citizen in demo_persons():
+    from simulator.server import prepare
+    runtime = prepare(config_from(options), seed=False)
+    for citizen in demo_persons(runtime.clock.local_now().date()):
         click.echo(f"{citizen.personnummer}  {citizen.display_name:<28} {citizen.label}")
 
 
