@@ -17,43 +17,38 @@ def _iso(value):
     return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
 
 
-def _violations(raw) -> list:
-    """The store keeps DocBook findings as text: a JSON list, or one finding a line."""
-    if not raw:
-        return []
-    try:
-        parsed = json.loads(raw)
-    except (TypeError, ValueError):
-        return [line for line in str(raw).splitlines() if line.strip()]
-    return parsed if isinstance(parsed, list) else [parsed]
+def _json_column(raw, default):
+    """Columns the store keeps as JSON text (DocBook violations, urlConfiguration)."""
+    return json.loads(raw) if raw else default
+
+
+def _group(message: dict, prefix: str, names: dict[str, str]) -> dict | None:
+    """Columns ``<prefix>_<column>`` as one object named after the contract's group, or
+    None when the consumer sent none of them."""
+    group = {name: message.get(f"{prefix}_{column}") for name, column in names.items()}
+    return group if any(value is not None for value in group.values()) else None
+
+
+FACILITY = {"hsa_id": "hsa_id", "name": "name", "address": "address", "postal_code": "postal_code",
+            "postal_city": "postal_city", "telephone": "telephone"}
+BOOKING = {"booking_id": "id", "is_invitation": "is_invitation", "is_open_invitation": "is_open_invitation",
+           "rebooking_allowed": "rebooking_allowed", "cancel_booking_allowed": "cancel_allowed",
+           "cancelled": "cancelled", "booking_date": "date"}
+PLAIN = ("message_id", "business_object_id", "action_date", "action_time", "case_type_id",
+         "case_type_description", "header_text", "msg", "notify", "source_system", "consumer", "logical_address",
+         "case_read_status", "user_selection_status", "docbook_ok", "result_code")
 
 
 def message_json(message: dict, with_xml: bool = False) -> dict:
-    has_facility = message.get("facility_hsa_id") or message.get("facility_name")
-    data = {
-        "message_id": message["message_id"],
-        "business_object_id": message["business_object_id"],
-        "received_at": _iso(message["received_at"]),
-        "action_date": message["action_date"],
-        "action_time": message["action_time"],
-        "case_type_description": message["case_type_description"],
-        "header_text": message["header_text"],
-        "msg": message["msg"],
-        "notify": message["notify"],
-        "source_system": message["source_system"],
-        "consumer": message["consumer"],
-        "logical_address": message["logical_address"],
-        "case_read_status": message["case_read_status"],
-        "read_at": _iso(message["read_at"]),
-        "user_selection_status": message["user_selection_status"],
-        "facility": {"hsa_id": message["facility_hsa_id"], "name": message["facility_name"]}
-        if has_facility else None,
-        "booking": {"booking_id": message["booking_id"], "cancelled": message["booking_cancelled"],
-                    "booking_date": message["booking_date"]} if message.get("booking_id") else None,
-        "docbook_ok": message["docbook_ok"],
-        "docbook_violations": _violations(message.get("docbook_violations")),
-        "result_code": message["result_code"],
-    }
+    data = {name: message.get(name) for name in PLAIN}
+    data.update(
+        received_at=_iso(message["received_at"]),
+        read_at=_iso(message["read_at"]),
+        facility=_group(message, "facility", FACILITY),
+        booking=_group(message, "booking", BOOKING),
+        url_configuration=_json_column(message.get("url_configuration"), None),
+        docbook_violations=_json_column(message.get("docbook_violations"), []),
+    )
     if with_xml:
         data["message_xml"] = message["message_xml"]
     return data
