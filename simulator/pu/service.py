@@ -1,4 +1,6 @@
-"""Wiring of the pu producers into the application (filled in by the pu work)."""
+"""Wiring of the PU-tjänsten producer into the application:
+``/pu/GetPersonsForProfile/5/rivtabp21``."""
+from simulator.pu import soap
 from simulator.soap.service import ServiceSpec
 
-SERVICE = ServiceSpec(prefix="pu", producers=lambda runtime: {})
+SERVICE = ServiceSpec(prefix="pu", producers=lambda runtime: {"GetPersonsForProfile": soap.producer(runtime)})
