@@ -1,0 +1,136 @@
+"""RIVTA requests as a care system sends them, for the inbox and userprofile tests:
+a SOAP 1.1 envelope with the LogicalAddress header, the SOAPAction of the contract and
+the consumer HSA-id header, POSTed over real HTTP."""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+import requests
+from lxml import etree
+
+from contracts.bundle import ContractBundle
+from simulator.inbox.store import InboxStore
+from simulator.population.domain import Account, Address, Citizen
+from simulator.population.personnummer import with_check_digit
+from simulator.population.store import CitizenStore
+from simulator.storage import Database
+from simulator.storage.database import sqlite_url
+
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+LOGICAL_ADDRESS = "SE2321000016-MVK"
+CONSUMER = "SE2321000065-7331"
+INBOX = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
+INBOX_CORE = "urn:mvk:crm:casemanagement:inbox:2"
+ADD_MESSAGE_ACTION = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2:AddMessage"
+
+
+def envelope(body: str, logical_address: str = LOGICAL_ADDRESS) -> str:
+    return (f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Header>'
+            f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{logical_address}</LogicalAddress>'
+            f"</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>")
+
+
+def post(base_url: str, path: str, body: str | bytes, action: str | None, consumer: str | None = CONSUMER):
+    headers = {"Content-Type": "text/xml; charset=utf-8"}
+    if action is not None:
+        headers["SOAPAction"] = f'"{action}"'
+    if consumer:
+        headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return requests.post(base_url + path, data=data, headers=headers, timeout=30)
+
+
+def response_payload(response) -> etree._Element:
+    """The one element in the SOAP Body of a 200 answer."""
+    assert response.status_code == 200, response.text
+    root = etree.fromstring(response.content)
+    return root.find(f"{{{SOAP}}}Body")[0]
+
+
+def fault(response) -> tuple[str, str]:
+    """(faultcode, faultstring) of a SOAP 1.1 Fault answered with HTTP 500."""
+    assert response.status_code == 500, response.text
+    assert response.headers["Content-Type"].startswith("text/xml"), response.headers
+    root = etree.fromstring(response.content)
+    element = root.find(f"{{{SOAP}}}Body/{{{SOAP}}}Fault")
+    assert element is not None, response.text
+    return element.findtext("faultcode"), element.findtext("faultstring")
+
+
+def add_message_body(pnr: str, msg: str | None = "<article><para>Hej</para></article>", *, notify: bool = False,
+                     source_system: str | None = None, extra_message: str = "", after_msg: str = "",
+                     business_object_id: str | None = None, header_text: str | None = None,
+                     case_type_description: str | None = None, read_status: str | None = None) -> str:
+    """An AddMessage request; ``msg`` is XML-entity-encoded as the TKB prescribes.
+    ``extra_message`` goes right after caseType (healthCareFacility, booking, in XSD order)."""
+    parts = [f"<core:caseReadStatus>{read_status}</core:caseReadStatus>" if read_status else ""]
+    if case_type_description is not None:
+        parts.append(f"<core:caseType><core:caseTypeDescription>{escape(case_type_description)}"
+                     "</core:caseTypeDescription></core:caseType>")
+    parts.append(extra_message)
+    if business_object_id is not None:
+        parts.append(f"<core:businessObjectId>{escape(business_object_id)}</core:businessObjectId>")
+    if header_text is not None:
+        parts.append(f"<core:headerText>{escape(header_text)}</core:headerText>")
+    if msg is not None:
+        parts.append(f"<core:msg>{escape(msg)}</core:msg>")
+    parts.append(after_msg)
+    source = f"<sourceSystem>{source_system}</sourceSystem>" if source_system is not None else ""
+    return (f'<AddMessage xmlns="{INBOX}" xmlns:core="{INBOX_CORE}"><subjectOfCareId>{pnr}</subjectOfCareId>'
+            f"<message>{''.join(parts)}</message><notify>{'true' if notify else 'false'}</notify>{source}"
+            "</AddMessage>")
+
+
+def add_message(base_url: str, pnr: str, **kwargs):
+    return post(base_url, "/inbox/AddMessage/2/rivtabp21", envelope(add_message_body(pnr, **kwargs)),
+                ADD_MESSAGE_ACTION)
+
+
+def _database(server) -> Database:
+    return Database(server.database_url or sqlite_url(server.data_dir))
+
+
+def citizen_store(server) -> CitizenStore:
+    """The server's own citizen table (SQLite in its data folder), to set up test persons
+    exactly as a test needs them."""
+    return CitizenStore(_database(server))
+
+
+def inbox_store(server) -> InboxStore:
+    """The server's inbox table: what was committed, not what was answered."""
+    return InboxStore(_database(server))
+
+
+_serial = iter(range(1, 1000))
+
+
+def new_pnr(birth: str = "19850315") -> str:
+    """A valid personnummer no other test in the session uses."""
+    return with_check_digit(f"{birth}{next(_serial):03d}")
+
+
+def set_clock(server, **command) -> dict:
+    answer = requests.post(f"{server.url}/api/clock", json=command, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def assert_schema_valid(interaction: str, payload: etree._Element) -> None:
+    """The answer is valid against the built-in contract (what consumers generate code from)."""
+    schema = ContractBundle()[interaction].schema
+    assert schema.validate(payload), schema.error_log
+
+
+def person(pnr: str, *, account: str = "active", given: str = "Anna Maria", calling: str | None = "Maria",
+           surname: str = "Testsson", **changes) -> Citizen:
+    """account: "none", "inactive" or "active" (with SMS and e-mail notification on)."""
+    accounts = {
+        "none": Account(),
+        "inactive": Account(exists=True, active=False),
+        "active": Account(exists=True, active=True, sms_notification=True, email_notification=True,
+                          mobile="+46701234567", email="anna@example.se", phone="036-123456"),
+    }
+    return Citizen(personnummer=pnr, given_name=given, surname=surname, calling_name=calling,
+                   address=Address(street="Storgatan 1", postal_code="55111", city="Jönköping"),
+                   county_code="06", municipality_code="0680", parish_code="068001",
+                   account=accounts[account], **changes)
