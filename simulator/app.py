@@ -12,6 +12,7 @@ from flask import Flask, abort, jsonify
 
 from simulator import schema
 from simulator import control
+from simulator.citizen.readstatus import SERVICE as READ_STATUS
 from simulator.config import Config
 from simulator.control.errors import register_error_handlers
 from simulator.inbox.service import SERVICE as INBOX
@@ -23,7 +24,7 @@ from simulator.userprofile.service import SERVICE as USERPROFILE
 
 log = logging.getLogger(__name__)
 
-SERVICES = (INBOX, USERPROFILE, PU)
+SERVICES = (INBOX, USERPROFILE, PU, READ_STATUS)
 
 # Parts that plug into a running simulator; each module has
 # ``install(runtime, web, endpoints)`` and registers blueprints, interceptors and hooks.

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
+import simulator.citizen.store  # noqa: F401
 import simulator.inbox.store  # noqa: F401
 import simulator.population.store  # noqa: F401
 import simulator.storage.clockstore  # noqa: F401

@@ -1,0 +1,134 @@
+"""The citizen side's use cases, shared by the pages, the control API and the SOAP
+read-status producer: read a thread (marking it read at the clock's time), archive it,
+press a booking button, notify, post a letter. Every timestamp comes from the
+simulator clock."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import uuid
+from pathlib import Path
+
+from simulator.citizen import booking, callbacks, docbook_html, links, notifications, paper
+from simulator.citizen.store import CitizenSideStore
+from simulator.inbox.store import InboxStore
+from simulator.population.personnummer import mask
+
+log = logging.getLogger(__name__)
+
+
+class NotAllowed(Exception):
+    """The citizen asked for something the page would not have offered."""
+
+
+@dataclasses.dataclass
+class MessageView:
+    message: dict
+    html: str
+    link: links.Link | None
+
+
+class CitizenSide:
+    def __init__(self, runtime, link_table_path: Path | None = None):
+        self.runtime = runtime
+        self.inbox = InboxStore(runtime.db)
+        self.store = CitizenSideStore(runtime.db)
+        self.link_table = links.load_table(link_table_path)
+
+    @property
+    def clock(self):
+        return self.runtime.clock
+
+    # inbox -------------------------------------------------------------------
+    def threads(self, personnummer: str, selection_status: str | None = "Active") -> list[dict]:
+        return self.inbox.threads(personnummer, selection_status)
+
+    def thread_of(self, personnummer: str, message_id: str) -> dict | None:
+        """The thread a message belongs to, only if it is this citizen's."""
+        message = self.inbox.message(message_id)
+        if message is None or message["subject_of_care_id"] != personnummer:
+            return None
+        return self.inbox.thread(personnummer, message["thread_key"])
+
+    def open_thread(self, personnummer: str, message_id: str) -> dict | None:
+        """Show every message of the thread; each shown message is now Read, at the
+        clock's time (the first read time is kept; it is what a care system asks for)."""
+        thread = self.thread_of(personnummer, message_id)
+        if thread is None:
+            return None
+        now = self.clock.now()
+        for message in thread["messages"]:
+            if message["case_read_status"] != "Read":
+                self.inbox.mark_read(message["message_id"], now)
+        thread = self.inbox.thread(personnummer, thread["thread_key"])
+        thread["views"] = [self.view(m) for m in thread["messages"]]
+        thread["booking"] = self.booking_state(thread)
+        return thread
+
+    def view(self, message: dict) -> MessageView:
+        config = json.loads(message["url_configuration"]) if message.get("url_configuration") else None
+        return MessageView(message, docbook_html.render(message["msg"]), links.resolve(config, self.link_table))
+
+    def booking_state(self, thread: dict) -> booking.BookingState | None:
+        actions = self.store.actions(personnummer=thread["subject_of_care_id"],
+                                     business_object_id=thread["business_object_id"])
+        actions = [a for a in actions if a["business_object_id"] == thread["business_object_id"]]
+        return booking.booking_state(thread["messages"], actions, self.clock.now())
+
+    def set_selection(self, personnummer: str, message_id: str, status: str) -> bool:
+        thread = self.thread_of(personnummer, message_id)
+        if thread is None:
+            return False
+        return self.inbox.set_selection_status(personnummer, thread["thread_key"], status) > 0
+
+    # booking buttons -----------------------------------------------------------
+    def act(self, personnummer: str, message_id: str, action: str) -> dict:
+        """Record the citizen's "Avboka"/"Boka om" and send it to the care system's
+        callback URL, if it registered one."""
+        thread = self.thread_of(personnummer, message_id)
+        state = self.booking_state(thread) if thread else None
+        if state is None or not state.allows(action):
+            raise NotAllowed(action)
+        message = next(m for m in thread["messages"] if m["message_id"] == state.message_id)
+        source = message["source_system"] or message["consumer"]
+        url = self.store.callback_url(source)
+        row = {"event_id": str(uuid.uuid4()), "action": action, "personnummer": personnummer,
+               "message_id": message["message_id"], "business_object_id": message["business_object_id"],
+               "booking_id": state.booking_id, "source_system": source, "created_at": self.clock.now(),
+               "callback_url": url, "callback_status": "pending" if url else "none", "callback_attempts": 0}
+        self.store.add_action(row)
+        log.info("citizen %s pressed %s on booking %s", mask(personnummer), action, row["booking_id"])
+        if url:
+            callbacks.deliver_in_background(self.store, row, url)
+        return row
+
+    # notifications -----------------------------------------------------------
+    def on_message(self, citizen, message: dict) -> None:
+        """runtime.message_listeners hook: called after AddMessage stored a message."""
+        rows = notifications.notifications_for(citizen, message, self.clock.now())
+        self.store.add_notifications(rows)
+
+    # paper outbox ------------------------------------------------------------
+    def submit_letter(self, data, document: paper.Document, submitted_by: str | None) -> dict:
+        personnummer = data.get("personnummer") if isinstance(data, dict) else None
+        citizen = self.runtime.citizens.get(personnummer) if isinstance(personnummer, str) else None
+        row = paper.new_letter(data, document, citizen, self.clock.now(), submitted_by)
+        self.store.add_letter(row)
+        log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))
+        return self.letter_json(row)
+
+    def letter_json(self, letter: dict) -> dict:
+        now = self.clock.now()
+        data = {k: v for k, v in letter.items() if k not in ("document", "seq")}
+        data["received_at"] = letter["received_at"].isoformat()
+        data["delivered_at"] = paper.delivered_at(letter).isoformat()
+        data["status"] = paper.status(letter, now)
+        data["size"] = len(letter["document"]) if "document" in letter else letter.get("size")
+        if letter["protected_citizen"]:
+            data["address"] = None
+        return data
+
+    def letters(self, personnummer=None, business_object_id=None, status=None) -> list[dict]:
+        found = [self.letter_json(l) for l in self.store.letters(personnummer, business_object_id)]
+        return [l for l in found if status is None or l["status"] == status]

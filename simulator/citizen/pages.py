@@ -1,0 +1,124 @@
+"""The citizen's 1177 inbox, server-rendered: simulated log-in, the list of threads,
+a thread with every message, archive, and the booking buttons."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+
+from simulator.citizen.booking import ACTIONS
+from simulator.citizen.core import CitizenSide, NotAllowed
+from simulator.citizen.web import check_csrf
+from simulator.population.domain import FieldError, validate_personnummer
+
+FILTERS = {"aktiva": "Active", "arkiverade": "Archived"}
+
+
+def demo_people(runtime) -> list:
+    """The persons with a persona label (the seeded demo persons, in the seed's order)."""
+    labelled = [c for c in runtime.citizens.all() if c.label]
+    try:
+        from simulator.population.seed import demo_persons
+        order = [c.personnummer for c in demo_persons(runtime.clock.local_now().date())]
+    except ImportError:
+        order = []
+    rank = {pnr: index for index, pnr in enumerate(order)}
+    return sorted(labelled, key=lambda c: (rank.get(c.personnummer, len(rank)), c.personnummer))
+
+
+def _local_path(target: str | None) -> str | None:
+    """Only a path on this site is a safe place to go after log-in (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def create_blueprint(side: CitizenSide) -> Blueprint:
+    pages = Blueprint("citizen_pages", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/static/citizen")
+    runtime = side.runtime
+
+    def citizen_or_login():
+        personnummer = session.get("personnummer")
+        if not personnummer:
+            return None, redirect(url_for("citizen_pages.login", next=request.full_path.rstrip("?")))
+        return personnummer, None
+
+    @pages.get("/inkorg/logga-in")
+    def login():
+        return render_template("citizen/login.html", people=demo_people(runtime), next=request.args.get("next"))
+
+    @pages.post("/inkorg/logga-in")
+    def do_login():
+        check_csrf()
+        typed = (request.form.get("personnummer") or "").replace("-", "").replace(" ", "").strip()
+        try:
+            personnummer = validate_personnummer(typed)
+        except FieldError as exc:
+            flash(f"Ogiltigt personnummer: {exc.message}.", "error")
+            return render_template("citizen/login.html", people=demo_people(runtime), typed=typed,
+                                   next=request.form.get("next")), 400
+        session.clear()
+        session["personnummer"] = personnummer
+        return redirect(_local_path(request.form.get("next")) or url_for("citizen_pages.inbox"))
+
+    @pages.post("/inkorg/logga-ut")
+    def logout():
+        check_csrf()
+        session.clear()
+        return redirect(url_for("citizen_pages.login"))
+
+    @pages.get("/inkorg")
+    def inbox():
+        personnummer, answer = citizen_or_login()
+        if answer:
+            return answer
+        shown = request.args.get("visa", "aktiva")
+        if shown not in FILTERS:
+            abort(400, "visa måste vara aktiva eller arkiverade")
+        return render_template("citizen/inbox.html", citizen=runtime.citizens.get(personnummer),
+                               personnummer=personnummer, shown=shown,
+                               threads=side.threads(personnummer, FILTERS[shown]))
+
+    @pages.get("/inkorg/arende/<message_id>")
+    def thread(message_id: str):
+        personnummer, answer = citizen_or_login()
+        if answer:
+            return answer
+        found = side.open_thread(personnummer, message_id)
+        if found is None:
+            abort(404, "Meddelandet finns inte i din inkorg.")
+        return render_template("citizen/thread.html", thread=found, personnummer=personnummer,
+                               citizen=runtime.citizens.get(personnummer), actions=ACTIONS)
+
+    @pages.post("/inkorg/arende/<message_id>/<status>")
+    def select(message_id: str, status: str):
+        check_csrf()
+        personnummer, answer = citizen_or_login()
+        if answer:
+            return answer
+        wanted = {"arkivera": "Archived", "aktivera": "Active"}.get(status)
+        if wanted is None or not side.set_selection(personnummer, message_id, wanted):
+            abort(404)
+        flash("Ärendet är arkiverat." if wanted == "Archived" else "Ärendet är flyttat till aktiva.", "info")
+        return redirect(url_for("citizen_pages.inbox", visa="arkiverade" if wanted == "Active" else "aktiva"))
+
+    @pages.post("/inkorg/arende/<message_id>/bokning/<action>")
+    def booking_action(message_id: str, action: str):
+        check_csrf()
+        personnummer, answer = citizen_or_login()
+        if answer:
+            return answer
+        if action not in ACTIONS:
+            abort(404)
+        try:
+            side.act(personnummer, message_id, action)
+        except NotAllowed:
+            flash("Det går inte att " + ACTIONS[action].lower() + " den här tiden.", "error")
+        else:
+            flash("Din avbokning är skickad till mottagningen." if action == "cancel"
+                  else "Din begäran om ny tid är skickad till mottagningen.", "info")
+        return redirect(url_for("citizen_pages.thread", message_id=message_id))
+
+    return pages

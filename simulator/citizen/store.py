@@ -1,0 +1,218 @@
+"""Tables of the citizen side: the notification outbox, the paper outbox, the citizen's
+booking actions (with their callback delivery state), the callback URLs care systems
+registered, and the web session key. Every row is durable: a test that kills the server
+finds the outboxes as they were."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+
+import sqlalchemy as sa
+
+from simulator.inbox.store import messages as inbox_messages
+from simulator.storage import Database, metadata
+
+notifications = sa.Table(
+    "citizen_notifications", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("personnummer", sa.String(12), nullable=False, index=True),
+    sa.Column("message_id", sa.String(36), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),          # sms | email
+    sa.Column("recipient", sa.String(255)),
+    sa.Column("subject", sa.String(255)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("source_system", sa.String(255)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+paper_letters = sa.Table(
+    "paper_letters", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("letter_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("personnummer", sa.String(12), nullable=False, index=True),
+    sa.Column("business_object_id", sa.String(255), index=True),
+    sa.Column("booking_id", sa.String(255)),
+    sa.Column("sender_name", sa.String(255)),
+    sa.Column("sender_hsa_id", sa.String(255)),
+    sa.Column("reason_rule_ids", sa.Text, nullable=False),      # JSON list
+    sa.Column("protected_route", sa.Boolean, nullable=False),
+    sa.Column("protected_citizen", sa.Boolean, nullable=False),
+    sa.Column("address", sa.Text),                               # JSON object or NULL
+    sa.Column("warnings", sa.Text, nullable=False),              # JSON list
+    sa.Column("content_type", sa.String(40), nullable=False),
+    sa.Column("document", sa.LargeBinary, nullable=False),
+    sa.Column("submitted_by", sa.String(255)),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("postal_delivery_days", sa.Integer, nullable=False),
+)
+
+citizen_actions = sa.Table(
+    "citizen_actions", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("action", sa.String(16), nullable=False),          # cancel | rebook
+    sa.Column("personnummer", sa.String(12), nullable=False, index=True),
+    sa.Column("message_id", sa.String(36), nullable=False),
+    sa.Column("business_object_id", sa.String(255)),
+    sa.Column("booking_id", sa.String(255)),
+    sa.Column("source_system", sa.String(255)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("callback_url", sa.Text),
+    sa.Column("callback_status", sa.String(12), nullable=False),  # none | pending | delivered | failed
+    sa.Column("callback_attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("callback_last_error", sa.Text),
+)
+
+callback_urls = sa.Table(
+    "citizen_callback_urls", metadata,
+    sa.Column("source_system", sa.String(255), primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+web_secrets = sa.Table(
+    "web_secrets", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+)
+
+_TIMES = ("created_at", "received_at", "registered_at")
+
+
+def _row(row) -> dict:
+    data = dict(row._mapping)
+    for key in _TIMES:
+        if data.get(key) is not None and data[key].tzinfo is None:
+            data[key] = data[key].replace(tzinfo=dt.timezone.utc)
+    for key in ("reason_rule_ids", "warnings", "address"):
+        if key in data and data[key] is not None:
+            data[key] = json.loads(data[key])
+    return data
+
+
+class CitizenSideStore:
+    """Storage for everything in this package; dicts have the column names."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _select(self, table, *where, order=None, limit: int | None = None) -> list[dict]:
+        query = sa.select(table).where(*where).order_by(order if order is not None else table.c[0].desc())
+        if limit:
+            query = query.limit(limit)
+        with self.db.connect() as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
+    # notifications -------------------------------------------------------
+    def add_notifications(self, rows: list[dict]) -> None:
+        if rows:
+            with self.db.begin() as conn:
+                conn.execute(sa.insert(notifications), rows)
+
+    def notifications(self, personnummer: str | None = None, limit: int = 500) -> list[dict]:
+        where = [notifications.c.personnummer == personnummer] if personnummer else []
+        return self._select(notifications, *where, limit=limit)
+
+    # paper letters -------------------------------------------------------
+    def add_letter(self, row: dict) -> None:
+        stored = dict(row)
+        for key in ("reason_rule_ids", "warnings", "address"):
+            stored[key] = None if stored.get(key) is None else json.dumps(stored[key], ensure_ascii=False)
+        with self.db.begin() as conn:
+            conn.execute(sa.insert(paper_letters).values(**stored))
+
+    def letters(self, personnummer: str | None = None, business_object_id: str | None = None,
+                limit: int = 500) -> list[dict]:
+        where = []
+        if personnummer:
+            where.append(paper_letters.c.personnummer == personnummer)
+        if business_object_id:
+            where.append(paper_letters.c.business_object_id == business_object_id)
+        columns = [c for c in paper_letters.c if c.name != "document"]
+        size = sa.func.length(paper_letters.c.document).label("size")
+        query = sa.select(*columns, size).where(*where).order_by(paper_letters.c.seq.desc()).limit(limit)
+        with self.db.connect() as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
+    def letter(self, letter_id: str) -> dict | None:
+        found = self._select(paper_letters, paper_letters.c.letter_id == letter_id)
+        return found[0] if found else None
+
+    # citizen actions and callbacks ----------------------------------------
+    def add_action(self, row: dict) -> None:
+        with self.db.begin() as conn:
+            conn.execute(sa.insert(citizen_actions).values(**row))
+
+    def actions(self, personnummer: str | None = None, business_object_id: str | None = None,
+                limit: int = 500) -> list[dict]:
+        where = []
+        if personnummer:
+            where.append(citizen_actions.c.personnummer == personnummer)
+        if business_object_id:
+            where.append(citizen_actions.c.business_object_id == business_object_id)
+        return self._select(citizen_actions, *where, limit=limit)
+
+    def action(self, event_id: str) -> dict | None:
+        found = self._select(citizen_actions, citizen_actions.c.event_id == event_id)
+        return found[0] if found else None
+
+    def record_attempt(self, event_id: str, status: str, error: str | None) -> None:
+        with self.db.begin() as conn:
+            conn.execute(sa.update(citizen_actions).where(citizen_actions.c.event_id == event_id).values(
+                callback_status=status, callback_attempts=citizen_actions.c.callback_attempts + 1,
+                callback_last_error=error))
+
+    def register_callback(self, source_system: str, url: str, at: dt.datetime) -> None:
+        with self.db.begin() as conn:
+            conn.execute(sa.delete(callback_urls).where(callback_urls.c.source_system == source_system))
+            conn.execute(sa.insert(callback_urls).values(source_system=source_system, url=url, registered_at=at))
+
+    def callbacks(self) -> list[dict]:
+        return self._select(callback_urls, order=callback_urls.c.source_system)
+
+    def callback_url(self, source_system: str | None) -> str | None:
+        if not source_system:
+            return None
+        found = self._select(callback_urls, callback_urls.c.source_system == source_system)
+        return found[0]["url"] if found else None
+
+    def delete_callback(self, source_system: str) -> bool:
+        with self.db.begin() as conn:
+            return conn.execute(sa.delete(callback_urls)
+                                .where(callback_urls.c.source_system == source_system)).rowcount > 0
+
+    # the trainer's view of every inbox ----------------------------------------
+    def recent_messages(self, limit: int = 300) -> list[dict]:
+        """Newest inbox messages of all citizens (read-only; the inbox owns the table)."""
+        columns = [c for c in inbox_messages.c if c.name not in ("msg", "message_xml")]
+        query = sa.select(*columns).order_by(inbox_messages.c.seq.desc()).limit(limit)
+        with self.db.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query).all()]
+        for row in rows:
+            for key in ("received_at", "read_at"):
+                if row[key] is not None and row[key].tzinfo is None:
+                    row[key] = row[key].replace(tzinfo=dt.timezone.utc)
+        return rows
+
+    # housekeeping ----------------------------------------------------------
+    def clear(self, _include_seed: bool = True) -> None:
+        """The reset hook: empties the outboxes, actions and registrations (the session
+        key stays, so a trainer's browser remains logged in to nothing)."""
+        with self.db.begin() as conn:
+            for table in (notifications, paper_letters, citizen_actions, callback_urls):
+                conn.execute(sa.delete(table))
+
+    def secret(self, name: str = "session") -> str:
+        """A random key shared by every server process (each builds its own app)."""
+        with self.db.connect() as conn:
+            value = conn.execute(sa.select(web_secrets.c.value).where(web_secrets.c.name == name)).scalar()
+        if value:
+            return value
+        try:
+            with self.db.begin() as conn:
+                conn.execute(sa.insert(web_secrets).values(name=name, value=secrets.token_hex(32)))
+        except sa.exc.IntegrityError:
+            pass  # another worker won the race; read its key
+        with self.db.connect() as conn:
+            return conn.execute(sa.select(web_secrets.c.value).where(web_secrets.c.name == name)).scalar_one()
