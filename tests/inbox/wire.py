@@ -130,7 +130,22 @@ def person(pnr: str, *, account: str = "active", given: str = "Anna Maria", call
         "active": Account(exists=True, active=True, sms_notification=True, email_notification=True,
                           mobile="+46701234567", email="anna@example.se", phone="036-123456"),
     }
-    return Citizen(personnummer=pnr, given_name=given, surname=surname, calling_name=calling,
-                   address=Address(street="Storgatan 1", postal_code="55111", city="Jönköping"),
-                   county_code="06", municipality_code="0680", parish_code="068001",
-                   account=accounts[account], **changes)
+    values = dict(address=Address(street="Storgatan 1", postal_code="55111", city="Jönköping"),
+                  county_code="06", municipality_code="0680", parish_code="068001", account=accounts[account])
+    values.update(changes)
+    return Citizen(personnummer=pnr, given_name=given, surname=surname, calling_name=calling, **values)
+
+
+PROFILE_CORE = "urn:mvk:itintegration:userprofile:2"
+
+
+def profile_namespace(interaction: str) -> str:
+    return f"urn:mvk:itintegration:userprofile:{interaction}Responder:2"
+
+
+def ask_profile(base_url: str, interaction: str, pnr: str, action: str | None = "default"):
+    """GetUserProfile or GetSubjectOfCare for ``pnr``."""
+    namespace = profile_namespace(interaction)
+    body = f'<{interaction} xmlns="{namespace}"><subjectOfCare>{pnr}</subjectOfCare></{interaction}>'
+    action = f"{namespace}:{interaction}" if action == "default" else action
+    return post(base_url, f"/userprofile/{interaction}/2/rivtabp21", envelope(body), action)

@@ -1,0 +1,51 @@
+"""GetUserProfile and GetSubjectOfCare on the wire: the request's personnummer in, an
+:class:`~simulator.userprofile.domain.Answer` out as the contract's response element.
+
+Namespaces come from the contract: the responder namespace from the WSDL, the core
+namespace (``urn:mvk:itintegration:userprofile:2``) from the responder XSD's import."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lxml import etree
+
+from contracts.bundle import NS, Contract, secure_parser
+from simulator.userprofile.domain import Answer
+
+
+@lru_cache(maxsize=None)
+def core_namespace(contract: Contract) -> str:
+    """The one namespace the responder XSD imports: where UserProfileType lives."""
+    xsd = etree.parse(str(contract.responder_xsd), secure_parser()).getroot()
+    return xsd.find("xs:import", NS).get("namespace")
+
+
+def read_subject_of_care(payload: etree._Element) -> str:
+    """GetUserProfile and GetSubjectOfCare both carry ``subjectOfCare`` (schema-checked)."""
+    return (payload.findtext("{*}subjectOfCare") or "").strip()
+
+
+def _value(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def response(contract: Contract, answer: Answer, container: str) -> etree._Element:
+    """``container`` is the element holding ``answer.fields`` (userProfile or
+    subjectOfCare); the other parts are written when the answer has them, in the order
+    both response types share: container, isActive | unregisterCode, resultCode, resultText."""
+    responder, core = contract.responder_namespace, core_namespace(contract)
+    root = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
+
+    def add(parent, namespace, name, value):
+        if value is not None:
+            etree.SubElement(parent, f"{{{namespace}}}{name}").text = _value(value)
+
+    if answer.fields is not None:
+        holder = etree.SubElement(root, f"{{{responder}}}{container}")
+        for name, value in answer.fields.items():
+            add(holder, core, name, value)
+    add(root, responder, "isActive", answer.is_active)
+    add(root, responder, "unregisterCode", answer.unregister_code)
+    add(root, responder, "resultCode", answer.result_code)
+    add(root, responder, "resultText", answer.result_text)
+    return root
