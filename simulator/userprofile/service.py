@@ -13,8 +13,7 @@ def producer(runtime, decide, container: str):
     """One producer: personnummer -> citizen -> ``decide`` -> response element."""
     def produce(call):
         pnr = soap.read_subject_of_care(call.payload)
-        citizen = None if domain.check_digit_error(pnr) else runtime.citizens.get(pnr)
-        answer = decide(pnr, citizen)
+        answer = decide(pnr, runtime.citizens.get(pnr))
         call.notes.update(personnummer=pnr, result_code=answer.result_code, rule_ids=list(answer.rule_ids))
         return soap.response(call.contract, answer, container)
     return produce

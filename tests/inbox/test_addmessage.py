@@ -116,27 +116,23 @@ def test_addmessage_generates_message_id_and_ignores_the_consumers(server, citiz
     assert str(uuid.UUID(message["message_id"])) == message["message_id"]
 
 
-def test_addmessage_action_date_and_time_are_the_simulator_clock_in_swedish_time(server, citizen):
+@pytest.mark.parametrize("utc,local_date,local_time", [
+    ("2026-07-01T22:30:15+00:00", "2026-07-02", "00:30:15"),   # summer time, past midnight in Sweden
+    ("2026-01-15T07:05:00+00:00", "2026-01-15", "08:05:00"),   # winter time
+], ids=["summer", "winter"])
+def test_addmessage_action_date_and_time_are_the_simulator_clock_in_swedish_time(server, citizen, utc, local_date,
+                                                                               local_time):
     """actionDate/actionTime: "Sätts till dagens datum / aktuell tid av producenten" — the
-    simulator clock, in Swedish local time (22:30 UTC on 1 July is 00:30 the next day)."""
-    wire.set_clock(server, set="2026-07-01T22:30:15+00:00", freeze=True)
+    simulator clock, in Swedish local time."""
+    wire.set_clock(server, set=utc, freeze=True)
     try:
         message = answer(add_message(server.url, citizen)).find(f"{R}message")
     finally:
         wire.set_clock(server, reset=True)
-    assert (message.findtext(f"{C}actionDate"), message.findtext(f"{C}actionTime")) == ("2026-07-02", "00:30:15")
+    assert (message.findtext(f"{C}actionDate"), message.findtext(f"{C}actionTime")) == (local_date, local_time)
     [row] = stored(server, citizen)
-    assert (row["action_date"], row["action_time"]) == ("2026-07-02", "00:30:15")
-    assert row["received_at"].isoformat() == "2026-07-01T22:30:15+00:00"
-
-
-def test_addmessage_action_time_follows_winter_time(server, citizen):
-    wire.set_clock(server, set="2026-01-15T07:05:00+00:00", freeze=True)
-    try:
-        message = answer(add_message(server.url, citizen)).find(f"{R}message")
-    finally:
-        wire.set_clock(server, reset=True)
-    assert (message.findtext(f"{C}actionDate"), message.findtext(f"{C}actionTime")) == ("2026-01-15", "08:05:00")
+    assert (row["action_date"], row["action_time"]) == (local_date, local_time)
+    assert row["received_at"].isoformat() == utc
 
 
 def test_addmessage_ignores_consumer_dates_case_type_id_and_selection_status(server, citizen):
