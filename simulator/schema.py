@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 import simulator.citizen.store  # noqa: F401
+import simulator.dispatch.store  # noqa: F401
 import simulator.inbox.store  # noqa: F401
 import simulator.population.store  # noqa: F401
 import simulator.storage.clockstore  # noqa: F401

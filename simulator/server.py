@@ -68,5 +68,10 @@ class _Gunicorn(BaseApplication):
 def serve(config: Config) -> None:
     prepare(config)
     log.info("database %s", Runtime.build(config).db)
-    _Gunicorn(config).run()
+    from simulator.dispatch.worker import spawn_for_serve, stop_spawned
+    dispatch_worker = spawn_for_serve(config)   # once, beside (not inside) the web workers
+    try:
+        _Gunicorn(config).run()
+    finally:
+        stop_spawned(dispatch_worker)
     sys.exit(0)

@@ -1,5 +1,15 @@
-"""Plugs this part into the application (see simulator.app.PARTS)."""
+"""Plugs the dispatch core into the application (see simulator.app.PARTS): its REST API,
+the simulated SMS gateway, the trainer pages and the conformance adapter. The work itself
+runs in the separate ``kallelse worker`` process (worker.py), never in a web worker."""
+from __future__ import annotations
 
 
 def install(runtime, web, endpoints) -> None:
-    """Nothing yet."""
+    from simulator.dispatch import api, engine
+    dispatch = engine.Engine(runtime.db, runtime.clock, runtime.contracts, runtime.config.base_url)
+    web.register_blueprint(api.create_blueprint(dispatch))
+    web.register_blueprint(api.create_sms_gateway(dispatch))
+
+    def reset(include_seed: bool) -> None:
+        dispatch.store.clear()
+    runtime.reset_hooks.append(reset)

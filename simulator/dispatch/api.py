@@ -1,0 +1,178 @@
+"""REST JSON API of the dispatch core under /dispatch/api: the booking system's side
+(create, update, cancel), the decision record, settings and the report. Errors are
+``{"error", "field"}`` with 400 naming the field; nothing is stored half."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, abort, jsonify, request
+
+from simulator.dispatch import explain, report
+from simulator.dispatch.domain import merge_update, parse_booking
+from simulator.dispatch.engine import BookingConflict, Engine
+from simulator.dispatch.settings import MUTATIONS, SettingsError
+from simulator.population.domain import FieldError
+
+OPENAPI = Path(__file__).resolve().parent / "openapi.json"
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise FieldError("body", "request body must be a JSON object (Content-Type: application/json)")
+    return data
+
+
+def _iso(value):
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def booking_view(engine: Engine, row: dict) -> dict:
+    steps = engine.store.steps_for(row["booking_id"])
+    return _iso({
+        "booking_id": row["booking_id"], "booking": row["data"], "revision": row["revision"],
+        "business_object_id": row["business_object_id"], "cancelled": row["cancelled"], "manual": row["manual"],
+        "outcome": row["outcome"], "read_at": row["read_at"], "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "status": "manual" if row["manual"] else "cancelled" if row["cancelled"] else
+        "dispatched" if row["outcome"] else "pending",
+        "steps": [{k: s[k] for k in ("key", "kind", "rule", "state", "due_at", "done_at", "attempts", "result")}
+                  for s in steps],
+    })
+
+
+def create_blueprint(engine: Engine) -> Blueprint:
+    api = Blueprint("dispatch_api", __name__, url_prefix="/dispatch/api")
+
+    @api.errorhandler(FieldError)
+    def _field_error(exc: FieldError):
+        return jsonify(error=exc.message, field=exc.field), 400
+
+    @api.errorhandler(SettingsError)
+    def _settings_error(exc: SettingsError):
+        return jsonify(error=exc.message, field=exc.field), 400
+
+    @api.errorhandler(BookingConflict)
+    def _conflict(exc: BookingConflict):
+        return jsonify(error=str(exc), field="booking_id"), 409
+
+    def profiles() -> set[str]:
+        return set(engine.base_settings.profiles)
+
+    def row_or_404(booking_id: str) -> dict:
+        row = engine.store.booking(booking_id)
+        if row is None:
+            abort(404, f"no booking {booking_id!r}")
+        return row
+
+    def check_future(booking) -> None:
+        if booking.visit_start is not None and booking.visit_start <= engine.clock.now():
+            raise FieldError("visit_start", "the visit has already started on the simulator clock")
+
+    @api.get("/openapi.json")
+    def openapi():
+        return jsonify(json.loads(OPENAPI.read_text("utf-8")))
+
+    @api.post("/bookings")
+    def create_booking():
+        booking = parse_booking(_body(), profiles())
+        check_future(booking)
+        created, row = engine.create(booking)
+        return jsonify(booking_view(engine, row)), 201 if created else 200
+
+    @api.get("/bookings")
+    def list_bookings():
+        try:
+            limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
+            offset = max(int(request.args.get("offset", 0)), 0)
+        except ValueError:
+            raise FieldError("limit", "limit and offset must be whole numbers") from None
+        return jsonify([booking_view(engine, r) for r in engine.store.list_bookings(limit, offset)])
+
+    @api.get("/bookings/<booking_id>")
+    def get_booking(booking_id: str):
+        return jsonify(booking_view(engine, row_or_404(booking_id)))
+
+    @api.put("/bookings/<booking_id>")
+    def update_booking(booking_id: str):
+        from simulator.dispatch.domain import booking_from_json
+        current = booking_from_json(row_or_404(booking_id)["data"])
+        booking = merge_update(current, _body(), profiles())
+        check_future(booking)
+        return jsonify(booking_view(engine, engine.update(booking)))
+
+    @api.post("/bookings/<booking_id>/cancel")
+    def cancel_booking(booking_id: str):
+        row_or_404(booking_id)
+        return jsonify(booking_view(engine, engine.cancel(booking_id)))
+
+    @api.get("/bookings/<booking_id>/decision")
+    def decision(booking_id: str):
+        row = row_or_404(booking_id)
+        return jsonify(explain.explain(row, engine.store.decisions_for(booking_id),
+                                       engine.store.steps_for(booking_id)))
+
+    @api.get("/report")
+    def get_report():
+        return jsonify(report.build(engine))
+
+    @api.get("/settings")
+    def get_settings():
+        settings = engine.settings()
+        return jsonify(mutations=sorted(settings.mutations), known_mutations=MUTATIONS,
+                       endpoints=settings.endpoints, consumer_hsa_id=settings.consumer_hsa_id,
+                       logical_addresses=settings.logical_addresses,
+                       profiles={k: p.as_dict() for k, p in settings.profiles.items()})
+
+    @api.put("/settings")
+    def put_settings():
+        body = _body()
+        unknown = set(body) - {"mutations", "endpoints"}
+        if unknown:
+            raise FieldError(sorted(unknown)[0], "unknown field; settable: mutations, endpoints")
+        stored = engine.store.stored_settings() or {}
+        new = {**stored, **body}
+        engine.base_settings.with_changes(mutations=new.get("mutations"), endpoints=new.get("endpoints"))  # validates
+        engine.store.store_settings(new)
+        return get_settings()
+
+    return api
+
+
+def create_sms_gateway(engine: Engine) -> Blueprint:
+    """A simulated SMS gateway (what a region's SMS provider is to the care system): the
+    engine's RM-01 reminders end up here; idempotent by ``idempotency_key``."""
+    gateway = Blueprint("dispatch_sms_gateway", __name__, url_prefix="/dispatch/sms-gateway")
+
+    @gateway.errorhandler(FieldError)
+    def _field_error(exc: FieldError):
+        return jsonify(error=exc.message, field=exc.field), 400
+
+    @gateway.post("/messages")
+    def send():
+        body = _body()
+        values = {}
+        for name, maxlen, required in (("idempotency_key", 160, True), ("recipient", 20, True), ("text", 1000, True),
+                                       ("personnummer", 12, False), ("sender", 80, False)):
+            value = body.get(name)
+            if value is None and not required:
+                continue
+            if not isinstance(value, str) or not value.strip() or len(value) > maxlen:
+                raise FieldError(name, f"must be a non-empty string of at most {maxlen} characters")
+            values[name] = value.strip()
+        unknown = set(body) - {"idempotency_key", "recipient", "text", "personnummer", "sender"}
+        if unknown:
+            raise FieldError(sorted(unknown)[0], "unknown field")
+        created, sms_id = engine.store.add_sms({**values, "received_at": engine.clock.now()})
+        return jsonify(id=sms_id, created=created), 201 if created else 200
+
+    @gateway.get("/messages")
+    def listing():
+        return jsonify([_iso(m) for m in engine.store.sms_list(request.args.get("personnummer"))])
+
+    return gateway

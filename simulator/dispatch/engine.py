@@ -1,0 +1,463 @@
+"""The dispatch engine: takes bookings in, and works each booking's due steps — lookups and
+decision, AddMessage, paper letter, SMS, fallback and reminder timers, lookup retries.
+
+Transport (SOAP, REST calls to the paper outbox and SMS gateway) is in ``calls``/``outputs``,
+the rules are pure in ``rules``, storage is ``store``. The engine is what ties them to the
+simulator clock: every "now" is ``clock.now()``, so advancing the clock fires timers."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import socket
+
+from simulator.clock import UTC
+from simulator.dispatch import calls, outputs, rules
+from simulator.dispatch.content import docbook, letter_content
+from simulator.dispatch.domain import Booking, booking_from_json
+from simulator.dispatch.rivta import Endpoint, RivtaClient, Unavailable
+from simulator.dispatch.settings import Settings, load
+from simulator.dispatch.store import DispatchStore
+from simulator.population.personnummer import mask
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=30)
+DELIVERY_KINDS = ("addmessage", "paper", "sms")
+SERVICE_PATHS = {"pu": ("GetPersonsForProfile", "/pu/GetPersonsForProfile/5/rivtabp21"),
+                 "userprofile": ("GetUserProfile", "/userprofile/GetUserProfile/2/rivtabp21"),
+                 "inbox": ("AddMessage", "/inbox/AddMessage/2/rivtabp21"),
+                 "message_status": ("GetMessageStatus", "/inbox/GetMessageStatus/1/rivtabp21")}
+REST_PATHS = {"paper_outbox": "/api/paper-letters", "sms_gateway": "/dispatch/sms-gateway/messages"}
+
+
+class BookingConflict(Exception):
+    """The booking id exists with other content, or the booking cannot change any more."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def business_object_id(booking: Booking) -> str:
+    """Stable per booking (MC-09): every message of the booking joins one thread."""
+    return f"kallelse:{booking.profile}:{booking.booking_id}"
+
+
+class Engine:
+    def __init__(self, db, clock, contracts, base_url: str, settings: Settings | None = None):
+        self.store = DispatchStore(db)
+        self.clock = clock
+        self.contracts = contracts
+        self.base_url = base_url.rstrip("/")
+        self.base_settings = settings or load()
+        self._client: RivtaClient | None = None
+
+    # --- configuration ------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        """The file's settings with the runtime changes (PUT /dispatch/api/settings) applied:
+        kept in the database so that every process uses the same."""
+        stored = self.store.stored_settings() or {}
+        return self.base_settings.with_changes(mutations=stored.get("mutations"), endpoints=stored.get("endpoints"))
+
+    def url(self, settings: Settings, name: str) -> str:
+        return settings.endpoints.get(name) or self.base_url + (SERVICE_PATHS.get(name, (None, None))[1]
+                                                                 or REST_PATHS[name])
+
+    def endpoint(self, settings: Settings, name: str) -> Endpoint:
+        interaction = SERVICE_PATHS[name][0]
+        return Endpoint(self.contracts[interaction], self.url(settings, name),
+                        settings.logical_addresses.get(name, ""))
+
+    def client(self, settings: Settings) -> RivtaClient:
+        if self._client is None or self._client.consumer != settings.consumer_hsa_id:
+            self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds)
+        return self._client
+
+    # --- bookings in (the REST API calls these) --------------------------------------------
+
+    def create(self, booking: Booking) -> tuple[bool, dict]:
+        """Idempotent by booking id: the same booking again is a no-op (False), other
+        content under the same id is a conflict."""
+        now = self.clock.now()
+        values = dict(booking_id=booking.booking_id, personnummer=booking.personnummer, profile=booking.profile,
+                      kind=booking.kind, data=json.dumps(booking.to_json(), ensure_ascii=False), revision=1,
+                      business_object_id=business_object_id(booking), cancelled=False, manual=False,
+                      created_at=now, updated_at=now)
+        with self.store.db.begin() as conn:
+            created = self.store.insert_booking(conn, values)
+            if created:
+                self.store.add_step(conn, booking.booking_id, "decide:1", "decide", now, "LK-01",
+                                    {"revision": 1, "purpose": booking.kind})
+        if not created:
+            existing = self.store.booking(booking.booking_id)
+            first = self._first_version(booking.booking_id) or existing["data"]
+            if first != booking.to_json():
+                raise BookingConflict(f"booking {booking.booking_id} exists with other content; use PUT to update it")
+        return created, self.store.booking(booking.booking_id)
+
+    def _first_version(self, booking_id: str) -> dict | None:
+        for step in self.store.steps_for(booking_id):
+            if step["key"] == "decide:1":
+                return step["payload"].get("booking")
+        return None
+
+    def update(self, booking: Booking) -> dict:
+        """A new time or place: a new revision, re-decided and sent in the same thread."""
+        now = self.clock.now()
+        with self.store.db.begin() as conn:
+            row = self.store.booking(booking.booking_id, conn)
+            if row is None:
+                raise KeyError(booking.booking_id)
+            if row["cancelled"]:
+                raise BookingConflict("the booking is cancelled; create a new booking instead")
+            if row["data"] == booking.to_json():
+                return row
+            revision = row["revision"] + 1
+            self.store.update_booking(conn, booking.booking_id, revision=revision, updated_at=now,
+                                      data=json.dumps(booking.to_json(), ensure_ascii=False))
+            self.store.skip_open_steps(conn, booking.booking_id, ("fallback", "reminder", "relookup"),
+                                       f"superseded by revision {revision}")
+            self.store.add_step(conn, booking.booking_id, f"decide:{revision}", "decide", now, "MC-09",
+                                {"revision": revision, "purpose": "update"})
+        return self.store.booking(booking.booking_id)
+
+    def cancel(self, booking_id: str) -> dict:
+        now = self.clock.now()
+        with self.store.db.begin() as conn:
+            row = self.store.booking(booking_id, conn)
+            if row is None:
+                raise KeyError(booking_id)
+            if not row["cancelled"]:
+                self.store.update_booking(conn, booking_id, cancelled=True, updated_at=now)
+                self.store.add_step(conn, booking_id, "cancel", "cancel", now, "MC-10", {})
+        return self.store.booking(booking_id)
+
+    # --- the worker's side -----------------------------------------------------------------
+
+    def due(self, limit: int = 500, requeue_after: dt.timedelta | None = None) -> list[str]:
+        return self.store.due_bookings(self.clock.now(), self.clock.real_now(), limit, requeue_after)
+
+    def work(self, booking_id: str, worker: str | None = None, max_steps: int = 40) -> int:
+        """Run every due step of one booking, one at a time; returns how many ran. Another
+        worker holding the booking means nothing to do here (it is being worked on)."""
+        worker = worker or worker_name()
+        ran = 0
+        try:
+            while ran < max_steps:
+                if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
+                    return ran
+                step = self._next_step(booking_id)
+                if step is None:
+                    return ran
+                self._run(step, worker)
+                ran += 1
+        finally:
+            self.store.release(booking_id, worker)
+        return ran
+
+    def _next_step(self, booking_id: str) -> dict | None:
+        now = self.clock.now()
+        due = [s for s in self.store.steps_for(booking_id) if s["state"] in ("todo", "sending") and s["due_at"] <= now]
+        return due[0] if due else None
+
+    def _run(self, step: dict, worker: str) -> None:
+        row = self.store.booking(step["booking_id"])
+        context = Context(self, self.settings(), row, booking_from_json(row["data"]), step, self.clock.now())
+        handler = HANDLERS[step["kind"]]
+        log.debug("step %s %s for %s", step["key"], step["kind"], mask(row["personnummer"]))
+        try:
+            handler(context)
+        except Exception:   # a bug must not wedge the booking: record it, retry later
+            log.exception("step %s of booking %s failed", step["key"], step["booking_id"])
+            context.retry_or_fail("internal error (see the worker log)")
+
+
+@dataclasses.dataclass
+class Context:
+    """Everything one step run needs; the helpers record its outcome."""
+
+    engine: Engine
+    settings: Settings
+    row: dict
+    booking: Booking
+    step: dict
+    now: dt.datetime
+
+    @property
+    def store(self) -> DispatchStore:
+        return self.engine.store
+
+    @property
+    def profile(self):
+        return self.settings.profile(self.booking.profile)
+
+    @property
+    def payload(self) -> dict:
+        return self.step["payload"]
+
+    def client(self) -> RivtaClient:
+        return self.engine.client(self.settings)
+
+    def endpoint(self, name: str) -> Endpoint:
+        return self.engine.endpoint(self.settings, name)
+
+    def finish(self, state: str = "done", **result) -> None:
+        with self.store.db.begin() as conn:
+            self.store.set_step(conn, self.step["id"], state=state, done_at=self.now, result=result)
+
+    def retry_or_fail(self, error: str) -> bool:
+        """LK-03/LK-04 backoff on the profile's ``lookup_retry_minutes``; False when given up."""
+        attempts = self.step["attempts"] + 1
+        backoff = self.profile.lookup_retry_minutes
+        with self.store.db.begin() as conn:
+            if attempts <= len(backoff):
+                self.store.set_step(conn, self.step["id"], state="todo", attempts=attempts,
+                                    due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
+                                    result={"error": error, "retry": attempts})
+                return True
+            self.store.set_step(conn, self.step["id"], state="failed", attempts=attempts, done_at=self.now,
+                                result={"error": error, "text": "gave up after the last retry"})
+        return False
+
+    def sending(self, **payload) -> None:
+        """Mark the step as being sent (with what a verification needs) before the call."""
+        with self.store.db.begin() as conn:
+            self.store.set_step(conn, self.step["id"], state="sending",
+                                payload=json.dumps({**self.payload, **payload}))
+        self.step["payload"] = {**self.payload, **payload}
+
+    def steps(self) -> list[dict]:
+        return self.store.steps_for(self.booking.booking_id)
+
+    def done_steps(self, kind: str) -> list[dict]:
+        return [s for s in self.steps() if s["kind"] == kind and s["state"] == "done"]
+
+    def lookups(self) -> tuple[rules.PersonAnswer, rules.AccountAnswer]:
+        """LK-01 then LK-02, each failure captured as an answer (LK-03 decides)."""
+        client, pnr = self.client(), self.booking.personnummer
+        try:
+            person = calls.look_up_person(client, self.endpoint("pu"), pnr)
+        except Unavailable as exc:
+            return rules.PersonAnswer(status="unavailable", error=exc.reason), rules.UNKNOWN_ACCOUNT
+        if person.status != "ok" or person.deregistered:
+            return person, rules.AccountAnswer(status="not_asked")
+        if self.settings.bent("skip_userprofile_lookup"):
+            return person, rules.AccountAnswer(status="skipped", exists=True, active=True, mail_notification=True)
+        try:
+            return person, calls.look_up_account(client, self.endpoint("userprofile"), pnr)
+        except Unavailable as exc:
+            return person, rules.AccountAnswer(status="unavailable", error=exc.reason)
+
+    def record(self, key: str, decision: rules.Decision, person, account, extra: dict | None = None) -> dict:
+        return {"key": key, "clock": self.now.isoformat(), "booking": self.booking.to_json(),
+                "pu": person.as_dict(), "userprofile": account.as_dict(), "profile": self.profile.as_dict(),
+                "mutations": sorted(self.settings.mutations), **decision.as_dict(), **(extra or {})}
+
+
+# --- step handlers -------------------------------------------------------------------------
+
+def _plan_deliveries(ctx: Context, conn, decision: rules.Decision, revision: int, purpose: str,
+                     mobile: str) -> None:
+    booking_id = ctx.booking.booking_id
+    if rules.DIGITAL in decision.channels:
+        ctx.store.add_step(conn, booking_id, f"addmessage:{revision}", "addmessage", ctx.now, "MC-01",
+                           {"purpose": purpose, "revision": revision})
+        timer = rules.fallback_timer(decision, ctx.now, revision, ctx.profile, ctx.settings)
+        if timer:
+            ctx.store.add_step(conn, booking_id, timer.key, "fallback", timer.due, timer.rule,
+                               {"revision": revision, "purpose": purpose, "sent_at": ctx.now.isoformat()})
+    if rules.PAPER in decision.channels:
+        ctx.store.add_step(conn, booking_id, f"paper:{revision}", "paper", ctx.now, decision.rule_ids[-1],
+                           {"purpose": purpose, "revision": revision, "rules": decision.rule_ids,
+                            "protected": decision.protected})
+    if decision.retry_lookups:
+        ctx.store.add_step(conn, booking_id, f"relookup:{revision}:1", "relookup",
+                           ctx.now + dt.timedelta(minutes=ctx.profile.lookup_retry_minutes[0]), "LK-03",
+                           {"revision": revision, "attempt": 1, "purpose": purpose})
+    if not decision.manual:
+        for timer in rules.reminder_timers(ctx.booking, ctx.now, ctx.profile):
+            ctx.store.add_step(conn, booking_id, timer.key, "reminder", timer.due, timer.rule,
+                               {"day": timer.key.split(":", 1)[1], "mobile_from_profile": bool(mobile)})
+
+
+def decide(ctx: Context) -> None:
+    """LK-01/LK-02 lookups, the channel decision, and the steps it asks for — stored in
+    one transaction with the decision, so a decision is never half-planned."""
+    revision, purpose = ctx.payload["revision"], ctx.payload["purpose"]
+    if ctx.row["cancelled"]:
+        ctx.finish("skipped", text="The booking was cancelled before it was dispatched: nothing is sent.")
+        return
+    person, account = ctx.lookups()
+    decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.settings)
+    key = f"dispatch:{revision}"
+    with ctx.store.db.begin() as conn:
+        if ctx.store.add_decision(conn, ctx.booking.booking_id, key, ctx.now, decision.outcome, decision.rule_ids,
+                                  ctx.record(key, decision, person, account, {"purpose": purpose})):
+            _plan_deliveries(ctx, conn, decision, revision, purpose, account.mobile)
+            ctx.store.update_booking(conn, ctx.booking.booking_id, outcome=decision.outcome, manual=decision.manual)
+        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
+                           payload=json.dumps({**ctx.payload, "booking": ctx.booking.to_json()}),
+                           result={"outcome": decision.outcome, "rules": decision.rule_ids})
+
+
+def relookup(ctx: Context) -> None:
+    """LK-03: a lookup failed at dispatch; paper went out. Retry the lookups and add the
+    digital message when the citizen turns out to be reachable."""
+    revision, attempt = ctx.payload["revision"], ctx.payload["attempt"]
+    if ctx.row["cancelled"] or ctx.row["revision"] != revision:
+        ctx.finish("skipped", text="The booking changed or was cancelled; no retry needed.")
+        return
+    person, account = ctx.lookups()
+    if person.status == "unavailable" or account.status == "unavailable":
+        backoff = ctx.profile.lookup_retry_minutes
+        with ctx.store.db.begin() as conn:
+            if attempt < len(backoff):
+                ctx.store.add_step(conn, ctx.booking.booking_id, f"relookup:{revision}:{attempt + 1}", "relookup",
+                                   ctx.now + dt.timedelta(minutes=backoff[attempt]), "LK-03",
+                                   {**ctx.payload, "attempt": attempt + 1})
+            ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
+                               result={"rule": "LK-03", "text": "Still unavailable: "
+                                       + (person.error or account.error)})
+        return
+    decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.settings)
+    key = f"relookup:{revision}:{attempt}"
+    with ctx.store.db.begin() as conn:
+        ctx.store.add_decision(conn, ctx.booking.booking_id, key, ctx.now, decision.outcome, decision.rule_ids,
+                               ctx.record(key, decision, person, account, {"purpose": ctx.payload["purpose"]}))
+        added = False
+        if rules.DIGITAL in decision.channels:
+            added = ctx.store.add_step(conn, ctx.booking.booking_id, f"addmessage:{revision}", "addmessage",
+                                       ctx.now, "LK-03", {"purpose": ctx.payload["purpose"], "revision": revision})
+        ctx.store.update_booking(conn, ctx.booking.booking_id, manual=decision.manual,
+                                 outcome="digital_and_paper" if added else ctx.row["outcome"])
+        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now, result={
+            "rule": "LK-03", "text": "Lookups answered; " + ("the digital kallelse is added." if added
+                                                              else "paper stays the channel.")})
+
+
+def cancel(ctx: Context) -> None:
+    """MC-10: the cancellation goes where the kallelse went, digital in the same thread."""
+    keep = ("reminder",) if ctx.settings.bent("reminder_after_cancel") else ()
+    with ctx.store.db.begin() as conn:
+        ctx.store.skip_open_steps(conn, ctx.booking.booking_id,
+                                  tuple(k for k in ("addmessage", "paper", "fallback", "reminder", "relookup", "decide")
+                                        if k not in keep), "the booking was cancelled")
+    had_digital = bool(ctx.done_steps("addmessage"))
+    had_paper = bool(ctx.done_steps("paper"))
+    fired = [("MC-10", "The booking was cancelled.")]
+    with ctx.store.db.begin() as conn:
+        if had_digital:
+            fired.append(("MC-09", "The cancellation goes to 1177 in the kallelse's thread (same businessObjectId)."))
+            ctx.store.add_step(conn, ctx.booking.booking_id, "addmessage:cancel", "addmessage", ctx.now, "MC-10",
+                               {"purpose": "cancel", "revision": ctx.row["revision"]})
+        if had_paper:
+            fired.append(("MC-10", "The kallelse went on paper, so the cancellation does too."))
+            ctx.store.add_step(conn, ctx.booking.booking_id, "paper:cancel", "paper", ctx.now, "MC-10",
+                               {"purpose": "cancel", "revision": ctx.row["revision"], "rules": ["MC-10"]})
+        channels = {rules.DIGITAL} if had_digital else set()
+        channels |= {rules.PAPER} if had_paper else set()
+        decision = rules.Decision(frozenset(channels), tuple(fired))
+        ctx.store.add_decision(conn, ctx.booking.booking_id, "cancel", ctx.now, decision.outcome, decision.rule_ids,
+                               {"key": "cancel", "clock": ctx.now.isoformat(), **decision.as_dict()})
+        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now, result={"rules": decision.rule_ids})
+
+
+def fallback(ctx: Context) -> None:
+    """FB-01/FB-02: paper if the digital-only kallelse is still unread at the deadline."""
+    revision = ctx.payload["revision"]
+    if any(s["kind"] == "paper" and s["payload"].get("revision") == revision and s["state"] in ("done", "todo",
+                                                                                                "sending")
+           for s in ctx.steps()):
+        ctx.finish("done", rule="FB-02", text="Paper has already been sent for this kallelse (LK-03/LK-04).")
+        return
+    read_at = None
+    if not ctx.row["cancelled"]:
+        try:
+            status = calls.thread_status(ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer,
+                                         ctx.row["business_object_id"])
+            read_at = status.first_read_since(dt.datetime.fromisoformat(ctx.payload["sent_at"]))
+        except Unavailable as exc:
+            if ctx.retry_or_fail(f"GetMessageStatus: {exc.reason}"):
+                return
+            read_at = None     # never answered: safer to send paper than to miss the visit
+    send, rule, text = rules.fallback_outcome(ctx.row["cancelled"], ctx.booking.visit_start, read_at,
+                                              ctx.step["due_at"], ctx.now)
+    with ctx.store.db.begin() as conn:
+        if read_at is not None:
+            ctx.store.update_booking(conn, ctx.booking.booking_id, read_at=read_at)
+        if send:
+            ctx.store.add_step(conn, ctx.booking.booking_id, f"paper:fallback:{revision}", "paper", ctx.now, "FB-01",
+                               {"purpose": ctx.payload["purpose"], "revision": revision, "rules": ["FB-01"],
+                                "protected": _decided_protected(ctx, revision)})
+        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
+                           result={"rule": rule, "text": text, "read_at": read_at.isoformat() if read_at else None})
+
+
+def _decided_protected(ctx: Context, revision: int) -> bool:
+    for decision in ctx.store.decisions_for(ctx.booking.booking_id):
+        if decision["key"] == f"dispatch:{revision}":
+            return bool(decision["record"].get("protected"))
+    return False
+
+
+def reminder(ctx: Context) -> None:
+    """RM-01 SMS reminder; RM-02 the reminder also joins an unread 1177 thread."""
+    day = ctx.payload["day"]
+    sent_days = {s["key"].split(":", 1)[1] for s in ctx.done_steps("sms")}
+    send, text = rules.reminder_outcome(ctx.row["cancelled"], ctx.booking.visit_start, ctx.now, day, sent_days,
+                                        ctx.settings)
+    if not send:
+        ctx.finish("done", rule="RM-01", text=text)
+        return
+    with ctx.store.db.begin() as conn:
+        ctx.store.add_step(conn, ctx.booking.booking_id, f"sms:{day}", "sms", ctx.now, "RM-01", {"day": day})
+        thread = _thread_reminder(ctx)
+        if thread:
+            ctx.store.add_step(conn, ctx.booking.booking_id, f"addmessage:reminder:{day}", "addmessage", ctx.now,
+                               "RM-02", {"purpose": "reminder", "revision": ctx.row["revision"]})
+        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
+                           result={"rule": "RM-01", "text": text, "thread_reminder": thread})
+
+
+def _thread_reminder(ctx: Context) -> bool:
+    """RM-02: only when the profile wants it and the thread's last message is unread."""
+    if not ctx.profile.thread_reminder or ctx.row["cancelled"] or not ctx.done_steps("addmessage"):
+        return False
+    try:
+        status = calls.thread_status(ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer,
+                                     ctx.row["business_object_id"])
+    except Unavailable:
+        return False
+    return status.messages > len(status.reads)
+
+
+def addmessage(ctx: Context) -> None:
+    outputs.deliver_message(ctx)
+
+
+def paper(ctx: Context) -> None:
+    outputs.deliver_letter(ctx)
+
+
+def sms(ctx: Context) -> None:
+    outputs.deliver_sms(ctx)
+
+
+HANDLERS = {"decide": decide, "relookup": relookup, "cancel": cancel, "fallback": fallback, "reminder": reminder,
+            "addmessage": addmessage, "paper": paper, "sms": sms}
+
+
+def content_for(ctx: Context, purpose: str):
+    return letter_content(ctx.booking, purpose, directions=not ctx.settings.bent("no_directions_link"))
+
+
+def docbook_for(ctx: Context, purpose: str) -> str:
+    return docbook(content_for(ctx, purpose), outside_subset=ctx.settings.bent("docbook_outside_subset"))
+
+
+def utc(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value).astimezone(UTC)

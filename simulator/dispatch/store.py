@@ -1,0 +1,291 @@
+"""Dispatch core tables: bookings, the decisions taken for them, and the steps (outbox)
+each booking still has to take or has taken.
+
+Exactly-once as the citizen sees it rests on three things here:
+- a step is a row with a key unique per booking ("addmessage:1", "paper:fallback:1",
+  "reminder:2026-12-03"), written in the same transaction as the decision that asks for
+  it, so a step is never planned twice (RM-01 "never twice for the same day" is that key);
+- a booking is worked on by one worker at a time: ``claim`` is a conditional UPDATE with
+  a lease, so a killed worker's booking is taken over only after its lease ran out;
+- a delivery step whose worker died after sending is verified against the receiver
+  before it is sent again (see engine.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from simulator.storage import Database, metadata
+
+UTC = dt.timezone.utc
+
+bookings = sa.Table(
+    "dispatch_bookings", metadata,
+    sa.Column("booking_id", sa.String(64), primary_key=True),
+    sa.Column("personnummer", sa.String(12), nullable=False),
+    sa.Column("profile", sa.String(20), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("business_object_id", sa.String(80), nullable=False),
+    sa.Column("cancelled", sa.Boolean, nullable=False, default=False),
+    sa.Column("manual", sa.Boolean, nullable=False, default=False),
+    sa.Column("outcome", sa.String(20)),
+    sa.Column("read_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # work bookkeeping (real time): who works on it, until when, when it was handed to the queue
+    sa.Column("claimed_by", sa.String(80)),
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    sa.Column("queued_at", sa.DateTime(timezone=True)),
+)
+
+decisions = sa.Table(
+    "dispatch_decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("booking_id", sa.String(64), sa.ForeignKey("dispatch_bookings.booking_id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("key", sa.String(40), nullable=False),          # "dispatch:1", "cancel", "relookup:1:2"
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("rule_ids", sa.Text, nullable=False),
+    sa.Column("record", sa.Text, nullable=False),             # inputs, reasons, channels (JSON)
+    sa.UniqueConstraint("booking_id", "key", name="uq_dispatch_decision_key"),
+)
+
+steps = sa.Table(
+    "dispatch_steps", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("booking_id", sa.String(64), sa.ForeignKey("dispatch_bookings.booking_id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("key", sa.String(80), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),         # decide cancel addmessage paper sms fallback reminder relookup
+    sa.Column("rule", sa.String(10)),
+    sa.Column("payload", sa.Text, nullable=False, default="{}"),
+    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),     # simulator time
+    sa.Column("state", sa.String(10), nullable=False, default="todo"),    # todo sending done skipped failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("done_at", sa.DateTime(timezone=True)),
+    sa.Column("result", sa.Text),
+    sa.UniqueConstraint("booking_id", "key", name="uq_dispatch_step_key"),
+)
+sa.Index("ix_dispatch_steps_due", steps.c.state, steps.c.due_at)
+sa.Index("ix_dispatch_steps_booking", steps.c.booking_id)
+
+sms_messages = sa.Table(
+    "dispatch_sms_gateway", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("idempotency_key", sa.String(160), nullable=False, unique=True),
+    sa.Column("recipient", sa.String(20), nullable=False),
+    sa.Column("personnummer", sa.String(12)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("sender", sa.String(80)),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+settings_table = sa.Table(
+    "dispatch_settings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _row(row) -> dict:
+    data = dict(row._mapping)
+    for key, value in data.items():
+        if isinstance(value, dt.datetime):
+            data[key] = aware(value)
+    for key in ("payload", "result", "record", "rule_ids"):
+        if isinstance(data.get(key), str):
+            data[key] = json.loads(data[key])
+    return data
+
+
+class DispatchStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # --- bookings ------------------------------------------------------------------------
+
+    def booking(self, booking_id: str, conn=None) -> dict | None:
+        query = sa.select(bookings).where(bookings.c.booking_id == booking_id)
+        if conn is not None:
+            row = conn.execute(query).first()
+        else:
+            with self.db.connect() as own:
+                row = own.execute(query).first()
+        if row is None:
+            return None
+        data = _row(row)
+        data["data"] = json.loads(data["data"])
+        return data
+
+    def insert_booking(self, conn, values: dict) -> bool:
+        """False if the booking id exists (the caller answers idempotently)."""
+        try:
+            with conn.begin_nested():
+                conn.execute(sa.insert(bookings).values(**values))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def update_booking(self, conn, booking_id: str, **values) -> None:
+        conn.execute(sa.update(bookings).where(bookings.c.booking_id == booking_id).values(**values))
+
+    def list_bookings(self, limit: int = 200, offset: int = 0) -> list[dict]:
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(bookings).order_by(bookings.c.created_at.desc(), bookings.c.booking_id)
+                                .limit(limit).offset(offset)).all()
+        return [{**_row(r), "data": json.loads(r.data)} for r in rows]
+
+    # --- claims --------------------------------------------------------------------------
+
+    def claim(self, booking_id: str, worker: str, real_now: dt.datetime, lease: dt.timedelta) -> bool:
+        """Take the booking for ``worker`` unless another worker holds a live lease."""
+        with self.db.begin() as conn:
+            return conn.execute(sa.update(bookings).where(
+                bookings.c.booking_id == booking_id,
+                sa.or_(bookings.c.lease_until.is_(None), bookings.c.lease_until < real_now,
+                       bookings.c.claimed_by == worker))
+                .values(claimed_by=worker, lease_until=real_now + lease)).rowcount == 1
+
+    def release(self, booking_id: str, worker: str) -> None:
+        with self.db.begin() as conn:
+            conn.execute(sa.update(bookings).where(bookings.c.booking_id == booking_id,
+                                                   bookings.c.claimed_by == worker)
+                         .values(claimed_by=None, lease_until=None, queued_at=None))
+
+    def due_bookings(self, sim_now: dt.datetime, real_now: dt.datetime, limit: int = 500,
+                     requeue_after: dt.timedelta | None = None) -> list[str]:
+        """Bookings with a step due now that no live worker holds; with
+        ``requeue_after``, also not handed to the queue within that time."""
+        due = sa.select(steps.c.booking_id).where(steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sim_now)
+        query = sa.select(bookings.c.booking_id).where(
+            bookings.c.booking_id.in_(due),
+            sa.or_(bookings.c.lease_until.is_(None), bookings.c.lease_until < real_now))
+        if requeue_after is not None:
+            query = query.where(sa.or_(bookings.c.queued_at.is_(None),
+                                       bookings.c.queued_at < real_now - requeue_after))
+        with self.db.connect() as conn:
+            return [r.booking_id for r in conn.execute(query.order_by(bookings.c.created_at).limit(limit))]
+
+    def mark_queued(self, booking_id: str, real_now: dt.datetime, requeue_after: dt.timedelta) -> bool:
+        with self.db.begin() as conn:
+            return conn.execute(sa.update(bookings).where(
+                bookings.c.booking_id == booking_id,
+                sa.or_(bookings.c.queued_at.is_(None), bookings.c.queued_at < real_now - requeue_after))
+                .values(queued_at=real_now)).rowcount == 1
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def add_step(self, conn, booking_id: str, key: str, kind: str, due_at: dt.datetime, rule: str | None = None,
+                 payload: dict | None = None) -> bool:
+        """Plan a step once; a step that was skipped (superseded) may be planned again,
+        one that ran never is. False if it exists."""
+        existing = conn.execute(sa.select(steps.c.id, steps.c.state).where(
+            steps.c.booking_id == booking_id, steps.c.key == key)).first()
+        values = dict(kind=kind, due_at=due_at, rule=rule, payload=json.dumps(payload or {}), state="todo")
+        if existing is None:
+            conn.execute(sa.insert(steps).values(booking_id=booking_id, key=key, attempts=0, **values))
+            return True
+        if existing.state == "skipped":
+            conn.execute(sa.update(steps).where(steps.c.id == existing.id).values(result=None, **values))
+            return True
+        return False
+
+    def steps_for(self, booking_id: str, conn=None) -> list[dict]:
+        query = sa.select(steps).where(steps.c.booking_id == booking_id).order_by(steps.c.due_at, steps.c.id)
+        if conn is not None:
+            return [_row(r) for r in conn.execute(query)]
+        with self.db.connect() as own:
+            return [_row(r) for r in own.execute(query)]
+
+    def set_step(self, conn, step_id: int, **values) -> None:
+        if "result" in values and not isinstance(values["result"], str):
+            values["result"] = json.dumps(values["result"], ensure_ascii=False)
+        conn.execute(sa.update(steps).where(steps.c.id == step_id).values(**values))
+
+    def skip_open_steps(self, conn, booking_id: str, kinds: tuple[str, ...], reason: str) -> None:
+        conn.execute(sa.update(steps).where(steps.c.booking_id == booking_id, steps.c.kind.in_(kinds),
+                                            steps.c.state == "todo")
+                     .values(state="skipped", result=json.dumps({"text": reason}, ensure_ascii=False)))
+
+    # --- decisions -----------------------------------------------------------------------
+
+    def add_decision(self, conn, booking_id: str, key: str, at: dt.datetime, outcome: str, rule_ids: list[str],
+                     record: dict) -> bool:
+        try:
+            with conn.begin_nested():
+                conn.execute(sa.insert(decisions).values(
+                    booking_id=booking_id, key=key, decided_at=at, outcome=outcome, rule_ids=json.dumps(rule_ids),
+                    record=json.dumps(record, ensure_ascii=False, default=str)))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def decisions_for(self, booking_id: str) -> list[dict]:
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(decisions).where(decisions.c.booking_id == booking_id)
+                                .order_by(decisions.c.id)).all()
+        return [_row(r) for r in rows]
+
+    # --- reporting -----------------------------------------------------------------------
+
+    def report_rows(self) -> tuple[list[dict], list[dict]]:
+        """(bookings, done delivery steps) for RP-01/RP-02."""
+        with self.db.connect() as conn:
+            booking_rows = [_row(r) for r in conn.execute(sa.select(
+                bookings.c.booking_id, bookings.c.personnummer, bookings.c.profile, bookings.c.outcome,
+                bookings.c.manual, bookings.c.cancelled, bookings.c.read_at, bookings.c.created_at,
+                bookings.c.business_object_id))]
+            step_rows = [_row(r) for r in conn.execute(sa.select(
+                steps.c.booking_id, steps.c.key, steps.c.kind, steps.c.rule, steps.c.state, steps.c.done_at,
+                steps.c.result).where(steps.c.kind.in_(("addmessage", "paper", "sms"))))]
+        return booking_rows, step_rows
+
+    def clear(self) -> None:
+        with self.db.begin() as conn:
+            for table in (steps, decisions, bookings, sms_messages):
+                conn.execute(sa.delete(table))
+
+    # --- settings (shared by every process) ----------------------------------------------
+
+    def stored_settings(self) -> dict | None:
+        with self.db.connect() as conn:
+            data = conn.execute(sa.select(settings_table.c.data).where(settings_table.c.id == 1)).scalar()
+        return json.loads(data) if data else None
+
+    def store_settings(self, data: dict) -> None:
+        with self.db.begin() as conn:
+            if conn.execute(sa.update(settings_table).where(settings_table.c.id == 1)
+                            .values(data=json.dumps(data))).rowcount == 0:
+                conn.execute(sa.insert(settings_table).values(id=1, data=json.dumps(data)))
+
+    # --- simulated SMS gateway -----------------------------------------------------------
+
+    def add_sms(self, values: dict) -> tuple[bool, int]:
+        """(created?, id); the idempotency key makes a resend a no-op."""
+        with self.db.begin() as conn:
+            existing = conn.execute(sa.select(sms_messages.c.id).where(
+                sms_messages.c.idempotency_key == values["idempotency_key"])).scalar()
+            if existing is not None:
+                return False, existing
+            try:
+                with conn.begin_nested():
+                    new_id = conn.execute(sa.insert(sms_messages).values(**values)).inserted_primary_key[0]
+            except sa.exc.IntegrityError:
+                return False, conn.execute(sa.select(sms_messages.c.id).where(
+                    sms_messages.c.idempotency_key == values["idempotency_key"])).scalar()
+            return True, new_id
+
+    def sms_list(self, personnummer: str | None = None) -> list[dict]:
+        query = sa.select(sms_messages).order_by(sms_messages.c.id)
+        if personnummer:
+            query = query.where(sms_messages.c.personnummer == personnummer)
+        with self.db.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
