@@ -30,3 +30,22 @@ def postgres_url():
     url = new_postgres_schema()
     yield url
     drop_postgres_schema(url)
+
+
+@pytest.fixture()
+def web(tmp_path, monkeypatch):
+    """The Flask part of a fully built application (every part installed) on its own SQLite
+    file, as a gunicorn worker builds it: for tests that need Flask's route table or the
+    runtime (``web.config["RUNTIME"]``) in-process."""
+    from simulator import app as app_module
+    from simulator.config import Config
+    built = {}
+    create_web = app_module.create_web
+
+    def keep(runtime, endpoints):
+        built["web"] = create_web(runtime, endpoints)
+        return built["web"]
+
+    monkeypatch.setattr(app_module, "create_web", keep)
+    app_module.create_app(Config(data_dir=tmp_path / "data"))
+    return built["web"]
