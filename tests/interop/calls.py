@@ -3,6 +3,8 @@ interactions a care system calls, each on its served WSDL, with the RIVTA Logica
 SOAP header and the consumer HSA-id HTTP header."""
 from __future__ import annotations
 
+import requests
+
 LOGICAL_ADDRESS = "5565594230"
 CONSUMER = "SE2321000016-INTEROP"
 CONSUMER_HEADER = "x-rivta-original-serviceconsumer-hsaid"
@@ -22,3 +24,19 @@ WSDL_PATHS = {
 # Escaped by the client library on the wire: msg travels XML-entity-encoded (MC-02).
 DOCBOOK = ("<article><info><title>Kallelse</title></info>"
            "<para>Välkommen till Fysiologen, 1 december kl 09.30.</para></article>")
+
+
+def tolvan(base_url: str) -> dict:
+    """The citizen as the control API has it: what the answers must agree with."""
+    return requests.get(f"{base_url}/api/citizens/{TOLVAN}", timeout=10).json()
+
+
+def stored_message(base_url: str, business_object_id: str) -> dict:
+    """The one message an AddMessage call left, checked for what both clients send alike:
+    the DocBook text round-trips, the headers reached the inbox."""
+    inbox = requests.get(f"{base_url}/api/citizens/{TOLVAN}/inbox", timeout=10).json()
+    [thread] = [t for t in inbox["threads"] if t["business_object_id"] == business_object_id]
+    [stored] = thread["messages"]
+    assert stored["msg"] == DOCBOOK and stored["docbook_ok"] is True
+    assert (stored["logical_address"], stored["consumer"]) == (LOGICAL_ADDRESS, CONSUMER)
+    return stored

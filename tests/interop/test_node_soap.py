@@ -9,10 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.interop.calls import (CONSUMER, CONSUMER_HEADER, DOCBOOK, LOGICAL_ADDRESS, PERSONNUMMER_OID, REGISTRY_NS,
-                                 TOLVAN, WSDL_PATHS)
+                                 TOLVAN, WSDL_PATHS, stored_message, tolvan)
 from tests.support import require
 
 HERE = Path(__file__).resolve().parent
@@ -45,23 +44,15 @@ def node_answers(simulator):
     return json.loads(done.stdout)
 
 
-def citizen(simulator) -> dict:
-    return requests.get(f"{simulator.url}/api/citizens/{TOLVAN}", timeout=10).json()
-
-
 def test_add_message(node_answers, simulator):
     assert node_answers["AddMessage"]["result"]["resultCode"] == "OK", node_answers["AddMessage"]
-    inbox = requests.get(f"{simulator.url}/api/citizens/{TOLVAN}/inbox", timeout=10).json()
-    [thread] = [t for t in inbox["threads"] if t["business_object_id"] == "NODE-1"]
-    [stored] = thread["messages"]
-    assert stored["msg"] == DOCBOOK and stored["docbook_ok"] is True
+    stored = stored_message(simulator.url, "NODE-1")
     assert stored["booking"]["booking_id"] == "NODE-B1" and stored["facility"]["hsa_id"] == "SE2321000016-F2"
-    assert (stored["logical_address"], stored["consumer"]) == (LOGICAL_ADDRESS, CONSUMER)
 
 
 def test_get_user_profile(node_answers, simulator):
     result = node_answers["GetUserProfile"]["result"]
-    account = citizen(simulator)["account"]
+    account = tolvan(simulator.url)["account"]
     assert result["resultCode"] == "OK"
     assert truthy(result["isActive"])
     assert result["userProfile"]["subjectOfCareId"] == TOLVAN
@@ -73,15 +64,15 @@ def test_get_subject_of_care(node_answers, simulator):
     result = node_answers["GetSubjectOfCare"]["result"]
     assert result["resultCode"] == "OK"
     assert result["subjectOfCare"]["subjectOfCareId"] == TOLVAN
-    assert result["subjectOfCare"]["lastName"] == citizen(simulator)["surname"] == "Tolvansson"
+    assert result["subjectOfCare"]["lastName"] == tolvan(simulator.url)["surname"] == "Tolvansson"
 
 
 def test_get_persons_for_profile(node_answers, simulator):
     records = as_list(node_answers["GetPersonsForProfile"]["result"]["requestedPersonRecord"])
     assert [r["requestedPersonalIdentity"]["extension"] for r in records] == [TOLVAN, UNKNOWN]
-    tolvan, missing = records
-    assert tolvan["personRecord"]["name"]["surname"] == "Tolvansson"
-    assert truthy(tolvan["personRecord"]["optoutPaperNotification"]) is citizen(simulator)["optout_paper"] is True
+    found, missing = records
+    assert found["personRecord"]["name"]["surname"] == "Tolvansson"
+    assert truthy(found["personRecord"]["optoutPaperNotification"]) is tolvan(simulator.url)["optout_paper"] is True
     assert "personRecord" not in missing or missing["personRecord"] in (None, "")
 
 
