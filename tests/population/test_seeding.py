@@ -1,0 +1,43 @@
+"""Seeding as users run it: ``kallelse persons seed`` / ``persons list`` and ``kallelse
+serve --seed``, both placing the age-boundary persons on the simulator clock's date."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import requests
+
+from simulator.population.personnummer import birth_date
+from simulator.population.seed import SIZE, turning_18_on
+from simulator.population.store import CitizenStore
+from simulator.storage import Database
+from simulator.storage.database import sqlite_url
+from tests.support import ROOT
+
+
+def _kallelse(*args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "simulator.cli", *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_persons_seed_is_repeatable_and_persons_list_shows_the_demo_persons(tmp_path):
+    assert f"seeded {SIZE} citizens" in _kallelse("persons", "seed", "--data-dir", str(tmp_path))
+    assert f"seeded {SIZE} citizens" in _kallelse("persons", "seed", "--data-dir", str(tmp_path))
+    stored = CitizenStore(Database(sqlite_url(tmp_path))).all()
+    assert len(stored) == SIZE and all(c.seeded for c in stored)
+    listing = _kallelse("persons", "list", "--data-dir", str(tmp_path)).splitlines()
+    assert listing[0].startswith("191212121212  Tolvan Tolvansson")
+    assert "CH-01" in listing[0]
+    assert len(listing) == len([c for c in stored if c.label])
+
+
+def test_served_population_has_its_18th_birthday_on_the_clock_date(simulator):
+    clock = requests.get(f"{simulator.url}/api/clock", timeout=10).json()
+    today = dt.datetime.fromisoformat(clock["now_local"]).date()
+    stored = CitizenStore(Database(sqlite_url(simulator.data_dir))).all()
+    (greta,) = [c for c in stored if c.label and c.label.startswith("Fyller 18 i dag")]
+    # the server may have seeded just before midnight
+    assert birth_date(greta.personnummer) in {turning_18_on(today), turning_18_on(today - dt.timedelta(days=1))}
