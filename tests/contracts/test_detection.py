@@ -60,7 +60,7 @@ def altered_copy(tmp_path, file, old, new):
 @pytest.mark.parametrize("name", ALTERATIONS)
 def test_a_deliberate_change_is_detected(official, tmp_path, name):
     file, old, new, component, interaction = ALTERATIONS[name]
-    report = compare(official, altered_copy(tmp_path, file, old, new), documents=300)
+    report = compare(official, altered_copy(tmp_path, file, old, new), documents=300, corpus=bool(interaction))
     assert not report.ok
     named = [d for d in report.problems if d.file == file and component in d.component]
     assert named, "\n".join(map(str, report.problems))
