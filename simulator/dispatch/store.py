@@ -91,6 +91,11 @@ settings_table = sa.Table(
 )
 
 
+def utc(value: dt.datetime) -> dt.datetime:
+    """SQLite keeps no offset: every stored instant is UTC."""
+    return value.astimezone(UTC)
+
+
 def aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
@@ -135,6 +140,7 @@ class DispatchStore:
         return True
 
     def update_booking(self, conn, booking_id: str, **values) -> None:
+        values = {k: utc(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
         conn.execute(sa.update(bookings).where(bookings.c.booking_id == booking_id).values(**values))
 
     def list_bookings(self, limit: int = 200, offset: int = 0) -> list[dict]:
@@ -189,7 +195,7 @@ class DispatchStore:
         one that ran never is. False if it exists."""
         existing = conn.execute(sa.select(steps.c.id, steps.c.state).where(
             steps.c.booking_id == booking_id, steps.c.key == key)).first()
-        values = dict(kind=kind, due_at=due_at, rule=rule, payload=json.dumps(payload or {}), state="todo")
+        values = dict(kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state="todo")
         if existing is None:
             conn.execute(sa.insert(steps).values(booking_id=booking_id, key=key, attempts=0, **values))
             return True
@@ -206,6 +212,9 @@ class DispatchStore:
             return [_row(r) for r in own.execute(query)]
 
     def set_step(self, conn, step_id: int, **values) -> None:
+        for key, value in values.items():
+            if isinstance(value, dt.datetime):
+                values[key] = utc(value)
         if "result" in values and not isinstance(values["result"], str):
             values["result"] = json.dumps(values["result"], ensure_ascii=False)
         conn.execute(sa.update(steps).where(steps.c.id == step_id).values(**values))

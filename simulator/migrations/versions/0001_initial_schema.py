@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:03:13.147173
+Create Date: 2026-11-22 00:07:47.559370
 """
 from alembic import op
 import sqlalchemy as sa
