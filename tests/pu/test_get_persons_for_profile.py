@@ -117,9 +117,9 @@ def test_p2_address_is_the_registered_one(simulator):
 
 def test_p3_contact_information_carries_the_notification_choices(simulator):
     person = record(simulator, TOLVAN, "P3")
-    contacts = {c.findtext(f"{{{CORE}}}contactType"): c for c in person.iterfind(f"{{{CORE}}}contactInformation")}
-    assert contacts["tel"].findtext(f"{{{CORE}}}digitalNotification") == "true"   # SMS on
-    assert contacts["mail"].findtext(f"{{{CORE}}}digitalNotification") == "false"
+    contacts = {text(c, "contactType"): c for c in person.iterfind(f"{{{CORE}}}contactInformation")}
+    assert text(contacts["tel"], "digitalNotification") == "true"   # SMS on
+    assert text(contacts["mail"], "digitalNotification") == "false"
 
 
 @pytest.mark.parametrize("pnr,expected", [(TOLVAN, "true"), (ANNA, "false")])
@@ -264,3 +264,42 @@ def test_wsdl_is_served_with_the_logical_address_header(simulator):
     assert CONTRACT.soap_action in answer.text
     assert 'part="LogicalAddress"' in answer.text
     assert f"{simulator.url}/pu/GetPersonsForProfile/5/rivtabp21" in answer.text
+
+
+# ---------------------------------------------------------------- citizens added through the control API
+
+
+def test_citizens_added_through_the_control_api_are_answered_as_documented(simulator):
+    """docs/population.md: the member -> PU element mapping, including a linked reservnummer."""
+    main, reserve = with_check_digit("19850707983"), "19850707P983"
+    created = requests.post(f"{simulator.url}/api/citizens", timeout=10, json={
+        "personnummer": main, "given_name": "Sara Maria", "calling_name": "Maria",
+        "surname": "Svensson-Lindqvist-Håkansson", "county_code": "06", "municipality_code": "80",
+        "address": {"street": "Storgatan 1", "postal_code": "553 20", "city": "Jönköping", "care_of": "Berg"},
+        "optout_paper": False, "account": {"exists": True, "active": True, "email_notification": True,
+                                           "email": "sara@example.com", "phone": "036-123456"}})
+    assert created.status_code == 201, created.text
+    linked = requests.post(f"{simulator.url}/api/citizens", timeout=10, json={
+        "personnummer": reserve, "given_name": "Sara", "surname": "Svensson", "linked_identity": main})
+    assert linked.status_code == 201, linked.text
+
+    person = record(simulator, reserve, "P3")
+    assert text(person, "personalIdentity/extension") == main
+    assert text(person, "name/givenNameIndicator") == "20"
+    assert text(person, "name/notificationName") == "Maria Svensson-Lindqvist-Håkansson"
+    assert text(person, "addressInformation/residentialAddress/careOf") == "Berg"
+    assert text(person, "addressInformation/residentialAddress/postalCode") == "55320"
+    assert text(person, "optoutPaperNotification") == "false"
+    contacts = [(text(c, "contactType"), text(c, "value"), text(c, "digitalNotification"))
+                for c in person.iterfind(f"{{{CORE}}}contactInformation")]
+    assert contacts == [("tel", "036-123456", None), ("mail", "sara@example.com", "true")]
+    own = record(simulator, reserve, "P1", ignore_referred=True)
+    assert text(own, "linkedIdentity/referredPersonalIdentity/extension") == main
+
+
+def test_control_api_refuses_a_link_from_a_personnummer(simulator):
+    answer = requests.post(f"{simulator.url}/api/citizens", timeout=10, json={
+        "personnummer": with_check_digit("19850707985"), "given_name": "A", "surname": "B",
+        "linked_identity": TOLVAN})
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "linked_identity"
