@@ -1,0 +1,16 @@
+"""``kallelse load``: performance and load tooling (sends traffic to 127.0.0.1 only)."""
+from __future__ import annotations
+
+import click
+
+from loadtests.bench_micro import micro
+from loadtests.bench_soap import bench
+
+
+@click.group()
+def load() -> None:
+    """Benchmarks and load tests against a local simulator."""
+
+
+load.add_command(bench)
+load.add_command(micro)
