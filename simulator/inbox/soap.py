@@ -56,8 +56,8 @@ def _booking(element: etree._Element | None) -> Booking | None:
 def _url_configuration(element: etree._Element | None) -> dict | None:
     if element is None:
         return None
-    names = ("systemId", "urlText", "queryString", "urlLinkType")
-    return {name: _text(element, name) for name in names if _text(element, name) is not None}
+    values = {name: _text(element, name) for name in ("systemId", "urlText", "queryString", "urlLinkType")}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def read_add_message(payload: etree._Element) -> AddMessageRequest:
@@ -82,9 +82,9 @@ def read_add_message(payload: etree._Element) -> AddMessageRequest:
     )
 
 
-def _echo(parent: etree._Element, core: str, message: StoredMessage) -> None:
+def _echo(parent: etree._Element, responder: str, core: str, message: StoredMessage) -> None:
     """The message with exactly the fields the TKB's "Svar" table returns, in XSD order."""
-    element = etree.SubElement(parent, f"{{{parent.nsmap[None]}}}message")
+    element = etree.SubElement(parent, f"{{{responder}}}message")
 
     def add(under, name, value):
         if value is not None:
@@ -107,7 +107,7 @@ def add_message_response(contract: Contract, outcome: Outcome) -> etree._Element
     responder, core = contract.responder_namespace, core_namespace(contract)
     response = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
     if outcome.message is not None:
-        _echo(response, core, outcome.message)
+        _echo(response, responder, core, outcome.message)
     etree.SubElement(response, f"{{{responder}}}resultCode").text = outcome.result_code
     if outcome.result_text:
         etree.SubElement(response, f"{{{responder}}}resultText").text = outcome.result_text
