@@ -68,8 +68,10 @@ def _describe_global(out: Description, key: str, kind: str, component) -> None:
         _describe_type(out, key, component)
     elif kind == "group":
         _describe_group(out, key, component)
+    elif kind == "attribute":
+        out[key] = {"type": component.type.name, "default": component.default, "fixed": component.fixed}
     else:
-        out[key] = {"component": repr(component)}
+        out[key] = {"attributes": _attributes(component)}
 
 
 def _type_ref(out: Description, key: str, xsd_type) -> str:

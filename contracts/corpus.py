@@ -40,7 +40,6 @@ class Node:
     element: etree._Element
     particle: object            # XsdElement (its min/max occurs apply within the parent)
     xsd_type: object            # the type actually used (after any xsi:type)
-    in_root: bool = False
 
 
 @dataclasses.dataclass
@@ -70,9 +69,7 @@ class DocumentFactory:
     def document(self, root=None) -> Generated:
         element = root if root is not None else self.rnd.choice(self.roots)
         nodes: list[Node] = []
-        tree = self._element(element, None, nodes, depth=0)
-        nodes[0].in_root = True
-        return Generated(tree, nodes)
+        return Generated(self._element(element, None, nodes, depth=0), nodes)
 
     # -- elements ------------------------------------------------------------------
 
@@ -120,6 +117,8 @@ class DocumentFactory:
     # -- model groups --------------------------------------------------------------
 
     def _count(self, particle, depth) -> int:
+        """How often to emit a particle: between minOccurs and a small cap above it; at
+        the depth limit only minOccurs, so recursive types (CaseType/details/Cases) end."""
         low = particle.min_occurs
         high = particle.max_occurs if particle.max_occurs is not None else low + 3
         if depth >= self.max_depth:
@@ -301,12 +300,13 @@ class RegexSampler:
 
 # --- mutations -----------------------------------------------------------------------
 
+# Malformed lexical values per mutation "bad-<name>".
 BAD_LEXICAL = {
     "boolean": ("yes", "True", "no", "2", "", "t"),
     "date": ("2024-13-01", "2024-02-30", "20240101", "2024-1-1", "24-01-01", "2024-01-01T10:00:00"),
     "time": ("25:00:00", "12:60:00", "1200", "12:00", "noon"),
     "dateTime": ("2024-01-01", "2024-01-01 10:00:00", "2024-01-01T25:00:00", "tomorrow"),
-    "decimal": ("1.5", "12a", "", "one", "1e3"),
+    "integer": ("1.5", "12a", "", "one", "1e3"),
 }
 BAD_PERSONNUMMER = ("19121212-1212", "1912121212", "19121212121", "1912121212123", "19121212X212",
                     "^191212121212$", " 191212121212", "191212121212 ", "19121212121A")
@@ -332,7 +332,11 @@ class Mutator:
         kinds = sorted({name for name, _ in options})
         kind = self.rnd.choice(kinds)
         target = self.rnd.choice([t for name, t in options if name == kind])
-        getattr(self, "_" + kind.replace("-", "_"))(doc, target)
+        lexical = kind.removeprefix("bad-")
+        if lexical in BAD_LEXICAL:
+            target.element.text = self.rnd.choice(BAD_LEXICAL[lexical])
+        else:
+            getattr(self, "_" + kind.replace("-", "_"))(target)
         return kind
 
     def _candidates(self, doc: Generated) -> dict[str, list]:
@@ -370,61 +374,43 @@ class Mutator:
                     found["bad-xsi-type"].append(node)
         return {k: v for k, v in found.items() if v}
 
-    def _drop_required(self, doc, node):
+    def _drop_required(self, node):
         node.element.getparent().remove(node.element)
 
-    def _duplicate_single(self, doc, node):
+    def _duplicate_single(self, node):
         node.element.addnext(copy.deepcopy(node.element))
 
-    def _bad_enumeration(self, doc, node):
+    def _bad_enumeration(self, node):
         allowed = list(node.xsd_type.enumeration)
         wrong = [v for v in (allowed[0].lower(), allowed[0].upper(), allowed[0] + "X", " " + allowed[0],
                              "Unknown", "") if v not in allowed]
         node.element.text = self.rnd.choice(wrong)
 
-    def _bad_lexical(self, node, primitive):
-        node.element.text = self.rnd.choice(BAD_LEXICAL[primitive])
-
-    def _bad_boolean(self, doc, node):
-        self._bad_lexical(node, "boolean")
-
-    def _bad_date(self, doc, node):
-        self._bad_lexical(node, "date")
-
-    def _bad_time(self, doc, node):
-        self._bad_lexical(node, "time")
-
-    def _bad_dateTime(self, doc, node):
-        self._bad_lexical(node, "dateTime")
-
-    def _bad_integer(self, doc, node):
-        self._bad_lexical(node, "decimal")
-
-    def _bad_personnummer(self, doc, node):
+    def _bad_personnummer(self, node):
         node.element.text = self.rnd.choice(BAD_PERSONNUMMER)
 
-    def _unknown_element(self, doc, node):
+    def _unknown_element(self, node):
         namespace = etree.QName(node.element).namespace
         extra = etree.Element(f"{{{namespace}}}unexpectedField" if namespace else "unexpectedField")
         extra.text = "x"
         node.element.insert(self.rnd.randint(0, len(node.element)), extra)
 
-    def _wrong_namespace(self, doc, node):
+    def _wrong_namespace(self, node):
         qname = etree.QName(node.element)
         other = self.rnd.choice([f"{qname.namespace}:other", "", FOREIGN_NS])
         node.element.tag = f"{{{other}}}{qname.localname}" if other else qname.localname
 
-    def _unknown_attribute(self, doc, node):
+    def _unknown_attribute(self, node):
         node.element.set(self.rnd.choice(("status", "id", "lang")), "x")
 
-    def _text_in_element_only(self, doc, node):
+    def _text_in_element_only(self, node):
         node.element.text = (node.element.text or "") + "stray text"
 
-    def _swap_order(self, doc, node):
+    def _swap_order(self, node):
         following = node.element.getnext()
         following.addnext(node.element)
 
-    def _bad_xsi_type(self, doc, node):
+    def _bad_xsi_type(self, node):
         attribute = f"{{{XSI}}}type"
         choice = self.rnd.choice(("remove", "unknown", "unrelated"))
         if choice == "remove" and node.particle.type.abstract:
