@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:07:47.559370
+Create Date: 2026-11-22 00:11:05.099967
 """
 from alembic import op
 import sqlalchemy as sa
