@@ -89,6 +89,15 @@ class Contract:
         return self.request_element[1:].split("}")[0]
 
     @cached_property
+    def core_namespace(self) -> str:
+        """The domain namespace the responder XSD imports (where e.g. MessageCaseType
+        lives): read once from the file, since producers need it on every call."""
+        xsd = etree.parse(str(self.responder_xsd), secure_parser()).getroot()
+        imported = [i.get("namespace") for i in xsd.findall("xs:import", NS)]
+        domain = [ns for ns in imported if ns != "urn:riv:itintegration:registry:1"]
+        return (domain or imported)[0]
+
+    @cached_property
     def schema(self) -> etree.XMLSchema:
         return load_schema(self.responder_xsd)
 
