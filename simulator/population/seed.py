@@ -4,7 +4,7 @@ Deterministic on purpose: a test, a demo script or a training exercise names a p
 and gets the same person every run. Only the people whose role is an age boundary
 (under 18, 18 today, 18 tomorrow) are placed relative to ``today`` -- the simulator
 clock's date -- because "under 18" means nothing without a date (CH-03); everyone else
-has a fixed personnummer. Every generated number is fictitious: birth numbers 980-999
+has a fixed personnummer. Every generated number is fictitious: birth numbers 970-999
 with a valid Luhn check digit, mobile numbers from the PTS range reserved for fiction
 (070-174 06 05..99) and e-mail at example.com.
 
@@ -25,7 +25,8 @@ from simulator.population.personnummer import birth_date, with_check_digit
 
 SEED = 1177
 SIZE = 200
-SERIALS = range(980, 1000)
+SERIALS = range(970, 1000)            # birth numbers of every generated number
+BULK_SERIALS = range(980, 1000)       # 970-979: the date-dependent demo persons, so they never collide
 # Generated (non-demo) citizens are born before this date, so the bulk does not change
 # from day to day (only the boundary demo persons do) and nobody is born "in the future"
 # for any clock date from 2025 on.
@@ -131,8 +132,7 @@ def demo_persons(today: dt.date) -> list[Citizen]:
     def add(pnr, given, surname, label, account, optout, town=jkpg, **fields):
         people.append(_citizen(pnr, given, surname, town, _address(fake, rng, town),
                                _account(account, given, surname, len(people), unique_email=False),
-                               optout_paper=optout,
-                               label=label, **fields))
+                               optout_paper=optout, label=label, **fields))
 
     add("191212121212", "Tolvan", "Tolvansson", "Vuxen, avstått papper, SMS-avisering – digital only (CH-01)",
         "sms", True)
@@ -146,11 +146,11 @@ def demo_persons(today: dt.date) -> list[Citizen]:
         "none", False, town=gbg)
     add(personnummer(dt.date(1985, 2, 2), 982), "Eva", "Ek", "Inaktivt/låst 1177-konto – papper (CH-08)",
         "inactive", True)
-    add(personnummer(years_before(today, 15) - dt.timedelta(days=100), 981), "Filip", "Falk",
+    add(personnummer(years_before(today, 15) - dt.timedelta(days=100), 971), "Filip", "Falk",
         "Minderårig (15 år), avstått papper, SMS – papper alltid också (CH-03)", "sms", True)
-    add(personnummer(turning_18_on(today), 982), "Greta", "Gustafsson",
+    add(personnummer(turning_18_on(today), 972), "Greta", "Gustafsson",
         "Fyller 18 i dag – räknas som vuxen, digital only (CH-03 gräns, CH-01)", "sms", True, town=gbg)
-    add(personnummer(turning_18_on(today + dt.timedelta(days=1)), 983), "Hugo", "Holm",
+    add(personnummer(turning_18_on(today + dt.timedelta(days=1)), 973), "Hugo", "Holm",
         "Fyller 18 i morgon – minderårig i dag, papper också (CH-03 gräns)", "sms", True)
     add(personnummer(dt.date(2008, 2, 29), 985), "Pelle", "Persson",
         "Född 29 februari 2008 – fyller 18 den 1 mars 2026 (CH-03 gräns)", "sms", True)
@@ -187,7 +187,7 @@ def _generated(count: int, taken: set[str], today: dt.date) -> list[Citizen]:
         male = rng.random() < 0.5
         age = rng.choice([rng.randint(0, 17), rng.randint(18, 64), rng.randint(18, 64), rng.randint(65, 98)])
         born = years_before(BULK_BORN_BEFORE, age + 1) + dt.timedelta(days=rng.randint(0, 364))
-        serial = rng.choice([s for s in SERIALS if s % 2 == (1 if male else 0)])
+        serial = rng.choice([s for s in BULK_SERIALS if s % 2 == (1 if male else 0)])
         kind = rng.choices(["pnr", "snr", "reserv"], weights=(92, 5, 3))[0]
         pnr = (reservnummer(born, rng.choice("PTF"), serial) if kind == "reserv"
                else personnummer(born, serial, samordning=kind == "snr"))
