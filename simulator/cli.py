@@ -69,6 +69,12 @@ def server_options(func):
                      help="Serve an official contract bundle instead of the built-in contracts."),
         click.option("--workers", type=int, default=None, help="gunicorn worker processes [2]."),
         click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"])),
+        click.option("--routing", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                     help="NTjP-like routing/authorization file (TOML, docs/platform.md) [env KALLELSE_ROUTING]."),
+        click.option("--tls/--no-tls", default=None,
+                     help="Mutual TLS: require client certificates (kallelse certs init) [env KALLELSE_TLS]."),
+        click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Certificates for --tls [<data-dir>/certs]."),
     ]
     for option in reversed(options):
         func = option(func)

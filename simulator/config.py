@@ -19,6 +19,9 @@ class Config:
     contracts: Path | None = None
     workers: int = 2
     log_level: str = "info"
+    routing: Path | None = None     # NTjP-like routing file (docs/platform.md)
+    tls: bool = False               # mutual TLS with certificates from tls_dir
+    tls_dir: Path | None = None     # default: <data_dir>/certs (kallelse certs init)
     extra: dict = dataclasses.field(default_factory=dict)
 
     @property
@@ -28,7 +31,7 @@ class Config:
     @property
     def base_url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -42,6 +45,9 @@ class Config:
             contracts=Path(env["KALLELSE_CONTRACTS"]) if env.get("KALLELSE_CONTRACTS") else None,
             workers=int(env.get("KALLELSE_WORKERS", cls.workers)),
             log_level=env.get("KALLELSE_LOG_LEVEL", cls.log_level),
+            routing=Path(env["KALLELSE_ROUTING"]) if env.get("KALLELSE_ROUTING") else None,
+            tls=env.get("KALLELSE_TLS", "") in ("1", "true", "yes"),
+            tls_dir=Path(env["KALLELSE_TLS_DIR"]) if env.get("KALLELSE_TLS_DIR") else None,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -10,6 +10,8 @@ from alembic.config import Config as AlembicConfig
 import simulator.citizen.store  # noqa: F401
 import simulator.dispatch.store  # noqa: F401
 import simulator.inbox.store  # noqa: F401
+import simulator.platform.store  # noqa: F401
+import simulator.platform.trafficstore  # noqa: F401
 import simulator.population.store  # noqa: F401
 import simulator.storage.clockstore  # noqa: F401
 from simulator.storage import Database, metadata  # noqa: F401

@@ -9,6 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from simulator import schema
 from simulator.config import Config
+from simulator.platform.tls import gunicorn_settings as gunicorn_tls_settings
 from simulator.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class _Gunicorn(BaseApplication):
             "when_ready": self._when_ready,
             "control_socket_disable": True,
         }
+        settings.update(gunicorn_tls_settings(config))
         for key, value in settings.items():
             self.cfg.set(key, value)
 

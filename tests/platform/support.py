@@ -1,0 +1,109 @@
+"""Helpers for the platform tests: routing files, a simulator over mutual TLS, the
+traffic and behaviour APIs, and SOAP calls with or without the RIVTA headers."""
+from __future__ import annotations
+
+import functools
+import textwrap
+from pathlib import Path
+from unittest import mock
+
+import requests
+from lxml import etree
+
+from tests.inbox import wire
+from tests.support import SimulatorProcess
+
+ADD_MESSAGE = "/inbox/AddMessage/2/rivtabp21"
+INBOX_NS = wire.INBOX
+VP_ADDRESS = "5565594230"            # where the routing files produce AddMessage
+CARE_SYSTEM = "SE2321000016-CARE"   # an authorized consumer
+OTHER_SYSTEM = "SE2321000016-OTHER"  # known to nobody
+
+
+def write_routing(folder: Path, text: str) -> Path:
+    path = folder / "routing.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def new_person(server) -> str:
+    """A citizen with an active 1177 account, so AddMessage answers OK for them."""
+    pnr = wire.new_pnr()
+    wire.citizen_store(server).save(wire.person(pnr))
+    return pnr
+
+
+def without_logical_address(body: str) -> str:
+    return f'<soap:Envelope xmlns:soap="{wire.SOAP}"><soap:Body>{body}</soap:Body></soap:Envelope>'
+
+
+def add_message(base_url: str, pnr: str, logical_address: str | None = VP_ADDRESS,
+                consumer: str | None = CARE_SYSTEM, session=requests, **kwargs):
+    body = wire.add_message_body(pnr, **kwargs)
+    envelope = wire.envelope(body, logical_address) if logical_address is not None else without_logical_address(body)
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{wire.ADD_MESSAGE_ACTION}"'}
+    if consumer:
+        headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
+    return session.post(base_url + ADD_MESSAGE, data=envelope.encode("utf-8"), headers=headers, timeout=60)
+
+
+def fault(response) -> tuple[str, str]:
+    return wire.fault(response)
+
+
+def result_code(response) -> str:
+    return wire.response_payload(response).findtext(f"{{{INBOX_NS}}}resultCode")
+
+
+def behaviour(base_url: str, rule: dict) -> dict:
+    answer = requests.post(f"{base_url}/api/behaviours", json=rule, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def rule_state(base_url: str, rule_id: int) -> dict:
+    answer = requests.get(f"{base_url}/api/behaviours/{rule_id}", timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def traffic(base_url: str, **params) -> list[dict]:
+    answer = requests.get(f"{base_url}/api/traffic", params=params, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
+def clear(base_url: str) -> None:
+    for path in ("/api/behaviours", "/api/traffic"):
+        assert requests.delete(base_url + path, timeout=10).status_code == 200
+
+
+def xml(response) -> etree._Element:
+    return etree.fromstring(response.content)
+
+
+class TlsSimulator(SimulatorProcess):
+    """``kallelse serve --tls``: reached over https with a client certificate."""
+
+    def __init__(self, data_dir: Path, certs: Path, client: tuple[str, str], **kwargs):
+        extra = ("--tls", "--tls-dir", str(certs), *kwargs.pop("extra_args", ()))
+        super().__init__(data_dir, extra_args=extra, **kwargs)
+        self.certs = certs
+        self.client = client
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def session(self, client: tuple[str, str] | None = None) -> requests.Session:
+        session = requests.Session()
+        session.verify = str(self.certs / "ca.pem")
+        session.cert = client or self.client
+        return session
+
+    def start(self, timeout: float = 60) -> "TlsSimulator":
+        """SimulatorProcess polls /api/health with requests.get; over mutual TLS that
+        poll needs the CA and a client certificate."""
+        probe = functools.partial(requests.get, verify=str(self.certs / "ca.pem"), cert=self.client)
+        with mock.patch.object(requests, "get", probe):
+            return super().start(timeout)
