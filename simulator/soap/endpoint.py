@@ -19,6 +19,7 @@ from contracts.bundle import Contract
 from simulator.soap import envelope as soap
 from simulator.soap.validation import validate
 from simulator.soap.wsdl import serve_wsdl
+from simulator.storage.scope import request_scope
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,8 @@ class SoapEndpoint:
                                                       ("Allow", "GET, POST")])
             return [body]
         call = SoapCall(self.contract, environ)
-        reply = self.handle(call)
+        with request_scope():   # shared state (the clock) is read once per request
+            reply = self.handle(call)
         return self.respond(reply, start_response)
 
     def handle(self, call: SoapCall) -> Reply:

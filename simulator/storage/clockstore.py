@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from simulator.clock import Clock, ClockState, UTC, apply_command
 from simulator.storage.database import Database, metadata
+from simulator.storage.scope import forget, memoized
 
 clock_state = sa.Table(
     "clock_state", metadata,
@@ -29,6 +30,10 @@ clock_audit = sa.Table(
 )
 
 
+# Built once: constructing the statement cost as much as running it (see docs/performance.md).
+_SELECT_STATE = sa.select(clock_state).where(clock_state.c.id == 1)
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -39,14 +44,19 @@ class ClockStore:
         self.clock = Clock(self.load)
 
     def load(self) -> ClockState | None:
+        """The shared state; read once per request inside a request scope."""
+        return memoized(self, self._read)
+
+    def _read(self) -> ClockState | None:
         with self.db.connect() as conn:
-            row = conn.execute(sa.select(clock_state).where(clock_state.c.id == 1)).first()
+            row = conn.execute(_SELECT_STATE).first()
         if row is None:
             return None
         return ClockState(_aware(row.real_anchor), _aware(row.sim_anchor), row.speed, row.frozen)
 
     def command(self, command: dict, actor: str | None = None) -> ClockState:
         """Apply a control command, store it and audit it (ValueError on bad input)."""
+        forget(self)
         real_now = self.clock.real_now()
         before = self.clock.state()
         after = apply_command(before, command, real_now)
@@ -58,6 +68,7 @@ class ClockStore:
             conn.execute(sa.insert(clock_audit).values(
                 real_time=real_now, sim_before=before.now(real_now), sim_after=after.now(real_now),
                 command=json.dumps(command, sort_keys=True), actor=actor))
+        forget(self)
         return after
 
     def audit(self, limit: int = 100) -> list[dict]:
