@@ -13,7 +13,7 @@ RESPONDER_NS = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
 CORE_NS = "urn:mvk:crm:casemanagement:inbox:2"
 PATH = "/inbox/AddMessage/2/rivtabp21"
 SOAP_ACTION = f"{RESPONDER_NS}:AddMessage"
-LOGICAL_ADDRESS = "SE165565594230-1000"   # 1177 Inkorg's address in the simulated routing
+LOGICAL_ADDRESS = "5565594230"   # 1177 Inkorg (Inera) as routed by the simulated platform
 CONSUMER = "SE2321000016-BENCH"
 FALLBACK_PERSONNUMMER = "191212121212"    # Skatteverket's well-known test number
 

@@ -329,8 +329,9 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
               "simulator_over_floor": ratio(rows)}
     if report["simulator_over_floor"] is not None:
         echo(f"\nsimulator/floor = {report['simulator_over_floor']:.2f}")
+    report["problems"] = [row["target"] for row in rows if row.get("not_ok_total") or row.get("short_stored")]
     for row in rows:
-        if row.get("not_ok_total") or row.get("short_stored"):
+        if row["target"] in report["problems"]:
             echo(f"\n{row['target']}: {row['not_ok_total']} answers were not OK; {row['short_stored']} round(s) "
                  f"stored fewer rows than OK answers. First bad answer:\n{row['first_bad']}")
     if micro:
@@ -373,6 +374,8 @@ def bench(targets: str, micro: bool, json_out: Path | None, **options) -> None:
     if json_out:
         json_out.write_text(json.dumps(report, indent=2, default=str))
         click.echo(f"\nfigures written to {json_out}")
+    if report["problems"]:
+        raise SystemExit(f"answers that were not OK (or not stored) from: {', '.join(report['problems'])}")
 
 
 if __name__ == "__main__":
