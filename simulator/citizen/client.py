@@ -89,6 +89,7 @@ class SimulatorClient:
         self.consumer = consumer
         self.logical_address = logical_address
         self.http = requests.Session()
+        self.http.headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
 
     def soap(self, interaction: str, payload: etree._Element, prefix: str = "inbox") -> etree._Element:
         """POST one request; the response payload, or SoapError for a Fault."""
@@ -100,8 +101,7 @@ class SimulatorClient:
         response = self.http.post(
             f"{self.base_url}/{prefix}/{interaction}/{contract.major_version}/rivtabp21",
             data=etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"), timeout=30,
-            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{contract.soap_action}"',
-                     "x-rivta-original-serviceconsumer-hsaid": self.consumer})
+            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{contract.soap_action}"'})
         body = etree.fromstring(response.content, secure_parser()).find(f"{{{SOAP11_NS}}}Body")[0]
         if response.status_code != 200:
             raise SoapError(response.status_code, body.findtext("faultcode") or "", body.findtext("faultstring") or "")

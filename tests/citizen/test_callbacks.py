@@ -1,0 +1,143 @@
+"""Booking buttons reach the care system: the citizen's "Avboka"/"Boka om" is stored as
+an event and POSTed as JSON to the callback URL the care system registered for its
+sourceSystem, retried a bounded number of times. The receiver is a loopback HTTP server
+in this test process (never anything off this machine)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from simulator.citizen.callbacks import RETRY_DELAYS
+from tests.citizen.conftest import CONSUMER, first_message_id, kallelse, unique
+
+pytestmark = pytest.mark.usefixtures("clean")
+
+
+class Receiver:
+    """Answers the statuses in ``script`` in turn (then 200) and keeps what it got."""
+
+    def __init__(self, script=()):
+        self.script = list(script)
+        self.received: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.received.append({"json": json.loads(body), "type": self.headers.get("Content-Type")})
+                status = receiver.script.pop(0) if receiver.script else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/kallelse-events"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def receiver():
+    made = []
+
+    def make(script=()):
+        made.append(Receiver(script))
+        return made[-1]
+    yield make
+    for item in made:
+        item.close()
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def press(care_system, citizen, pnr, action):
+    bo = unique("cb")
+    care_system.add_message(kallelse(pnr, bo))
+    mid = first_message_id(care_system, bo)
+    citizen.log_in(pnr)
+    answer = citizen.post_form(f"/inkorg/arende/{mid}/bokning/{action}", "/inkorg")
+    assert answer.status_code == 200 and "skickad till mottagningen" in answer.text
+    return bo, mid
+
+
+def actions(care_system, bo):
+    return care_system.api("GET", "/api/citizen-actions", params={"business_object_id": bo}).json()
+
+
+def test_cancel_is_posted_to_the_registered_callback_as_json(care_system, people, citizen, receiver):
+    target = receiver()
+    registered = care_system.api("POST", "/api/callbacks", json={"source_system": CONSUMER, "url": target.url})
+    assert registered.status_code == 201
+    bo, mid = press(care_system, citizen, people["tolvan"], "cancel")
+    [got] = wait_for(lambda: target.received)
+    assert got["type"] == "application/json"
+    event = got["json"]
+    assert (event["type"], event["personnummer"], event["business_object_id"], event["booking_id"],
+            event["message_id"], event["source_system"], event["at"]) == \
+        ("cancel", people["tolvan"], bo, f"B-{bo}", mid, CONSUMER, "2027-03-01T09:00:00+00:00")
+    [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "delivered"])
+    assert stored["event_id"] == event["event_id"] and stored["callback_attempts"] == 1
+
+
+def test_a_failing_care_system_is_retried_until_it_answers(care_system, people, citizen, receiver):
+    target = receiver(script=[500, 503])
+    care_system.api("POST", "/api/callbacks", json={"source_system": CONSUMER, "url": target.url})
+    bo, _ = press(care_system, citizen, people["tolvan"], "rebook")
+    [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "delivered"])
+    assert stored["callback_attempts"] == 3 and len(target.received) == 3
+    assert len({r["json"]["event_id"] for r in target.received}) == 1      # the same event each time
+
+
+def test_retries_are_bounded_and_the_failure_is_recorded(care_system, people, citizen, receiver):
+    target = receiver(script=[500] * 10)
+    care_system.api("POST", "/api/callbacks", json={"source_system": CONSUMER, "url": target.url})
+    bo, _ = press(care_system, citizen, people["tolvan"], "cancel")
+    [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "failed"],
+                        timeout=sum(RETRY_DELAYS) + 15)
+    assert stored["callback_attempts"] == len(RETRY_DELAYS) + 1 == len(target.received)
+    assert stored["callback_last_error"] == "HTTP 500"
+
+
+def test_without_a_registration_the_event_is_only_stored(care_system, people, citizen):
+    bo, _ = press(care_system, citizen, people["tolvan"], "cancel")
+    [stored] = actions(care_system, bo)
+    assert (stored["action"], stored["callback_status"], stored["callback_url"]) == ("cancel", "none", None)
+
+
+@pytest.mark.parametrize("body, field", [({"url": "http://127.0.0.1/x"}, "source_system"),
+                                         ({"source_system": "SE1", "url": "ftp://127.0.0.1/x"}, "url"),
+                                         ({"source_system": "SE1", "url": "javascript:alert(1)"}, "url"),
+                                         ({"source_system": "SE1"}, "url")])
+def test_registrations_are_validated(care_system, body, field):
+    answer = care_system.api("POST", "/api/callbacks", json=body)
+    assert answer.status_code == 400 and answer.json()["field"] == field
+
+
+def test_registrations_are_listed_replaced_and_removed(care_system):
+    care_system.api("POST", "/api/callbacks", json={"source_system": "SE1", "url": "http://127.0.0.1:1/a"})
+    care_system.api("POST", "/api/callbacks", json={"source_system": "SE1", "url": "http://127.0.0.1:1/b"})
+    assert [(c["source_system"], c["url"]) for c in care_system.api("GET", "/api/callbacks").json()] == \
+        [("SE1", "http://127.0.0.1:1/b")]
+    assert care_system.api("DELETE", "/api/callbacks/SE1").status_code == 204
+    assert care_system.api("DELETE", "/api/callbacks/SE1").status_code == 404
