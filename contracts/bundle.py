@@ -117,11 +117,22 @@ def read_wsdl(wsdl_path: Path, root: Path) -> Contract:
     name = operation.get("name")
     messages = {m.get("name"): m for m in doc.findall("wsdl:message", NS)}
 
-    def part_element(io: str) -> str:
-        message_ref = operation.find(f"wsdl:{io}", NS).get("message").rpartition(":")[2]
-        return _qname(doc, messages[message_ref].find("wsdl:part", NS).get("element"))
+    binding_op = doc.find(f"wsdl:binding/wsdl:operation[@name='{name}']", NS)
 
-    soap_op = doc.find(f"wsdl:binding/wsdl:operation[@name='{name}']/soap:operation", NS)
+    def part_element(io: str) -> str:
+        """The body part: the one ``soap:body parts=`` names, else the first part that
+        no ``soap:header`` claims (RIVTA WSDLs list the LogicalAddress part first)."""
+        message_ref = operation.find(f"wsdl:{io}", NS).get("message").rpartition(":")[2]
+        parts = messages[message_ref].findall("wsdl:part", NS)
+        body = binding_op.find(f"wsdl:{io}/soap:body", NS) if binding_op is not None else None
+        named = (body.get("parts") or "").split() if body is not None else []
+        headers = {h.get("part") for h in binding_op.findall(f"wsdl:{io}/soap:header", NS)} \
+            if binding_op is not None else set()
+        chosen = [p for p in parts if p.get("name") in named] or \
+                 [p for p in parts if p.get("name") not in headers] or parts
+        return _qname(doc, chosen[0].get("element"))
+
+    soap_op = binding_op.find("soap:operation", NS)
     request = part_element("input")
     responder_ns = request[1:].split("}")[0]
     imports = doc.findall("wsdl:types/xs:schema/xs:import", NS)

@@ -20,7 +20,7 @@ def prepare(config: Config, seed: bool | None = None) -> Runtime:
     schema.upgrade(runtime.db)
     if seed if seed is not None else config.seed:
         from simulator.population.seed import seed_population
-        runtime.citizens.save_many(seed_population(runtime.clock.local_now().date()))
+        runtime.citizens.replace_seeded(seed_population(runtime.clock.local_now().date()))
     return runtime
 
 

@@ -30,7 +30,7 @@ def reset(runtime, include_seed: bool, reseed: bool) -> dict:
     runtime.citizens.delete_unseeded(include_seeded=include_seed)
     if reseed:
         from simulator.population.seed import seed_population
-        runtime.citizens.save_many(seed_population(runtime.clock.local_now().date()))
+        runtime.citizens.replace_seeded(seed_population(runtime.clock.local_now().date()))
     after = runtime.citizens.all()
     removed = {c.personnummer for c in before} - {c.personnummer for c in after}
     return {"removed": {"inbox_messages": messages, "citizens": len(removed)},

@@ -77,6 +77,14 @@ class CitizenStore:
             conn.execute(sa.delete(citizens).where(citizens.c.personnummer.in_([c.personnummer for c in population])))
             conn.execute(sa.insert(citizens), [_to_row(c) for c in population])
 
+    def replace_seeded(self, population: list[Citizen]) -> None:
+        """Load the seeded population of a date: seeded citizens of an earlier date that
+        are not in it (the "turns 18 today" persons move with the date) go away."""
+        with self.db.begin() as conn:
+            conn.execute(sa.delete(citizens).where(citizens.c.seeded.is_(True)))
+            conn.execute(sa.delete(citizens).where(citizens.c.personnummer.in_([c.personnummer for c in population])))
+            conn.execute(sa.insert(citizens), [_to_row(c) for c in population])
+
     def delete(self, personnummer: str) -> bool:
         with self.db.begin() as conn:
             return conn.execute(sa.delete(citizens).where(citizens.c.personnummer == personnummer)).rowcount > 0
