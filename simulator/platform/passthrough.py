@@ -19,21 +19,14 @@ CONNECT_TIMEOUT = 2.0  # NTjP: producer.https.connect.timeout=2000
 
 class Upstream:
     def __init__(self):
-        self._sessions: dict[tuple, requests.Session] = {}
+        self._sessions: dict[str, requests.Session] = {}
         self._lock = threading.Lock()
 
-    def _session(self, route: Route) -> requests.Session:
-        key = (route.client_cert, route.client_key, route.ca)
+    def _session(self, url: str) -> requests.Session:
+        """One connection pool per upstream; certificates go with each call, since a
+        session's own ``verify`` loses to REQUESTS_CA_BUNDLE in the environment."""
         with self._lock:
-            if key not in self._sessions:
-                session = requests.Session()
-                session.trust_env = False
-                if route.client_cert:
-                    session.cert = (route.client_cert, route.client_key) if route.client_key else route.client_cert
-                if route.ca:
-                    session.verify = route.ca
-                self._sessions[key] = session
-            return self._sessions[key]
+            return self._sessions.setdefault(url, requests.Session())
 
     def forward(self, call: SoapCall, route: Route, timeout: float, instance: str, consumer: str | None) -> Reply:
         headers = {"Content-Type": call.environ.get("CONTENT_TYPE") or "text/xml; charset=utf-8",
@@ -42,8 +35,10 @@ class Upstream:
             headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
         url = route.upstream
         try:
-            answer = self._session(route).post(url, data=call.body, headers=headers,
-                                               timeout=(min(CONNECT_TIMEOUT, timeout), timeout))
+            cert = (route.client_cert, route.client_key) if route.client_key else route.client_cert
+            answer = self._session(url).post(url, data=call.body, headers=headers, cert=cert,
+                                             verify=route.ca or True,
+                                             timeout=(min(CONNECT_TIMEOUT, timeout), timeout))
         except requests.ReadTimeout:
             raise PlatformFault("VP009", instance, f"{url}. Timeout when waiting on response from producer.") from None
         except requests.RequestException as exc:

@@ -67,8 +67,8 @@ def rule_state(base_url: str, rule_id: int) -> dict:
     return answer.json()
 
 
-def traffic(base_url: str, **params) -> list[dict]:
-    answer = requests.get(f"{base_url}/api/traffic", params=params, timeout=10)
+def traffic(base_url: str, session=requests, **params) -> list[dict]:
+    answer = session.get(f"{base_url}/api/traffic", params=params, timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()["items"]
 
@@ -97,6 +97,7 @@ class TlsSimulator(SimulatorProcess):
 
     def session(self, client: tuple[str, str] | None = None) -> requests.Session:
         session = requests.Session()
+        session.trust_env = False  # else REQUESTS_CA_BUNDLE overrides verify
         session.verify = str(self.certs / "ca.pem")
         session.cert = client or self.client
         return session
