@@ -12,7 +12,6 @@ import requests
 from lxml import etree
 
 from contracts.bundle import Contract, ContractBundle, secure_parser
-from simulator.inbox.soap import core_namespace
 from simulator.soap.envelope import LOGICAL_ADDRESS, SOAP11_NS
 
 # The 1177 logical address care systems use in examples, and the demo care system's HSA-id.
@@ -50,7 +49,7 @@ def _sub(parent, namespace: str, name: str, value) -> None:
 
 
 def add_message_payload(contract: Contract, kallelse: Kallelse) -> etree._Element:
-    ns, core = contract.responder_namespace, core_namespace(contract)
+    ns, core = contract.responder_namespace, contract.core_namespace
     payload = etree.Element(contract.request_element, nsmap={None: ns, "core": core})
     _sub(payload, ns, "subjectOfCareId", kallelse.personnummer)
     message = etree.SubElement(payload, f"{{{ns}}}message")

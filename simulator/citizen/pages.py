@@ -2,6 +2,7 @@
 a thread with every message, archive, and the booking buttons."""
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -39,11 +40,18 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
                       static_url_path="/static/citizen")
     runtime = side.runtime
 
-    def citizen_or_login():
-        personnummer = session.get("personnummer")
-        if not personnummer:
-            return None, redirect(url_for("citizen_pages.login", next=request.full_path.rstrip("?")))
-        return personnummer, None
+    def citizen_only(view):
+        """Calls ``view(personnummer, ...)`` for the logged-in citizen, else shows the
+        log-in page; a form (POST) must also carry the session's token."""
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            if request.method == "POST":
+                check_csrf()
+            personnummer = session.get("personnummer")
+            if not personnummer:
+                return redirect(url_for("citizen_pages.login", next=request.full_path.rstrip("?")))
+            return view(personnummer, **kwargs)
+        return wrapper
 
     @pages.get("/inkorg/logga-in")
     def login():
@@ -70,10 +78,8 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         return redirect(url_for("citizen_pages.login"))
 
     @pages.get("/inkorg")
-    def inbox():
-        personnummer, answer = citizen_or_login()
-        if answer:
-            return answer
+    @citizen_only
+    def inbox(personnummer: str):
         shown = request.args.get("visa", "aktiva")
         if shown not in FILTERS:
             abort(400, "visa måste vara aktiva eller arkiverade")
@@ -82,10 +88,8 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
                                threads=side.threads(personnummer, FILTERS[shown]))
 
     @pages.get("/inkorg/arende/<message_id>")
-    def thread(message_id: str):
-        personnummer, answer = citizen_or_login()
-        if answer:
-            return answer
+    @citizen_only
+    def thread(personnummer: str, message_id: str):
         found = side.open_thread(personnummer, message_id)
         if found is None:
             abort(404, "Meddelandet finns inte i din inkorg.")
@@ -93,11 +97,8 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
                                citizen=runtime.citizens.get(personnummer), actions=ACTIONS)
 
     @pages.post("/inkorg/arende/<message_id>/<status>")
-    def select(message_id: str, status: str):
-        check_csrf()
-        personnummer, answer = citizen_or_login()
-        if answer:
-            return answer
+    @citizen_only
+    def select(personnummer: str, message_id: str, status: str):
         wanted = {"arkivera": "Archived", "aktivera": "Active"}.get(status)
         if wanted is None or not side.set_selection(personnummer, message_id, wanted):
             abort(404)
@@ -105,11 +106,8 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         return redirect(url_for("citizen_pages.inbox", visa="arkiverade" if wanted == "Active" else "aktiva"))
 
     @pages.post("/inkorg/arende/<message_id>/bokning/<action>")
-    def booking_action(message_id: str, action: str):
-        check_csrf()
-        personnummer, answer = citizen_or_login()
-        if answer:
-            return answer
+    @citizen_only
+    def booking_action(personnummer: str, message_id: str, action: str):
         if action not in ACTIONS:
             abort(404)
         try:

@@ -91,6 +91,16 @@ def _row(row) -> dict:
     return data
 
 
+def _filters(table, personnummer: str | None, business_object_id: str | None) -> list:
+    """WHERE clauses for the optional filters every list offers."""
+    where = []
+    if personnummer:
+        where.append(table.c.personnummer == personnummer)
+    if business_object_id:
+        where.append(table.c.business_object_id == business_object_id)
+    return where
+
+
 class CitizenSideStore:
     """Storage for everything in this package; dicts have the column names."""
 
@@ -111,8 +121,7 @@ class CitizenSideStore:
                 conn.execute(sa.insert(notifications), rows)
 
     def notifications(self, personnummer: str | None = None, limit: int = 500) -> list[dict]:
-        where = [notifications.c.personnummer == personnummer] if personnummer else []
-        return self._select(notifications, *where, limit=limit)
+        return self._select(notifications, *_filters(notifications, personnummer, None), limit=limit)
 
     # paper letters -------------------------------------------------------
     def add_letter(self, row: dict) -> None:
@@ -124,11 +133,7 @@ class CitizenSideStore:
 
     def letters(self, personnummer: str | None = None, business_object_id: str | None = None,
                 limit: int = 500) -> list[dict]:
-        where = []
-        if personnummer:
-            where.append(paper_letters.c.personnummer == personnummer)
-        if business_object_id:
-            where.append(paper_letters.c.business_object_id == business_object_id)
+        where = _filters(paper_letters, personnummer, business_object_id)
         columns = [c for c in paper_letters.c if c.name != "document"]
         size = sa.func.length(paper_letters.c.document).label("size")
         query = sa.select(*columns, size).where(*where).order_by(paper_letters.c.seq.desc()).limit(limit)
@@ -146,11 +151,7 @@ class CitizenSideStore:
 
     def actions(self, personnummer: str | None = None, business_object_id: str | None = None,
                 limit: int = 500) -> list[dict]:
-        where = []
-        if personnummer:
-            where.append(citizen_actions.c.personnummer == personnummer)
-        if business_object_id:
-            where.append(citizen_actions.c.business_object_id == business_object_id)
+        where = _filters(citizen_actions, personnummer, business_object_id)
         return self._select(citizen_actions, *where, limit=limit)
 
     def action(self, event_id: str) -> dict | None:

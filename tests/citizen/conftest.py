@@ -1,6 +1,7 @@
 """Fixtures for the citizen side: a real seeded simulator over HTTP with a care-system
 client (SOAP with LogicalAddress and consumer headers) and a citizen session; and, for
-page tests that insert messages directly, the application built in-process."""
+page tests that insert messages directly, the application built in-process (the shared
+``web`` fixture in tests/conftest.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,10 +11,8 @@ import pytest
 import requests
 
 from contracts.bundle import builtin_bundle
-from simulator import app as app_module
 from simulator.citizen.client import CitizenBrowser, Kallelse, SimulatorClient
 from simulator.citizen.demo import demo_numbers
-from simulator.config import Config
 
 CONSUMER = "SE2321000016-TEST1"
 _ids = itertools.count(1)
@@ -74,19 +73,3 @@ def first_message_id(client: SimulatorClient, business_object_id: str) -> str:
 @pytest.fixture()
 def citizen(simulator) -> CitizenBrowser:
     return CitizenBrowser(simulator.url)
-
-
-@pytest.fixture()
-def web(tmp_path, monkeypatch):
-    """The Flask part of a fully built application on its own SQLite file (as a
-    gunicorn worker builds it), for tests that put messages in with InboxStore."""
-    built = {}
-    create_web = app_module.create_web
-
-    def keep(runtime, endpoints):
-        built["web"] = create_web(runtime, endpoints)
-        return built["web"]
-
-    monkeypatch.setattr(app_module, "create_web", keep)
-    app_module.create_app(Config(data_dir=tmp_path / "data"))
-    return built["web"]
