@@ -1,6 +1,5 @@
-"""RIVTA requests as a care system sends them, for the inbox and userprofile tests:
-a SOAP 1.1 envelope with the LogicalAddress header, the SOAPAction of the contract and
-the consumer HSA-id header, POSTed over real HTTP."""
+"""AddMessage and user-profile requests for the inbox and userprofile tests, on top of
+the shared RIVTA helpers in tests/rivta.py (re-exported here for the tests that use them)."""
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
@@ -12,49 +11,12 @@ from contracts.bundle import ContractBundle
 from simulator.inbox.store import InboxStore
 from simulator.population.domain import Account, Address, Citizen
 from simulator.population.personnummer import with_check_digit
-from simulator.population.store import CitizenStore
-from simulator.storage import Database
-from simulator.storage.database import sqlite_url
+from tests.rivta import (CONSUMER, LOGICAL_ADDRESS, SOAP, citizen_store, envelope, fault,  # noqa: F401
+                         post, response_payload, server_database)
 
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-LOGICAL_ADDRESS = "SE2321000016-MVK"
-CONSUMER = "SE2321000065-7331"
 INBOX = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
 INBOX_CORE = "urn:mvk:crm:casemanagement:inbox:2"
 ADD_MESSAGE_ACTION = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2:AddMessage"
-
-
-def envelope(body: str, logical_address: str = LOGICAL_ADDRESS) -> str:
-    return (f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Header>'
-            f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{logical_address}</LogicalAddress>'
-            f"</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>")
-
-
-def post(base_url: str, path: str, body: str | bytes, action: str | None, consumer: str | None = CONSUMER):
-    headers = {"Content-Type": "text/xml; charset=utf-8"}
-    if action is not None:
-        headers["SOAPAction"] = f'"{action}"'
-    if consumer:
-        headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    return requests.post(base_url + path, data=data, headers=headers, timeout=30)
-
-
-def response_payload(response) -> etree._Element:
-    """The one element in the SOAP Body of a 200 answer."""
-    assert response.status_code == 200, response.text
-    root = etree.fromstring(response.content)
-    return root.find(f"{{{SOAP}}}Body")[0]
-
-
-def fault(response) -> tuple[str, str]:
-    """(faultcode, faultstring) of a SOAP 1.1 Fault answered with HTTP 500."""
-    assert response.status_code == 500, response.text
-    assert response.headers["Content-Type"].startswith("text/xml"), response.headers
-    root = etree.fromstring(response.content)
-    element = root.find(f"{{{SOAP}}}Body/{{{SOAP}}}Fault")
-    assert element is not None, response.text
-    return element.findtext("faultcode"), element.findtext("faultstring")
 
 
 def add_message_body(pnr: str, msg: str | None = "<article><para>Hej</para></article>", *, notify: bool = False,
@@ -86,19 +48,9 @@ def add_message(base_url: str, pnr: str, **kwargs):
                 ADD_MESSAGE_ACTION)
 
 
-def _database(server) -> Database:
-    return Database(server.database_url or sqlite_url(server.data_dir))
-
-
-def citizen_store(server) -> CitizenStore:
-    """The server's own citizen table (SQLite in its data folder), to set up test persons
-    exactly as a test needs them."""
-    return CitizenStore(_database(server))
-
-
 def inbox_store(server) -> InboxStore:
     """The server's inbox table: what was committed, not what was answered."""
-    return InboxStore(_database(server))
+    return InboxStore(server_database(server))
 
 
 _serial = iter(range(1, 1000))

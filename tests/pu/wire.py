@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-import requests
 from lxml import etree
 
 from contracts.bundle import ContractBundle
-from simulator.population.store import CitizenStore
 from simulator.pu.domain import identity_root
-from simulator.storage import Database
-from simulator.storage.database import sqlite_url
+from tests import rivta
+from tests.rivta import SOAP, citizen_store, fault  # noqa: F401  (used by the PU tests)
 
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 PATH = "/pu/GetPersonsForProfile/5/rivtabp21"
 CONTRACT = ContractBundle()["GetPersonsForProfile"]
 RESPONDER = CONTRACT.responder_namespace
-CORE = "urn:riv:strategicresourcemanagement:persons:person:5"
+CORE = CONTRACT.core_namespace
 LOGICAL_ADDRESS = "SE2321000016-PU"
 CONSUMER = "SE-TEST-CONSUMER"
 
@@ -34,16 +31,8 @@ def request_body(ids, profile: str = "P3", ignore_referred: bool = False) -> str
             "</ignoreReferredIdentity></GetPersonsForProfile>")
 
 
-def envelope(body: str) -> str:
-    return (f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Header>'
-            f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{LOGICAL_ADDRESS}</LogicalAddress>'
-            f"</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>")
-
-
 def post(server, body: str, action: str = CONTRACT.soap_action):
-    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"',
-               "x-rivta-original-serviceconsumer-hsaid": CONSUMER}
-    return requests.post(server.url + PATH, data=envelope(body).encode("utf-8"), headers=headers, timeout=60)
+    return rivta.post(server.url, PATH, rivta.envelope(body, LOGICAL_ADDRESS), action, CONSUMER, timeout=60)
 
 
 def lookup(server, ids, profile: str = "P3", ignore_referred: bool = False) -> list[etree._Element]:
@@ -59,13 +48,6 @@ def record(server, pnr: str, profile: str = "P3", ignore_referred: bool = False)
     """The personRecord answering one identity, or None."""
     (answer,) = lookup(server, [pnr], profile, ignore_referred)
     return answer.find(f"{{{CORE}}}personRecord")
-
-
-def fault(response) -> tuple[str, str]:
-    assert response.status_code == 500, response.text
-    element = etree.fromstring(response.content).find(f"{{{SOAP}}}Body/{{{SOAP}}}Fault")
-    assert element is not None, response.text
-    return element.findtext("faultcode"), element.findtext("faultstring")
 
 
 def text(element: etree._Element | None, path: str) -> str | None:
@@ -85,8 +67,3 @@ def paths(element: etree._Element) -> set[str]:
                  and element in a.iterancestors()]
         found.add("/".join(steps + [etree.QName(child).localname]))
     return found
-
-
-def citizen_store(server) -> CitizenStore:
-    """The server's own citizen table, to set up the persons a test needs."""
-    return CitizenStore(Database(server.database_url or sqlite_url(server.data_dir)))
