@@ -135,3 +135,4 @@ def test_reset_empties_the_outboxes(simulator, care_system, people):
     requests.post(f"{simulator.url}/api/reset", timeout=30).raise_for_status()
     for path in ("/api/notifications", "/api/paper-letters", "/api/callbacks", "/api/citizen-actions"):
         assert care_system.api("GET", path).json() == [], path
+
