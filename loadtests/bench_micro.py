@@ -140,13 +140,15 @@ def _producer_step(endpoint, next_body: Callable[[], bytes]) -> Callable[[], obj
     """The producer alone, on an already parsed and validated call."""
     from simulator.soap import envelope as soap
     from simulator.soap.endpoint import SoapCall
+    from simulator.storage.scope import request_scope
 
     def step():
         body = next_body()
         call = SoapCall(endpoint.contract, {"HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID": addmessage.CONSUMER,
                                             "HTTP_SOAPACTION": addmessage.SOAP_ACTION}, body)
         call.envelope = soap.parse_request(body)
-        return endpoint.producer(call)
+        with request_scope():
+            return endpoint.producer(call)
     return step
 
 

@@ -31,7 +31,9 @@ import click
 from loadtests import addmessage, loadgen
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_TARGETS = ("simulator", "floor", "floor+commit", "group-commit", "spyne")
+DEFAULT_TARGETS = ("simulator", "floor", "floor+commit", "spyne")
+# The worker-class and group-commit experiments behind docs/performance.md "Decisions".
+EXPERIMENTS = ("floor/gthread", "commit/gthread", "group-commit", "simulator/gthread")
 
 
 @dataclasses.dataclass
@@ -160,23 +162,45 @@ def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: 
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def start_gunicorn_app(settings: Settings, name: str, factory: str, threads: int = 1) -> Server:
-    """A reference app under the simulator's gunicorn settings (sync workers, or gthread
-    for the group-commit variant, which needs concurrent requests in one process)."""
+def _gunicorn(settings: Settings, name: str, app_spec: str, env: dict, threads: int = 1) -> tuple[subprocess.Popen, Path, str]:
+    """An app under the simulator's gunicorn settings: sync workers, or gthread workers
+    (``threads`` > 1, which also keep connections alive) for the threaded variants."""
     port = _free_port()
-    db_url = settings.database_url or f"sqlite:///{settings.work_dir / (name + '.sqlite')}"
     args = [sys.executable, "-m", "gunicorn", "--workers", str(settings.workers), "--bind", f"127.0.0.1:{port}",
             "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
-            "--timeout", "120", "--log-level", "warning", "--no-control-socket", f"loadtests.bench_targets:{factory}"]
-    env = {"BENCH_DB": db_url, "BENCH_CONTRACTS": str(settings.contracts or "")}
-    if "commit" in factory:
-        from loadtests.bench_targets import bench_table
-        bench_table(db_url, create=True)[0].dispose()
+            "--timeout", "120", "--log-level", "warning", "--no-control-socket", app_spec]
     process, log_path = _spawn(args, settings, name, env)
     url = f"http://127.0.0.1:{port}"
     loadgen.wait_until_listening(url, process=process)
+    return process, log_path, url
+
+
+def start_gunicorn_app(settings: Settings, name: str, factory: str, threads: int = 1) -> Server:
+    """A reference app from :mod:`loadtests.bench_targets`."""
+    db_url = settings.database_url or f"sqlite:///{settings.work_dir / (name + '.sqlite')}"
+    if "commit" in factory:
+        from loadtests.bench_targets import bench_table
+        bench_table(db_url, create=True)[0].dispose()
+    env = {"BENCH_DB": db_url, "BENCH_CONTRACTS": str(settings.contracts or "")}
+    process, log_path, url = _gunicorn(settings, name, f"loadtests.bench_targets:{factory}", env, threads)
     counter = _row_counter(db_url, "bench_messages") if "commit" in factory else None
     return Server(process, url, counter, log_path)
+
+
+def start_threaded_simulator(settings: Settings) -> Server:
+    """An experiment, not how ``kallelse serve`` runs: the same app under gthread workers
+    (8 threads each, keep-alive), migrated and seeded first; no dispatch worker."""
+    data_dir = settings.work_dir / "simulator-gthread"
+    db_args = ["--database-url", settings.database_url] if settings.database_url else []
+    subprocess.run([sys.executable, "-m", "simulator.cli", "persons", "seed", "--data-dir", str(data_dir), *db_args],
+                   cwd=ROOT, check=True, capture_output=True)
+    env = {"KALLELSE_DATA_DIR": str(data_dir), "KALLELSE_DATABASE_URL": settings.database_url or "",
+           "KALLELSE_CONTRACTS": str(settings.contracts or ""), "KALLELSE_LOG_LEVEL": "warning"}
+    process, log_path, url = _gunicorn(settings, "simulator-gthread", "simulator.app:create_app()", env, threads=8)
+    from simulator.storage.database import sqlite_url
+    db_url = settings.database_url or sqlite_url(data_dir)
+    return Server(process, url, _row_counter(db_url, "inbox_messages"), log_path,
+                  addmessage.seeded_personnummer(db_url))
 
 
 def _spyne_missing() -> str | None:
@@ -193,13 +217,19 @@ TARGETS: dict[str, Callable[[Settings], Server]] = {
     "floor+commit": lambda s: start_gunicorn_app(s, "floor-commit", "floor_commit_app()"),
     "group-commit": lambda s: start_gunicorn_app(s, "group-commit", "group_commit_app()", threads=8),
     "spyne": lambda s: start_gunicorn_app(s, "spyne", "spyne_app()"),
+    "floor/gthread": lambda s: start_gunicorn_app(s, "floor-gthread", "floor_app()", threads=8),
+    "commit/gthread": lambda s: start_gunicorn_app(s, "commit-gthread", "floor_commit_app()", threads=8),
+    "simulator/gthread": start_threaded_simulator,
 }
 DESCRIPTIONS = {
-    "simulator": "kallelse serve: platform interceptors, AddMessage producer, inbox store (one commit)",
+    "simulator": "kallelse serve: platform gate and recorder, AddMessage producer, notifications (3 commits)",
     "floor": "lxml parse + SOAPAction + XSD validate + answer, no storage",
     "floor+commit": "floor + one INSERT and COMMIT per request",
     "group-commit": "floor + INSERT via a writer thread committing batches (gthread, 8 threads)",
     "spyne": "spyne 2.14, Soap11(validator='lxml'), no storage",
+    "floor/gthread": "the floor under gthread workers (8 threads, keep-alive)",
+    "commit/gthread": "floor+commit under gthread workers: one commit per request, no batching",
+    "simulator/gthread": "the simulator app under gthread workers (experiment; no dispatch worker)",
 }
 
 
@@ -208,7 +238,7 @@ def start_servers(names: tuple[str, ...], settings: Settings, echo) -> tuple[dic
     request), so the rounds can interleave them; idle sync workers cost no CPU."""
     servers, skipped = {}, []
     try:
-        for name in sorted(names, key=lambda t: t != "simulator"):
+        for name in sorted(names, key=lambda t: not t.startswith("simulator")):
             if name == "spyne" and (reason := _spyne_missing()):
                 skipped.append({"target": name, "skipped": reason})
                 continue
@@ -351,7 +381,7 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
 @click.option("--database-url", default=None, help="Use this database (e.g. PostgreSQL) instead of a fresh "
                                                    "SQLite file; the bench writes rows into it.")
 @click.option("--targets", default=",".join(DEFAULT_TARGETS), show_default=True,
-              help=f"Comma-separated subset of {', '.join(DEFAULT_TARGETS)}.")
+              help=f"Comma-separated targets; also {', '.join(EXPERIMENTS)}, or 'all'.")
 @click.option("--client", type=click.Choice(["auto", "wrk", "python"]), default="auto", show_default=True)
 @click.option("--contracts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Contract bundle to serve and validate with (default: the built-in one).")
@@ -361,7 +391,8 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
               help="Also write all figures as JSON to this file.")
 def bench(targets: str, micro: bool, json_out: Path | None, **options) -> None:
     """Measure AddMessage throughput and latency: simulator vs the lxml floor vs spyne."""
-    chosen = tuple(t.strip() for t in targets.split(",") if t.strip())
+    chosen = DEFAULT_TARGETS + EXPERIMENTS if targets == "all" else \
+        tuple(t.strip() for t in targets.split(",") if t.strip())
     unknown = [t for t in chosen if t not in TARGETS]
     if unknown:
         raise click.BadParameter(f"unknown target(s) {', '.join(unknown)}; choose from {', '.join(TARGETS)}",
