@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 
 from simulator.platform import responses
 from simulator.platform.behaviours import Facts, Rule
 from simulator.platform.facts import facts_of
 from simulator.platform.faults import PlatformFault
 from simulator.platform.passthrough import Upstream
-from simulator.platform.routing import Rejection, RoutingTable, default_table, parse
+from simulator.platform.routing import ConfigError, Rejection, RoutingTable, default_table, parse
 from simulator.platform.store import PlatformStore
 from simulator.soap import envelope as soap
 from simulator.soap.endpoint import CONSUMER_HEADER, Reply, SoapCall, fault_reply
@@ -43,7 +44,10 @@ class PlatformView:
         generation = self.store.generation()
         if generation != self.generation:
             path, source = self.store.routing()
-            self.table = parse(source, self.known, path) if source else default_table()
+            try:
+                self.table = parse(source, self.known, path) if source else default_table()
+            except ConfigError as exc:  # stored by a server with other contracts: keep ours
+                log.error("routing file %s no longer fits this server (%s); keeping the table in force", path, exc)
             self.rules = self.store.rules()
             self.generation = generation
         return self.table, self.rules
@@ -74,11 +78,15 @@ class PlatformGate:
 
     def before(self, call: SoapCall) -> Reply | None:
         call.notes["platform.gate"] = True
-        table, rules = self.view.current()
         try:
+            table, rules = self.view.current()
             return self._pass(call, table, rules)
         except PlatformFault as fault:
             return Reply(500, fault.body(), fault=fault)
+        except Exception:  # noqa: BLE001 - a platform bug must still answer in SOAP
+            ref = uuid.uuid4().hex[:12]
+            log.exception("platform gate failed on %s (ref %s)", call.contract.interaction, ref)
+            return fault_reply(soap.SoapFault("Server", f"Internal error in the service platform (ref {ref})"))
 
     def after(self, call: SoapCall, reply: Reply) -> None:
         pass
