@@ -29,8 +29,8 @@ def demo_people(runtime) -> list:
 
 def _local_path(target: str | None) -> str | None:
     """Only a path on this site is a safe place to go after log-in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None  # browsers read a backslash as a slash: "/\host" means "//host"
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
 

@@ -87,6 +87,7 @@ def test_forms_without_the_session_token_are_refused(site):
 def test_after_log_in_only_a_local_path_is_followed(site):
     client = site.test_client()
     for target, expected in (("//evil.example/x", "/inkorg"), ("https://evil.example", "/inkorg"),
+                             ("/\\evil.example", "/inkorg"),
                              ("/inkorg?visa=arkiverade", "/inkorg?visa=arkiverade")):
         answer = client.post("/inkorg/logga-in", data={"csrf_token": token(client), "personnummer": TOLVAN,
                                                         "next": target})
