@@ -92,25 +92,19 @@ def create_blueprint(runtime, platform) -> Blueprint:
     def list_behaviours():
         return jsonify(items=[r.as_dict() for r in store.rules()])
 
-    @api.post("/api/behaviours")
-    def add_behaviour():
-        try:
-            rule = parse_rule(json_body(), result_code_check=check_result_code)
-        except RuleError as exc:
-            raise BadRequest(exc.field, exc.message) from None
-        contract = rule.match.get("contract")
-        if contract is not None and contract not in runtime.contracts.contracts:
-            raise BadRequest("match.contract", f"unknown contract {contract!r} "
-                                               f"(known: {', '.join(sorted(runtime.contracts.contracts))})")
-        return jsonify(store.add_rule(rule, runtime.clock.now()).as_dict()), 201
-
     def check_result_code(contract: str, code: str) -> None:
-        if contract not in runtime.contracts.contracts:
-            raise RuleError("match.contract", f"unknown contract {contract!r}")
         try:
             responses.check_result_code(runtime.contracts[contract], code)
         except responses.Unsupported as exc:
             raise RuleError("action.code", str(exc)) from None
+
+    @api.post("/api/behaviours")
+    def add_behaviour():
+        try:
+            rule = parse_rule(json_body(), set(runtime.contracts.contracts), check_result_code)
+        except RuleError as exc:
+            raise BadRequest(exc.field, exc.message) from None
+        return jsonify(store.add_rule(rule, runtime.clock.now()).as_dict()), 201
 
     @api.get("/api/behaviours/<int:rule_id>")
     def get_behaviour(rule_id: int):

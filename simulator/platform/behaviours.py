@@ -102,7 +102,7 @@ class Rule:
                 "remaining": self.remaining, "expired": self.remaining == 0, "created": self.created}
 
 
-def parse_rule(data, result_code_check=None) -> Rule:
+def parse_rule(data, known_contracts=None, result_code_check=None) -> Rule:
     """A Rule from the JSON a tester posted; RuleError names the field that is wrong.
     ``result_code_check(contract, code)`` may refuse a result_code action the contract's
     response cannot carry."""
@@ -110,6 +110,9 @@ def parse_rule(data, result_code_check=None) -> Rule:
         raise RuleError("body", "must be a JSON object")
     _only(data, "", {"match", "action", "times", "probability", "description"})
     match = _match(data.get("match", {}))
+    contract = match.get("contract")
+    if contract is not None and known_contracts is not None and contract not in known_contracts:
+        raise RuleError("match.contract", f"unknown contract {contract!r} (known: {', '.join(sorted(known_contracts))})")
     action = _action(data.get("action"))
     times = data.get("times")
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):

@@ -53,20 +53,22 @@ class PlatformView:
         return self.table, self.rules
 
 
-def identify(environ: dict, table: RoutingTable) -> str | None:
-    """The consumer the platform authorizes. Over mutual TLS that is the certificate's
-    serialNumber, as in NTjP; x-rivta-original-serviceconsumer-hsaid then only names the
-    original consumer behind an approved sender (VP013). Over plain HTTP the header is the
-    test bed's stand-in for the certificate."""
+def identify(environ: dict, table: RoutingTable) -> tuple[str | None, str | None]:
+    """(the consumer the platform authorizes, the original consumer it forwards).
+
+    Over mutual TLS the authorized consumer is the certificate's serialNumber, as in NTjP;
+    x-rivta-original-serviceconsumer-hsaid then only names the original consumer behind
+    an approved sender (VP013). Over plain HTTP the header is the test bed's stand-in for
+    the certificate."""
     header = (environ.get(CONSUMER_HEADER) or "").strip() or None
     if not environ.get(TLS):
-        return header
+        return header, header
     sender = environ.get(TLS_CONSUMER)
     if not sender:
         raise PlatformFault("VP002", table.instance, f"No senderId found in Certificate: {environ.get(TLS_SUBJECT)}")
     if header and header != sender and not table.may_set_original_consumer(sender):
         raise PlatformFault("VP013", table.instance, f"senderId: {sender}, original consumer: {header}")
-    return sender
+    return sender, header or sender
 
 
 class PlatformGate:
@@ -92,7 +94,7 @@ class PlatformGate:
         pass
 
     def _pass(self, call: SoapCall, table: RoutingTable, rules: list[Rule]) -> Reply | None:
-        consumer = identify(call.environ, table)
+        consumer, original = identify(call.environ, table)
         call.notes["platform.consumer"] = consumer
         contract = call.contract
         route = table.decide(contract.interaction, contract.responder_namespace, call.logical_address, consumer)
@@ -100,7 +102,7 @@ class PlatformGate:
             raise PlatformFault(route.code, table.instance, route.detail)
         upstream = route.upstream if route is not None else None
         call.notes["platform.route"] = upstream or "builtin"
-        timeout = (route.timeout if route is not None and route.timeout else None) or table.producer_timeout
+        timeout = (route.timeout if route else None) or table.producer_timeout
         rule = self._fire(call, rules, consumer)
         if rule is not None:
             timeout -= self._wait(rule, timeout, upstream or call.environ.get("PATH_INFO"), table.instance)
@@ -108,7 +110,6 @@ class PlatformGate:
             if reply is not None:
                 return reply
         if upstream:
-            original = (call.environ.get(CONSUMER_HEADER) or "").strip() or consumer
             return self.upstream.forward(call, route, timeout, table.instance, original)
         return None
 
