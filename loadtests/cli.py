@@ -5,6 +5,7 @@ import click
 
 from loadtests.bench_micro import micro
 from loadtests.bench_soap import bench
+from loadtests.runner import run
 
 
 @click.group()
@@ -14,3 +15,4 @@ def load() -> None:
 
 load.add_command(bench)
 load.add_command(micro)
+load.add_command(run)
