@@ -1,0 +1,191 @@
+"""The vendor side of a run: the vendor-adapter protocol (conformance/adapter-openapi.yaml)
+over HTTP, or a human tester at the vendor's UI (``--manual``).
+
+The adapter is how the suite asks the vendor's system to book, update and cancel, to
+move its clock (unless it reads the simulator's), to report the paper letters and SMS it
+sent (unless it uses the simulator's outboxes) and to say when it has done everything
+that is due (``settle``)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+from typing import Callable
+
+import requests
+
+TIMEOUT = 60
+
+
+class AdapterError(Exception):
+    """The adapter refused or failed a request; the message names the call and the answer."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AdapterInfo:
+    """GET /health: who the vendor is and how its system is wired to the simulator."""
+
+    vendor: str = "unknown vendor"
+    system: str = "unknown system"
+    version: str = "unknown"
+    profiles: tuple[str, ...] = ("rjl", "vgr")
+    clock: str = "simulator"          # simulator: reads the simulator clock; adapter: POST /clock
+    paper: str = "simulator"          # simulator: posts to /api/paper-letters; adapter: GET /sent/paper
+    sms: str = "adapter"              # adapter: GET /sent/sms; none: the system sends no SMS
+    settle: bool = False              # GET /idle says when due work is done
+    consumer_hsa_id: str = ""         # x-rivta-original-serviceconsumer-hsaid of its calls
+    booking_status: bool = False      # GET /bookings/{id} tells pending/dispatched/cancelled/manual
+
+    @classmethod
+    def from_json(cls, data: dict) -> "AdapterInfo":
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in fields}
+        if "profiles" in values:
+            values["profiles"] = tuple(values["profiles"])
+        return cls(**values)
+
+    def as_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["profiles"] = list(self.profiles)
+        return data
+
+
+class HttpAdapter:
+    def __init__(self, base_url: str, grace_seconds: float = 3.0):
+        self.base_url = base_url.rstrip("/")
+        self.http = requests.Session()
+        self.grace_seconds = grace_seconds
+        self._info: AdapterInfo | None = None
+        self._settle_lock = threading.Lock()
+        self._idle_poll_began = 0.0
+
+    def _call(self, method: str, path: str, expect=(200, 201), **kwargs) -> requests.Response:
+        try:
+            answer = self.http.request(method, f"{self.base_url}{path}", timeout=TIMEOUT, **kwargs)
+        except requests.RequestException as exc:
+            raise AdapterError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
+        if answer.status_code not in expect:
+            raise AdapterError(f"{method} {path}: HTTP {answer.status_code}: {answer.text[:500]}")
+        return answer
+
+    def info(self) -> AdapterInfo:
+        if self._info is None:
+            self._info = AdapterInfo.from_json(self._call("GET", "/health", expect=(200,)).json())
+        return self._info
+
+    # bookings ------------------------------------------------------------------------------
+    def book(self, booking: dict) -> dict:
+        return self._call("POST", "/bookings", json=booking).json()
+
+    def update(self, booking_id: str, changes: dict) -> dict:
+        return self._call("PUT", f"/bookings/{booking_id}", expect=(200,), json=changes).json()
+
+    def cancel(self, booking_id: str) -> dict:
+        return self._call("POST", f"/bookings/{booking_id}/cancel", expect=(200,)).json()
+
+    def status(self, booking_id: str) -> str | None:
+        """pending/dispatched/cancelled/manual, or None when the adapter does not tell."""
+        if not self.info().booking_status:
+            return None
+        return self._call("GET", f"/bookings/{booking_id}", expect=(200,)).json().get("status")
+
+    # time ----------------------------------------------------------------------------------
+    def move_clock(self, instant: dt.datetime) -> None:
+        if self.info().clock == "adapter":
+            self._call("POST", "/clock", expect=(200,), json={"set": instant.isoformat()})
+
+    def settle(self, timeout: float = 60) -> bool:
+        """Wait until the vendor has done what is due now: poll GET /idle, or without it
+        (Health.settle false) wait the grace period. Scenarios running side by side share
+        the polling: an idle answer to a poll that began after a caller arrived serves it."""
+        if not self.info().settle:
+            time.sleep(self.grace_seconds)
+            return True
+        arrived = time.monotonic()
+        deadline = arrived + timeout
+        with self._settle_lock:
+            while self._idle_poll_began < arrived:
+                began = time.monotonic()
+                if self._call("GET", "/idle", expect=(200,)).json().get("idle"):
+                    self._idle_poll_began = began
+                    break
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.2)
+        return True
+
+    # what the vendor sent outside the simulator ---------------------------------------------
+    def sent_sms(self, personnummer: str) -> list[dict]:
+        if self.info().sms != "adapter":
+            return []
+        return self._call("GET", "/sent/sms", expect=(200,), params={"personnummer": personnummer}).json()["items"]
+
+    def sent_paper(self, personnummer: str) -> list[dict]:
+        return self._call("GET", "/sent/paper", expect=(200,), params={"personnummer": personnummer}).json()["items"]
+
+    @property
+    def parallel(self) -> bool:
+        return True
+
+
+class ManualAdapter:
+    """A human performs each step in the vendor's UI and presses Enter. Used for systems
+    that cannot be automated; scenarios then run one at a time."""
+
+    def __init__(self, info: AdapterInfo, ask: Callable[[str], str], say: Callable[[str], None]):
+        self._info = info
+        self.ask = ask
+        self.say = say
+
+    def info(self) -> AdapterInfo:
+        return self._info
+
+    def _step(self, text: str) -> None:
+        self.say("\n" + text)
+        self.ask("Press Enter when done")
+
+    def book(self, booking: dict) -> dict:
+        lines = [f"  {k}: {v}" for k, v in booking.items() if v not in (None, "", [], False)]
+        self._step("Create this booking in your system and let it send the kallelse:\n" + "\n".join(lines))
+        return {"booking_id": booking["booking_id"]}
+
+    def update(self, booking_id: str, changes: dict) -> dict:
+        lines = [f"  {k}: {v}" for k, v in changes.items()]
+        self._step(f"Change booking {booking_id} in your system:\n" + "\n".join(lines))
+        return {"booking_id": booking_id}
+
+    def cancel(self, booking_id: str) -> dict:
+        self._step(f"Cancel booking {booking_id} in your system.")
+        return {"booking_id": booking_id}
+
+    def status(self, booking_id: str) -> str | None:
+        answer = self.ask(f"Status of booking {booking_id} in your system "
+                          "(pending/dispatched/cancelled/manual, empty if not shown)").strip().lower()
+        return answer or None
+
+    def move_clock(self, instant: dt.datetime) -> None:
+        if self._info.clock == "adapter":
+            self._step(f"Set your system's clock to {instant.isoformat()}.")
+
+    def settle(self, timeout: float = 60) -> bool:
+        self._step("Let your system run everything that is due now (batch jobs, timers).")
+        return True
+
+    def sent_sms(self, personnummer: str) -> list[dict]:
+        if self._info.sms != "adapter":
+            return []
+        count = self.ask(f"How many SMS has your system sent to {personnummer}? (number)").strip()
+        items = []
+        for index in range(int(count or 0)):
+            text = self.ask(f"Text of SMS {index + 1}")
+            items.append({"recipient": "", "text": text, "sent_at": None})
+        return items
+
+    def sent_paper(self, personnummer: str) -> list[dict]:
+        count = self.ask(f"How many paper letters has your system sent to {personnummer}? (number)").strip()
+        return [{"protected_address_route": None, "address": None} for _ in range(int(count or 0))]
+
+    @property
+    def parallel(self) -> bool:
+        return False

@@ -1,0 +1,187 @@
+"""Timer rules on the shared timeline: fallback paper (FB-01, FB-02), SMS reminders
+(RM-01) and their texts (MC-12), and reminders in the 1177 thread (RM-02)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from conformance.checks import wirerules
+from conformance.scenario import SWEDEN, Scenario
+
+REMINDER_MOBILE = "+46709876543"
+EVENING = dt.time(23, 0)
+
+
+def after(letters: list[dict], t0: dt.datetime) -> list[dict]:
+    """Letters sent after T0 (fallback paper), by the outbox's received_at / sent_at."""
+    found = []
+    for letter in letters:
+        stamp = letter.get("received_at") or letter.get("sent_at")
+        if stamp and dt.datetime.fromisoformat(stamp) > t0:
+            found.append(letter)
+    return found
+
+
+class Fallback(Scenario):
+    rules = ("FB-01",)
+    clock = True
+
+    def start(self) -> None:
+        self.pnr = self.citizen(optout=True)
+        self.show_booking("FB-01", self.book(self.booking(self.pnr, days=10)))
+        found = self.delivered(self.pnr, True, None)
+        self.digital_only = bool(found.add_messages) and not found.letters
+        self.show_delivery("FB-01", "at dispatch", found)
+        if not self.digital_only:
+            self.j("FB-01").not_applicable("The vendor did not send this kallelse digital-only (CH-01), so "
+                                           "there is no fallback to judge.")
+
+    def checkpoints(self):
+        if not self.digital_only:
+            return []
+        days = dt.timedelta(days=self.run.profile.fallback_days)
+        return [(self.run.t0 + days - dt.timedelta(hours=1), self.before_deadline),
+                (self.run.t0 + days + dt.timedelta(days=1), self.after_deadline)]
+
+    def before_deadline(self) -> None:
+        letters = self.letters(self.pnr)
+        self.j("FB-01").expect(not letters, f"unread for {self.run.profile.fallback_days} days less an hour: no "
+                               "paper yet", f"{len(letters)} paper letter(s)")
+
+    def after_deadline(self) -> None:
+        found = self.delivered(self.pnr, None, True)
+        self.j("FB-01").expect(bool(found.letters), f"unread {self.run.profile.fallback_days} days (+1 day "
+                               "tolerance): a fallback paper letter", f"{len(found.letters)} paper letter(s)")
+        self.show_delivery("FB-01", "after the fallback time", found)
+
+
+class NoFallback(Scenario):
+    """FB-02: read in time, cancelled, visit passed - no fallback paper after dispatch."""
+
+    rules = ("FB-02",)
+    clock = True
+
+    def start(self) -> None:
+        j = self.j("FB-02")
+        self.cases = {"read in time": self.citizen(optout=True), "cancelled": self.citizen(optout=True),
+                      "visit passed": self.citizen(optout=True)}
+        bookings = {label: self.book(self.booking(pnr, days=10 if label != "visit passed" else 1))
+                    for label, pnr in self.cases.items()}
+        for label, booking in bookings.items():
+            self.show_booking("FB-02", booking, f"{label}: booking")
+        messages = self.eventually(lambda: self.messages(self.cases["read in time"]), bool)
+        if messages:
+            self.run.sim.read_as_citizen(self.cases["read in time"], messages[0]["message_id"])
+            j.note("read in time: the citizen opened the message", at=self.run.t0.isoformat())
+        else:
+            j.note("read in time: not judged", "No message reached the inbox, so the citizen could not read it.")
+            del self.cases["read in time"]
+        self.delivered(self.cases["cancelled"], True, None)
+        self.run.adapter.cancel(bookings["cancelled"]["booking_id"])
+        self.settle()
+
+    def checkpoints(self):
+        days = dt.timedelta(days=self.run.profile.fallback_days + 1)
+        return [(self.run.t0 + days, self.judge)]
+
+    def judge(self) -> None:
+        for label, pnr in self.cases.items():
+            found = self.delivered(pnr, None, None)
+            late = after(found.letters, self.run.t0)
+            self.j("FB-02").expect(not late, f"{label}: no fallback paper", f"{len(late)} letter(s) after dispatch")
+            self.show_delivery("FB-02", label, found)
+
+
+class Reminders(Scenario):
+    """RM-01 on the evenings around each reminder day, and MC-12 on the texts."""
+
+    rules = ("RM-01", "MC-12")
+    clock = True
+
+    def start(self) -> None:
+        self.visit_day = self.run.local_t0().date() + dt.timedelta(days=10)
+        fields = {"sms_reminder_consent": True, "mobile": REMINDER_MOBILE}
+        self.pnr, self.cancelled = self.citizen(), self.citizen()
+        self.bookings = [self.book(self.booking(pnr, days=10, **fields)) for pnr in (self.pnr, self.cancelled)]
+        for rule in self.rules:
+            self.show_booking(rule, self.bookings[0])
+        self.show_booking("RM-01", self.bookings[1], "booking cancelled at once")
+        self.delivered(self.cancelled, True, None)
+        self.run.adapter.cancel(self.bookings[1]["booking_id"])
+        self.settle()
+        if self.run.adapter.info().sms == "none":
+            self.j("RM-01").expect(False, "SMS reminders to a patient who asked for them",
+                                   "the adapter declares the system sends no SMS")
+
+    def evening(self, days_before: int) -> dt.datetime:
+        return dt.datetime.combine(self.visit_day - dt.timedelta(days=days_before), EVENING, tzinfo=SWEDEN)
+
+    def checkpoints(self):
+        days = sorted(self.run.profile.reminder_days_before, reverse=True)
+        points = [(self.evening(days[0] + 1), lambda: self.count(0, f"the evening before the first reminder day "
+                                                                    f"({days[0]} days before)"))]
+        for index, before in enumerate(days):
+            points.append((self.evening(before), lambda n=index + 1, b=before: self.count(n, f"{b} days before "
+                                                                                              "the visit")))
+        points.append((self.evening(days[-1]) + dt.timedelta(minutes=1), self.texts_and_cancelled))
+        return points
+
+    def count(self, expected: int, when: str) -> None:
+        sent = self.sms(self.pnr)
+        self.j("RM-01").expect(len(sent) == expected, f"{when}, evening: {expected} SMS reminder(s) in total",
+                               f"{len(sent)} SMS")
+        self.j("RM-01").note(f"SMS reported by the adapter, {when}", _dump(sent), kind="record")
+
+    def texts_and_cancelled(self) -> None:
+        sent = self.sms(self.cancelled)
+        self.j("RM-01").expect(not sent, "no SMS reminder for the cancelled booking", f"{len(sent)} SMS")
+        texts = [(f"SMS to {s.get('recipient') or 'the patient'}", s.get("text", "")) for s in self.sms(self.pnr)]
+        texts += [(f"1177 {n['channel']} notification", " ".join(filter(None, (n.get("subject"), n.get("text")))))
+                  for n in self.run.sim.notifications(self.pnr)]
+        wirerules.mc12(self.j("MC-12"), texts, wirerules.visit_words(self.bookings[0]))
+
+
+class ThreadReminder(Scenario):
+    """RM-02: a reminder joins the 1177 thread only while its last message is unread."""
+
+    rules = ("RM-02",)
+    clock = True
+
+    def start(self) -> None:
+        fields = {"sms_reminder_consent": True, "mobile": REMINDER_MOBILE}
+        self.unread, self.read = self.citizen(optout=True), self.citizen(optout=True)
+        for pnr in (self.unread, self.read):
+            self.show_booking("RM-02", self.book(self.booking(pnr, days=10, **fields)))
+        messages = self.eventually(lambda: self.messages(self.read), bool)
+        if messages:
+            self.run.sim.read_as_citizen(self.read, messages[0]["message_id"])
+        else:
+            self.read = None
+        self.visit_day = self.run.local_t0().date() + dt.timedelta(days=10)
+
+    def checkpoints(self):
+        first = max(self.run.profile.reminder_days_before)
+        when = dt.datetime.combine(self.visit_day - dt.timedelta(days=first), EVENING, tzinfo=SWEDEN)
+        return [(when, self.judge)]
+
+    def judge(self) -> None:
+        j = self.j("RM-02")
+        found = self.delivered(self.unread, True, None)
+        ids = {m.business_object_id for m in found.add_messages}
+        j.expect(len(ids) == 1, "unread thread: every message (kallelse and any reminder) in one thread",
+                 f"{len(found.add_messages)} AddMessage(s) in thread(s) {sorted(map(str, ids))}")
+        self.show_delivery("RM-02", "unread kallelse, first reminder day", found)
+        if self.read is None:
+            j.note("read thread: not judged", "No message reached the inbox, so the citizen could not read it.")
+            return
+        read = self.delivered(self.read, True, None)
+        j.expect(len(read.add_messages) == 1, "read thread: no reminder added to it",
+                 f"{len(read.add_messages)} AddMessage(s)")
+        self.show_delivery("RM-02", "read kallelse, first reminder day", read)
+
+
+def _dump(value) -> str:
+    from conformance.scenario import dump
+    return dump(value)
+
+
+SCENARIOS = [Fallback, NoFallback, Reminders, ThreadReminder]

@@ -1,0 +1,92 @@
+"""A vendor adapter in front of the reference dispatch core's REST API (/dispatch/api),
+served from a thread: used while the dispatch core has no /dispatch/adapter of its own,
+and as a worked example of the protocol (conformance/adapter-openapi.yaml) for vendors
+whose system has a booking REST API."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+import requests
+from flask import Flask, jsonify, request
+from werkzeug.serving import make_server
+
+from tests.support import free_port
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def create_app(dispatch_url: str) -> Flask:
+    app = Flask("bridge")
+    http = requests.Session()
+    api = f"{dispatch_url}/dispatch/api"
+
+    def relay(answer):
+        return answer.content, answer.status_code, {"Content-Type": "application/json"}
+
+    @app.get("/health")
+    def health():
+        settings = http.get(f"{api}/settings", timeout=10).json()
+        return jsonify(status="ok", vendor="Kallelse Testbed", system="reference dispatch core (bridge)",
+                       version="0.1.0", profiles=sorted(settings["profiles"]), clock="simulator",
+                       paper="simulator", sms="adapter", settle=True, booking_status=True,
+                       consumer_hsa_id=settings["consumer_hsa_id"])
+
+    @app.post("/bookings")
+    def book():
+        return relay(http.post(f"{api}/bookings", json=request.get_json(), timeout=30))
+
+    @app.put("/bookings/<booking_id>")
+    def update(booking_id):
+        return relay(http.put(f"{api}/bookings/{booking_id}", json=request.get_json(), timeout=30))
+
+    @app.post("/bookings/<booking_id>/cancel")
+    def cancel(booking_id):
+        return relay(http.post(f"{api}/bookings/{booking_id}/cancel", timeout=30))
+
+    @app.get("/bookings/<booking_id>")
+    def status(booking_id):
+        return relay(http.get(f"{api}/bookings/{booking_id}", timeout=30))
+
+    @app.get("/idle")
+    def idle():
+        now = dt.datetime.fromisoformat(http.get(f"{dispatch_url}/api/clock", timeout=10).json()["now"])
+        pending = 0
+        offset = 0
+        while True:
+            page = http.get(f"{api}/bookings", params={"limit": 1000, "offset": offset}, timeout=30).json()
+            for booking in page:
+                pending += booking["status"] == "pending"
+                pending += sum(1 for s in booking["steps"] if s["state"] in ("todo", "sending")
+                               and dt.datetime.fromisoformat(s["due_at"]) <= now)
+            if len(page) < 1000:
+                break
+            offset += 1000
+        return jsonify(idle=pending == 0, pending=pending)
+
+    @app.get("/sent/sms")
+    def sms():
+        items = http.get(f"{dispatch_url}/dispatch/sms-gateway/messages",
+                         params={"personnummer": request.args["personnummer"]}, timeout=30).json()
+        return jsonify(items=[{"recipient": m["recipient"], "text": m["text"], "sent_at": m["received_at"]}
+                              for m in items])
+
+    return app
+
+
+class Bridge:
+    def __init__(self, dispatch_url: str):
+        self.server = make_server("127.0.0.1", free_port(), create_app(dispatch_url), threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def start(self) -> "Bridge":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
