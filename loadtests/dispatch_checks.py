@@ -20,8 +20,8 @@ DIGITAL = ("digital_only", "digital_and_paper")
 PAPER = ("paper_only", "digital_and_paper")
 
 
-def expected(decision: dict, read: bool, fallback_fired: bool) -> tuple[int, int, str]:
-    """(messages, letters, why) the rules demand for one booking."""
+def expected(decision: dict, read: bool, fallback_fired: bool) -> tuple[int, int, str, str]:
+    """(messages, letters, outcome, why) the rules demand for one booking."""
     dispatch = [d for d in decision["decisions"] if d["key"].startswith(("dispatch:", "relookup:"))]
     outcome = dispatch[-1]["outcome"] if dispatch else "none"
     rules = {r for d in dispatch for r in d["rule_ids"]}
@@ -30,10 +30,11 @@ def expected(decision: dict, read: bool, fallback_fired: bool) -> tuple[int, int
     messages = 1 if outcome in DIGITAL else 0
     paper_instead = "LK-03" in rules or any(code not in (None, "OK") for code in message_codes)
     if outcome in PAPER or paper_instead:
-        return messages, 1, f"{outcome} ({', '.join(sorted(rules))})"
+        return messages, 1, outcome, f"{outcome} ({', '.join(sorted(rules))})"
     if outcome == "digital_only" and fallback_fired and not read:
-        return messages, 1, "digital_only, unread at the fallback time (FB-01)"
-    return messages, 0, f"{outcome} ({', '.join(sorted(rules))})" + (", read in time (FB-02)" if read else "")
+        return messages, 1, "digital_only + FB-01", "digital_only, unread at the fallback time (FB-01)"
+    why = f"{outcome} ({', '.join(sorted(rules))})" + (", read in time (FB-02)" if read else "")
+    return messages, 0, outcome + (" + FB-02" if read and fallback_fired else ""), why
 
 
 def booking_checks(api: Api, bookings: list[dict], expect_fallback: bool, reads: set[str] = frozenset()) -> list[Check]:
@@ -71,8 +72,8 @@ def booking_checks(api: Api, bookings: list[dict], expect_fallback: bool, reads:
         messages, letters = citizens[pnr]
         got_messages = sum(1 for m in messages if (m.get("booking") or {}).get("booking_id") == booking_id)
         got_letters = sum(1 for letter in letters if letter.get("booking_id") == booking_id)
-        want_messages, want_letters, why = expected(decision, booking_id in reads, expect_fallback)
-        tally[why.split(" ")[0]] += 1
+        want_messages, want_letters, outcome, why = expected(decision, booking_id in reads, expect_fallback)
+        tally[outcome] += 1
         if (got_messages, got_letters) != (want_messages, want_letters):
             kind = "duplicated" if got_messages > want_messages or got_letters > want_letters else "lost"
             outputs.problem(f"{kind}: booking {booking_id} ({why}): {got_messages} messages and {got_letters} "

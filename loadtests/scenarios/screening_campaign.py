@@ -55,7 +55,7 @@ def finished(environment) -> None:
 @events.init.add_listener
 def _on_init(environment, **_kwargs):
     if isinstance(environment.runner, MasterRunner):
-        def worker_done(message, **_kw):
+        def worker_done(environment=None, msg=None, **_kw):
             _state["workers_done"] += 1
             if _state["workers_done"] >= max(1, environment.runner.worker_count):
                 gevent.spawn_later(0.1, environment.runner.quit)
