@@ -304,6 +304,7 @@ def machine() -> dict:
     if wrk:
         wrk_version = subprocess.run([wrk, "--version"], capture_output=True, text=True).stdout.split(" [")[0]
     return {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "load_average_before": round(os.getloadavg()[0], 2),
             "cpu": cpu, "cores": os.cpu_count(), "os": platform.platform(),
             "python": platform.python_version(), "lxml": ".".join(map(str, etree.LXML_VERSION[:3])),
             "libxml2": ".".join(map(str, etree.LIBXML_VERSION)), "sqlite": sqlite3.sqlite_version,
@@ -343,6 +344,9 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
              "apt-get install wrk for the real figures.")
     echo(f"{info['date']}  {info['cpu']}, {info['cores']} cores, Python {info['python']}, lxml {info['lxml']}, "
          f"SQLite {info['sqlite']}, gunicorn {info['gunicorn']}, {info['wrk']}")
+    if os.getloadavg()[0] > 1.0:
+        echo(f"warning: load average {os.getloadavg()[0]:.1f} before the run: other processes compete for the "
+             f"{os.cpu_count()} cores, so the figures will be low and noisy (compare ratios, or use --rounds 3)")
     echo(f"AddMessage {len(addmessage.template())} bytes, {settings.connections} connections, "
          f"{settings.workers} workers, {settings.rounds} x {settings.duration:g} s per target "
          f"(+{settings.warmup:g} s warm-up), load average before {os.getloadavg()[0]:.2f}, "
