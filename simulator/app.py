@@ -55,9 +55,21 @@ def soap_endpoints(runtime: Runtime) -> dict[str, SoapEndpoint]:
     for service in SERVICES:
         for interaction, producer in service.producers(runtime).items():
             contract = runtime.contracts[interaction]
-            path = f"/{service.prefix}/{interaction}/{contract.major_version}/rivtabp21"
+            path = soap_path(service.prefix, contract)
             endpoints[path] = SoapEndpoint(path, contract, producer, runtime.interceptors)
     return endpoints
+
+
+def soap_path(prefix: str, contract) -> str:
+    """``/inbox/AddMessage/2/rivtabp21``: service prefix, interaction, major version."""
+    return f"/{prefix}/{contract.interaction}/{contract.major_version}/rivtabp21"
+
+
+def served_paths(runtime: Runtime) -> list[str]:
+    """What ``kallelse serve`` announces: every SOAP endpoint and the entry pages."""
+    soap = [soap_path(service.prefix, runtime.contracts[interaction])
+            for service in SERVICES for interaction in service.producers(runtime)]
+    return soap + ["/", "/inkorg/logga-in", "/dispatch/", "/api/health", "/api/openapi.json"]
 
 
 def create_web(runtime: Runtime, endpoints: dict[str, SoapEndpoint]) -> Flask:

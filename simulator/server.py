@@ -25,15 +25,12 @@ def prepare(config: Config, seed: bool | None = None) -> Runtime:
 
 
 def served_urls(config: Config) -> list[str]:
-    base = config.base_url
-    return [f"{base}{path}" for path in (
-        "/inbox/AddMessage/2/rivtabp21",
-        "/userprofile/GetUserProfile/2/rivtabp21",
-        "/userprofile/GetSubjectOfCare/2/rivtabp21",
-        "/pu/GetPersonsForProfile/5/rivtabp21",
-        "/api/health",
-        "/api/openapi.json",
-    )]
+    from simulator.app import served_paths
+    runtime = Runtime.build(config)
+    try:
+        return [f"{config.base_url}{path}" for path in served_paths(runtime)]
+    finally:
+        runtime.db.dispose()
 
 
 class _Gunicorn(BaseApplication):
