@@ -1,0 +1,69 @@
+"""Fixtures for running the suite against the reference dispatch core: a real
+``kallelse serve`` (with its dispatch worker) and the vendor adapter in front of it -
+the dispatch core's own /dispatch/adapter when it serves one, else the bridge in
+tests/conformance/bridge.py over its REST API."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conformance.bridge import Bridge
+from tests.support import ROOT, SimulatorProcess
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS = ROOT / "docs"
+UPDATE_DOCS = os.environ.get("KALLELSE_UPDATE_DOCS") == "1"
+
+
+class Reference:
+    """One simulator with the reference engine and an adapter URL for it."""
+
+    def __init__(self, data_dir: Path, mutations: str = ""):
+        env = {"KALLELSE_DISPATCH_MUTATIONS": mutations} if mutations else {}
+        self.server = SimulatorProcess(data_dir, env=env)
+        self.bridge: Bridge | None = None
+
+    def start(self) -> "Reference":
+        self.server.start()
+        own = f"{self.server.url}/dispatch/adapter"
+        try:
+            served = requests.get(f"{own}/health", timeout=5).status_code == 200
+        except requests.RequestException:
+            served = False
+        if served:
+            self.adapter_url = own
+        else:
+            self.bridge = Bridge(self.server.url).start()
+            self.adapter_url = self.bridge.url
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def reset(self, mutations: list[str]) -> None:
+        """A clean slate (bookings, traffic, behaviours, inbox) and the variant's switches."""
+        assert requests.post(f"{self.url}/api/reset", json={}, timeout=30).ok
+        answer = requests.put(f"{self.url}/dispatch/api/settings", json={"mutations": mutations}, timeout=30)
+        assert answer.status_code == 200, answer.text
+
+    def stop(self) -> None:
+        if self.bridge is not None:
+            self.bridge.stop()
+        self.server.stop()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    ref = Reference(tmp_path_factory.mktemp("conformance")).start()
+    yield ref
+    ref.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

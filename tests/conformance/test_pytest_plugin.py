@@ -1,0 +1,29 @@
+"""The pytest plugin a vendor's CI adds: each rule becomes a test with its verdict."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_plugin_reports_each_rule_as_a_test(reference, tmp_path):
+    reference.reset(["no_directions_link"])
+    args = [sys.executable, "-m", "pytest", "-p", "conformance.pytest_plugin", "-c", "/dev/null",
+            "--rootdir", str(tmp_path), str(tmp_path), "-q", "-p", "no:cacheprovider",
+            "--kallelse-adapter", reference.adapter_url, "--kallelse-simulator", reference.url,
+            "--kallelse-rules", "CH-01,MC-08", "--kallelse-report", str(tmp_path / "report"),
+            "--junitxml", str(tmp_path / "pytest-junit.xml")]
+    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    reference.reset([])
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "1 failed, 1 passed" in out, out
+    assert "MC-08" in out and "expected:" in out and "hitta" in out
+    assert (tmp_path / "report" / "index.html").exists()
+    junit = (tmp_path / "pytest-junit.xml").read_text("utf-8")
+    assert 'name="CH-01"' in junit and 'name="MC-08"' in junit

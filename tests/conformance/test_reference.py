@@ -1,0 +1,80 @@
+"""Acceptance: ``kallelse conformance run --all`` passes against the reference dispatch
+core on both profiles, through the CLI as a vendor runs it, writing all three reports;
+the HTML report is screenshotted by a real browser."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from conformance.catalog import RULES
+from conformance.cli import conformance
+from tests.conformance.conftest import DOCS, UPDATE_DOCS
+from tests.support import require
+
+pytestmark = pytest.mark.slow
+REPORTS = {}
+
+
+@pytest.mark.parametrize("profile", ["rjl", "vgr"])
+def test_reference_engine_passes_every_rule(reference, tmp_path_factory, profile):
+    reference.reset([])
+    report = tmp_path_factory.mktemp(f"report-{profile}")
+    began = time.monotonic()
+    result = CliRunner().invoke(conformance, ["run", "--profile", profile, "--adapter", reference.adapter_url,
+                                              "--simulator", reference.url, "--all", "--report", str(report)])
+    print(f"conformance run --all --profile {profile}: {time.monotonic() - began:.0f} s")
+    assert result.exit_code == 0, result.output
+    data = json.loads((report / "report.json").read_text("utf-8"))
+    assert data["summary"]["pass"] == len(RULES) and data["certificate"]["profile"] == profile
+    suite = etree.parse(str(report / "junit.xml")).getroot()
+    assert len(suite.findall("testcase")) == len(RULES) and suite.get("failures") == "0"
+    assert all(rule["findings"] and rule["evidence"] for rule in data["rules"])
+    REPORTS[profile] = report
+
+
+def test_exit_code_is_1_when_a_rule_fails(reference, tmp_path):
+    reference.reset(["no_directions_link"])
+    result = CliRunner().invoke(conformance, ["run", "--profile", "rjl", "--adapter", reference.adapter_url,
+                                              "--simulator", reference.url, "--rules", "MC-08,MC-11",
+                                              "--report", str(tmp_path)])
+    reference.reset([])
+    assert result.exit_code == 1, result.output
+    verdicts = {r["rule_id"]: r for r in json.loads((tmp_path / "report.json").read_text("utf-8"))["rules"]}
+    assert verdicts["MC-08"]["status"] == "fail" and verdicts["MC-11"]["status"] == "pass"
+    assert "hitta" in verdicts["MC-08"]["findings"][0]["expected"]
+    assert "ulink" in json.dumps(verdicts["MC-08"]["evidence"])
+
+
+def test_screenshot_of_the_html_report(artifacts):
+    """A real browser renders the report (screen and print); the screenshot is kept."""
+    report = REPORTS.get("rjl")
+    if report is None:
+        pytest.skip("the rjl run did not produce a report")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "Python Playwright")
+    import shutil
+    from pathlib import Path
+    require(Path("/usr/bin/chromium").exists(), "Debian chromium at /usr/bin/chromium")
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.goto((report / "index.html").as_uri())
+        assert page.locator("section.rule").count() == len(RULES)
+        assert page.locator("#certificate").inner_text().count("32 of 32") == 1
+        page.locator("section.rule#CH-03 details").first.click()
+        shot = artifacts / "conformance-report.png"
+        page.screenshot(path=str(shot), full_page=False)
+        page.pdf(path=str(artifacts / "conformance-report.pdf"))
+        browser.close()
+    assert shot.stat().st_size > 10_000
+    if UPDATE_DOCS:
+        (DOCS / "screenshots").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, DOCS / "screenshots" / "conformance-report.png")
