@@ -36,13 +36,20 @@ class AdapterInfo:
     settle: bool = False              # GET /idle says when due work is done
     consumer_hsa_id: str = ""         # x-rivta-original-serviceconsumer-hsaid of its calls
     booking_status: bool = False      # GET /bookings/{id} tells pending/dispatched/cancelled/manual
+    idle_in_health: bool = False      # GET /health carries "idle" (the reference engine's form)
 
     @classmethod
     def from_json(cls, data: dict) -> "AdapterInfo":
+        """Also reads the reference engine's health form: ``reads_simulator_clock`` for
+        ``clock`` and an ``idle`` flag in place of GET /idle."""
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in fields}
         if "profiles" in values:
             values["profiles"] = tuple(values["profiles"])
+        if "clock" not in data and isinstance(data.get("reads_simulator_clock"), bool):
+            values["clock"] = "simulator" if data["reads_simulator_clock"] else "adapter"
+        if "settle" not in data and isinstance(data.get("idle"), bool):
+            values["idle_in_health"] = True
         return cls(**values)
 
     def as_dict(self) -> dict:
@@ -99,15 +106,17 @@ class HttpAdapter:
         """Wait until the vendor has done what is due now: poll GET /idle, or without it
         (Health.settle false) wait the grace period. Scenarios running side by side share
         the polling: an idle answer to a poll that began after a caller arrived serves it."""
-        if not self.info().settle:
+        info = self.info()
+        if not (info.settle or info.idle_in_health):
             time.sleep(self.grace_seconds)
             return True
+        path = "/idle" if info.settle else "/health"
         arrived = time.monotonic()
         deadline = arrived + timeout
         with self._settle_lock:
             while self._idle_poll_began < arrived:
                 began = time.monotonic()
-                if self._call("GET", "/idle", expect=(200,)).json().get("idle"):
+                if self._call("GET", path, expect=(200,)).json().get("idle"):
                     self._idle_poll_began = began
                     break
                 if time.monotonic() > deadline:

@@ -41,8 +41,10 @@ def mc02(j: Judgement, messages: list[wire.AddMessage]) -> None:
 def mc03(j: Judgement, messages: list[wire.AddMessage]) -> None:
     for message in (m for m in messages if m.notify):
         source = message.source_system or ""
-        j.expect(bool(wire.HSA_ID.match(source)), f"AddMessage at {message.request.at} with notify=true: "
-                 "sourceSystem with the caller's HSA-id", f"sourceSystem {source!r}" if source else "no sourceSystem")
+        if not j.expect(bool(wire.HSA_ID.match(source)), f"AddMessage at {message.request.at} with notify=true: "
+                        "sourceSystem with the caller's HSA-id",
+                        f"sourceSystem {source!r}" if source else "no sourceSystem"):
+            j.note("AddMessage request (notify=true)", message.request.body, kind="soap", at=message.request.at)
     if not any(m.notify for m in messages):
         j.not_applicable("No AddMessage with notify=true in scope.")
 

@@ -7,12 +7,13 @@ import json
 import time
 
 import pytest
+import requests
 from click.testing import CliRunner
 from lxml import etree
 
-from conformance.catalog import RULES
+from conformance.catalog import PASSIVE_RULES, RULES
 from conformance.cli import conformance
-from tests.conformance.conftest import DOCS, UPDATE_DOCS
+from tests.conformance.conftest import DOCS, REFERENCE_VERDICTS, UPDATE_DOCS
 from tests.support import require
 
 pytestmark = pytest.mark.slow
@@ -34,19 +35,44 @@ def test_reference_engine_passes_every_rule(reference, tmp_path_factory, profile
     assert len(suite.findall("testcase")) == len(RULES) and suite.get("failures") == "0"
     assert all(rule["findings"] and rule["evidence"] for rule in data["rules"])
     REPORTS[profile] = report
+    REFERENCE_VERDICTS[profile] = {rule["rule_id"]: rule["status"] for rule in data["rules"]}
 
 
-def test_exit_code_is_1_when_a_rule_fails(reference, tmp_path):
-    reference.reset(["no_directions_link"])
+def check_traffic(reference, since: str, report) -> tuple[int, dict]:
+    consumer = requests.get(f"{reference.url}/dispatch/api/settings", timeout=10).json()["consumer_hsa_id"]
+    result = CliRunner().invoke(conformance, ["check-traffic", "--simulator", reference.url, "--since", since,
+                                              "--consumer", consumer, "--report", str(report)])
+    verdicts = {r["rule_id"]: r for r in json.loads((report / "report.json").read_text("utf-8"))["rules"]}
+    return result.exit_code, verdicts
+
+
+def test_check_traffic_passes_the_reference_runs_window(reference, tmp_path):
+    report = REPORTS.get("rjl")
+    if report is None:
+        pytest.skip("the rjl run did not produce a report")
+    since = json.loads((report / "report.json").read_text("utf-8"))["certificate"]["simulator_time"]
+    code, verdicts = check_traffic(reference, since, tmp_path)
+    assert sorted(verdicts) == sorted(PASSIVE_RULES)
+    assert code == 0, {k: v["summary"] for k, v in verdicts.items() if v["status"] != "pass"}
+    assert len(verdicts["MC-01"]["findings"]) > 50     # every request of the run was re-validated
+
+
+def test_a_broken_rule_fails_with_exit_1_actively_and_passively(reference, tmp_path):
+    reference.reset(["notify_without_source_system"])
+    since = requests.get(f"{reference.url}/api/clock", timeout=10).json()["now"]
     result = CliRunner().invoke(conformance, ["run", "--profile", "rjl", "--adapter", reference.adapter_url,
-                                              "--simulator", reference.url, "--rules", "MC-08,MC-11",
-                                              "--report", str(tmp_path)])
-    reference.reset([])
+                                              "--simulator", reference.url, "--rules", "MC-03,MC-08",
+                                              "--report", str(tmp_path / "active")])
     assert result.exit_code == 1, result.output
-    verdicts = {r["rule_id"]: r for r in json.loads((tmp_path / "report.json").read_text("utf-8"))["rules"]}
-    assert verdicts["MC-08"]["status"] == "fail" and verdicts["MC-11"]["status"] == "pass"
-    assert "hitta" in verdicts["MC-08"]["findings"][0]["expected"]
-    assert "ulink" in json.dumps(verdicts["MC-08"]["evidence"])
+    verdicts = {r["rule_id"]: r for r in json.loads((tmp_path / "active" / "report.json").read_text("utf-8"))["rules"]}
+    assert verdicts["MC-03"]["status"] == "fail" and verdicts["MC-08"]["status"] == "pass"
+    assert "sourceSystem" in verdicts["MC-03"]["findings"][0]["expected"]
+    assert "<sourceSystem>" not in json.dumps(verdicts["MC-03"]["evidence"]) and "notify" in json.dumps(
+        verdicts["MC-03"]["evidence"])
+    code, passive = check_traffic(reference, since, tmp_path / "passive")
+    reference.reset([])
+    assert code == 1 and passive["MC-03"]["status"] == "fail"
+    assert {rule for rule, v in passive.items() if v["status"] == "fail"} == {"MC-03"}
 
 
 def test_screenshot_of_the_html_report(artifacts):
