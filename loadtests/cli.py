@@ -5,7 +5,7 @@ import click
 
 from loadtests.bench_micro import micro
 from loadtests.bench_soap import bench
-from loadtests.runner import run
+from loadtests.runner import run, worker
 
 
 @click.group()
@@ -16,3 +16,4 @@ def load() -> None:
 load.add_command(bench)
 load.add_command(micro)
 load.add_command(run)
+load.add_command(worker)

@@ -27,7 +27,7 @@ import click
 
 from loadtests import ledger, reconcile, report, slo
 from loadtests.scenarios import SCENARIOS, Scenario, resolve
-from loadtests.servers import ResourceSampler, Simulator, free_port, spawn, start_simulator
+from loadtests.servers import ROOT, ResourceSampler, Simulator, free_port, spawn, start_simulator
 
 EXIT_OK, EXIT_SLO, EXIT_RECONCILE, EXIT_ERROR = 0, 1, 2, 3
 
@@ -41,6 +41,9 @@ class Options:
     duration: str = "60s"
     target: str | None = None
     workers: int = 0                       # locust worker processes (0: one local process)
+    expect_workers: int = 0                # workers started elsewhere (docker-compose), not by us
+    master_bind_host: str = "127.0.0.1"
+    master_port: int | None = None
     database_url: str | None = None
     server_processes: int = 2              # gunicorn workers of the simulator we start
     dispatch_workers: int = 1              # PostgreSQL: separate `kallelse worker` processes
@@ -50,7 +53,8 @@ class Options:
     bookings: int | None = None            # screening_campaign burst size
     citizens_per_user: int | None = None
     wait: float | None = None
-    run_id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex[:8])
+    run_id: str = dataclasses.field(default_factory=lambda: os.environ.get("KALLELSE_LOAD_RUN")
+                                    or uuid.uuid4().hex[:8])
 
     @property
     def names(self) -> list[str]:
@@ -78,7 +82,7 @@ def parse_duration(text: str) -> float:
 def load_env(options: Options) -> dict:
     """Every locust process (master, workers) reads its settings from these."""
     env = {"KALLELSE_LOAD_RUN": options.run_id, "KALLELSE_LOAD_LEDGER": str(options.report / "ledger"),
-           "KALLELSE_LOAD_PROCESSES": str(max(1, options.workers))}
+           "KALLELSE_LOAD_PROCESSES": str(max(1, options.workers, options.expect_workers))}
     for name, value in (("KALLELSE_LOAD_BOOKINGS", options.bookings), ("KALLELSE_LOAD_CITIZENS",
                         options.citizens_per_user), ("KALLELSE_LOAD_WAIT", options.wait)):
         if value is not None:
@@ -95,13 +99,19 @@ def locust_commands(options: Options, url: str) -> tuple[list[str], list[list[st
                    "--stop-timeout", "10", "--only-summary"]
     if options.tags:
         main += ["--tags", *options.tags.split(",")]
-    if options.workers <= 0:
+    expected = options.workers + options.expect_workers
+    if expected <= 0:
         return main, []
-    port = free_port()
-    main += ["--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
-             "--expect-workers", str(options.workers), "--expect-workers-max-wait", "60"]
-    worker = base + ["--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
-    return main, [worker] * options.workers
+    port = options.master_port or free_port()
+    main += ["--master", "--master-bind-host", options.master_bind_host, "--master-bind-port", str(port),
+             "--expect-workers", str(expected), "--expect-workers-max-wait", "120"]
+    return main, [worker_command(options.scenarios, "127.0.0.1", port)] * options.workers
+
+
+def worker_command(scenarios: list[Scenario], master_host: str, master_port: int) -> list[str]:
+    files = ",".join(str(s.locustfile) for s in scenarios)
+    return [sys.executable, "-m", "locust", "-f", files, "--loglevel", "WARNING", "--worker",
+            "--master-host", master_host, "--master-port", str(master_port)]
 
 
 def run_locust(options: Options, url: str, echo) -> int:
@@ -153,6 +163,8 @@ def after_load(options: Options, url: str, echo) -> dict:
 
 def execute(options: Options, echo=click.echo) -> dict:
     options.report.mkdir(parents=True, exist_ok=True)
+    for stale in (options.report / "ledger").glob("ledger-*.jsonl"):   # a report folder reused (a volume)
+        stale.unlink()
     started = dt.datetime.now(dt.timezone.utc)
     simulator: Simulator | None = None
     result: dict = {"run_id": options.run_id, "scenarios": options.names, "started": started.isoformat(),
@@ -211,6 +223,11 @@ def execute(options: Options, echo=click.echo) -> dict:
               help="Folder for locust CSV/HTML, summary.json and summary.md.")
 @click.option("--workers", type=int, default=0, show_default=True,
               help="Distributed locust: one master and N local worker processes.")
+@click.option("--expect-workers", type=int, default=0, show_default=True,
+              help="Distributed locust with workers started elsewhere (kallelse load worker), e.g. containers.")
+@click.option("--master-bind-host", default="127.0.0.1", show_default=True,
+              help="Where the locust master listens for workers (0.0.0.0 in a container).")
+@click.option("--master-port", type=int, default=None, help="The locust master's port [a free one; 5557 in compose].")
 @click.option("--database-url", default=None, help="PostgreSQL for the simulator this command starts.")
 @click.option("--server-processes", type=int, default=2, show_default=True,
               help="gunicorn workers of the simulator this command starts.")
@@ -235,6 +252,20 @@ def run(scenario_names: str, report_dir: Path, **options) -> None:
                                  param_hint="--dispatch-workers")
     result = execute(Options(scenarios=scenarios, report=report_dir, **options))
     sys.exit(result["exit"])
+
+
+@click.command("worker")
+@click.option("--scenario", "scenario_names", required=True, help="The same scenario(s) as the master's run.")
+@click.option("--master-host", required=True, help="Host of the master (kallelse load run --expect-workers).")
+@click.option("--master-port", type=int, default=5557, show_default=True)
+def worker(scenario_names: str, master_host: str, master_port: int) -> None:
+    """A locust worker for a distributed run whose master is `kallelse load run
+    --expect-workers N`; settings come from the KALLELSE_LOAD_* environment (docs/loadtests.md)."""
+    try:
+        scenarios = resolve(scenario_names)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scenario") from None
+    sys.exit(subprocess.call(worker_command(scenarios, master_host, master_port), cwd=ROOT))
 
 
 if __name__ == "__main__":  # pragma: no cover
