@@ -10,15 +10,11 @@ from functools import lru_cache
 
 from lxml import etree
 
-from contracts.bundle import NS, Contract, secure_parser
+from contracts.bundle import Contract
 from simulator.inbox.domain import AddMessageRequest, Booking, Facility, Outcome, StoredMessage
 
 
 @lru_cache(maxsize=None)
-def core_namespace(contract: Contract) -> str:
-    """The one namespace the responder XSD imports: where MessageCaseType lives."""
-    xsd = etree.parse(str(contract.responder_xsd), secure_parser()).getroot()
-    return xsd.find("xs:import", NS).get("namespace")
 
 
 def _text(parent: etree._Element | None, name: str) -> str | None:
@@ -104,7 +100,7 @@ def _echo(parent: etree._Element, responder: str, core: str, message: StoredMess
 
 
 def add_message_response(contract: Contract, outcome: Outcome) -> etree._Element:
-    responder, core = contract.responder_namespace, core_namespace(contract)
+    responder, core = contract.responder_namespace, contract.core_namespace
     response = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
     if outcome.message is not None:
         _echo(response, responder, core, outcome.message)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from contracts.bundle import NS, Contract, secure_parser
+from contracts.bundle import Contract
 from simulator.population.personnummer import mask
 from simulator.pu import domain
 from simulator.soap.envelope import SoapFault
@@ -21,15 +21,11 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=None)
-def core_namespace(contract: Contract) -> str:
-    """The one namespace the responder XSD imports."""
-    xsd = etree.parse(str(contract.responder_xsd), secure_parser()).getroot()
-    return xsd.find("xs:import", NS).get("namespace")
 
 
 def read_lookup(contract: Contract, payload: etree._Element) -> domain.Lookup:
     """The payload is schema-valid by now: every element below is present."""
-    responder, core = contract.responder_namespace, core_namespace(contract)
+    responder, core = contract.responder_namespace, contract.core_namespace
     ids = tuple(domain.PersonId(root=(p.findtext(f"{{{core}}}root") or "").strip(),
                                 extension=p.findtext(f"{{{core}}}extension"))
                 for p in payload.iterfind(f"{{{responder}}}personId"))
@@ -49,7 +45,7 @@ def _write(parent: etree._Element, namespace: str, nodes: list[domain.Node]) -> 
 
 
 def response(contract: Contract, records: list[list[domain.Node]]) -> etree._Element:
-    responder, core = contract.responder_namespace, core_namespace(contract)
+    responder, core = contract.responder_namespace, contract.core_namespace
     root = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
     for record in records:
         _write(etree.SubElement(root, f"{{{responder}}}requestedPersonRecord"), core, record)

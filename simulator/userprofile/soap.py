@@ -9,15 +9,11 @@ from functools import lru_cache
 
 from lxml import etree
 
-from contracts.bundle import NS, Contract, secure_parser
+from contracts.bundle import Contract
 from simulator.userprofile.domain import Answer
 
 
 @lru_cache(maxsize=None)
-def core_namespace(contract: Contract) -> str:
-    """The one namespace the responder XSD imports: where UserProfileType lives."""
-    xsd = etree.parse(str(contract.responder_xsd), secure_parser()).getroot()
-    return xsd.find("xs:import", NS).get("namespace")
 
 
 def read_subject_of_care(payload: etree._Element) -> str:
@@ -33,7 +29,7 @@ def response(contract: Contract, answer: Answer, container: str) -> etree._Eleme
     """``container`` is the element holding ``answer.fields`` (userProfile or
     subjectOfCare); the other parts are written when the answer has them, in the order
     both response types share: container, isActive | unregisterCode, resultCode, resultText."""
-    responder, core = contract.responder_namespace, core_namespace(contract)
+    responder, core = contract.responder_namespace, contract.core_namespace
     root = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
 
     def add(parent, namespace, name, value):
