@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import threading
 import time
 from typing import Callable
@@ -155,13 +156,13 @@ class ManualAdapter:
         self.ask("Press Enter when done")
 
     def book(self, booking: dict) -> dict:
-        lines = [f"  {k}: {v}" for k, v in booking.items() if v not in (None, "", [], False)]
-        self._step("Create this booking in your system and let it send the kallelse:\n" + "\n".join(lines))
+        shown = {k: v for k, v in booking.items() if v not in (None, "", [], False)}
+        self._step("Create this booking in your system and let it send the kallelse:\n"
+                   + json.dumps(shown, ensure_ascii=False, indent=2))
         return {"booking_id": booking["booking_id"]}
 
     def update(self, booking_id: str, changes: dict) -> dict:
-        lines = [f"  {k}: {v}" for k, v in changes.items()]
-        self._step(f"Change booking {booking_id} in your system:\n" + "\n".join(lines))
+        self._step(f"Change booking {booking_id} in your system:\n" + json.dumps(changes, ensure_ascii=False, indent=2))
         return {"booking_id": booking_id}
 
     def cancel(self, booking_id: str) -> dict:
