@@ -123,7 +123,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @api.get("/settings")
     def get_settings():
-        settings = engine.settings()
+        settings = engine.settings(fresh=True)
         return jsonify(mutations=sorted(settings.mutations), known_mutations=MUTATIONS,
                        endpoints=settings.endpoints, consumer_hsa_id=settings.consumer_hsa_id,
                        logical_addresses=settings.logical_addresses,

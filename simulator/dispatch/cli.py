@@ -27,6 +27,8 @@ def worker(database_url, data_dir, simulator_url, concurrency, log_level) -> Non
 
     logging.basicConfig(level=log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if log_level != "debug":    # procrastinate logs every periodic tick at INFO
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
     config = Config.from_env(database_url=database_url, data_dir=data_dir)
     engine = build_engine(config, simulator_url)
     schema.upgrade(engine.store.db)

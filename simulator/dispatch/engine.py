@@ -25,6 +25,7 @@ from simulator.population.personnummer import mask
 log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(seconds=30)
+SETTINGS_TTL = dt.timedelta(seconds=1)
 DELIVERY_KINDS = ("addmessage", "paper", "sms")
 SERVICE_PATHS = {"pu": ("GetPersonsForProfile", "/pu/GetPersonsForProfile/5/rivtabp21"),
                  "userprofile": ("GetUserProfile", "/userprofile/GetUserProfile/2/rivtabp21"),
@@ -54,14 +55,23 @@ class Engine:
         self.base_url = base_url.rstrip("/")
         self.base_settings = settings or load()
         self._client: RivtaClient | None = None
+        self._settings: tuple[dt.datetime, Settings] | None = None
+        # PU answers of the booking being worked on, so that the paper letter right after
+        # the decision needs no second lookup; dropped when the work unit ends (never stored).
+        self.people: dict[str, rules.PersonAnswer] = {}
 
     # --- configuration ------------------------------------------------------------------
 
-    def settings(self) -> Settings:
+    def settings(self, fresh: bool = False) -> Settings:
         """The file's settings with the runtime changes (PUT /dispatch/api/settings) applied:
-        kept in the database so that every process uses the same."""
-        stored = self.store.stored_settings() or {}
-        return self.base_settings.with_changes(mutations=stored.get("mutations"), endpoints=stored.get("endpoints"))
+        kept in the database so that every process uses the same; re-read at most every
+        SETTINGS_TTL seconds by a worker (the API reads them fresh)."""
+        real_now = self.clock.real_now()
+        if fresh or self._settings is None or real_now - self._settings[0] > SETTINGS_TTL:
+            stored = self.store.stored_settings() or {}
+            self._settings = (real_now, self.base_settings.with_changes(mutations=stored.get("mutations"),
+                                                                        endpoints=stored.get("endpoints")))
+        return self._settings[1]
 
     def url(self, settings: Settings, name: str) -> str:
         return settings.endpoints.get(name) or self.base_url + (SERVICE_PATHS.get(name, (None, None))[1]
@@ -146,16 +156,23 @@ class Engine:
         worker holding the booking means nothing to do here (it is being worked on)."""
         worker = worker or worker_name()
         ran = 0
+        if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
+            return ran
+        renewed = self.clock.real_now()
+        self.settings(fresh=True)       # a settings change applies from the next work unit on
         try:
             while ran < max_steps:
-                if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
-                    return ran
+                if self.clock.real_now() - renewed > LEASE / 3:     # long work: keep the lease
+                    if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
+                        return ran
+                    renewed = self.clock.real_now()
                 step = self._next_step(booking_id)
                 if step is None:
                     return ran
                 self._run(step, worker)
                 ran += 1
         finally:
+            self.people.pop(booking_id, None)
             self.store.release(booking_id, worker)
         return ran
 
@@ -243,6 +260,7 @@ class Context:
             person = calls.look_up_person(client, self.endpoint("pu"), pnr)
         except Unavailable as exc:
             return rules.PersonAnswer(status="unavailable", error=exc.reason), rules.UNKNOWN_ACCOUNT
+        self.engine.people[self.booking.booking_id] = person
         if person.status != "ok" or person.deregistered:
             return person, rules.AccountAnswer(status="not_asked")
         if self.settings.bent("skip_userprofile_lookup"):

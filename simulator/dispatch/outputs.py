@@ -134,10 +134,12 @@ def _letter_count(ctx: "Context") -> int | None:
 def _recipient(ctx: "Context", protected: bool) -> tuple[str, dict | None, bool]:
     """(name, address, protected) from a fresh PU lookup (LK-01): the address is never
     stored by the engine. PU unreachable: the distribution service finds the address."""
-    try:
-        person = calls.look_up_person(ctx.client(), ctx.endpoint("pu"), ctx.booking.personnummer)
-    except Unavailable:
-        return "", None, protected
+    person = ctx.engine.people.get(ctx.booking.booking_id)
+    if person is None:
+        try:
+            person = calls.look_up_person(ctx.client(), ctx.endpoint("pu"), ctx.booking.personnummer)
+        except Unavailable:
+            return "", None, protected
     protected = protected or person.protected
     name = f"{person.given_name} {person.surname}".strip()
     address = person.address

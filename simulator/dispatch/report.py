@@ -79,7 +79,7 @@ def read_receipts(engine, bookings: list[dict], steps: list[dict], refresh: bool
     GetMessageStatus when ``refresh``; else what the fallback timers last saw)."""
     digital = {b for b, got in delivered_channels(steps).items() if "digital" in got}
     rows = []
-    settings = engine.settings() if refresh else None
+    settings = engine.settings(fresh=True) if refresh else None
     for booking in [b for b in bookings if b["booking_id"] in digital][:limit]:
         read_at = booking["read_at"]
         if refresh:
@@ -99,6 +99,7 @@ def build(engine, refresh: bool = False) -> dict:
     data = summarize(bookings, steps, engine.settings().profiles)
     data["read_receipts"] = read_receipts(engine, bookings, steps, refresh)
     data["clock"] = engine.clock.now().isoformat()
+    data["work_due"] = engine.store.count_due(engine.clock.now())
     return data
 
 

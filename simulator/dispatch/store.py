@@ -180,6 +180,12 @@ class DispatchStore:
         with self.db.connect() as conn:
             return [r.booking_id for r in conn.execute(query.order_by(bookings.c.created_at).limit(limit))]
 
+    def count_due(self, sim_now: dt.datetime) -> int:
+        """Bookings with a step due now, worked on or not (0: the engine is idle)."""
+        with self.db.connect() as conn:
+            return conn.execute(sa.select(sa.func.count(sa.distinct(steps.c.booking_id))).where(
+                steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sim_now)).scalar_one()
+
     def mark_queued(self, booking_id: str, real_now: dt.datetime, requeue_after: dt.timedelta) -> bool:
         with self.db.begin() as conn:
             return conn.execute(sa.update(bookings).where(

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 
 def install(runtime, web, endpoints) -> None:
-    from simulator.dispatch import api, engine
+    from simulator.dispatch import adapter, api, engine, pages
     dispatch = engine.Engine(runtime.db, runtime.clock, runtime.contracts, runtime.config.base_url)
     web.register_blueprint(api.create_blueprint(dispatch))
     web.register_blueprint(api.create_sms_gateway(dispatch))
+    web.register_blueprint(pages.create_blueprint(dispatch, runtime.citizens))
+    web.register_blueprint(adapter.create_blueprint(dispatch))
 
     def reset(include_seed: bool) -> None:
         dispatch.store.clear()
