@@ -1,19 +1,22 @@
-"""A realistic AddMessage 2.0 request for load: a kallelse of about 3.3 KB with the
-RIVTA LogicalAddress header, a DocBook letter in ``msg`` (XML-entity-encoded, as the TKB
-requires) and a businessObjectId that each request makes unique (:data:`loadgen.SEQ`)."""
+"""A realistic AddMessage 2.0 request for the benchmark: a kallelse of about 3.2 KB with
+the RIVTA LogicalAddress header, a DocBook letter in ``msg`` (XML-entity-encoded, as the
+TKB requires) and a businessObjectId that each request makes unique (:data:`loadgen.SEQ`).
+
+Built with the same builders the trainer demo, the dispatch core and the locust scenarios
+use (``add_message_payload``, the RIVTA ``envelope``), from the loaded contract: the
+namespaces and the SOAPAction are the contract's, never restated here."""
 from __future__ import annotations
 
-from lxml import etree
+from pathlib import Path
 
+from contracts.bundle import builtin_bundle
 from loadtests.loadgen import SEQ, Load
+from loadtests.wire import LOGICAL_ADDRESSES, PATHS
+from simulator.citizen.client import Kallelse, add_message_payload
+from simulator.dispatch.rivta import envelope
 
-SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-ADDRESSING_NS = "urn:riv:itintegration:registry:1"
-RESPONDER_NS = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
-CORE_NS = "urn:mvk:crm:casemanagement:inbox:2"
-PATH = "/inbox/AddMessage/2/rivtabp21"
-SOAP_ACTION = f"{RESPONDER_NS}:AddMessage"
-LOGICAL_ADDRESS = "5565594230"   # 1177 Inkorg (Inera) as routed by the simulated platform
+PATH = PATHS["AddMessage"]
+LOGICAL_ADDRESS = LOGICAL_ADDRESSES["AddMessage"]
 CONSUMER = "SE2321000016-BENCH"
 FALLBACK_PERSONNUMMER = "191212121212"    # Skatteverket's well-known test number
 
@@ -44,43 +47,29 @@ LETTER = """<?xml version="1.0"?>
 </article>
 """
 
-
-def _sub(parent, name: str, text: str | None = None, ns: str = CORE_NS):
-    element = etree.SubElement(parent, f"{{{ns}}}{name}")
-    element.text = text
-    return element
+FACILITY = {"hsaId": "SE2321000016-7P3V", "healthCareFacilityName": "Bröstmottagningen, Testsjukhuset",
+            "healthCareFacilityAddress": "Sjukhusvägen 1", "healthCareFacilityPostalCode": "11122",
+            "healthCareFacilityPostalCity": "Teststad", "healthCareFacilityTelephone": "010-123 45 67"}
 
 
-def envelope(personnummer: str, business_object_id: str, logical_address: str = LOGICAL_ADDRESS) -> bytes:
-    env = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"soapenv": SOAP_NS, "urn": ADDRESSING_NS,
-                                                         "urn1": RESPONDER_NS, "urn2": CORE_NS})
-    _sub(etree.SubElement(env, f"{{{SOAP_NS}}}Header"), "LogicalAddress", logical_address, ADDRESSING_NS)
-    request = _sub(etree.SubElement(env, f"{{{SOAP_NS}}}Body"), "AddMessage", ns=RESPONDER_NS)
-    _sub(request, "subjectOfCareId", personnummer, RESPONDER_NS)
-    message = _sub(request, "message", ns=RESPONDER_NS)
-    _sub(_sub(message, "caseType"), "caseTypeDescription", "Kallelse")
-    facility = _sub(message, "healthCareFacility")
-    for name, value in (("hsaId", "SE2321000016-7P3V"), ("healthCareFacilityName", "Bröstmottagningen, Testsjukhuset"),
-                        ("healthCareFacilityAddress", "Sjukhusvägen 1"), ("healthCareFacilityPostalCode", "11122"),
-                        ("healthCareFacilityPostalCity", "Teststad"), ("healthCareFacilityTelephone", "010-123 45 67")):
-        _sub(facility, name, value)
-    _sub(message, "businessObjectId", business_object_id)
-    _sub(message, "headerText", "Kallelse till mammografi 14 april 2026")
-    _sub(message, "msg", LETTER)
-    _sub(request, "notify", "true", RESPONDER_NS)
-    _sub(request, "sourceSystem", "SE2321000016-BENCH", RESPONDER_NS)
-    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+def soap_action(contracts: Path | None = None) -> str:
+    return builtin_bundle(contracts)["AddMessage"].soap_action
 
 
-def template(personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS) -> bytes:
+def template(personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS,
+             contracts: Path | None = None) -> bytes:
     """The request with :data:`SEQ` where the per-request businessObjectId number goes."""
-    return envelope(personnummer, "BENCH-" + SEQ.decode(), logical_address)
+    kallelse = Kallelse(personnummer=personnummer, msg=LETTER, business_object_id="BENCH-" + SEQ.decode(),
+                        header="Kallelse till mammografi 14 april 2026", facility=FACILITY,
+                        source_system=CONSUMER)
+    return envelope(add_message_payload(builtin_bundle(contracts)["AddMessage"], kallelse), logical_address)
 
 
-def load(base_url: str, personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS) -> Load:
-    return Load(url=base_url.rstrip("/") + PATH, body=template(personnummer, logical_address), headers={
+def load(base_url: str, personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS,
+         contracts: Path | None = None) -> Load:
+    return Load(url=base_url.rstrip("/") + PATH, body=template(personnummer, logical_address, contracts), headers={
         "Content-Type": "text/xml; charset=utf-8",
-        "SOAPAction": f'"{SOAP_ACTION}"',
+        "SOAPAction": f'"{soap_action(contracts)}"',
         "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
     })
 

@@ -53,21 +53,21 @@ def measure(step: Callable[[], object], budget: float = 0.4, batches: int = 5) -
     return statistics.median(cpu), statistics.median(wall)
 
 
-def wsgi_call(app, body: bytes, path: str = addmessage.PATH) -> tuple[str, bytes]:
+def wsgi_call(app, body: bytes, soap_action: str, path: str = addmessage.PATH) -> tuple[str, bytes]:
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
                "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "text/xml; charset=utf-8",
                "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "SERVER_NAME": "127.0.0.1",
                "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
-               "HTTP_SOAPACTION": f'"{addmessage.SOAP_ACTION}"',
+               "HTTP_SOAPACTION": f'"{soap_action}"',
                "HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID": addmessage.CONSUMER}
     status = []
     body_out = b"".join(app(environ, lambda s, h, exc_info=None: status.append(s)))
     return status[0], body_out
 
 
-def _checked(app, next_body: Callable[[], bytes]) -> Callable[[], None]:
+def _checked(app, next_body: Callable[[], bytes], soap_action: str) -> Callable[[], None]:
     def step():
-        status, answer = wsgi_call(app, next_body())
+        status, answer = wsgi_call(app, next_body(), soap_action)
         if not status.startswith("200") or b">OK</" not in answer:
             raise RuntimeError(f"not an OK AddMessage answer: {status} {answer[:600]!r}")
     return step
@@ -94,9 +94,10 @@ def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]
     from loadtests import bench_targets
 
     app, runtime, endpoints = simulator_app(work / "sim", contracts)
-    template = addmessage.template(addmessage.reachable_personnummer(runtime.citizens.all()))
+    template = addmessage.template(addmessage.reachable_personnummer(runtime.citizens.all()), contracts=contracts)
     body = template.replace(SEQ, b"1")
     contract = runtime.contracts["AddMessage"]
+    action = contract.soap_action
     payload = soap.parse_request(body).payload
     ns = contract.responder_namespace
 
@@ -114,12 +115,12 @@ def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]
     endpoint = endpoints.get(addmessage.PATH)
     if endpoint is not None:
         result["producer (domain + store)"] = _producer_step(endpoint, _Counter(template))
-        result["simulator app, in-process"] = _checked(app, _Counter(template))
+        result["simulator app, in-process"] = _checked(app, _Counter(template), action)
     import os
     os.environ["BENCH_CONTRACTS"] = str(contracts or "")
-    result["floor app, in-process"] = _checked(bench_targets.floor_app(), _Counter(template))
+    result["floor app, in-process"] = _checked(bench_targets.floor_app(), _Counter(template), action)
     try:
-        result["spyne app, in-process"] = _checked(bench_targets.spyne_app(), _Counter(template))
+        result["spyne app, in-process"] = _checked(bench_targets.spyne_app(), _Counter(template), action)
     except ImportError:
         pass
     return result
@@ -145,7 +146,7 @@ def _producer_step(endpoint, next_body: Callable[[], bytes]) -> Callable[[], obj
     def step():
         body = next_body()
         call = SoapCall(endpoint.contract, {"HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID": addmessage.CONSUMER,
-                                            "HTTP_SOAPACTION": addmessage.SOAP_ACTION}, body)
+                                            "HTTP_SOAPACTION": endpoint.contract.soap_action}, body)
         call.envelope = soap.parse_request(body)
         with request_scope():
             return endpoint.producer(call)

@@ -272,7 +272,7 @@ def measure_once(server: Server, load: loadgen.Load, settings: Settings) -> dict
 def measure_all(servers: dict[str, Server], settings: Settings) -> list[dict]:
     """``rounds`` interleaved passes over the targets; each target's row is its median
     pass, so a burst of other work on a shared machine skews one pass, not the ratio."""
-    loads = {name: addmessage.load(server.url, settings.personnummer, settings.logical_address)
+    loads = {name: addmessage.load(server.url, settings.personnummer, settings.logical_address, settings.contracts)
              for name, server in servers.items()}
     if settings.warmup > 0:
         for name, load in loads.items():
