@@ -5,6 +5,7 @@ import click
 
 from loadtests.bench_micro import micro
 from loadtests.bench_soap import bench
+from loadtests.matrix import matrix
 from loadtests.runner import run, worker
 
 
@@ -17,3 +18,4 @@ load.add_command(bench)
 load.add_command(micro)
 load.add_command(run)
 load.add_command(worker)
+load.add_command(matrix)
