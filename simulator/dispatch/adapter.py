@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from simulator.dispatch import api as dispatch_api
+from simulator.dispatch import explain
 from simulator.dispatch.domain import booking_from_json, merge_update, parse_booking
 from simulator.dispatch.engine import BookingConflict, Engine
 from simulator.dispatch.settings import SettingsError
@@ -70,7 +71,11 @@ def create_blueprint(engine: Engine) -> Blueprint:
         settings = engine.settings(fresh=True)
         return jsonify(status="ok", protocol=PROTOCOL_VERSION, vendor="Kallelse Testbed reference dispatch core",
                        reads_simulator_clock=True, idle=engine.store.count_due(engine.clock.now()) == 0,
-                       rules=RULES, profiles=sorted(settings.profiles), mutations=sorted(settings.mutations))
+                       rules=RULES, profiles=sorted(settings.profiles), mutations=sorted(settings.mutations),
+                       # conformance/adapter-openapi.yaml: wiring and what this adapter reports
+                       system="reference dispatch core", version=PROTOCOL_VERSION, clock="simulator",
+                       paper="simulator", sms="adapter", booking_status=True,
+                       consumer_hsa_id=settings.consumer_hsa_id)
 
     @adapter.post("/bookings")
     def create():
@@ -89,6 +94,23 @@ def create_blueprint(engine: Engine) -> Blueprint:
         known(booking_id)
         engine.cancel(booking_id)
         return jsonify(booking_id=booking_id, cancelled=True)
+
+    @adapter.get("/bookings/<booking_id>")
+    def booking(booking_id: str):
+        """Status (CH-11: manual) and the engine's account of its decisions."""
+        row = known(booking_id)
+        return jsonify(booking_id=booking_id, status=dispatch_api.booking_view(engine, row)["status"],
+                       decision=explain.explain(row, engine.store.decisions_for(booking_id),
+                                                engine.store.steps_for(booking_id)))
+
+    @adapter.get("/sent/sms")
+    def sent_sms():
+        """The SMS the engine sent through its gateway (RM-01, MC-12)."""
+        personnummer = request.args.get("personnummer")
+        if not personnummer:
+            raise FieldError("personnummer", "is required")
+        return jsonify(items=[{"recipient": m["recipient"], "text": m["text"],
+                               "sent_at": m["received_at"].isoformat()} for m in engine.store.sms_list(personnummer)])
 
     @adapter.post("/clock")
     def clock():
