@@ -16,6 +16,8 @@ from typing import Callable
 
 import requests
 
+from conformance import rest
+
 TIMEOUT = 60
 
 
@@ -69,13 +71,7 @@ class HttpAdapter:
         self._idle_poll_began = 0.0
 
     def _call(self, method: str, path: str, expect=(200, 201), **kwargs) -> requests.Response:
-        try:
-            answer = self.http.request(method, f"{self.base_url}{path}", timeout=TIMEOUT, **kwargs)
-        except requests.RequestException as exc:
-            raise AdapterError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
-        if answer.status_code not in expect:
-            raise AdapterError(f"{method} {path}: HTTP {answer.status_code}: {answer.text[:500]}")
-        return answer
+        return rest.call(self.http, self.base_url, method, path, expect, AdapterError, TIMEOUT, **kwargs)
 
     def info(self) -> AdapterInfo:
         if self._info is None:
@@ -92,11 +88,16 @@ class HttpAdapter:
     def cancel(self, booking_id: str) -> dict:
         return self._call("POST", f"/bookings/{booking_id}/cancel", expect=(200,)).json()
 
-    def status(self, booking_id: str) -> str | None:
-        """pending/dispatched/cancelled/manual, or None when the adapter does not tell."""
+    def record(self, booking_id: str) -> dict | None:
+        """GET /bookings/{id}: the vendor's record (status, and any decision it shares)."""
         if not self.info().booking_status:
             return None
-        return self._call("GET", f"/bookings/{booking_id}", expect=(200,)).json().get("status")
+        return self._call("GET", f"/bookings/{booking_id}", expect=(200,)).json()
+
+    def status(self, booking_id: str) -> str | None:
+        """pending/dispatched/cancelled/manual, or None when the adapter does not tell."""
+        record = self.record(booking_id)
+        return None if record is None else record.get("status")
 
     # time ----------------------------------------------------------------------------------
     def move_clock(self, instant: dt.datetime) -> None:
@@ -117,12 +118,18 @@ class HttpAdapter:
         with self._settle_lock:
             while self._idle_poll_began < arrived:
                 began = time.monotonic()
-                if self._call("GET", path, expect=(200,)).json().get("idle"):
+                try:
+                    idle = self._call("GET", path, expect=(200,)).json().get("idle")
+                except AdapterError:
+                    if time.monotonic() > deadline:
+                        raise
+                    idle = False        # a busy system may fail a poll; ask again
+                if idle:
                     self._idle_poll_began = began
                     break
                 if time.monotonic() > deadline:
                     return False
-                time.sleep(0.2)
+                time.sleep(0.25)
         return True
 
     # what the vendor sent outside the simulator ---------------------------------------------
@@ -168,6 +175,9 @@ class ManualAdapter:
     def cancel(self, booking_id: str) -> dict:
         self._step(f"Cancel booking {booking_id} in your system.")
         return {"booking_id": booking_id}
+
+    def record(self, booking_id: str) -> dict | None:
+        return None
 
     def status(self, booking_id: str) -> str | None:
         answer = self.ask(f"Status of booking {booking_id} in your system "

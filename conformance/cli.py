@@ -50,7 +50,10 @@ class ProgressPrinter:
         self.began = time.monotonic()
 
     def total(self, count: int) -> None:
-        self.bar = click.progressbar(length=count, label="conformance", file=sys.stderr, show_pos=True)
+        """Called again when the timeline's checkpoints are known: the bar grows."""
+        if self.bar is None:
+            self.bar = click.progressbar(length=count, label="conformance", file=sys.stderr, show_pos=True)
+        self.bar.length = count
         self.bar.render_progress()
 
     def step(self, text: str) -> None:

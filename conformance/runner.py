@@ -77,12 +77,13 @@ class Runner:
         self.run.t0 = sim.clock(freeze=True)
         adapter.move_clock(self.run.t0)
         chosen = [cls(self.run) for cls in plan(self.rule_ids)]
-        self.progress.total(len(chosen) + sum(1 for s in chosen if s.clock) * 4)
+        self.progress.total(len(chosen))
         self._parallel([(s, "start", s.start) for s in chosen])
         timeline: dict[dt.datetime, list] = {}
         for scenario in (s for s in chosen if s.clock and s.name not in self.errors):
             for instant, action in scenario.checkpoints():
                 timeline.setdefault(instant, []).append((scenario, f"checkpoint {instant.isoformat()}", action))
+        self.progress.total(len(chosen) + sum(len(actions) for actions in timeline.values()))
         for instant in sorted(timeline):
             sim.clock(set=instant, freeze=True)
             adapter.move_clock(instant)

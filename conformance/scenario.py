@@ -128,10 +128,6 @@ class Scenario:
         records = self.run.sim.traffic(personnummer=pnr, consumer=self.run.consumer or None, contract=contract)
         return [wire.parse(r) for r in records]
 
-    def add_messages(self, pnr: str) -> list[wire.AddMessage]:
-        found = [wire.add_message(r) for r in self.requests(pnr, "AddMessage")]
-        return [m for m in found if m is not None]
-
     def eventually(self, observe: Callable[[], object], done: Callable[[object], bool],
                    timeout: float | None = None):
         """Poll ``observe`` until ``done`` holds or the wait ends; the last observation."""
@@ -183,14 +179,30 @@ class Scenario:
         return chosen
 
     def show_delivery(self, rule: str, label: str, found: "Delivery") -> None:
+        """Evidence: the letters, what the 1177 inbox stored, and every request the vendor
+        sent about the patient (with the answers its lookups got: its decision inputs)."""
         judgement = self.j(rule)
         judgement.note(f"{label}: paper letters ({len(found.letters)})",
                        dump([letter_summary(l) for l in found.letters]), kind="record")
+        pnr = next((s for r in found.requests for s in r.subjects()), None)
+        if pnr:
+            judgement.note(f"{label}: what the 1177 inbox stored",
+                           dump([message_summary(m) for m in self.messages(pnr)]), kind="record")
         self.show_requests(rule, label, found.requests)
+
+    def show_vendor_record(self, rule: str, booking_id: str) -> None:
+        """The vendor's own account of the booking (its decision), when the adapter gives one."""
+        record = self.run.adapter.record(booking_id)
+        if record is not None:
+            self.j(rule).note(f"the vendor's record of booking {booking_id}", dump(record), kind="record")
 
     def show_requests(self, rule: str, label: str, requests: list[wire.Request]) -> None:
         for request in requests:
             self.j(rule).note(f"{label}: {request.contract} request", request.body, kind="soap", at=request.at)
+            if request.contract in ("GetPersonsForProfile", "GetUserProfile"):
+                self.j(rule).note(f"{label}: {request.contract} answer ({request.record.get('outcome')}) - "
+                                  "decision input", request.record.get("response_body") or "", kind="soap",
+                                  at=request.at)
 
     def show_booking(self, rule: str, booking: dict, what: str = "booking given to the vendor") -> None:
         self.j(rule).note(f"{what} ({booking['booking_id']})", dump(booking), kind="record")

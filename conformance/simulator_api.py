@@ -7,6 +7,7 @@ import datetime as dt
 
 import requests
 
+from conformance import rest
 from simulator.citizen.client import CitizenBrowser
 
 TIMEOUT = 30
@@ -23,13 +24,7 @@ class SimulatorApi:
         self.http.headers["X-Actor"] = "kallelse-conformance"
 
     def _call(self, method: str, path: str, expect=(200,), **kwargs):
-        try:
-            answer = self.http.request(method, f"{self.base_url}{path}", timeout=TIMEOUT, **kwargs)
-        except requests.RequestException as exc:
-            raise SimulatorError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
-        if answer.status_code not in expect:
-            raise SimulatorError(f"{method} {path}: HTTP {answer.status_code}: {answer.text[:300]}")
-        return answer
+        return rest.call(self.http, self.base_url, method, path, expect, SimulatorError, TIMEOUT, **kwargs)
 
     def health(self) -> dict:
         return self._call("GET", "/api/health").json()

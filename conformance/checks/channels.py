@@ -25,6 +25,7 @@ class SimpleChannel(Scenario):
         rule = self.rules[0]
         self.show_booking(rule, booking)
         self.expect_channels(rule, pnr, self.label, self.digital, self.paper)
+        self.show_vendor_record(rule, booking["booking_id"])
 
 
 class OptedOutReachable(SimpleChannel):

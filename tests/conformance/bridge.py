@@ -27,7 +27,7 @@ def create_app(dispatch_url: str) -> Flask:
 
     @app.get("/health")
     def health():
-        settings = http.get(f"{api}/settings", timeout=10).json()
+        settings = http.get(f"{api}/settings", timeout=30).json()
         return jsonify(status="ok", vendor="Kallelse Testbed", system="reference dispatch core (bridge)",
                        version="0.1.0", profiles=sorted(settings["profiles"]), clock="simulator",
                        paper="simulator", sms="adapter", settle=True, booking_status=True,
@@ -47,11 +47,19 @@ def create_app(dispatch_url: str) -> Flask:
 
     @app.get("/bookings/<booking_id>")
     def status(booking_id):
-        return relay(http.get(f"{api}/bookings/{booking_id}", timeout=30))
+        """The booking's status and the engine's own explanation of its decision."""
+        answer = http.get(f"{api}/bookings/{booking_id}", timeout=30)
+        if answer.status_code != 200:
+            return relay(answer)
+        decision = http.get(f"{api}/bookings/{booking_id}/decision", timeout=30).json()
+        return jsonify(booking_id=booking_id, status=answer.json()["status"], decision=decision)
 
     @app.get("/idle")
     def idle():
-        now = dt.datetime.fromisoformat(http.get(f"{dispatch_url}/api/clock", timeout=10).json()["now"])
+        own = http.get(f"{dispatch_url}/dispatch/adapter/health", timeout=30)
+        if own.status_code == 200 and isinstance(own.json().get("idle"), bool):   # the engine's cheap count
+            return jsonify(idle=own.json()["idle"])
+        now = dt.datetime.fromisoformat(http.get(f"{dispatch_url}/api/clock", timeout=30).json()["now"])
         pending = 0
         offset = 0
         while True:

@@ -5,6 +5,7 @@ tests/conformance/bridge.py over its REST API."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -16,17 +17,19 @@ from tests.support import ROOT, SimulatorProcess
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS = ROOT / "docs"
 UPDATE_DOCS = os.environ.get("KALLELSE_UPDATE_DOCS") == "1"
+SETTINGS_REACH_WORKER = 1.5   # the dispatch worker re-reads its settings at most every second
 # profile -> {rule: status} of the reference engine's CLI run (test_reference), which the
 # mutant matrix reuses as its reference row instead of running the whole catalog again
 REFERENCE_VERDICTS: dict[str, dict[str, str]] = {}
 
 
 class Reference:
-    """One simulator with the reference engine and an adapter URL for it."""
+    """One simulator with the reference engine and an adapter URL for it. ``bridge``: use
+    the example adapter of bridge.py (as a vendor with a booking REST API would)."""
 
-    def __init__(self, data_dir: Path, mutations: str = ""):
-        env = {"KALLELSE_DISPATCH_MUTATIONS": mutations} if mutations else {}
-        self.server = SimulatorProcess(data_dir, env=env)
+    def __init__(self, data_dir: Path, bridge: bool = False):
+        self.server = SimulatorProcess(data_dir)
+        self.use_bridge = bridge
         self.bridge: Bridge | None = None
 
     def start(self) -> "Reference":
@@ -37,7 +40,7 @@ class Reference:
                                   timeout=5).status_code == 200
         except requests.RequestException:
             served = False
-        if served:
+        if served and not self.use_bridge:
             self.adapter_url = own
         else:
             self.bridge = Bridge(self.server.url).start()
@@ -53,6 +56,7 @@ class Reference:
         assert requests.post(f"{self.url}/api/reset", json={}, timeout=30).ok
         answer = requests.put(f"{self.url}/dispatch/api/settings", json={"mutations": mutations}, timeout=30)
         assert answer.status_code == 200, answer.text
+        time.sleep(SETTINGS_REACH_WORKER)
 
     def stop(self) -> None:
         if self.bridge is not None:
@@ -63,6 +67,13 @@ class Reference:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     ref = Reference(tmp_path_factory.mktemp("conformance")).start()
+    yield ref
+    ref.stop()
+
+
+@pytest.fixture(scope="module")
+def bridged(tmp_path_factory):
+    ref = Reference(tmp_path_factory.mktemp("bridged"), bridge=True).start()
     yield ref
     ref.stop()
 

@@ -11,7 +11,9 @@ from tests.support import ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_plugin_reports_each_rule_as_a_test(reference, tmp_path):
+def test_plugin_reports_each_rule_as_a_test(bridged, tmp_path):
+    """Through the example adapter of bridge.py, as a vendor's pipeline would run it."""
+    reference = bridged
     reference.reset(["no_directions_link"])
     args = [sys.executable, "-m", "pytest", "-p", "conformance.pytest_plugin", "-c", "/dev/null",
             "--rootdir", str(tmp_path), str(tmp_path), "-q", "-p", "no:cacheprovider",
