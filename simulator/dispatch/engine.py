@@ -89,10 +89,10 @@ class Engine:
 
     # --- bookings in (the REST API calls these) --------------------------------------------
 
-    def create(self, booking: Booking) -> tuple[bool, dict]:
+    def create(self, booking: Booking, now: dt.datetime | None = None) -> tuple[bool, dict]:
         """Idempotent by booking id: the same booking again is a no-op (False), other
         content under the same id is a conflict."""
-        now = self.clock.now()
+        now = now or self.clock.now()
         values = dict(booking_id=booking.booking_id, personnummer=booking.personnummer, profile=booking.profile,
                       kind=booking.kind, data=json.dumps(booking.to_json(), ensure_ascii=False), revision=1,
                       business_object_id=business_object_id(booking), cancelled=False, manual=False,
@@ -107,7 +107,8 @@ class Engine:
             first = self._first_version(booking.booking_id) or existing["data"]
             if first != booking.to_json():
                 raise BookingConflict(f"booking {booking.booking_id} exists with other content; use PUT to update it")
-        return created, self.store.booking(booking.booking_id)
+            return False, existing
+        return True, {**values, "data": booking.to_json(), "outcome": None, "read_at": None}
 
     def _first_version(self, booking_id: str) -> dict | None:
         for step in self.store.steps_for(booking_id):
@@ -431,9 +432,9 @@ def reminder(ctx: Context) -> None:
     if not send:
         ctx.finish("done", rule="RM-01", text=text)
         return
+    thread = _thread_reminder(ctx)      # asks GetMessageStatus: never inside a transaction
     with ctx.store.db.begin() as conn:
         ctx.store.add_step(conn, ctx.booking.booking_id, f"sms:{day}", "sms", ctx.now, "RM-01", {"day": day})
-        thread = _thread_reminder(ctx)
         if thread:
             ctx.store.add_step(conn, ctx.booking.booking_id, f"addmessage:reminder:{day}", "addmessage", ctx.now,
                                "RM-02", {"purpose": "reminder", "revision": ctx.row["revision"]})

@@ -15,6 +15,8 @@ import datetime as dt
 import json
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from simulator.storage import Database, metadata
 
@@ -130,14 +132,16 @@ class DispatchStore:
         data["data"] = json.loads(data["data"])
         return data
 
+    def _insert_new(self, conn, table: sa.Table, keys: list[str], values: dict) -> bool:
+        """INSERT ... ON CONFLICT DO NOTHING: True if the row is new. One round trip, no
+        savepoint (both SQLite and PostgreSQL have the clause)."""
+        dialect = sqlite_insert if self.db.is_sqlite else postgres_insert
+        query = dialect(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+        return conn.execute(query.returning(table.c[keys[0]])).first() is not None
+
     def insert_booking(self, conn, values: dict) -> bool:
         """False if the booking id exists (the caller answers idempotently)."""
-        try:
-            with conn.begin_nested():
-                conn.execute(sa.insert(bookings).values(**values))
-        except sa.exc.IntegrityError:
-            return False
-        return True
+        return self._insert_new(conn, bookings, ["booking_id"], values)
 
     def update_booking(self, conn, booking_id: str, **values) -> None:
         values = {k: utc(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
@@ -199,12 +203,12 @@ class DispatchStore:
                  payload: dict | None = None) -> bool:
         """Plan a step once; a step that was skipped (superseded) may be planned again,
         one that ran never is. False if it exists."""
+        values = dict(kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state="todo")
+        if self._insert_new(conn, steps, ["booking_id", "key"], dict(booking_id=booking_id, key=key, attempts=0,
+                                                                     **values)):
+            return True
         existing = conn.execute(sa.select(steps.c.id, steps.c.state).where(
             steps.c.booking_id == booking_id, steps.c.key == key)).first()
-        values = dict(kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state="todo")
-        if existing is None:
-            conn.execute(sa.insert(steps).values(booking_id=booking_id, key=key, attempts=0, **values))
-            return True
         if existing.state == "skipped":
             conn.execute(sa.update(steps).where(steps.c.id == existing.id).values(result=None, **values))
             return True
@@ -234,14 +238,9 @@ class DispatchStore:
 
     def add_decision(self, conn, booking_id: str, key: str, at: dt.datetime, outcome: str, rule_ids: list[str],
                      record: dict) -> bool:
-        try:
-            with conn.begin_nested():
-                conn.execute(sa.insert(decisions).values(
-                    booking_id=booking_id, key=key, decided_at=at, outcome=outcome, rule_ids=json.dumps(rule_ids),
-                    record=json.dumps(record, ensure_ascii=False, default=str)))
-        except sa.exc.IntegrityError:
-            return False
-        return True
+        return self._insert_new(conn, decisions, ["booking_id", "key"], dict(
+            booking_id=booking_id, key=key, decided_at=utc(at), outcome=outcome, rule_ids=json.dumps(rule_ids),
+            record=json.dumps(record, ensure_ascii=False, default=str)))
 
     def decisions_for(self, booking_id: str) -> list[dict]:
         with self.db.connect() as conn:
