@@ -225,18 +225,3 @@ def _percentile(sorted_values: list[float], pct: float) -> float:
         return 0.0
     index = min(len(sorted_values) - 1, max(0, round(pct / 100 * len(sorted_values)) - 1))
     return sorted_values[index]
-
-
-def wait_until_listening(url: str, timeout: float = 60, process: subprocess.Popen | None = None) -> None:
-    parts = urlsplit(url)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited with {process.returncode}")
-        try:
-            with socket.create_connection((parts.hostname, parts.port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens at {url} after {timeout} s")
-
