@@ -120,7 +120,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @api.get("/report")
     def get_report():
-        return jsonify(report.build(engine))
+        return jsonify(report.build(engine, refresh=request.args.get("refresh") in ("1", "true")))
 
     @api.get("/settings")
     def get_settings():

@@ -24,7 +24,8 @@ MUTATIONS = {
     "notify_without_source_system": "MC-03 bent: notify=true without sourceSystem",
     "docbook_outside_subset": "MC-02 bent: the message uses DocBook elements outside the subset",
     "skip_userprofile_lookup": "LK-02 off: digital-only without asking 1177 for the account",
-    "protected_address_on_letter": "CH-10 bent: the protected person's address is printed on the letter",
+    "protected_address_on_letter": "CH-10 bent: a protected person's letter goes as an ordinary letter (not "
+                                   "flagged for the protected-address route, with any address the engine finds)",
     "no_directions_link": "MC-08 off: the kallelse has no directions link",
     "sms_with_visit_details": "MC-12 bent: the SMS reminder names the visit and the clinic",
 }
