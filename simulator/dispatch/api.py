@@ -118,6 +118,11 @@ def create_blueprint(engine: Engine) -> Blueprint:
         return jsonify(explain.explain(row, engine.store.decisions_for(booking_id),
                                        engine.store.steps_for(booking_id)))
 
+    @api.post("/citizen-actions")
+    def citizen_action():
+        status, answer = engine.citizen_action(_body())
+        return jsonify(answer), status
+
     @api.get("/report")
     def get_report():
         return jsonify(report.build(engine, refresh=request.args.get("refresh") in ("1", "true")))

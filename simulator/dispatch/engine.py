@@ -13,6 +13,8 @@ import logging
 import os
 import socket
 
+import requests
+
 from simulator.clock import UTC
 from simulator.dispatch import calls, outputs, rules
 from simulator.dispatch.content import docbook, letter_content
@@ -146,6 +148,40 @@ class Engine:
                 self.store.update_booking(conn, booking_id, cancelled=True, updated_at=now)
                 self.store.add_step(conn, booking_id, "cancel", "cancel", now, "MC-10", {})
         return self.store.booking(booking_id)
+
+    def citizen_action(self, event: dict) -> tuple[int, dict]:
+        """The citizen pressed "Avboka"/"Boka om" in the 1177 inbox (the simulator's callback,
+        MC-06 buttons): a cancel cancels the booking; a rebooking request is recorded for the
+        clinic, which offers a new time by updating the booking."""
+        booking_id = event.get("booking_id")
+        row = self.store.booking(booking_id) if isinstance(booking_id, str) else None
+        if row is None or event.get("personnummer") != row["personnummer"]:
+            return 404, {"error": "no such booking for this citizen", "field": "booking_id"}
+        kind = event.get("type")
+        if kind == "cancel":
+            self.cancel(booking_id)
+            return 200, {"booking_id": booking_id, "cancelled": True}
+        if kind == "rebook":
+            text = "The citizen asked for a new time in the 1177 inbox; the clinic answers with an update."
+            with self.store.db.begin() as conn:
+                self.store.add_decision(conn, booking_id, f"citizen:{str(event.get('event_id'))[:30]}",
+                                        self.clock.now(), "none", ["MC-06"],
+                                        {"reasons": [{"rule": "MC-06", "text": text}], "event": event})
+            return 202, {"booking_id": booking_id, "recorded": True}
+        return 400, {"error": "type must be cancel or rebook", "field": "type"}
+
+    def register_callbacks(self) -> None:
+        """Ask the simulator to send the citizens' booking actions for our sourceSystems here.
+        Only when the engine runs against this simulator's own citizen side."""
+        settings = self.settings(fresh=True)
+        client = self.client(settings)
+        for profile in settings.profiles.values():
+            try:
+                client.session.post(f"{self.base_url}/api/callbacks", timeout=5, json={
+                    "source_system": profile.source_system, "url": f"{self.base_url}/dispatch/api/citizen-actions"})
+            except requests.RequestException:
+                log.info("could not register the citizen-action callback (simulator not reachable yet)")
+                return
 
     # --- the worker's side -----------------------------------------------------------------
 

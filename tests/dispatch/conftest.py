@@ -110,13 +110,17 @@ class Dispatch:
     def sms(self, pnr: str) -> list[dict]:
         return self.http.get(f"{self.url}/dispatch/sms-gateway/messages", params={"personnummer": pnr}).json()
 
-    def read_as_citizen(self, pnr: str, message_id: str) -> None:
-        """Log in on the citizen pages and open the message (marks it read)."""
+    def citizen_session(self, pnr: str) -> requests.Session:
+        """Logged in on the citizen pages as ``pnr`` (the simulated 1177 login)."""
         browser = requests.Session()
         page = browser.get(f"{self.url}/inkorg/logga-in").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         assert browser.post(f"{self.url}/inkorg/logga-in", data={"csrf_token": token, "personnummer": pnr}).ok
-        assert browser.get(f"{self.url}/inkorg/arende/{message_id}").status_code == 200
+        return browser
+
+    def read_as_citizen(self, pnr: str, message_id: str) -> None:
+        """Open the message on the citizen pages (marks it read)."""
+        assert self.citizen_session(pnr).get(f"{self.url}/inkorg/arende/{message_id}").status_code == 200
 
     def settings(self, **body) -> dict:
         answer = self.http.put(f"{self.url}/dispatch/api/settings", json=body)

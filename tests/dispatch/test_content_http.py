@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+import time
 import zlib
 
 from lxml import etree
@@ -150,3 +151,23 @@ def test_protected_person_letter_pdf_has_no_address(dispatch):
     letter = dispatch.letters(booking)[0]
     text = pdf_text(dispatch, letter)
     assert "Storgatan" not in text and "SKYDDAD ADRESS" in text
+
+
+def test_citizen_cancels_with_the_inbox_button_and_the_booking_is_cancelled(dispatch):
+    """MC-06 buttons end to end: the inbox calls the care system back; the cancellation
+    comes back into the same thread (MC-10)."""
+    booking, messages, _ = sent(dispatch, optout=True)
+    pnr = booking["booking"]["personnummer"]
+    browser = dispatch.citizen_session(pnr)
+    page = browser.get(f"{dispatch.url}/inkorg/arende/{messages[0]['message_id']}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = browser.post(f"{dispatch.url}/inkorg/arende/{messages[0]['message_id']}/bokning/cancel",
+                          data={"csrf_token": token})
+    assert answer.ok
+    deadline = time.monotonic() + 20
+    while not dispatch.get(booking["booking_id"])["cancelled"]:
+        assert time.monotonic() < deadline, "the callback never cancelled the booking"
+        time.sleep(0.2)
+    dispatch.settle(booking["booking_id"])
+    thread = dispatch.messages(booking)
+    assert len(thread) == 2 and thread[1]["booking"]["cancelled"] is True

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:50:00.725899
+Create Date: 2026-11-22 00:51:00.642611
 """
 from alembic import op
 import sqlalchemy as sa
