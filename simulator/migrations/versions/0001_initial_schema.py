@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:51:00.642611
+Create Date: 2026-11-22 00:52:05.348458
 """
 from alembic import op
 import sqlalchemy as sa
