@@ -78,7 +78,10 @@ def figures(result: dict) -> dict:
         return round(sum(r[key] * r["Request Count"] for r in rows) / count) if count else None
     e2e = next((r for r in result.get("stats", []) if r["Name"] == "E2E booking→inbox"), None)
     after = result.get("after") or {}
-    return {"rps": round(sum(r["Requests/s"] for r in rows), 1), "p50": pct("50%"), "p95": pct("95%"),
+    resources = result.get("resources") or {}
+    cpu_ms = round(resources["cpu_seconds"] * 1000 / count, 2) if count and resources.get("cpu_seconds") else None
+    return {"rps": round(sum(r["Requests/s"] for r in rows), 1), "requests": count, "cpu_ms_per_request": cpu_ms,
+            "p50": pct("50%"), "p95": pct("95%"),
             "p99": max((r["99%"] for r in rows), default=None), "failures": sum(r["Failure Count"] for r in rows),
             "kallelser_per_s": after.get("kallelser_per_s"), "e2e_p50": e2e["50%"] if e2e else None,
             "e2e_p99": e2e["99%"] if e2e else None, "drain_s": after.get("drain_s"),
@@ -99,12 +102,11 @@ def one_config(plan: Plan, database: str, processes: int, echo) -> dict:
     try:
         for label, scenario, tags in RUNS:
             echo(f"== {database}, {processes} process(es): {label}")
-            options = Options(scenarios=resolve(scenario), report=folder / label.split(":")[0].replace(" ", ""),
+            options = Options(scenarios=resolve(scenario), report=folder / folder_name(label),
                               users=plan.users, spawn_rate=plan.users, duration=plan.duration, tags=tags,
                               database_url=url, server_processes=processes, slo_profile=None,
                               dispatch_workers=processes if url else 1, bookings=plan.bookings)
             if label.startswith("floor"):
-                options.report = folder / "floor"
                 server = floor_server(processes, folder / "floor-server")
                 options.target, options.floor = server.url, True
                 try:
@@ -117,11 +119,31 @@ def one_config(plan: Plan, database: str, processes: int, echo) -> dict:
     finally:
         if schema:
             drop_schema(plan.postgres, schema)
+    return with_floor(cells)
+
+
+def folder_name(label: str) -> str:
+    return label.split(":")[0].replace(" ", "")
+
+
+def with_floor(cells: dict) -> dict:
+    """Every cell beside the floor measured with the same process count."""
     floor = cells["floor: AddMessage"]["rps"]
     for cell in cells.values():
         cell["floor_rps"] = floor
         cell["ratio"] = round(cell["rps"] / floor, 2) if floor else None
     return cells
+
+
+def rebuild_matrix(report_dir: Path) -> dict:
+    """The matrix again from the run reports under ``report_dir`` (after a change to the
+    tables, without measuring again)."""
+    matrix = json.loads((report_dir / "matrix.json").read_text(encoding="utf-8"))
+    for key in matrix["results"]:
+        cells = {label: figures(json.loads((report_dir / key / folder_name(label) / "summary.json").read_text()))
+                 for label, _, _ in RUNS}
+        matrix["results"][key] = with_floor(cells)
+    return matrix
 
 
 def markdown(matrix: dict) -> str:
@@ -134,15 +156,16 @@ def markdown(matrix: dict) -> str:
     for label, _, _ in RUNS[1:]:
         lines += [f"## {label}", "",
                   "| database | processes | req/s | p50 ms | p95 ms | p99 ms | kallelser/s | E2E p50/p99 ms | "
-                  "CPU s (%) | peak MB | floor req/s | ratio | reconciled |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+                  "CPU ms/req | CPU s (%) | peak MB | floor req/s | ratio | reconciled |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for key, cells in matrix["results"].items():
             database, processes = key.rsplit("-", 1)
             c = cells[label]
             r = c["resources"] or {}
             e2e = f"{c['e2e_p50']}/{c['e2e_p99']}" if c["e2e_p50"] is not None else "-"
             lines.append(f"| {database} | {processes} | {c['rps']} | {c['p50']} | {c['p95']} | {c['p99']} | "
-                         f"{c['kallelser_per_s'] or '-'} | {e2e} | {r.get('cpu_seconds')} ({r.get('cpu_percent')}) | "
+                         f"{c['kallelser_per_s'] or '-'} | {e2e} | {c.get('cpu_ms_per_request') or '-'} | "
+                         f"{r.get('cpu_seconds')} ({r.get('cpu_percent')}) | "
                          f"{r.get('peak_rss_mb')} | {c['floor_rps']} | {c['ratio']} | "
                          f"{'yes' if c['reconciled'] else '**NO**'} |")
         lines.append("")
@@ -171,12 +194,18 @@ def run_matrix(plan: Plan, echo=click.echo) -> dict:
 @click.option("--users", type=int, default=10, show_default=True)
 @click.option("--bookings", type=int, default=300, show_default=True, help="screening_campaign burst per config.")
 @click.option("--postgres", default=POSTGRES, show_default=True, help="PostgreSQL database (a schema per config).")
-def matrix(report_dir: Path, databases: str, processes: str, **options) -> None:
+@click.option("--rebuild", is_flag=True, help="Only redo matrix.json/matrix.md from the run reports in --report.")
+def matrix(report_dir: Path, databases: str, processes: str, rebuild: bool, **options) -> None:
     """The performance record: every scenario on SQLite and PostgreSQL with 1, 2 and 4
     server processes, next to the lean floor; exit 2 if any run lost or duplicated data."""
     plan = Plan(report=report_dir, databases=tuple(d.strip() for d in databases.split(",")),
                 processes=tuple(int(p) for p in processes.split(",")), **options)
-    result = run_matrix(plan)
+    if rebuild:
+        result = rebuild_matrix(report_dir)
+        (report_dir / "matrix.json").write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+        (report_dir / "matrix.md").write_text(markdown(result), encoding="utf-8")
+    else:
+        result = run_matrix(plan)
     click.echo(markdown(result))
     failed = [k for k, cells in result["results"].items() for c in cells.values() if c["reconciled"] is False]
     if failed:
