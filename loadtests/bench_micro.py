@@ -196,9 +196,9 @@ def run(contracts: Path | None = None, echo=print, profile: Path | None = None, 
 
 def _profile(step: Callable[[], object], out: Path, echo) -> None:
     from pyinstrument import Profiler
-    profiler = Profiler(interval=0.0002)
+    profiler = Profiler(interval=0.001)
     profiler.start()
-    for _ in range(2000):
+    for _ in range(500):
         step()
     profiler.stop()
     out.write_text(profiler.output_html())
@@ -209,7 +209,7 @@ def _profile(step: Callable[[], object], out: Path, echo) -> None:
 @click.command("micro")
 @click.option("--contracts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
 @click.option("--profile", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Profile 2000 in-process AddMessage calls with pyinstrument; write HTML here.")
+              help="Profile 500 in-process AddMessage calls with pyinstrument; write HTML here.")
 @click.option("--cold", is_flag=True, help="Evict the CPU caches (16 MB touched) before every call.")
 def micro(contracts: Path | None, profile: Path | None, cold: bool) -> None:
     """Microseconds per AddMessage for each step of the hot path, in-process."""
