@@ -16,7 +16,7 @@ from lxml import etree
 from contracts.bundle import builtin_bundle, secure_parser
 from contracts.components import load_xsd
 from contracts.corpus import DocumentFactory, GeneratorError, Mutator
-from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit
+from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit, with_check_digit
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 LOGICAL = "urn:riv:itintegration:registry:1"
@@ -87,6 +87,19 @@ def record_stored(interaction: str, document: etree._Element, payload: etree._El
 
 
 # GetUserProfileByAgent is in the bundle (the contracts helper verifies it) but no producer serves it.
+def storable(document: etree._Element, rnd) -> None:
+    """Make a generated AddMessage one the inbox stores (a random personnummer with a
+    valid check digit, notify off so sourceSystem is not required), so the consistency
+    check has stored messages to count."""
+    for element in document.iter():
+        name = etree.QName(element).localname if isinstance(element.tag, str) else ""
+        if name == "subjectOfCareId":
+            element.text = with_check_digit(f"19{rnd.randint(30, 99)}{rnd.randint(1, 12):02d}"
+                                            f"{rnd.randint(1, 28):02d}{rnd.randint(100, 999)}")
+        elif name == "notify":
+            element.text = "false"
+
+
 INTERACTIONS = sorted(name for name in BUNDLE.contracts if name != "GetUserProfileByAgent")
 
 
@@ -108,6 +121,8 @@ def test_generated_and_mutated_documents(endpoints, interaction):
             return
         if mutate:
             Mutator(rnd).mutate(generated)
+        elif interaction == "AddMessage" and rnd.random() < 0.5:
+            storable(generated.root, rnd)
         answer = post(endpoints[interaction], interaction, envelope(generated.bytes(), logical or not mutate))
         record_stored(interaction, generated.root, check_answer(answer, interaction))
 

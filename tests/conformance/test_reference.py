@@ -96,8 +96,10 @@ def test_screenshot_of_the_html_report(artifacts):
         assert page.locator("section.rule").count() == len(RULES)
         assert page.locator("#certificate").inner_text().count("32 of 32") == 1
         page.locator("section.rule#CH-03 details").first.click()
+        assert page.locator("section.rule#CH-03 details details").first.is_visible()
+        page.evaluate("window.scrollTo(0, 0)")
         shot = artifacts / "conformance-report.png"
-        page.screenshot(path=str(shot), full_page=False)
+        page.screenshot(path=str(shot), full_page=False)     # header, totals and the overview of every rule
         page.pdf(path=str(artifacts / "conformance-report.pdf"))
         browser.close()
     assert shot.stat().st_size > 10_000
