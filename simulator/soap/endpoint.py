@@ -8,6 +8,7 @@ by returning a :class:`Reply`; ``after(call, reply)`` sees every reply.
 from __future__ import annotations
 
 import dataclasses
+from http import HTTPStatus
 import logging
 import time
 import uuid
@@ -105,22 +106,28 @@ class SoapEndpoint:
         return self.respond(reply, start_response)
 
     def handle(self, call: SoapCall) -> Reply:
+        """Platform first, producer second, as on NTjP: the platform only needs the
+        envelope (LogicalAddress, consumer) to route and authorize, so a call that is
+        both unroutable and schema-invalid gets the VP fault; checking SOAPAction and
+        validating the body is the producer's part, skipped when the platform answers
+        (refusal, behaviour rule, passthrough to an upstream that validates itself)."""
         try:
             call.body = read_body(call.environ)
             call.envelope = soap.parse_request(call.body)
-            self.check_operation(call)
-            validate(self.contract.schema, call.payload)
         except soap.SoapFault as fault:
-            reply = fault_reply(fault)
-            self.after(call, reply)
-            return reply
-        reply = None
+            return self.finish(call, fault_reply(fault))
         for interceptor in self.interceptors:
             reply = interceptor.before(call)
             if reply is not None:
-                break
-        if reply is None:
-            reply = self.produce(call)
+                return self.finish(call, reply)
+        try:
+            self.check_operation(call)
+            validate(self.contract.schema, call.payload)
+        except soap.SoapFault as fault:
+            return self.finish(call, fault_reply(fault))
+        return self.finish(call, self.produce(call))
+
+    def finish(self, call: SoapCall, reply: Reply) -> Reply:
         self.after(call, reply)
         return reply
 
@@ -153,9 +160,16 @@ class SoapEndpoint:
 
     @staticmethod
     def respond(reply: Reply, start_response):
-        status = {200: "200 OK", 500: "500 Internal Server Error"}.get(reply.status, f"{reply.status} Status")
+        status = f"{reply.status} {_reason(reply.status)}"
         start_response(status, [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body)))])
         return [reply.body]
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
 
 
 def read_body(environ) -> bytes:
