@@ -13,7 +13,7 @@ from typing import Callable
 
 from conformance.catalog import RULES
 from conformance.checks import scenarios
-from conformance.scenario import Run, Scenario
+from conformance.scenario import SETTLE_SECONDS, Run, Scenario
 from conformance.verdicts import ERROR, Verdict
 
 PARALLEL = 6
@@ -87,7 +87,10 @@ class Runner:
         for instant in sorted(timeline):
             sim.clock(set=instant, freeze=True)
             adapter.move_clock(instant)
-            adapter.settle()
+            if not adapter.settle(SETTLE_SECONDS):
+                for scenario, _, _ in timeline[instant]:
+                    self.errors.setdefault(scenario.name, f"the vendor did not report idle within {SETTLE_SECONDS} s "
+                                                          f"after the clock moved to {instant.isoformat()}")
             self._parallel(timeline[instant])
         for scenario in chosen:
             scenario.cleanup()

@@ -24,6 +24,7 @@ FACILITY = {"hsa_id": "SE2321000065-E12", "name": "Klinisk fysiologi Ryhov", "ad
             "directions_url": "https://rjl.se/hitta-hit/klinisk-fysiologi-ryhov"}
 FORM_URL = "https://formular.example.se/halsodeklaration/arbetsprov"
 VISIT_TYPE = "Arbetsprov på cykel"
+SETTLE_SECONDS = 120
 PREPARATIONS = "Ät en lätt måltid senast två timmar före besöket och ta med dina mediciner."
 
 
@@ -109,7 +110,8 @@ class Scenario:
         return booking
 
     def settle(self) -> None:
-        self.run.adapter.settle()
+        if not self.run.adapter.settle(SETTLE_SECONDS):
+            raise TimeoutError(f"the vendor did not report idle within {SETTLE_SECONDS} s")
 
     # --- observing ------------------------------------------------------------------------
     def messages(self, pnr: str) -> list[dict]:

@@ -28,61 +28,33 @@ class SimpleChannel(Scenario):
         self.show_vendor_record(rule, booking["booking_id"])
 
 
-class OptedOutReachable(SimpleChannel):
-    rules = ("CH-01",)
-    citizen_kwargs = {"optout": True}
-    label = "opted out of paper, digitally reachable adult"
-    digital, paper = True, False
+# name, rule, the patient, the booking, expected AddMessage / paper (None: not judged)
+SIMPLE = (
+    ("OptedOutReachable", "CH-01", "opted out of paper, digitally reachable adult", {"optout": True}, {},
+     True, False),
+    ("ReachableNotOptedOut", "CH-02", "digitally reachable adult, not opted out", {}, {}, True, True),
+    ("Interpreter", "CH-04", "opted-out reachable adult who needs an interpreter", {"optout": True},
+     {"interpreter": True, "interpreter_language": "arabiska"}, True, True),
+    ("Samordningsnummer", "CH-05", "opted-out reachable adult with a samordningsnummer",
+     {"optout": True, "samordning": True}, {}, True, True),
+    ("NoAccount", "CH-06", "opted-out adult without a 1177 account", {"optout": True, "account": "none"}, {},
+     None, True),
+    ("NoNotifications", "CH-07", "opted-out adult whose account has no notification",
+     {"optout": True, "account": "no_notifications"}, {}, None, True),
+    ("InactiveAccount", "CH-08", "opted-out adult with an inactive account", {"optout": True, "account": "inactive"},
+     {}, None, True),
+    ("Enclosures", "CH-12", "opted-out reachable adult, kallelse with a physical enclosure", {"optout": True},
+     {"physical_enclosures": [ENCLOSURE]}, None, True),
+)
 
 
-class ReachableNotOptedOut(SimpleChannel):
-    rules = ("CH-02",)
-    label = "digitally reachable adult, not opted out"
-    digital, paper = True, True
+def simple(name, rule, label, citizen, booking, digital, paper) -> type[SimpleChannel]:
+    return type(name, (SimpleChannel,), {"rules": (rule,), "label": label, "citizen_kwargs": citizen,
+                                         "booking_kwargs": booking, "digital": digital, "paper": paper})
 
 
-class Interpreter(SimpleChannel):
-    rules = ("CH-04",)
-    citizen_kwargs = {"optout": True}
-    booking_kwargs = {"interpreter": True, "interpreter_language": "arabiska"}
-    label = "opted-out reachable adult who needs an interpreter"
-    digital, paper = True, True
-
-
-class Samordningsnummer(SimpleChannel):
-    rules = ("CH-05",)
-    citizen_kwargs = {"optout": True, "samordning": True}
-    label = "opted-out reachable adult with a samordningsnummer"
-    digital, paper = True, True
-
-
-class NoAccount(SimpleChannel):
-    rules = ("CH-06",)
-    citizen_kwargs = {"optout": True, "account": "none"}
-    label = "opted-out adult without a 1177 account"
-    paper = True
-
-
-class NoNotifications(SimpleChannel):
-    rules = ("CH-07",)
-    citizen_kwargs = {"optout": True, "account": "no_notifications"}
-    label = "opted-out adult whose account has no notification"
-    paper = True
-
-
-class InactiveAccount(SimpleChannel):
-    rules = ("CH-08",)
-    citizen_kwargs = {"optout": True, "account": "inactive"}
-    label = "opted-out adult with an inactive account"
-    paper = True
-
-
-class Enclosures(SimpleChannel):
-    rules = ("CH-12",)
-    citizen_kwargs = {"optout": True}
-    booking_kwargs = {"physical_enclosures": [ENCLOSURE]}
-    label = "opted-out reachable adult, kallelse with a physical enclosure"
-    paper = True
+OptedOutReachable, ReachableNotOptedOut, Interpreter, Samordningsnummer, NoAccount, NoNotifications, \
+    InactiveAccount, Enclosures = (simple(*row) for row in SIMPLE)
 
 
 class Minors(Scenario):

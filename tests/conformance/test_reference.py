@@ -75,6 +75,7 @@ def test_a_broken_rule_fails_with_exit_1_actively_and_passively(reference, tmp_p
     assert {rule for rule, v in passive.items() if v["status"] == "fail"} == {"MC-03"}
 
 
+@pytest.mark.browser
 def test_screenshot_of_the_html_report(artifacts):
     """A real browser renders the report (screen and print); the screenshot is kept."""
     report = REPORTS.get("rjl")
