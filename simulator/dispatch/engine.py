@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(seconds=30)
 SETTINGS_TTL = dt.timedelta(seconds=1)
+CALLBACK_REFRESH = dt.timedelta(seconds=30)
 DELIVERY_KINDS = ("addmessage", "paper", "sms")
 SERVICE_PATHS = {"pu": ("GetPersonsForProfile", "/pu/GetPersonsForProfile/5/rivtabp21"),
                  "userprofile": ("GetUserProfile", "/userprofile/GetUserProfile/2/rivtabp21"),
@@ -58,6 +59,7 @@ class Engine:
         self.base_settings = settings or load()
         self._client: RivtaClient | None = None
         self._settings: tuple[dt.datetime, Settings] | None = None
+        self._callbacks_at: dt.datetime | None = None
         # PU answers of the booking being worked on, so that the paper letter right after
         # the decision needs no second lookup; dropped when the work unit ends (never stored).
         self.people: dict[str, rules.PersonAnswer] = {}
@@ -170,9 +172,14 @@ class Engine:
             return 202, {"booking_id": booking_id, "recorded": True}
         return 400, {"error": "type must be cancel or rebook", "field": "type"}
 
-    def register_callbacks(self) -> None:
-        """Ask the simulator to send the citizens' booking actions for our sourceSystems here.
-        Only when the engine runs against this simulator's own citizen side."""
+    def register_callbacks_now_and_then(self) -> None:
+        """Ask the simulator to send the citizens' booking actions (for our sourceSystems)
+        here. Done by the worker while it has work, and again every CALLBACK_REFRESH
+        (a POST /api/reset drops callbacks); a simulator nobody books through is left alone."""
+        real_now = self.clock.real_now()
+        if self._callbacks_at is not None and real_now - self._callbacks_at < CALLBACK_REFRESH:
+            return
+        self._callbacks_at = real_now
         settings = self.settings(fresh=True)
         client = self.client(settings)
         for profile in settings.profiles.values():

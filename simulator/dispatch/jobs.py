@@ -41,16 +41,14 @@ def make_app(database_url: str) -> procrastinate.App:
     def work(booking_id: str) -> None:
         _engine.work(booking_id, worker_name())
 
-    @app.periodic(cron="* * * * *")
-    @app.task(name="dispatch.register_callbacks", queue="dispatch")
-    def register_callbacks(timestamp: int) -> None:
-        _engine.register_callbacks()
-
     @app.periodic(cron="* * * * * *")
     @app.task(name="dispatch.tick", queue="dispatch", queueing_lock="dispatch.tick")
     def tick(timestamp: int) -> None:
         real_now = _engine.clock.real_now()
-        for booking_id in _engine.due(limit=2000, requeue_after=REQUEUE_AFTER):
+        due = _engine.due(limit=2000, requeue_after=REQUEUE_AFTER)
+        if due:
+            _engine.register_callbacks_now_and_then()
+        for booking_id in due:
             if _engine.store.mark_queued(booking_id, real_now, REQUEUE_AFTER):
                 try:
                     work.configure(queueing_lock=f"booking:{booking_id}").defer(booking_id=booking_id)
@@ -80,7 +78,6 @@ def run_queue_worker(engine: Engine, database_url: str, concurrency: int = 1) ->
     _engine = engine
     app = make_app(database_url)
     ensure_schema(app, engine)
-    engine.register_callbacks()
     log.info("dispatch worker %s: procrastinate on %s", worker_name(), engine.store.db)
     app.run_worker(queues=["dispatch"], concurrency=concurrency, name=worker_name(), delete_jobs="successful",
                    update_heartbeat_interval=5, stalled_worker_timeout=15)

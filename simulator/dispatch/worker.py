@@ -23,7 +23,6 @@ from simulator.dispatch.engine import Engine, worker_name
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
-CALLBACK_REFRESH = 30.0
 
 
 def build_engine(config: Config, simulator_url: str | None = None) -> Engine:
@@ -36,13 +35,11 @@ def run_embedded(engine: Engine, stop: threading.Event, poll: float = POLL_SECON
     """Work every due booking, oldest first, until ``stop`` is set."""
     name = worker_name()
     log.info("dispatch worker %s: embedded mode on %s", name, engine.store.db)
-    registered = 0.0
     while not stop.is_set():
-        if time.monotonic() - registered > CALLBACK_REFRESH:    # a POST /api/reset drops it
-            engine.register_callbacks()
-            registered = time.monotonic()
         try:
             due = engine.due()
+            if due:
+                engine.register_callbacks_now_and_then()
             for booking_id in due:
                 if stop.is_set():
                     break

@@ -171,3 +171,18 @@ def test_citizen_cancels_with_the_inbox_button_and_the_booking_is_cancelled(disp
     dispatch.settle(booking["booking_id"])
     thread = dispatch.messages(booking)
     assert len(thread) == 2 and thread[1]["booking"]["cancelled"] is True
+
+
+def test_mc01_mc04_every_request_is_valid_and_carries_the_logical_address(dispatch):
+    """The platform's traffic record: every SOAP call the engine made for a booking was a
+    valid request of its contract with a LogicalAddress and the consumer HSA-id."""
+    booking, _, _ = sent(dispatch)
+    answer = dispatch.http.get(f"{dispatch.url}/api/traffic", params={
+        "personnummer": booking["booking"]["personnummer"], "limit": 100}).json()
+    records = answer["items"] if isinstance(answer, dict) else answer
+    contracts = {r["contract"] for r in records}
+    assert {"GetPersonsForProfile", "GetUserProfile", "AddMessage"} <= contracts
+    for record in records:
+        assert record["logical_address"] and record["verdict"] == "valid", record
+        assert record["rule_ids"] in ([], None), record
+        assert (record.get("original_consumer") or record.get("consumer")) == "SE2321000065-DISP1"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:52:05.348458
+Create Date: 2026-11-22 01:01:40.262664
 """
 from alembic import op
 import sqlalchemy as sa
