@@ -49,7 +49,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("CH-04", "Interpreter need: paper as well.", "001",
          "Inbox and paper outbox of a reachable, opted-out adult with an interpreter booked."),
     Rule("CH-05", "Samordningsnummer or reservnummer: paper as well.", "001",
-         "Inbox and paper outbox of a reachable, opted-out patient with a samordningsnummer."),
+         "Inbox and paper outbox of reachable, opted-out patients with a samordningsnummer and a reservnummer."),
     Rule("CH-06", "No 1177 account: paper.", "001",
          "Paper outbox of an opted-out patient without a 1177 account."),
     Rule("CH-07", "Account without notifications: paper as well.", "001",

@@ -30,9 +30,14 @@ def adult_birth_date() -> dt.date:
     return dt.date(1950, 1, 1) + dt.timedelta(days=secrets.randbelow(40 * 365))
 
 
-def personnummer(born: dt.date, samordning: bool = False) -> str:
-    day = born.day + (60 if samordning else 0)
-    return with_check_digit(f"{born:%Y%m}{day:02d}{secrets.randbelow(900) + 100:03d}")
+def personnummer(born: dt.date, identity: str = "personnummer") -> str:
+    """A fresh identity of the kind asked for: personnummer, samordningsnummer (day + 60) or
+    a reservnummer (a letter in position 9, the contract's [pPtTfF] form)."""
+    serial = secrets.randbelow(900) + 100
+    if identity == "reservnummer":
+        return f"{born:%Y%m%d}T{serial:03d}"
+    day = born.day + (60 if identity == "samordningsnummer" else 0)
+    return with_check_digit(f"{born:%Y%m}{day:02d}{serial:03d}")
 
 
 def citizen_body(pnr: str, account: str = "reachable", optout: bool = False, **extra) -> dict:
@@ -42,12 +47,12 @@ def citizen_body(pnr: str, account: str = "reachable", optout: bool = False, **e
             "optout_paper": optout, "account": dict(ACCOUNTS[account]), "label": "conformance", **extra}
 
 
-def create(sim, born: dt.date | None = None, samordning: bool = False, account: str = "reachable",
+def create(sim, born: dt.date | None = None, identity: str = "personnummer", account: str = "reachable",
            optout: bool = False, **extra) -> dict:
     """A new citizen in the simulator; returns the body it was created with."""
     born = born or adult_birth_date()
     for _ in range(50):
-        body = citizen_body(personnummer(born, samordning), account, optout, **extra)
+        body = citizen_body(personnummer(born, identity), account, optout, **extra)
         if sim.create_citizen(body):
             return body
     raise RuntimeError(f"no free personnummer for birth date {born}")

@@ -35,8 +35,6 @@ SIMPLE = (
     ("ReachableNotOptedOut", "CH-02", "digitally reachable adult, not opted out", {}, {}, True, True),
     ("Interpreter", "CH-04", "opted-out reachable adult who needs an interpreter", {"optout": True},
      {"interpreter": True, "interpreter_language": "arabiska"}, True, True),
-    ("Samordningsnummer", "CH-05", "opted-out reachable adult with a samordningsnummer",
-     {"optout": True, "samordning": True}, {}, True, True),
     ("NoAccount", "CH-06", "opted-out adult without a 1177 account", {"optout": True, "account": "none"}, {},
      None, True),
     ("NoNotifications", "CH-07", "opted-out adult whose account has no notification",
@@ -53,8 +51,22 @@ def simple(name, rule, label, citizen, booking, digital, paper) -> type[SimpleCh
                                          "booking_kwargs": booking, "digital": digital, "paper": paper})
 
 
-OptedOutReachable, ReachableNotOptedOut, Interpreter, Samordningsnummer, NoAccount, NoNotifications, \
-    InactiveAccount, Enclosures = (simple(*row) for row in SIMPLE)
+OptedOutReachable, ReachableNotOptedOut, Interpreter, NoAccount, NoNotifications, InactiveAccount, Enclosures = (
+    simple(*row) for row in SIMPLE)
+
+
+class OtherIdentities(Scenario):
+    """CH-05: a samordningsnummer and a reservnummer each get paper as well."""
+
+    rules = ("CH-05",)
+
+    def start(self) -> None:
+        pnrs = {identity: self.citizen(optout=True, identity=identity)
+                for identity in ("samordningsnummer", "reservnummer")}
+        for identity, pnr in pnrs.items():
+            self.show_booking("CH-05", self.book(self.booking(pnr)), f"{identity}: booking")
+        for identity, pnr in pnrs.items():
+            self.expect_channels("CH-05", pnr, f"opted-out reachable adult with a {identity}", True, True)
 
 
 class Minors(Scenario):
@@ -136,5 +148,5 @@ class Deceased(Scenario):
                                                                 "(Health.booking_status false).")
 
 
-SCENARIOS = [OptedOutReachable, ReachableNotOptedOut, Minors, Interpreter, Samordningsnummer, NoAccount,
+SCENARIOS = [OptedOutReachable, ReachableNotOptedOut, Minors, Interpreter, OtherIdentities, NoAccount,
              NoNotifications, InactiveAccount, ShortNotice, ProtectedIdentity, Deceased, Enclosures]

@@ -17,7 +17,9 @@ from tests.support import free_port
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
-def create_app(dispatch_url: str) -> Flask:
+def create_app(dispatch_url: str, paper: str = "simulator") -> Flask:
+    """``paper="adapter"``: report the letters itself (GET /sent/paper), as a vendor whose
+    letters go to its own print service would; here they are read back from the outbox."""
     app = Flask("bridge")
     http = requests.Session()
     api = f"{dispatch_url}/dispatch/api"
@@ -30,7 +32,7 @@ def create_app(dispatch_url: str) -> Flask:
         settings = http.get(f"{api}/settings", timeout=30).json()
         return jsonify(status="ok", vendor="Kallelse Testbed", system="reference dispatch core (bridge)",
                        version="0.1.0", profiles=sorted(settings["profiles"]), clock="simulator",
-                       paper="simulator", sms="adapter", settle=True, booking_status=True,
+                       paper=paper, sms="adapter", settle=True, booking_status=True,
                        consumer_hsa_id=settings["consumer_hsa_id"])
 
     @app.post("/bookings")
@@ -80,12 +82,19 @@ def create_app(dispatch_url: str) -> Flask:
         return jsonify(items=[{"recipient": m["recipient"], "text": m["text"], "sent_at": m["received_at"]}
                               for m in items])
 
+    @app.get("/sent/paper")
+    def sent_paper():
+        letters = http.get(f"{dispatch_url}/api/paper-letters", params={"personnummer": request.args["personnummer"]},
+                           timeout=30).json()
+        return jsonify(items=[{"booking_id": l["booking_id"], "protected_address_route": l["protected_route"],
+                               "address": l["address"], "sent_at": l["received_at"]} for l in letters])
+
     return app
 
 
 class Bridge:
-    def __init__(self, dispatch_url: str):
-        self.server = make_server("127.0.0.1", free_port(), create_app(dispatch_url), threaded=True)
+    def __init__(self, dispatch_url: str, paper: str = "simulator"):
+        self.server = make_server("127.0.0.1", free_port(), create_app(dispatch_url, paper), threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
