@@ -17,9 +17,10 @@ from tests.support import free_port
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
-def create_app(dispatch_url: str, paper: str = "simulator") -> Flask:
-    """``paper="adapter"``: report the letters itself (GET /sent/paper), as a vendor whose
-    letters go to its own print service would; here they are read back from the outbox."""
+def create_app(dispatch_url: str, own_outputs: bool = False) -> Flask:
+    """``own_outputs``: behave like a vendor with its own clock and print service - accept
+    POST /clock (here passed on to the simulator clock the engine reads) and report the
+    letters itself (GET /sent/paper, here read back from the simulator's outbox)."""
     app = Flask("bridge")
     http = requests.Session()
     api = f"{dispatch_url}/dispatch/api"
@@ -31,8 +32,9 @@ def create_app(dispatch_url: str, paper: str = "simulator") -> Flask:
     def health():
         settings = http.get(f"{api}/settings", timeout=30).json()
         return jsonify(status="ok", vendor="Kallelse Testbed", system="reference dispatch core (bridge)",
-                       version="0.1.0", profiles=sorted(settings["profiles"]), clock="simulator",
-                       paper=paper, sms="adapter", settle=True, booking_status=True,
+                       version="0.1.0", profiles=sorted(settings["profiles"]),
+                       clock="adapter" if own_outputs else "simulator", paper="adapter" if own_outputs else "simulator",
+                       sms="adapter", settle=True, booking_status=True,
                        consumer_hsa_id=settings["consumer_hsa_id"])
 
     @app.post("/bookings")
@@ -82,6 +84,12 @@ def create_app(dispatch_url: str, paper: str = "simulator") -> Flask:
         return jsonify(items=[{"recipient": m["recipient"], "text": m["text"], "sent_at": m["received_at"]}
                               for m in items])
 
+    @app.post("/clock")
+    def clock():
+        body = request.get_json()
+        answer = http.post(f"{dispatch_url}/api/clock", json={"set": body["set"], "freeze": True}, timeout=30)
+        return jsonify(now=answer.json()["now"]), answer.status_code
+
     @app.get("/sent/paper")
     def sent_paper():
         letters = http.get(f"{dispatch_url}/api/paper-letters", params={"personnummer": request.args["personnummer"]},
@@ -93,8 +101,8 @@ def create_app(dispatch_url: str, paper: str = "simulator") -> Flask:
 
 
 class Bridge:
-    def __init__(self, dispatch_url: str, paper: str = "simulator"):
-        self.server = make_server("127.0.0.1", free_port(), create_app(dispatch_url, paper), threaded=True)
+    def __init__(self, dispatch_url: str, own_outputs: bool = False):
+        self.server = make_server("127.0.0.1", free_port(), create_app(dispatch_url, own_outputs), threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -26,7 +26,7 @@ REFERENCE_VERDICTS: dict[str, dict[str, str]] = {}
 class Reference:
     """One simulator with the reference engine and an adapter URL for it. ``bridge``: use
     the example adapter of bridge.py (as a vendor with a booking REST API would), which
-    also reports the paper letters itself (GET /sent/paper)."""
+    also takes the clock (POST /clock) and reports the paper letters itself (GET /sent/paper)."""
 
     def __init__(self, data_dir: Path, bridge: bool = False):
         self.server = SimulatorProcess(data_dir)
@@ -44,7 +44,7 @@ class Reference:
         if served and not self.use_bridge:
             self.adapter_url = own
         else:
-            self.bridge = Bridge(self.server.url, paper="adapter" if self.use_bridge else "simulator").start()
+            self.bridge = Bridge(self.server.url, own_outputs=self.use_bridge).start()
             self.adapter_url = self.bridge.url
         return self
 
