@@ -39,13 +39,18 @@ behaviour_rules = sa.Table(
 )
 
 
+# Built once: every SOAP call asks for the generation, and building the statement cost
+# more than running it.
+_GENERATION = sa.select(platform_state.c.generation).where(platform_state.c.id == 1)
+
+
 class PlatformStore:
     def __init__(self, db: Database):
         self.db = db
 
     def generation(self) -> int:
         with self.db.connect() as conn:
-            value = conn.execute(sa.select(platform_state.c.generation).where(platform_state.c.id == 1)).scalar()
+            value = conn.execute(_GENERATION).scalar()
         return value or 0
 
     @staticmethod

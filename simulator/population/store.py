@@ -19,6 +19,10 @@ citizens = sa.Table(
 )
 
 
+# Built once: producers look a citizen up on every call.
+_BY_PERSONNUMMER = sa.select(citizens.c.data).where(citizens.c.personnummer == sa.bindparam("pnr"))
+
+
 def _to_row(citizen: Citizen) -> dict:
     return {"personnummer": citizen.personnummer, "seeded": citizen.seeded,
             "data": json.dumps(citizen.to_json(), ensure_ascii=False, sort_keys=True)}
@@ -40,7 +44,7 @@ class CitizenStore:
 
     def get(self, personnummer: str) -> Citizen | None:
         with self.db.connect() as conn:
-            data = conn.execute(sa.select(citizens.c.data).where(citizens.c.personnummer == personnummer)).scalar()
+            data = conn.execute(_BY_PERSONNUMMER, {"pnr": personnummer}).scalar()
         return _from_row(data) if data else None
 
     def get_many(self, personnummer: list[str]) -> dict[str, Citizen]:
