@@ -1,9 +1,11 @@
-"""The conformance vendor-adapter protocol, implemented by the reference engine under
-/dispatch/adapter (documented in docs/dispatch.md). A vendor puts the same small REST
-surface in front of its own care system so that the conformance suite can drive it:
-bookings in, clock mode, what the system sent out, health (with "idle" so the suite knows
-when the system has finished what is due)."""
+"""The conformance vendor-adapter protocol (conformance/adapter-openapi.yaml), implemented
+by the reference engine under /dispatch/adapter: bookings in, GET /idle so the suite knows
+when the engine has done what is due, the SMS it sent, its health (it reads the simulator
+clock and posts paper to the simulator's paper outbox). ``/outputs`` and ``/mutations`` are
+extensions of the reference engine."""
 from __future__ import annotations
+
+import importlib.metadata
 
 from flask import Blueprint, jsonify, request
 
@@ -42,6 +44,14 @@ def outputs(engine: Engine, booking_id: str) -> dict:
             "settled": not any(s["state"] in ("todo", "sending") and s["due_at"] <= engine.clock.now() for s in steps)}
 
 
+def status_of(row: dict) -> str:
+    if row["manual"]:
+        return "manual"
+    if row["cancelled"]:
+        return "cancelled"
+    return "dispatched" if row["outcome"] else "pending"
+
+
 def create_blueprint(engine: Engine) -> Blueprint:
     adapter = Blueprint("dispatch_adapter", __name__, url_prefix="/dispatch/adapter")
 
@@ -57,71 +67,80 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def _conflict(exc: BookingConflict):
         return jsonify(error=str(exc), field="booking_id"), 409
 
+    @adapter.errorhandler(LookupError)
+    def _unknown(exc: LookupError):
+        return jsonify(error=str(exc.args[0]), field="booking_id"), 404
+
     def profiles() -> set[str]:
         return set(engine.base_settings.profiles)
 
     def known(booking_id: str) -> dict:
         row = engine.store.booking(booking_id)
         if row is None:
-            raise FieldError("booking_id", f"no booking {booking_id!r}")
+            raise LookupError(f"no booking {booking_id!r}")
         return row
+
+    def status(booking_id: str, code: int = 200):
+        row = known(booking_id)
+        return jsonify(booking_id=booking_id, status=status_of(row), revision=row["revision"],
+                       business_object_id=row["business_object_id"], outcome=row["outcome"]), code
 
     @adapter.get("/health")
     def health():
         settings = engine.settings(fresh=True)
-        return jsonify(status="ok", protocol=PROTOCOL_VERSION, vendor="Kallelse Testbed reference dispatch core",
-                       reads_simulator_clock=True, idle=engine.store.count_due(engine.clock.now()) == 0,
-                       rules=RULES, profiles=sorted(settings.profiles), mutations=sorted(settings.mutations),
-                       # conformance/adapter-openapi.yaml: wiring and what this adapter reports
-                       system="reference dispatch core", version=PROTOCOL_VERSION, clock="simulator",
-                       paper="simulator", sms="adapter", booking_status=True,
-                       consumer_hsa_id=settings.consumer_hsa_id)
+        return jsonify(status="ok", protocol=PROTOCOL_VERSION, vendor="Kallelse Testbed",
+                       system="reference dispatch core", version=_version(), profiles=sorted(settings.profiles),
+                       clock="simulator", paper="simulator", sms="adapter", settle=True, booking_status=True,
+                       consumer_hsa_id=settings.consumer_hsa_id, reads_simulator_clock=True,
+                       idle=engine.store.count_due(engine.clock.now()) == 0, rules=RULES,
+                       mutations=sorted(settings.mutations))
+
+    @adapter.get("/idle")
+    def idle():
+        pending = engine.store.count_due(engine.clock.now())
+        return jsonify(idle=pending == 0, pending=pending)
 
     @adapter.post("/bookings")
     def create():
         booking = parse_booking(dispatch_api._body(), profiles())
-        created, _ = engine.create(booking)
-        return jsonify(booking_id=booking.booking_id, created=created), 201 if created else 200
+        now = engine.clock.now()
+        if booking.visit_start is not None and booking.visit_start <= now:
+            raise FieldError("visit_start", "the visit has already started on the simulator clock")
+        created, _ = engine.create(booking, now)
+        return status(booking.booking_id, 201 if created else 200)
+
+    @adapter.get("/bookings/<booking_id>")
+    def get(booking_id: str):
+        return status(booking_id)
 
     @adapter.put("/bookings/<booking_id>")
     def update(booking_id: str):
         current = booking_from_json(known(booking_id)["data"])
-        row = engine.update(merge_update(current, dispatch_api._body(), profiles()))
-        return jsonify(booking_id=booking_id, revision=row["revision"])
+        engine.update(merge_update(current, dispatch_api._body(), profiles()))
+        return status(booking_id)
 
     @adapter.post("/bookings/<booking_id>/cancel")
     def cancel(booking_id: str):
         known(booking_id)
         engine.cancel(booking_id)
-        return jsonify(booking_id=booking_id, cancelled=True)
-
-    @adapter.get("/bookings/<booking_id>")
-    def booking(booking_id: str):
-        """Status (CH-11: manual) and the engine's account of its decisions."""
-        row = known(booking_id)
-        return jsonify(booking_id=booking_id, status=dispatch_api.booking_view(engine, row)["status"],
-                       decision=explain.explain(row, engine.store.decisions_for(booking_id),
-                                                engine.store.steps_for(booking_id)))
-
-    @adapter.get("/sent/sms")
-    def sent_sms():
-        """The SMS the engine sent through its gateway (RM-01, MC-12)."""
-        personnummer = request.args.get("personnummer")
-        if not personnummer:
-            raise FieldError("personnummer", "is required")
-        return jsonify(items=[{"recipient": m["recipient"], "text": m["text"],
-                               "sent_at": m["received_at"].isoformat()} for m in engine.store.sms_list(personnummer)])
+        return status(booking_id)
 
     @adapter.post("/clock")
     def clock():
-        body = dispatch_api._body()
-        value = body.get("reads_simulator_clock")
-        if not isinstance(value, bool):
-            raise FieldError("reads_simulator_clock", "must be true or false")
-        if not value:
-            return jsonify(error="this engine always reads the simulator clock (GET /api/clock)",
-                           field="reads_simulator_clock"), 409
-        return jsonify(reads_simulator_clock=True, now=engine.clock.now().isoformat())
+        """This engine reads the simulator clock (Health.clock = simulator): nothing to set."""
+        return jsonify(error="this system reads the simulator clock (GET /api/clock); move that one",
+                       field="clock", now=engine.clock.now().isoformat()), 409
+
+    @adapter.get("/sent/sms")
+    def sent_sms():
+        personnummer = request.args.get("personnummer")
+        if not personnummer:
+            raise FieldError("personnummer", "is required")
+        items = [{"booking_id": m["booking_id"], "recipient": m["recipient"], "text": m["text"],
+                  "sent_at": m["received_at"].isoformat()} for m in engine.store.sms_list(personnummer)]
+        return jsonify(items=items)
+
+    # extensions of the reference engine (not needed by the suite) -----------------------------
 
     @adapter.get("/outputs")
     def all_outputs():
@@ -142,3 +161,10 @@ def create_blueprint(engine: Engine) -> Blueprint:
         return jsonify(mutations=sorted(engine.settings(fresh=True).mutations))
 
     return adapter
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("kallelse-testbed")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"

@@ -164,14 +164,14 @@ def create_sms_gateway(engine: Engine) -> Blueprint:
         body = _body()
         values = {}
         for name, maxlen, required in (("idempotency_key", 160, True), ("recipient", 20, True), ("text", 1000, True),
-                                       ("personnummer", 12, False), ("sender", 80, False)):
+                                       ("personnummer", 12, False), ("sender", 80, False), ("booking_id", 64, False)):
             value = body.get(name)
             if value is None and not required:
                 continue
             if not isinstance(value, str) or not value.strip() or len(value) > maxlen:
                 raise FieldError(name, f"must be a non-empty string of at most {maxlen} characters")
             values[name] = value.strip()
-        unknown = set(body) - {"idempotency_key", "recipient", "text", "personnummer", "sender"}
+        unknown = set(body) - {"idempotency_key", "recipient", "text", "personnummer", "sender", "booking_id"}
         if unknown:
             raise FieldError(sorted(unknown)[0], "unknown field")
         created, sms_id = engine.store.add_sms({**values, "received_at": engine.clock.now()})

@@ -229,7 +229,8 @@ def deliver_sms(ctx: "Context") -> None:
         ctx.finish("failed", error="no mobile number: neither the booking nor the 1177 profile has one")
         return
     body = {"idempotency_key": f"{ctx.row['business_object_id']}:{ctx.step['key']}", "recipient": mobile,
-            "personnummer": ctx.booking.personnummer, "sender": ctx.booking.facility.name[:80],
+            "personnummer": ctx.booking.personnummer, "booking_id": ctx.booking.booking_id,
+            "sender": ctx.booking.facility.name[:80],
             "text": sms_text(ctx.booking, details=ctx.settings.bent("sms_with_visit_details"))}
     ctx.sending()
     _post(ctx, ctx.engine.url(ctx.settings, "sms_gateway"), body, "id")

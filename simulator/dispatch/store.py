@@ -81,6 +81,7 @@ sms_messages = sa.Table(
     sa.Column("idempotency_key", sa.String(160), nullable=False, unique=True),
     sa.Column("recipient", sa.String(20), nullable=False),
     sa.Column("personnummer", sa.String(12)),
+    sa.Column("booking_id", sa.String(64)),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("sender", sa.String(80)),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),

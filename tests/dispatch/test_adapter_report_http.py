@@ -8,29 +8,40 @@ from tests.dispatch.conftest import FACILITY
 ADULT = dt.date(1966, 4, 4)
 
 
-def test_adapter_drives_the_engine_and_reports_its_outputs(dispatch):
+def test_adapter_follows_the_conformance_protocol(dispatch):
+    """conformance/adapter-openapi.yaml, as the suite's client reads it."""
     base = f"{dispatch.url}/dispatch/adapter"
     health = dispatch.http.get(f"{base}/health").json()
-    assert health["status"] == "ok" and health["reads_simulator_clock"] is True and "FB-01" in health["rules"]
-    assert dispatch.http.post(f"{base}/clock", json={"reads_simulator_clock": True}).status_code == 200
-    assert dispatch.http.post(f"{base}/clock", json={"reads_simulator_clock": False}).status_code == 409
-    assert dispatch.http.post(f"{base}/clock", json={}).json()["field"] == "reads_simulator_clock"
+    assert health["status"] == "ok" and health["clock"] == "simulator" and health["paper"] == "simulator"
+    assert health["sms"] == "adapter" and health["settle"] is True and health["booking_status"] is True
+    assert health["consumer_hsa_id"] == "SE2321000065-DISP1" and set(health["profiles"]) == {"rjl", "vgr"}
+    assert dispatch.http.post(f"{base}/clock", json={"advance": "P1D"}).status_code == 409
     pnr = dispatch.citizen(ADULT, optout=True)
     visit = (dispatch.clock() + dt.timedelta(days=9)).isoformat()
-    body = {"booking_id": "AD-1", "personnummer": pnr, "visit_start": visit, "facility": FACILITY}
-    assert dispatch.http.post(f"{base}/bookings", json=body).status_code == 201
-    dispatch.settle("AD-1")
+    body = {"booking_id": "AD-1", "personnummer": pnr, "profile": "rjl", "visit_start": visit,
+            "facility": FACILITY, "sms_reminder_consent": True, "mobile": "+46705555555"}
+    created = dispatch.http.post(f"{base}/bookings", json=body)
+    assert created.status_code == 201 and created.json()["status"] in ("pending", "dispatched")
+    assert dispatch.http.post(f"{base}/bookings", json=body).status_code == 200
+    deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+    while not dispatch.http.get(f"{base}/idle").json()["idle"]:
+        assert dt.datetime.now() < deadline
+    assert dispatch.http.get(f"{base}/bookings/AD-1").json()["status"] == "dispatched"
     later = (dispatch.clock() + dt.timedelta(days=10)).isoformat()
     assert dispatch.http.put(f"{base}/bookings/AD-1", json={"visit_start": later}).json()["revision"] == 2
     dispatch.settle("AD-1")
-    assert dispatch.http.post(f"{base}/bookings/AD-1/cancel").json()["cancelled"] is True
+    dispatch.advance("P6DT12H")                 # past the 4-day reminder of the new time
+    dispatch.settle("AD-1")
+    sms = dispatch.http.get(f"{base}/sent/sms", params={"personnummer": pnr}).json()["items"]
+    assert len(sms) == 1 and sms[0]["booking_id"] == "AD-1" and sms[0]["recipient"] == "+46705555555"
+    assert dispatch.http.post(f"{base}/bookings/AD-1/cancel").json()["status"] == "cancelled"
     dispatch.settle("AD-1")
     out = dispatch.http.get(f"{base}/outputs", params={"booking_id": "AD-1"}).json()
-    assert out["settled"] and out["cancelled"]
-    assert [d["purpose"] for d in out["deliveries"] if d["channel"] == "digital"] == ["kallelse", "update", "cancel"]
-    assert [d["outcome"] for d in out["decisions"]][:2] == ["digital_only", "digital_only"]
-    assert dispatch.http.get(f"{base}/health").json()["idle"] is True
-    assert dispatch.http.get(f"{base}/outputs", params={"booking_id": "nope"}).status_code == 400
+    assert [d["purpose"] for d in out["deliveries"] if d["channel"] == "digital"] == [
+        "kallelse", "update", "reminder", "cancel"]     # the reminder joined the unread thread (RM-02)
+    assert dispatch.http.get(f"{base}/bookings/nope").status_code == 404
+    assert dispatch.http.put(f"{base}/bookings/nope", json={}).status_code == 404
+    assert dispatch.http.get(f"{base}/sent/sms").json()["field"] == "personnummer"
 
 
 def test_report_counts_shares_savings_goals_and_read_receipts(dispatch):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:01:40.262664
+Create Date: 2026-11-22 01:07:54.465635
 """
 from alembic import op
 import sqlalchemy as sa
@@ -121,6 +121,7 @@ def upgrade() -> None:
     sa.Column('idempotency_key', sa.String(length=160), nullable=False),
     sa.Column('recipient', sa.String(length=20), nullable=False),
     sa.Column('personnummer', sa.String(length=12), nullable=True),
+    sa.Column('booking_id', sa.String(length=64), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('sender', sa.String(length=80), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
