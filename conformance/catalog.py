@@ -20,6 +20,19 @@ class Rule:
         return self.id.split("-")[0]
 
 
+# What the short source names in the catalog stand for (guideline-rules.md, "Sources").
+SOURCES = {
+    "000": "VGR, Digitala kallelser",
+    "001": "Region Jönköpings län, pilot Klinisk fysiologi",
+    "002": "Region Jönköpings län, regionalt införandeprojekt",
+    "003": "Region Jönköpings län, riktlinje",
+    "004": "Inera, 1177 inkorg",
+    "TKB-INBOX": "Tjänstekontraktsbeskrivning Ärendeinkorgen, AddMessage 2.0",
+    "TKB-PROFILE": "Tjänstekontraktsbeskrivning 1177 användarprofil 2.0",
+    "TKB-PU": "Tjänstekontraktsbeskrivning PU-tjänsten (GetPersonsForProfile 5.0)",
+    "RIVTA BP 2.1": "RIVTA Basic Profile 2.1",
+}
+
 FAMILIES = {"LK": "Lookups", "CH": "Channel decision", "FB": "Fallback", "RM": "Reminders",
             "MC": "Message content"}
 

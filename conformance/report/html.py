@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from conformance.catalog import FAMILIES
+from conformance.catalog import FAMILIES, SOURCES
 
 TEMPLATES = Path(__file__).resolve().parent
 STATUS_WORDS = {"pass": "Godkänd / Passed", "fail": "Underkänd / Failed", "not_applicable": "Ej tillämplig / N/A",
@@ -19,4 +19,4 @@ def render(data: dict) -> str:
     families: dict[str, list] = {}
     for rule in data["rules"]:
         families.setdefault(FAMILIES.get(rule["rule_id"].split("-")[0], "Rules"), []).append(rule)
-    return template.render(data=data, families=families, words=STATUS_WORDS)
+    return template.render(data=data, families=families, words=STATUS_WORDS, sources=SOURCES)

@@ -140,6 +140,7 @@ def test_reports_escape_everything_and_carry_the_certificate(tmp_path):
     assert "Vendor &lt;AB&gt;" in page and "Journal &amp; Co" in page
     assert "Certificate summary" in page and "Rules failed</dt><dd>1: CH-03" in page
     assert "@media print" in page
+    assert "<dt>004</dt><dd>Inera, 1177 inkorg</dd>" in page      # a reader can look the sources up
     assert data["summary"] == {"pass": 1, "fail": 1, "not_applicable": 0, "error": 0, "total": 2, "passed": False}
     stored = json.loads((tmp_path / "report.json").read_text("utf-8"))
     assert stored["rules"][0]["findings"][0]["expected"] == "a paper letter"
