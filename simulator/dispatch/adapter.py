@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from simulator.dispatch import api as dispatch_api
 from simulator.dispatch import explain
+from simulator.dispatch import explain
 from simulator.dispatch.domain import booking_from_json, merge_update, parse_booking
 from simulator.dispatch.engine import BookingConflict, Engine
 from simulator.dispatch.settings import SettingsError
@@ -111,7 +112,12 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @adapter.get("/bookings/<booking_id>")
     def get(booking_id: str):
-        return status(booking_id)
+        """Status (CH-11: manual) and the engine's account of its decisions, which the suite
+        shows as the vendor's record in its evidence."""
+        answer, code = status(booking_id)
+        row = known(booking_id)
+        return jsonify({**answer.get_json(), "decision": explain.explain(
+            row, engine.store.decisions_for(booking_id), engine.store.steps_for(booking_id))}), code
 
     @adapter.put("/bookings/<booking_id>")
     def update(booking_id: str):

@@ -26,7 +26,8 @@ def test_adapter_follows_the_conformance_protocol(dispatch):
     deadline = dt.datetime.now() + dt.timedelta(seconds=30)
     while not dispatch.http.get(f"{base}/idle").json()["idle"]:
         assert dt.datetime.now() < deadline
-    assert dispatch.http.get(f"{base}/bookings/AD-1").json()["status"] == "dispatched"
+    record = dispatch.http.get(f"{base}/bookings/AD-1").json()
+    assert record["status"] == "dispatched" and "CH-01" in record["decision"]["rule_ids"]
     later = (dispatch.clock() + dt.timedelta(days=10)).isoformat()
     assert dispatch.http.put(f"{base}/bookings/AD-1", json={"visit_start": later}).json()["revision"] == 2
     dispatch.settle("AD-1")

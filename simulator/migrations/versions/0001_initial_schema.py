@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:07:54.465635
+Create Date: 2026-11-22 01:16:24.122441
 """
 from alembic import op
 import sqlalchemy as sa
