@@ -25,7 +25,7 @@ from pathlib import Path
 
 import click
 
-from loadtests import ledger, reconcile, report, slo
+from loadtests import ledger, reconcile, report, slo, stats
 from loadtests.scenarios import SCENARIOS, Scenario, resolve
 from loadtests.servers import ROOT, ResourceSampler, Simulator, free_port, spawn, start_simulator
 
@@ -99,6 +99,7 @@ def locust_commands(options: Options, url: str) -> tuple[list[str], list[list[st
     base = [sys.executable, "-m", "locust", "-f", files, "--loglevel", "WARNING"]
     main = base + ["--headless", "-u", str(options.users), "-r", str(options.spawn_rate), "-t", options.duration,
                    "-H", url, "--csv", str(options.report / "locust"), "--html", str(options.report / "locust.html"),
+                   "--json-file", str(options.report / "locust"),
                    "--stop-timeout", "10", "--only-summary"]
     if options.tags:
         main += ["--tags", *options.tags.split(",")]
@@ -137,24 +138,6 @@ def run_locust(options: Options, url: str, echo) -> int:
     return code
 
 
-def read_stats(report_dir: Path) -> list[dict]:
-    import csv
-    path = report_dir / "locust_stats.csv"
-    if not path.exists():
-        return []
-    rows = []
-    with open(path, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            for key, value in row.items():
-                if key not in ("Type", "Name"):
-                    try:
-                        row[key] = float(value) if "." in value or key.endswith("/s") else int(value)
-                    except (TypeError, ValueError):
-                        row[key] = 0
-            rows.append(row)
-    return rows
-
-
 def after_load(options: Options, url: str, echo) -> dict:
     figures = {}
     for scenario in options.scenarios:
@@ -189,7 +172,7 @@ def execute(options: Options, echo=click.echo) -> dict:
         result["load_seconds"] = round(time.monotonic() - began, 1)
         result["after"] = after_load(options, url, echo)
         result["resources"] = sampler.stop() if sampler else None
-        result["stats"] = read_stats(options.report)
+        result["stats"] = stats.read(options.report)
         if not result["stats"]:
             raise RuntimeError(f"locust wrote no statistics (exit {result['locust_exit']}); see "
                                f"{options.report / 'locust.log'}")

@@ -68,7 +68,7 @@ def soap(client, request: wire.Request, expect: tuple[str, ...] = ("OK",), name:
                      catch_response=True) as answer:
         body = answer.content or b""
         code = wire.result_code(answer.status_code, body)
-        if request.name == "GetPersonsForProfile" and code == f"HTTP 200":
+        if request.name == "GetPersonsForProfile" and code == "HTTP 200":
             code = "OK"             # PU answers carry no resultCode: a 200 without Fault is the answer
         if code in expect:
             answer.success()
