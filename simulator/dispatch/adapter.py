@@ -11,10 +11,8 @@ from flask import Blueprint, jsonify, request
 
 from simulator.dispatch import api as dispatch_api
 from simulator.dispatch import explain
-from simulator.dispatch import explain
 from simulator.dispatch.domain import booking_from_json, merge_update, parse_booking
-from simulator.dispatch.engine import BookingConflict, Engine
-from simulator.dispatch.settings import SettingsError
+from simulator.dispatch.engine import Engine
 from simulator.population.domain import FieldError
 
 PROTOCOL_VERSION = "1.0"
@@ -55,18 +53,7 @@ def status_of(row: dict) -> str:
 
 def create_blueprint(engine: Engine) -> Blueprint:
     adapter = Blueprint("dispatch_adapter", __name__, url_prefix="/dispatch/adapter")
-
-    @adapter.errorhandler(FieldError)
-    def _field(exc: FieldError):
-        return jsonify(error=exc.message, field=exc.field), 400
-
-    @adapter.errorhandler(SettingsError)
-    def _settings(exc: SettingsError):
-        return jsonify(error=exc.message, field=exc.field), 400
-
-    @adapter.errorhandler(BookingConflict)
-    def _conflict(exc: BookingConflict):
-        return jsonify(error=str(exc), field="booking_id"), 409
+    dispatch_api.answer_errors(adapter)
 
     @adapter.errorhandler(LookupError)
     def _unknown(exc: LookupError):

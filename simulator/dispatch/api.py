@@ -11,7 +11,7 @@ from flask import Blueprint, abort, jsonify, request
 from simulator.dispatch import explain, report
 from simulator.dispatch.domain import merge_update, parse_booking
 from simulator.dispatch.engine import BookingConflict, Engine
-from simulator.dispatch.settings import MUTATIONS, SettingsError
+from simulator.dispatch.settings import MUTATIONS
 from simulator.population.domain import FieldError
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
@@ -46,20 +46,22 @@ def booking_view(engine: Engine, row: dict) -> dict:
     })
 
 
-def create_blueprint(engine: Engine) -> Blueprint:
-    api = Blueprint("dispatch_api", __name__, url_prefix="/dispatch/api")
+def answer_errors(blueprint: Blueprint) -> None:
+    """Bad input (a booking field, a settings value) -> 400 naming the field; the same
+    booking id with other content -> 409. Shared by the API and the adapter."""
 
-    @api.errorhandler(FieldError)
+    @blueprint.errorhandler(FieldError)
     def _field_error(exc: FieldError):
         return jsonify(error=exc.message, field=exc.field), 400
 
-    @api.errorhandler(SettingsError)
-    def _settings_error(exc: SettingsError):
-        return jsonify(error=exc.message, field=exc.field), 400
-
-    @api.errorhandler(BookingConflict)
+    @blueprint.errorhandler(BookingConflict)
     def _conflict(exc: BookingConflict):
         return jsonify(error=str(exc), field="booking_id"), 409
+
+
+def create_blueprint(engine: Engine) -> Blueprint:
+    api = Blueprint("dispatch_api", __name__, url_prefix="/dispatch/api")
+    answer_errors(api)
 
     def profiles() -> set[str]:
         return set(engine.base_settings.profiles)

@@ -10,6 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from simulator.errors import FieldError
+
 DEFAULT_FILE = Path(__file__).resolve().parent / "profiles.toml"
 
 # Each switch bends exactly one rule; the engine checks them with ``settings.bent(name)``
@@ -31,13 +33,8 @@ MUTATIONS = {
 }
 
 
-class SettingsError(ValueError):
-    """A bad configuration value; ``field`` names it (dotted)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class SettingsError(FieldError):
+    """A bad value in a rule profile or the run-time settings; ``field`` names it (dotted)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+from simulator.errors import FieldError
 from simulator.platform.vpcodes import CODES
 
 MATCH_KEYS = ("contract", "logical_address", "consumer", "personnummer", "source_system", "business_object_id")
@@ -36,11 +37,8 @@ DELAY_KEYS = {"ms", "min_ms", "max_ms"}
 MAX_DELAY_MS = 100_000  # below gunicorn's 120 s worker timeout
 
 
-class RuleError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class RuleError(FieldError):
+    """A behaviour rule the control API refuses, naming the field."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,18 +28,15 @@ import dataclasses
 import tomllib
 from pathlib import Path
 
+from simulator.errors import FieldError
+
 ANY = "*"
 DEFAULT_INSTANCE = "kallelse-testbed"
 DEFAULT_TIMEOUT = 29.0  # seconds; NTjP's default producer timeout (29000 ms)
 
 
-class ConfigError(ValueError):
+class ConfigError(FieldError):
     """A routing file problem, naming the place: ``routes[1].contract: unknown contract``."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclasses.dataclass(frozen=True)

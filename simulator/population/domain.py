@@ -7,16 +7,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from simulator.errors import FieldError  # noqa: F401  (re-exported: callers import it from here)
 from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit, is_reservnummer
-
-
-class FieldError(ValueError):
-    """Bad input for one field; ``field`` is a dotted path such as ``account.mobile``."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclasses.dataclass
