@@ -95,9 +95,7 @@ def load_env(options: Options) -> dict:
 
 def locust_commands(options: Options, url: str) -> tuple[list[str], list[list[str]]]:
     """(the master or only process's command, the worker commands)."""
-    files = ",".join(str(s.locustfile) for s in options.scenarios)
-    base = [sys.executable, "-m", "locust", "-f", files, "--loglevel", "WARNING"]
-    main = base + ["--headless", "-u", str(options.users), "-r", str(options.spawn_rate), "-t", options.duration,
+    main = locust_base(options.scenarios) + ["--headless", "-u", str(options.users), "-r", str(options.spawn_rate), "-t", options.duration,
                    "-H", url, "--csv", str(options.report / "locust"), "--html", str(options.report / "locust.html"),
                    "--json-file", str(options.report / "locust"),
                    "--stop-timeout", "10", "--only-summary"]
@@ -112,10 +110,13 @@ def locust_commands(options: Options, url: str) -> tuple[list[str], list[list[st
     return main, [worker_command(options.scenarios, "127.0.0.1", port)] * options.workers
 
 
-def worker_command(scenarios: list[Scenario], master_host: str, master_port: int) -> list[str]:
+def locust_base(scenarios: list[Scenario]) -> list[str]:
     files = ",".join(str(s.locustfile) for s in scenarios)
-    return [sys.executable, "-m", "locust", "-f", files, "--loglevel", "WARNING", "--worker",
-            "--master-host", master_host, "--master-port", str(master_port)]
+    return [sys.executable, "-m", "locust", "-f", files, "--loglevel", "WARNING"]
+
+
+def worker_command(scenarios: list[Scenario], master_host: str, master_port: int) -> list[str]:
+    return locust_base(scenarios) + ["--worker", "--master-host", master_host, "--master-port", str(master_port)]
 
 
 def run_locust(options: Options, url: str, echo) -> int:
