@@ -11,7 +11,7 @@ import secrets
 import sqlalchemy as sa
 
 from simulator.inbox.store import messages as inbox_messages
-from simulator.storage import Database, metadata
+from simulator.storage import Database, UtcDateTime, metadata
 
 notifications = sa.Table(
     "citizen_notifications", metadata,
@@ -23,7 +23,7 @@ notifications = sa.Table(
     sa.Column("subject", sa.String(255)),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("source_system", sa.String(255)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 paper_letters = sa.Table(
@@ -43,7 +43,7 @@ paper_letters = sa.Table(
     sa.Column("content_type", sa.String(40), nullable=False),
     sa.Column("document", sa.LargeBinary, nullable=False),
     sa.Column("submitted_by", sa.String(255)),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
     sa.Column("postal_delivery_days", sa.Integer, nullable=False),
 )
 
@@ -57,7 +57,7 @@ citizen_actions = sa.Table(
     sa.Column("business_object_id", sa.String(255)),
     sa.Column("booking_id", sa.String(255)),
     sa.Column("source_system", sa.String(255)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("callback_url", sa.Text),
     sa.Column("callback_status", sa.String(12), nullable=False),  # none | pending | delivered | failed
     sa.Column("callback_attempts", sa.Integer, nullable=False, default=0),
@@ -68,7 +68,7 @@ callback_urls = sa.Table(
     "citizen_callback_urls", metadata,
     sa.Column("source_system", sa.String(255), primary_key=True),
     sa.Column("url", sa.Text, nullable=False),
-    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("registered_at", UtcDateTime(), nullable=False),
 )
 
 web_secrets = sa.Table(
@@ -77,14 +77,10 @@ web_secrets = sa.Table(
     sa.Column("value", sa.String(128), nullable=False),
 )
 
-_TIMES = ("created_at", "received_at", "registered_at")
 
 
 def _row(row) -> dict:
     data = dict(row._mapping)
-    for key in _TIMES:
-        if data.get(key) is not None and data[key].tzinfo is None:
-            data[key] = data[key].replace(tzinfo=dt.timezone.utc)
     for key in ("reason_rule_ids", "warnings", "address"):
         if key in data and data[key] is not None:
             data[key] = json.loads(data[key])
@@ -189,12 +185,7 @@ class CitizenSideStore:
         columns = [c for c in inbox_messages.c if c.name not in ("msg", "message_xml")]
         query = sa.select(*columns).order_by(inbox_messages.c.seq.desc()).limit(limit)
         with self.db.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query).all()]
-        for row in rows:
-            for key in ("received_at", "read_at"):
-                if row[key] is not None and row[key].tzinfo is None:
-                    row[key] = row[key].replace(tzinfo=dt.timezone.utc)
-        return rows
+            return [dict(r._mapping) for r in conn.execute(query).all()]
 
     # housekeeping ----------------------------------------------------------
     def clear(self, _include_seed: bool = True) -> None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from simulator.storage import Database, metadata
+from simulator.storage import Database, UtcDateTime, metadata
 
 UTC = dt.timezone.utc
 
@@ -34,13 +34,13 @@ bookings = sa.Table(
     sa.Column("cancelled", sa.Boolean, nullable=False, default=False),
     sa.Column("manual", sa.Boolean, nullable=False, default=False),
     sa.Column("outcome", sa.String(20)),
-    sa.Column("read_at", sa.DateTime(timezone=True)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("read_at", UtcDateTime()),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
     # work bookkeeping (real time): who works on it, until when, when it was handed to the queue
     sa.Column("claimed_by", sa.String(80)),
-    sa.Column("lease_until", sa.DateTime(timezone=True)),
-    sa.Column("queued_at", sa.DateTime(timezone=True)),
+    sa.Column("lease_until", UtcDateTime()),
+    sa.Column("queued_at", UtcDateTime()),
 )
 
 decisions = sa.Table(
@@ -49,7 +49,7 @@ decisions = sa.Table(
     sa.Column("booking_id", sa.String(64), sa.ForeignKey("dispatch_bookings.booking_id", ondelete="CASCADE"),
               nullable=False),
     sa.Column("key", sa.String(40), nullable=False),          # "dispatch:1", "cancel", "relookup:1:2"
-    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", UtcDateTime(), nullable=False),
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("rule_ids", sa.Text, nullable=False),
     sa.Column("record", sa.Text, nullable=False),             # inputs, reasons, channels (JSON)
@@ -65,10 +65,10 @@ steps = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False),         # decide cancel addmessage paper sms fallback reminder relookup
     sa.Column("rule", sa.String(10)),
     sa.Column("payload", sa.Text, nullable=False, default="{}"),
-    sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),     # simulator time
+    sa.Column("due_at", UtcDateTime(), nullable=False),     # simulator time
     sa.Column("state", sa.String(10), nullable=False, default="todo"),    # todo sending done skipped failed
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("done_at", sa.DateTime(timezone=True)),
+    sa.Column("done_at", UtcDateTime()),
     sa.Column("result", sa.Text),
     sa.UniqueConstraint("booking_id", "key", name="uq_dispatch_step_key"),
 )
@@ -84,7 +84,7 @@ sms_messages = sa.Table(
     sa.Column("booking_id", sa.String(64)),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("sender", sa.String(80)),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
 )
 
 settings_table = sa.Table(
@@ -99,15 +99,8 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(UTC)
 
 
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _row(row) -> dict:
     data = dict(row._mapping)
-    for key, value in data.items():
-        if isinstance(value, dt.datetime):
-            data[key] = aware(value)
     for key in ("payload", "result", "record", "rule_ids"):
         if isinstance(data.get(key), str):
             data[key] = json.loads(data[key])

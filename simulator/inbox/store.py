@@ -10,7 +10,7 @@ import json
 import sqlalchemy as sa
 
 from simulator.inbox.domain import BUSINESS_OBJECT_ID_MAX, GENERAL_MESSAGE, StoredMessage
-from simulator.storage import Database, metadata
+from simulator.storage import Database, UtcDateTime, metadata
 
 messages = sa.Table(
     "inbox_messages", metadata,
@@ -23,11 +23,11 @@ messages = sa.Table(
     sa.Column("consumer", sa.Text),
     sa.Column("logical_address", sa.Text),
     sa.Column("notify", sa.Boolean, nullable=False, default=False),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
     sa.Column("action_date", sa.String(10), nullable=False),
     sa.Column("action_time", sa.String(8), nullable=False),
     sa.Column("case_read_status", sa.String(8), nullable=False, default="Unread"),
-    sa.Column("read_at", sa.DateTime(timezone=True)),
+    sa.Column("read_at", UtcDateTime()),
     sa.Column("user_selection_status", sa.String(8), nullable=False, default="Active"),
     sa.Column("case_type_id", sa.String(64), nullable=False, default=GENERAL_MESSAGE),
     sa.Column("case_type_description", sa.Text, nullable=False),
@@ -107,11 +107,7 @@ def row_values(message: StoredMessage, consumer: str | None = None, logical_addr
 
 
 def _row(row) -> dict:
-    data = dict(row._mapping)
-    for key in ("received_at", "read_at"):
-        if data.get(key) is not None and data[key].tzinfo is None:
-            data[key] = data[key].replace(tzinfo=dt.timezone.utc)
-    return data
+    return dict(row._mapping)
 
 
 class InboxStore:

@@ -2,8 +2,16 @@
 from alembic import context
 
 from simulator.schema import metadata
+from simulator.storage import UtcDateTime
 
 config = context.config
+
+
+def render_item(kind, obj, autogen_context):
+    """Migrations are DDL: our UtcDateTime is a TIMESTAMP WITH TIME ZONE column."""
+    if kind == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run() -> None:
@@ -13,7 +21,7 @@ def run() -> None:
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.begin() as connection:
         context.configure(connection=connection, target_metadata=metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+                          render_as_batch=connection.dialect.name == "sqlite", render_item=render_item)
         context.run_migrations()
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from simulator.clock import UTC
 from simulator.platform.behaviours import Rule
-from simulator.storage.database import Database, metadata
+from simulator.storage.database import Database, UtcDateTime, metadata
 
 platform_state = sa.Table(
     "platform_state", metadata,
@@ -35,7 +35,7 @@ behaviour_rules = sa.Table(
     sa.Column("probability", sa.Float, nullable=False, default=1.0),
     sa.Column("description", sa.Text, nullable=False, default=""),
     sa.Column("fired", sa.Integer, nullable=False, default=0),
-    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created", UtcDateTime(), nullable=False),
 )
 
 
@@ -119,8 +119,6 @@ class PlatformStore:
 
 def _rule(row) -> Rule:
     created = row.created
-    if created is not None and created.tzinfo is None:  # SQLite keeps no offset; stored as UTC
-        created = created.replace(tzinfo=UTC)
     return Rule(match=json.loads(row.match), action=json.loads(row.action), times=row.times,
                 probability=row.probability, description=row.description, id=row.id, fired=row.fired,
                 remaining=row.remaining, created=created.isoformat() if created else None)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from simulator.clock import UTC
-from simulator.storage.database import Database, metadata
+from simulator.storage.database import Database, UtcDateTime, metadata
 
 # Latency histogram bucket bounds in seconds (Prometheus ``le``).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -27,8 +27,8 @@ MAX_STORED_BODY = 1_000_000
 traffic = sa.Table(
     "traffic", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("sim_time", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("real_time", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sim_time", UtcDateTime(), nullable=False, index=True),
+    sa.Column("real_time", UtcDateTime(), nullable=False),
     sa.Column("contract", sa.String(100), nullable=False, index=True),
     sa.Column("soap_action", sa.Text),
     sa.Column("consumer", sa.String(200), index=True),

@@ -1,20 +1,19 @@
 """Shared, audited clock state: every process reads the same simulated time."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import sqlalchemy as sa
 
-from simulator.clock import Clock, ClockState, UTC, apply_command
-from simulator.storage.database import Database, metadata
+from simulator.clock import Clock, ClockState, apply_command
+from simulator.storage.database import Database, UtcDateTime, metadata
 from simulator.storage.scope import forget, memoized
 
 clock_state = sa.Table(
     "clock_state", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("real_anchor", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("sim_anchor", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("real_anchor", UtcDateTime(), nullable=False),
+    sa.Column("sim_anchor", UtcDateTime(), nullable=False),
     sa.Column("speed", sa.Float, nullable=False, default=1.0),
     sa.Column("frozen", sa.Boolean, nullable=False, default=False),
 )
@@ -22,9 +21,9 @@ clock_state = sa.Table(
 clock_audit = sa.Table(
     "clock_audit", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("real_time", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("sim_before", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("sim_after", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("real_time", UtcDateTime(), nullable=False),
+    sa.Column("sim_before", UtcDateTime(), nullable=False),
+    sa.Column("sim_after", UtcDateTime(), nullable=False),
     sa.Column("command", sa.Text, nullable=False),
     sa.Column("actor", sa.String(200)),
 )
@@ -32,10 +31,6 @@ clock_audit = sa.Table(
 
 # Built once: constructing the statement cost as much as running it (see docs/performance.md).
 _SELECT_STATE = sa.select(clock_state).where(clock_state.c.id == 1)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class ClockStore:
@@ -52,7 +47,7 @@ class ClockStore:
             row = conn.execute(_SELECT_STATE).first()
         if row is None:
             return None
-        return ClockState(_aware(row.real_anchor), _aware(row.sim_anchor), row.speed, row.frozen)
+        return ClockState(row.real_anchor, row.sim_anchor, row.speed, row.frozen)
 
     def command(self, command: dict, actor: str | None = None) -> ClockState:
         """Apply a control command, store it and audit it (ValueError on bad input)."""
@@ -74,6 +69,6 @@ class ClockStore:
     def audit(self, limit: int = 100) -> list[dict]:
         with self.db.connect() as conn:
             rows = conn.execute(sa.select(clock_audit).order_by(clock_audit.c.id.desc()).limit(limit)).all()
-        return [{"real_time": _aware(r.real_time).isoformat(), "sim_before": _aware(r.sim_before).isoformat(),
-                 "sim_after": _aware(r.sim_after).isoformat(), "command": json.loads(r.command),
+        return [{"real_time": r.real_time.isoformat(), "sim_before": r.sim_before.isoformat(),
+                 "sim_after": r.sim_after.isoformat(), "command": json.loads(r.command),
                  "actor": r.actor} for r in rows]

@@ -1,6 +1,7 @@
 """Engine creation and the small amount of dialect care the two databases need."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -10,6 +11,21 @@ from sqlalchemy import event
 log = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """An instant, always read back as an aware UTC datetime.
+
+    PostgreSQL keeps the offset; SQLite keeps none and hands back naive values. Every
+    table uses this type so no store has to remember to re-attach UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value
 
 
 def sqlite_url(data_dir: Path) -> str:
