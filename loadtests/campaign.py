@@ -62,10 +62,16 @@ def burst_figures(entries: list[dict]) -> dict:
     return {"bookings": len(entries), "burst_s": round(burst, 1), "bookings_per_s": round(len(entries) / burst, 1)}
 
 
+def _poll_seconds(bookings: int) -> float:
+    """The report reads every booking: ask it less often the more there are (its cost
+    competes with the worker being timed)."""
+    return max(2.0, min(15.0, bookings / 5000))
+
+
 def drain_after_load(url: str, options, echo) -> dict:
     entries = ledger.read(options.report / "ledger").get("booking", [])
     echo(f"waiting for the dispatch core to drain {len(entries)} bookings ...")
-    drain = wait_for_drain(url, _drain_timeout(len(entries)), echo)
+    drain = wait_for_drain(url, _drain_timeout(len(entries)), echo, _poll_seconds(len(entries)))
     figures = {**burst_figures(entries), "drain_s": drain}
     if drain is not None and entries:
         figures["kallelser_per_s"] = round(len(entries) / (figures.get("burst_s", 0) + drain), 1)
@@ -116,5 +122,5 @@ def screening_after_load(url: str, options, echo) -> dict:
     answer.raise_for_status()
     figures["clock_advanced"] = f"P{days}D"
     echo(f"clock advanced {days} days: fallbacks (FB-01/FB-02) fire ...")
-    figures["fallback_drain_s"] = wait_for_drain(url, _drain_timeout(len(entries)), echo)
+    figures["fallback_drain_s"] = wait_for_drain(url, _drain_timeout(len(entries)), echo, _poll_seconds(len(entries)))
     return figures
