@@ -42,7 +42,8 @@ class LazyGroup(click.Group):
             except (ImportError, AttributeError) as exc:
                 reason = str(exc)
 
-                @click.command(name, help=f"(not available: {reason})")
+                @click.command(name, help=f"(not available: {reason})",
+                               context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
                 def unavailable():
                     raise click.ClickException(f"command {name!r} is not available: {reason}")
                 return unavailable

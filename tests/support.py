@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = (ROOT.parent / "shared").resolve()   # CI may place it beside the clone as a link
 OFFICIAL_CONTRACTS = SHARED / "contracts-official"
 POSTGRES_BASE = os.environ.get("KALLELSE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -270,18 +270,21 @@ class Context:
         with self.store.db.begin() as conn:
             self.store.set_step(conn, self.step["id"], state=state, done_at=self.now, result=result)
 
-    def retry_or_fail(self, error: str) -> bool:
-        """LK-03/LK-04 backoff on the profile's ``lookup_retry_minutes``; False when given up."""
+    def retry_or_fail(self, error: str, conn=None) -> bool:
+        """LK-03/LK-04 backoff on the profile's ``lookup_retry_minutes``; False when given up.
+        Pass ``conn`` to make the reschedule part of a larger transaction."""
+        if conn is None:
+            with self.store.db.begin() as conn:
+                return self.retry_or_fail(error, conn)
         attempts = self.step["attempts"] + 1
         backoff = self.profile.lookup_retry_minutes
-        with self.store.db.begin() as conn:
-            if attempts <= len(backoff):
-                self.store.set_step(conn, self.step["id"], state="todo", attempts=attempts,
-                                    due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
-                                    result={"error": error, "retry": attempts})
-                return True
-            self.store.set_step(conn, self.step["id"], state="failed", attempts=attempts, done_at=self.now,
-                                result={"error": error, "text": "gave up after the last retry"})
+        if attempts <= len(backoff):
+            self.store.set_step(conn, self.step["id"], state="todo", attempts=attempts,
+                                due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
+                                result={"error": error, "retry": attempts})
+            return True
+        self.store.set_step(conn, self.step["id"], state="failed", attempts=attempts, done_at=self.now,
+                            result={"error": error, "text": "gave up after the last retry"})
         return False
 
     def sending(self, **payload) -> None:

@@ -101,23 +101,25 @@ def deliver_message(ctx: "Context") -> None:
 
 def _message_failed(ctx: "Context", purpose: str, reason: str) -> None:
     """LK-04: retry with the same businessObjectId; LK-03: meanwhile paper, so the
-    kallelse is never dropped."""
-    with ctx.store.db.begin() as conn:   # back from "sending": the call did not succeed
-        ctx.store.set_step(conn, ctx.step["id"], state="todo")
-    ctx.retry_or_fail(f"AddMessage: {reason}")
-    if purpose != "reminder":
-        _paper_instead(ctx, purpose, "LK-03", f"1177 AddMessage failed ({reason}); paper is sent and the "
-                                              "message is retried in the same thread.")
+    kallelse is never dropped. One transaction: nobody (a crash, a reader) ever sees the
+    retry planned without the paper step beside it."""
+    with ctx.store.db.begin() as conn:
+        ctx.retry_or_fail(f"AddMessage: {reason}", conn)   # back from "sending"
+        if purpose != "reminder":
+            _paper_instead(ctx, purpose, "LK-03", f"1177 AddMessage failed ({reason}); paper is sent and the "
+                                                  "message is retried in the same thread.", conn)
 
 
-def _paper_instead(ctx: "Context", purpose: str, rule: str, text: str) -> None:
+def _paper_instead(ctx: "Context", purpose: str, rule: str, text: str, conn=None) -> None:
+    if conn is None:
+        with ctx.store.db.begin() as conn:
+            return _paper_instead(ctx, purpose, rule, text, conn)
     revision = ctx.payload.get("revision")
     key = "paper:cancel" if purpose == "cancel" else f"paper:{revision}"
-    with ctx.store.db.begin() as conn:
-        if ctx.store.add_step(conn, ctx.booking.booking_id, key, "paper", ctx.now, rule,
-                              {"purpose": purpose, "revision": revision, "rules": [rule], "because": text,
-                               "protected": bool(ctx.payload.get("protected"))}):
-            log.info("booking %s: %s", ctx.booking.booking_id, text)
+    if ctx.store.add_step(conn, ctx.booking.booking_id, key, "paper", ctx.now, rule,
+                          {"purpose": purpose, "revision": revision, "rules": [rule], "because": text,
+                           "protected": bool(ctx.payload.get("protected"))}):
+        log.info("booking %s: %s", ctx.booking.booking_id, text)
 
 
 # --- paper letters -------------------------------------------------------------------------
