@@ -14,7 +14,7 @@ from lxml import etree
 from contracts.bundle import ContractBundle, builtin_bundle
 from simulator.citizen.client import Kallelse, add_message_payload, status_payload
 from simulator.dispatch.calls import account_request, identity_root
-from simulator.dispatch.rivta import Endpoint, core_namespace, envelope, sub
+from simulator.dispatch.rivta import Endpoint, envelope, sub
 
 CONSUMER = "SE2321000016-LOAD1"        # the load-testing care system's HSA-id
 LOGICAL_ADDRESSES = {"AddMessage": "SE2321000016-MVK", "GetUserProfile": "SE2321000016-MVK",
@@ -67,7 +67,7 @@ def get_message_status(personnummer: str, business_object_id: str, consumer: str
 def get_persons_for_profile(personnummer: list[str], profile: str = "P3", consumer: str = CONSUMER) -> Request:
     """1-500 identities in one call (the contract's maximum), each with its IIType root."""
     contract = contracts()["GetPersonsForProfile"]
-    ns, core = contract.responder_namespace, core_namespace(contract)
+    ns, core = contract.responder_namespace, contract.core_namespace
     payload = etree.Element(contract.request_element, nsmap={None: ns, "core": core})
     for pnr in personnummer:
         person_id = sub(payload, ns, "personId")

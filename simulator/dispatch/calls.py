@@ -1,7 +1,7 @@
 """The four platform interactions the engine uses, request and answer:
 PU GetPersonsForProfile (LK-01), 1177 GetUserProfile (LK-02), AddMessage (MC-*), and the
 simulator's GetMessageStatus (FB-02, RP-02). Element names follow the contracts' XSDs;
-namespaces come from the loaded contract (``rivta.core_namespace``)."""
+namespaces come from the loaded contract (``Contract.core_namespace``)."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +10,7 @@ import datetime as dt
 from lxml import etree
 
 from simulator.clock import SWEDEN, UTC
-from simulator.dispatch.rivta import Endpoint, RivtaClient, core_namespace, local_bool, local_find, local_text, sub
+from simulator.dispatch.rivta import Endpoint, RivtaClient, local_bool, local_find, local_text, sub
 from simulator.dispatch.rules import AccountAnswer, PersonAnswer
 from simulator.population.personnummer import is_samordningsnummer
 
@@ -29,7 +29,7 @@ def identity_root(pnr: str) -> str:
 
 def person_request(endpoint: Endpoint, pnr: str) -> etree._Element:
     contract = endpoint.contract
-    ns, core = contract.responder_namespace, core_namespace(contract)
+    ns, core = contract.responder_namespace, contract.core_namespace
     payload = etree.Element(contract.request_element, nsmap={None: ns, "core": core})
     person_id = sub(payload, ns, "personId")
     sub(person_id, core, "root", identity_root(pnr))
@@ -119,7 +119,7 @@ class Message:
 
 def message_request(endpoint: Endpoint, message: Message) -> etree._Element:
     contract = endpoint.contract
-    ns, core = contract.responder_namespace, core_namespace(contract)
+    ns, core = contract.responder_namespace, contract.core_namespace
     payload = etree.Element(contract.request_element, nsmap={None: ns, "core": core})
     sub(payload, ns, "subjectOfCareId", message.pnr)
     case = sub(payload, ns, "message")

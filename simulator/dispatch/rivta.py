@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from functools import lru_cache
 
 import requests
 from lxml import etree
@@ -29,17 +28,6 @@ class Unavailable(Exception):
         self.reason = reason
         self.fault = fault
 
-
-@lru_cache(maxsize=None)
-def core_namespace(contract: Contract) -> str:
-    """The namespace of the contract's core (domain) schema, read from the responder XSD's
-    imports: child elements of core types live there (elementFormDefault=qualified)."""
-    schema = etree.parse(str(contract.responder_xsd), _PARSER).getroot()
-    for imported in schema.iter(f"{XS}import"):
-        namespace = imported.get("namespace")
-        if namespace and "registry" not in namespace and namespace != contract.responder_namespace:
-            return namespace
-    return contract.responder_namespace
 
 
 def envelope(payload: etree._Element, logical_address: str) -> bytes:
