@@ -31,6 +31,18 @@ def require(available: bool, what: str) -> None:
     pytest.skip(f"{what} is not available on this machine")
 
 
+def wait_for(condition, timeout: float = 15.0, what: str = "condition", interval: float = 0.1):
+    """Poll ``condition`` until it returns something truthy (and return that), or fail
+    naming ``what`` — for effects that other processes produce in their own time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def free_port() -> int:
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from simulator.citizen.callbacks import RETRY_DELAYS
 from tests.citizen.conftest import CONSUMER, first_message_id, kallelse, unique
+from tests.support import wait_for
 
 pytestmark = pytest.mark.usefixtures("clean")
 
@@ -59,16 +59,6 @@ def receiver():
     yield make
     for item in made:
         item.close()
-
-
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def press(care_system, citizen, pnr, action):

@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-from tests.support import ROOT, SimulatorProcess
+from tests.support import ROOT, SimulatorProcess, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -37,16 +37,6 @@ def start_worker(database_url: str, simulator_url: str, log_path) -> subprocess.
 
 def report(http, url) -> dict:
     return http.get(f"{url}/dispatch/api/report").json()
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.timeout(600)   # about 3 minutes on a quiet 2-core machine
@@ -74,12 +64,12 @@ def test_sigkill_a_worker_mid_batch_every_booking_exactly_once(postgres_url, tmp
         print(f"created {BOOKINGS} bookings in {time.monotonic() - started:.0f} s")
         workers = [start_worker(postgres_url, url, tmp_path / f"worker-{n}.log") for n in range(WORKERS)]
         wait_for(lambda: report(http, url)["sent"] + report(http, url)["counts"].get("manual", 0) >= BOOKINGS // 4,
-                 240, "a quarter of the batch")
+                 240, "a quarter of the batch", interval=0.5)
         os.killpg(workers[0].pid, signal.SIGKILL)       # mid-batch, mid-job
         workers[0].wait(10)
         workers.append(start_worker(postgres_url, url, tmp_path / "worker-restarted.log"))
         wait_for(lambda: report(http, url)["work_due"] == 0 and report(http, url)["bookings"] == BOOKINGS, 400,
-                 "the whole batch")
+                 "the whole batch", interval=0.5)
         print(f"batch done {time.monotonic() - started:.0f} s after the first booking")
         check_exactly_once(http, url, citizens)
         print(f"checked {time.monotonic() - started:.0f} s after the first booking")
