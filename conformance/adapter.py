@@ -5,6 +5,7 @@ The adapter is how the suite asks the vendor's system to book, update and cancel
 move its clock (unless it reads the simulator's), to report the paper letters and SMS it
 sent (unless it uses the simulator's outboxes) and to say when it has done everything
 that is due (``settle``)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,7 +13,7 @@ import datetime as dt
 import json
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import requests
 
@@ -33,16 +34,16 @@ class AdapterInfo:
     system: str = "unknown system"
     version: str = "unknown"
     profiles: tuple[str, ...] = ("rjl", "vgr")
-    clock: str = "simulator"          # simulator: reads the simulator clock; adapter: POST /clock
-    paper: str = "simulator"          # simulator: posts to /api/paper-letters; adapter: GET /sent/paper
-    sms: str = "adapter"              # adapter: GET /sent/sms; none: the system sends no SMS
-    settle: bool = False              # GET /idle says when due work is done
-    consumer_hsa_id: str = ""         # x-rivta-original-serviceconsumer-hsaid of its calls
-    booking_status: bool = False      # GET /bookings/{id} tells pending/dispatched/cancelled/manual
-    idle_in_health: bool = False      # GET /health carries "idle" (the reference engine's form)
+    clock: str = "simulator"  # simulator: reads the simulator clock; adapter: POST /clock
+    paper: str = "simulator"  # simulator: posts to /api/paper-letters; adapter: GET /sent/paper
+    sms: str = "adapter"  # adapter: GET /sent/sms; none: the system sends no SMS
+    settle: bool = False  # GET /idle says when due work is done
+    consumer_hsa_id: str = ""  # x-rivta-original-serviceconsumer-hsaid of its calls
+    booking_status: bool = False  # GET /bookings/{id} tells pending/dispatched/cancelled/manual
+    idle_in_health: bool = False  # GET /health carries "idle" (the reference engine's form)
 
     @classmethod
-    def from_json(cls, data: dict) -> "AdapterInfo":
+    def from_json(cls, data: dict) -> AdapterInfo:
         """Also reads the reference engine's health form: ``reads_simulator_clock`` for
         ``clock`` and an ``idle`` flag in place of GET /idle."""
         fields = {f.name for f in dataclasses.fields(cls)}
@@ -123,7 +124,7 @@ class HttpAdapter:
                 except AdapterError:
                     if time.monotonic() > deadline:
                         raise
-                    idle = False        # a busy system may fail a poll; ask again
+                    idle = False  # a busy system may fail a poll; ask again
                 if idle:
                     self._idle_poll_began = began
                     break
@@ -164,8 +165,10 @@ class ManualAdapter:
 
     def book(self, booking: dict) -> dict:
         shown = {k: v for k, v in booking.items() if v not in (None, "", [], False)}
-        self._step("Create this booking in your system and let it send the kallelse:\n"
-                   + json.dumps(shown, ensure_ascii=False, indent=2))
+        self._step(
+            "Create this booking in your system and let it send the kallelse:\n"
+            + json.dumps(shown, ensure_ascii=False, indent=2)
+        )
         return {"booking_id": booking["booking_id"]}
 
     def update(self, booking_id: str, changes: dict) -> dict:
@@ -180,8 +183,14 @@ class ManualAdapter:
         return None
 
     def status(self, booking_id: str) -> str | None:
-        answer = self.ask(f"Status of booking {booking_id} in your system "
-                          "(pending/dispatched/cancelled/manual, empty if not shown)").strip().lower()
+        answer = (
+            self.ask(
+                f"Status of booking {booking_id} in your system "
+                "(pending/dispatched/cancelled/manual, empty if not shown)"
+            )
+            .strip()
+            .lower()
+        )
         return answer or None
 
     def move_clock(self, instant: dt.datetime) -> None:

@@ -1,6 +1,7 @@
 """``kallelse conformance``: list the rule catalog, run the suite against a vendor
 (through its adapter, or a human with --manual), judge recorded traffic. Exit code 0
 only when every selected rule passed, so a CI pipeline can gate on it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,11 @@ def list_rules() -> None:
         how += ", also passive" if rule.passive else ""
         click.echo(f"{rule.id}  {rule.title}")
         click.echo(f"       source: {rule.source}   ({how})")
-        click.echo(textwrap.fill(f"observes: {rule.observes}", width=100, initial_indent="       ",
-                                 subsequent_indent="                 "))
+        click.echo(
+            textwrap.fill(
+                f"observes: {rule.observes}", width=100, initial_indent="       ", subsequent_indent="                 "
+            )
+        )
 
 
 def _rules(rules: str | None, all_rules: bool) -> list[str]:
@@ -68,19 +72,43 @@ class ProgressPrinter:
 @click.option("--simulator", default=DEFAULT_SIMULATOR, show_default=True, help="Simulator base URL.")
 @click.option("--rules", help="Comma-separated rule IDs, e.g. CH-03,FB-01.")
 @click.option("--all", "all_rules", is_flag=True, help="Every rule of the catalog (the default).")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for junit.xml, report.json and index.html.")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for junit.xml, report.json and index.html.",
+)
 @click.option("--manual", is_flag=True, help="A tester performs each step in the vendor's UI and presses Enter.")
 @click.option("--consumer", help="The vendor's HSA-id in the traffic [from the adapter's /health].")
 @click.option("--vendor", help="Vendor name for the certificate [from /health].")
 @click.option("--system-version", help="System version for the certificate [from /health].")
-@click.option("--grace", type=float, default=3.0, show_default=True,
-              help="Seconds to wait for the vendor after each step when the adapter has no GET /idle.")
-@click.option("--wait", type=float, default=20.0, show_default=True,
-              help="Seconds to wait for something the vendor should send.")
+@click.option(
+    "--grace",
+    type=float,
+    default=3.0,
+    show_default=True,
+    help="Seconds to wait for the vendor after each step when the adapter has no GET /idle.",
+)
+@click.option(
+    "--wait", type=float, default=20.0, show_default=True, help="Seconds to wait for something the vendor should send."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Stream progress.")
-def run(profile, adapter_url, simulator, rules, all_rules, report_dir, manual, consumer, vendor, system_version,
-        grace, wait, verbose) -> None:
+def run(
+    profile,
+    adapter_url,
+    simulator,
+    rules,
+    all_rules,
+    report_dir,
+    manual,
+    consumer,
+    vendor,
+    system_version,
+    grace,
+    wait,
+    verbose,
+) -> None:
     """Run the selected rules against a vendor and write the reports."""
     from conformance.adapter import AdapterError, AdapterInfo, HttpAdapter, ManualAdapter
     from conformance.profiles import PROFILES
@@ -90,10 +118,16 @@ def run(profile, adapter_url, simulator, rules, all_rules, report_dir, manual, c
 
     selected = _rules(rules, all_rules)
     if manual:
-        adapter = ManualAdapter(AdapterInfo(vendor=vendor or "unknown vendor", version=system_version or "unknown",
-                                            sms="adapter", consumer_hsa_id=consumer or ""),
-                                ask=lambda text: click.prompt(text, default="", show_default=False),
-                                say=click.echo)
+        adapter = ManualAdapter(
+            AdapterInfo(
+                vendor=vendor or "unknown vendor",
+                version=system_version or "unknown",
+                sms="adapter",
+                consumer_hsa_id=consumer or "",
+            ),
+            ask=lambda text: click.prompt(text, default="", show_default=False),
+            say=click.echo,
+        )
     elif adapter_url:
         adapter = HttpAdapter(adapter_url, grace_seconds=grace)
     else:
@@ -108,14 +142,23 @@ def run(profile, adapter_url, simulator, rules, all_rules, report_dir, manual, c
         raise click.ClickException(f"the adapter does not support profile {profile!r} (it offers {info.profiles})")
     printer = ProgressPrinter() if verbose else None
     progress = Progress(printer.total, printer.step) if printer else None
-    context = Run(sim, adapter, PROFILES[profile], consumer if consumer is not None else info.consumer_hsa_id,
-                  wait_seconds=wait)
+    context = Run(
+        sim, adapter, PROFILES[profile], consumer if consumer is not None else info.consumer_hsa_id, wait_seconds=wait
+    )
     try:
         outcome = Runner(context, selected, progress).execute()
     except (AdapterError, SimulatorError) as exc:
         raise click.ClickException(f"the run stopped: {exc}") from None
-    certificate = _certificate(info, vendor, system_version, profile, outcome.started, simulator,
-                               adapter_url or "(manual)", "manual" if manual else "automated")
+    certificate = _certificate(
+        info,
+        vendor,
+        system_version,
+        profile,
+        outcome.started,
+        simulator,
+        adapter_url or "(manual)",
+        "manual" if manual else "automated",
+    )
     _finish(report_dir, certificate, outcome.verdicts, outcome.seconds)
 
 
@@ -153,18 +196,30 @@ def check_traffic(simulator, since, until, consumer, report_dir, vendor, system_
 def _certificate(info, vendor, version, profile, started, simulator, adapter, mode):
     from conformance.profiles import PROFILES
     from conformance.report import Certificate
-    return Certificate(vendor=vendor or info.vendor, system=info.system, version=version or info.version,
-                       profile=profile, profile_name=PROFILES[profile].name,
-                       date=dt.date.today().isoformat(), simulator_time=started.isoformat(),
-                       simulator=simulator, adapter=adapter, mode=mode)
+
+    return Certificate(
+        vendor=vendor or info.vendor,
+        system=info.system,
+        version=version or info.version,
+        profile=profile,
+        profile_name=PROFILES[profile].name,
+        date=dt.date.today().isoformat(),
+        simulator_time=started.isoformat(),
+        simulator=simulator,
+        adapter=adapter,
+        mode=mode,
+    )
 
 
 def _finish(report_dir: Path, certificate, verdicts, seconds: float) -> None:
     from conformance.report import write
+
     data = write(report_dir, certificate, verdicts, seconds)
     for verdict in verdicts:
         click.echo(f"{verdict.rule_id}  {verdict.status.upper():15} {verdict.summary}")
     summary = data["summary"]
-    click.echo(f"{summary['pass']} passed, {summary['fail']} failed, {summary['not_applicable']} not applicable, "
-               f"{summary['error']} errors in {seconds:.0f} s; reports in {report_dir}")
+    click.echo(
+        f"{summary['pass']} passed, {summary['fail']} failed, {summary['not_applicable']} not applicable, "
+        f"{summary['error']} errors in {seconds:.0f} s; reports in {report_dir}"
+    )
     sys.exit(0 if summary["passed"] else 1)

@@ -2,6 +2,7 @@
 window (GET /api/traffic) against the rules that can be seen on the wire alone:
 MC-01..MC-04, MC-09/MC-10 (thread consistency), LK-01/LK-02 (lookups before a 1177
 message) and MC-12 (notification texts). Nothing is set up and nothing is moved."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,11 @@ def judge_window(sim, consumer: str, since: dt.datetime, until: dt.datetime | No
     messages = [m for m in (wire.add_message(r) for r in requests) if m is not None]
     window = f"{since.isoformat()} - {until.isoformat() if until else 'now'}"
     for judgement in judgements.values():
-        judgement.note("window", f"consumer {consumer or '(any)'}, simulator time {window}, "
-                                 f"{len(requests)} request(s), {len(messages)} AddMessage(s)")
+        judgement.note(
+            "window",
+            f"consumer {consumer or '(any)'}, simulator time {window}, "
+            f"{len(requests)} request(s), {len(messages)} AddMessage(s)",
+        )
     wirerules.mc01(judgements["MC-01"], requests)
     wirerules.mc02(judgements["MC-02"], messages)
     wirerules.mc03(judgements["MC-03"], messages)
@@ -36,8 +40,19 @@ def judge_window(sim, consumer: str, since: dt.datetime, until: dt.datetime | No
     for rule_id, judgement in judgements.items():
         status, summary = judgement.verdict()
         rule = RULES[rule_id]
-        verdicts.append(Verdict(rule_id, status, rule.title, rule.source, summary, judgement.findings,
-                                judgement.evidence, "check-traffic", since.isoformat()))
+        verdicts.append(
+            Verdict(
+                rule_id,
+                status,
+                rule.title,
+                rule.source,
+                summary,
+                judgement.findings,
+                judgement.evidence,
+                "check-traffic",
+                since.isoformat(),
+            )
+        )
     return sorted(verdicts, key=lambda v: list(RULES).index(v.rule_id))
 
 
@@ -63,10 +78,12 @@ def _lookups(sim, consumer, messages: list[wire.AddMessage], judgements) -> None
         until = dt.datetime.fromisoformat(first.request.at) + dt.timedelta(microseconds=1)
         history = [wire.parse(r) for r in sim.traffic(personnummer=pnr, consumer=consumer or None, until=until)]
         history = [r for r in history if r.record["id"] <= first.request.record["id"]]
-        wirerules.lookup_before(judgements["LK-01"], history, wirerules.LOOKUP_PU,
-                                f"GetPersonsForProfile (P3 or higher) for {pnr[:8]}-****")
-        wirerules.lookup_before(judgements["LK-02"], history, wirerules.LOOKUP_PROFILE,
-                                f"GetUserProfile for {pnr[:8]}-****")
+        wirerules.lookup_before(
+            judgements["LK-01"], history, wirerules.LOOKUP_PU, f"GetPersonsForProfile (P3 or higher) for {pnr[:8]}-****"
+        )
+        wirerules.lookup_before(
+            judgements["LK-02"], history, wirerules.LOOKUP_PROFILE, f"GetUserProfile for {pnr[:8]}-****"
+        )
     if not firsts:
         for rule in ("LK-01", "LK-02"):
             judgements[rule].not_applicable("No AddMessage in the window.")
@@ -78,13 +95,18 @@ def _notifications(sim, since, until, messages: list[wire.AddMessage], judgement
     for pnr in sorted({m.subject for m in messages if m.subject}):
         for note in sim.notifications(pnr):
             created = dt.datetime.fromisoformat(note["created_at"])
-            created = created if created.tzinfo else created.replace(tzinfo=dt.timezone.utc)
+            created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
             if created >= since and (until is None or created < until):
-                texts.append((f"1177 {note['channel']} notification at {note['created_at']}",
-                              " ".join(filter(None, (note.get("subject"), note.get("text"))))))
+                texts.append(
+                    (
+                        f"1177 {note['channel']} notification at {note['created_at']}",
+                        " ".join(filter(None, (note.get("subject"), note.get("text")))),
+                    )
+                )
     for message in messages:
-        facility = wire.text(wire.find(message.request.payload, "message"), "healthCareFacility",
-                             "healthCareFacilityName")
+        facility = wire.text(
+            wire.find(message.request.payload, "message"), "healthCareFacility", "healthCareFacilityName"
+        )
         date = message.booking.get("bookingDate") or ""
         forbidden += [w for w in (message.header_text, facility, date[:10], date[11:16]) if w]
     wirerules.mc12(judgement, texts, sorted(set(forbidden)))

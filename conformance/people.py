@@ -1,6 +1,7 @@
 """Test citizens made for one scenario: a fresh personnummer each (random serial, valid
 check digit, retried when taken), so scenarios running side by side never share a
 person, and the account/PU attributes the rule under test needs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +10,22 @@ import secrets
 from simulator.population.personnummer import with_check_digit
 
 ACCOUNTS = {
-    "reachable": {"exists": True, "active": True, "sms_notification": True, "email_notification": True,
-                  "mobile": "+46701234567", "email": "patient@example.se"},
+    "reachable": {
+        "exists": True,
+        "active": True,
+        "sms_notification": True,
+        "email_notification": True,
+        "mobile": "+46701234567",
+        "email": "patient@example.se",
+    },
     "no_notifications": {"exists": True, "active": True, "sms_notification": False, "email_notification": False},
-    "inactive": {"exists": True, "active": False, "sms_notification": True, "email_notification": False,
-                 "mobile": "+46701234567"},
+    "inactive": {
+        "exists": True,
+        "active": False,
+        "sms_notification": True,
+        "email_notification": False,
+        "mobile": "+46701234567",
+    },
     "none": {"exists": False, "active": False},
 }
 STREET = "Testgatan {n}"
@@ -22,7 +34,7 @@ STREET = "Testgatan {n}"
 def years_before(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year - years)
-    except ValueError:      # 29 February
+    except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
 
 
@@ -42,13 +54,26 @@ def personnummer(born: dt.date, identity: str = "personnummer") -> str:
 
 def citizen_body(pnr: str, account: str = "reachable", optout: bool = False, **extra) -> dict:
     number = secrets.randbelow(90) + 10
-    return {"personnummer": pnr, "given_name": "Testa", "surname": f"Konformans{number}",
-            "address": {"street": STREET.format(n=number), "postal_code": "55316", "city": "Jönköping"},
-            "optout_paper": optout, "account": dict(ACCOUNTS[account]), "label": "conformance", **extra}
+    return {
+        "personnummer": pnr,
+        "given_name": "Testa",
+        "surname": f"Konformans{number}",
+        "address": {"street": STREET.format(n=number), "postal_code": "55316", "city": "Jönköping"},
+        "optout_paper": optout,
+        "account": dict(ACCOUNTS[account]),
+        "label": "conformance",
+        **extra,
+    }
 
 
-def create(sim, born: dt.date | None = None, identity: str = "personnummer", account: str = "reachable",
-           optout: bool = False, **extra) -> dict:
+def create(
+    sim,
+    born: dt.date | None = None,
+    identity: str = "personnummer",
+    account: str = "reachable",
+    optout: bool = False,
+    **extra,
+) -> dict:
     """A new citizen in the simulator; returns the body it was created with."""
     born = born or adult_birth_date()
     for _ in range(50):

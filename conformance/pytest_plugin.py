@@ -6,6 +6,7 @@
 
 The suite runs once (the scenarios share one timeline); each rule is then reported as
 its own test: passed, failed (expected vs seen), skipped (not applicable) or error."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,6 +30,7 @@ class RuleFailed(Exception):
 class ConformanceSuite(pytest.Collector):
     def collect(self):
         from conformance import catalog
+
         for rule_id in catalog.select(self.config.getoption("kallelse_rules")):
             yield RuleItem.from_parent(self, name=rule_id)
 
@@ -72,17 +74,31 @@ def _verdicts(config) -> dict:
         from conformance.runner import Runner
         from conformance.scenario import Run
         from conformance.simulator_api import SimulatorApi
+
         adapter = HttpAdapter(config.getoption("kallelse_adapter"))
         profile = config.getoption("kallelse_profile")
-        run = Run(SimulatorApi(config.getoption("kallelse_simulator")), adapter, PROFILES[profile],
-                  adapter.info().consumer_hsa_id)
+        run = Run(
+            SimulatorApi(config.getoption("kallelse_simulator")),
+            adapter,
+            PROFILES[profile],
+            adapter.info().consumer_hsa_id,
+        )
         outcome = Runner(run, select(config.getoption("kallelse_rules"))).execute()
         _OUTCOME["verdicts"] = {v.rule_id: v for v in outcome.verdicts}
         report = config.getoption("kallelse_report")
         if report:
             from conformance.cli import _certificate
             from conformance.report import write
-            certificate = _certificate(adapter.info(), None, None, profile, outcome.started,
-                                       config.getoption("kallelse_simulator"), adapter.base_url, "automated (pytest)")
+
+            certificate = _certificate(
+                adapter.info(),
+                None,
+                None,
+                profile,
+                outcome.started,
+                config.getoption("kallelse_simulator"),
+                adapter.base_url,
+                "automated (pytest)",
+            )
             write(Path(report), certificate, outcome.verdicts, outcome.seconds)
     return _OUTCOME["verdicts"]

@@ -2,14 +2,15 @@
 every scenario side by side (each has its own citizens, so they cannot interfere), then
 walks the clock scenarios' checkpoints in time order on one shared timeline - the clock
 is global, so it moves only between checkpoints, never under a running scenario."""
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from conformance.catalog import RULES
 from conformance.checks import scenarios
@@ -30,8 +31,8 @@ class Progress:
 @dataclasses.dataclass
 class Outcome:
     verdicts: list[Verdict]
-    started: dt.datetime          # simulator time T0
-    finished: dt.datetime         # simulator time at the end
+    started: dt.datetime  # simulator time T0
+    finished: dt.datetime  # simulator time at the end
     seconds: float
 
     @property
@@ -49,7 +50,7 @@ class Runner:
         self.run = run
         self.rule_ids = rule_ids
         self.progress = progress or Progress()
-        self.errors: dict[str, str] = {}          # scenario name -> what went wrong
+        self.errors: dict[str, str] = {}  # scenario name -> what went wrong
         self.seconds: dict[str, float] = {}
 
     def _guarded(self, scenario: Scenario, what: str, fn: Callable[[], None]) -> None:
@@ -58,7 +59,7 @@ class Runner:
         began = time.monotonic()
         try:
             fn()
-        except Exception as exc:   # noqa: BLE001 - any failure becomes an "error" verdict
+        except Exception as exc:
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             self.errors[scenario.name] = f"{what}: {detail}"
         finally:
@@ -89,8 +90,11 @@ class Runner:
             adapter.move_clock(instant)
             if not adapter.settle(SETTLE_SECONDS):
                 for scenario, _, _ in timeline[instant]:
-                    self.errors.setdefault(scenario.name, f"the vendor did not report idle within {SETTLE_SECONDS} s "
-                                                          f"after the clock moved to {instant.isoformat()}")
+                    self.errors.setdefault(
+                        scenario.name,
+                        f"the vendor did not report idle within {SETTLE_SECONDS} s "
+                        f"after the clock moved to {instant.isoformat()}",
+                    )
             self._parallel(timeline[instant])
         for scenario in chosen:
             scenario.cleanup()
@@ -105,10 +109,21 @@ class Runner:
                     continue
                 status, summary = judgement.verdict()
                 if scenario.name in self.errors:
-                    status, summary = ERROR, f"The scenario {scenario.name} could not finish: " \
-                                             f"{self.errors[scenario.name]}"
+                    status, summary = (
+                        ERROR,
+                        f"The scenario {scenario.name} could not finish: {self.errors[scenario.name]}",
+                    )
                 rule = RULES[rule_id]
-                found[rule_id] = Verdict(rule_id, status, rule.title, rule.source, summary, judgement.findings,
-                                         judgement.evidence, scenario.name, self.run.t0.isoformat(),
-                                         self.seconds.get(scenario.name, 0.0))
+                found[rule_id] = Verdict(
+                    rule_id,
+                    status,
+                    rule.title,
+                    rule.source,
+                    summary,
+                    judgement.findings,
+                    judgement.evidence,
+                    scenario.name,
+                    self.run.t0.isoformat(),
+                    self.seconds.get(scenario.name, 0.0),
+                )
         return [found[r] for r in self.rule_ids if r in found]

@@ -4,6 +4,7 @@
 own citizens). A clock scenario also returns ``checkpoints()``: (instant, action) pairs
 the runner visits in time order on one shared timeline, moving the simulator clock (and
 the vendor's, when it keeps its own) and letting the vendor settle before each."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,7 +12,7 @@ import datetime as dt
 import json
 import secrets
 import time
-from typing import Callable
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from conformance import people, wire
@@ -19,9 +20,15 @@ from conformance.profiles import Expectations
 from conformance.verdicts import Judgement
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
-FACILITY = {"hsa_id": "SE2321000065-E12", "name": "Klinisk fysiologi Ryhov", "address": "Sjukhusgatan 1",
-            "postal_code": "55305", "city": "Jönköping", "phone": "010-242 00 00",
-            "directions_url": "https://rjl.se/hitta-hit/klinisk-fysiologi-ryhov"}
+FACILITY = {
+    "hsa_id": "SE2321000065-E12",
+    "name": "Klinisk fysiologi Ryhov",
+    "address": "Sjukhusgatan 1",
+    "postal_code": "55305",
+    "city": "Jönköping",
+    "phone": "010-242 00 00",
+    "directions_url": "https://rjl.se/hitta-hit/klinisk-fysiologi-ryhov",
+}
 FORM_URL = "https://formular.example.se/halsodeklaration/arbetsprov"
 VISIT_TYPE = "Arbetsprov på cykel"
 SETTLE_SECONDS = 120
@@ -32,10 +39,10 @@ PREPARATIONS = "Ät en lätt måltid senast två timmar före besöket och ta me
 class Run:
     """What every scenario of one run shares."""
 
-    sim: object                 # conformance.simulator_api.SimulatorApi
-    adapter: object             # HttpAdapter or ManualAdapter
+    sim: object  # conformance.simulator_api.SimulatorApi
+    adapter: object  # HttpAdapter or ManualAdapter
     profile: Expectations
-    consumer: str               # the vendor's HSA-id in the traffic ("" = any consumer)
+    consumer: str  # the vendor's HSA-id in the traffic ("" = any consumer)
     t0: dt.datetime | None = None
     tag: str = dataclasses.field(default_factory=lambda: "CF" + secrets.token_hex(3).upper())
     wait_seconds: float = 20.0  # how long a positive expectation is polled for
@@ -72,7 +79,7 @@ class Scenario:
         for fn in reversed(self._cleanups):
             try:
                 fn()
-            except Exception:   # noqa: BLE001 - cleanup must not hide the verdicts
+            except Exception:
                 pass
 
     # --- setting up -----------------------------------------------------------------------
@@ -82,8 +89,11 @@ class Scenario:
 
     def fault(self, contract: str, pnr: str, action: dict, times: int | None = None) -> int:
         """A behaviour rule for this patient only (other scenarios are not touched)."""
-        rule = {"match": {"contract": contract, "personnummer": pnr}, "action": action,
-                "description": f"conformance {self.run.tag} {self.name}"}
+        rule = {
+            "match": {"contract": contract, "personnummer": pnr},
+            "action": action,
+            "description": f"conformance {self.run.tag} {self.name}",
+        }
         if times is not None:
             rule["times"] = times
         rule_id = self.run.sim.add_behaviour(rule)
@@ -97,9 +107,16 @@ class Scenario:
 
     def booking(self, pnr: str, days: float = 14, **fields) -> dict:
         self._bookings += 1
-        body = {"booking_id": f"{self.run.tag}-{self.name[:12]}-{self._bookings}", "personnummer": pnr,
-                "type": "kallelse", "profile": self.run.profile.key, "facility": dict(FACILITY),
-                "visit_type": VISIT_TYPE, "preparations": PREPARATIONS, "form_url": FORM_URL}
+        body = {
+            "booking_id": f"{self.run.tag}-{self.name[:12]}-{self._bookings}",
+            "personnummer": pnr,
+            "type": "kallelse",
+            "profile": self.run.profile.key,
+            "facility": dict(FACILITY),
+            "visit_type": VISIT_TYPE,
+            "preparations": PREPARATIONS,
+            "form_url": FORM_URL,
+        }
         body.update(fields)
         if body["type"] != "open_invitation" and "visit_start" not in body:
             body["visit_start"] = self.visit(days)
@@ -130,8 +147,7 @@ class Scenario:
         records = self.run.sim.traffic(personnummer=pnr, consumer=self.run.consumer or None, contract=contract)
         return [wire.parse(r) for r in records]
 
-    def eventually(self, observe: Callable[[], object], done: Callable[[object], bool],
-                   timeout: float | None = None):
+    def eventually(self, observe: Callable[[], object], done: Callable[[object], bool], timeout: float | None = None):
         """Poll ``observe`` until ``done`` holds or the wait ends; the last observation."""
         deadline = time.monotonic() + (self.run.wait_seconds if timeout is None else timeout)
         while True:
@@ -140,7 +156,7 @@ class Scenario:
                 return value
             time.sleep(0.4)
 
-    def delivered(self, pnr: str, digital: bool | None, paper: bool | None) -> "Delivery":
+    def delivered(self, pnr: str, digital: bool | None, paper: bool | None) -> Delivery:
         """What reached the patient once the vendor settled and every channel expected to
         carry something does (or the wait ran out). Digital is judged on the wire: the
         AddMessage requests the vendor sent, whatever 1177 answered."""
@@ -151,20 +167,22 @@ class Scenario:
 
         def done(value):
             return (not digital or value.add_messages) and (not paper or value.letters)
+
         return self.eventually(observe, done) if (digital or paper) else observe()
 
     # --- judging --------------------------------------------------------------------------
-    def expect_channels(self, rule: str, pnr: str, label: str, digital: bool | None,
-                        paper: bool | None) -> "Delivery":
+    def expect_channels(self, rule: str, pnr: str, label: str, digital: bool | None, paper: bool | None) -> Delivery:
         """The channel decision: digital = an AddMessage was sent; paper = a letter. A letter
         after an AddMessage 1177 did not accept (INFO/ERROR/Fault) is LK-04's paper, so it
         does not count against "no paper"."""
         found = self.delivered(pnr, digital, paper)
         judgement = self.j(rule)
         if digital is not None:
-            judgement.expect(bool(found.add_messages) == digital,
-                             f"{label}: {'an' if digital else 'no'} AddMessage to 1177",
-                             f"{len(found.add_messages)} AddMessage request(s)")
+            judgement.expect(
+                bool(found.add_messages) == digital,
+                f"{label}: {'an' if digital else 'no'} AddMessage to 1177",
+                f"{len(found.add_messages)} AddMessage request(s)",
+            )
         if paper is not None:
             seen = f"{len(found.letters)} paper letter(s)"
             ok = bool(found.letters) == paper
@@ -174,22 +192,28 @@ class Scenario:
         self.show_delivery(rule, label, found)
         return found
 
-    def channels(self, found: "Delivery") -> set[str]:
+    def channels(self, found: Delivery) -> set[str]:
         chosen = {"digital"} if found.add_messages else set()
         if found.letters and not found.refused:
             chosen.add("paper")
         return chosen
 
-    def show_delivery(self, rule: str, label: str, found: "Delivery") -> None:
+    def show_delivery(self, rule: str, label: str, found: Delivery) -> None:
         """Evidence: the letters, what the 1177 inbox stored, and every request the vendor
         sent about the patient (with the answers its lookups got: its decision inputs)."""
         judgement = self.j(rule)
-        judgement.note(f"{label}: paper letters ({len(found.letters)})",
-                       dump([letter_summary(l) for l in found.letters]), kind="record")
+        judgement.note(
+            f"{label}: paper letters ({len(found.letters)})",
+            dump([letter_summary(letter) for letter in found.letters]),
+            kind="record",
+        )
         pnr = next((s for r in found.requests for s in r.subjects()), None)
         if pnr:
-            judgement.note(f"{label}: what the 1177 inbox stored",
-                           dump([message_summary(m) for m in self.messages(pnr)]), kind="record")
+            judgement.note(
+                f"{label}: what the 1177 inbox stored",
+                dump([message_summary(m) for m in self.messages(pnr)]),
+                kind="record",
+            )
         self.show_requests(rule, label, found.requests)
 
     def show_vendor_record(self, rule: str, booking_id: str) -> None:
@@ -202,9 +226,12 @@ class Scenario:
         for request in requests:
             self.j(rule).note(f"{label}: {request.contract} request", request.body, kind="soap", at=request.at)
             if request.contract in ("GetPersonsForProfile", "GetUserProfile"):
-                self.j(rule).note(f"{label}: {request.contract} answer ({request.record.get('outcome')}) - "
-                                  "decision input", request.record.get("response_body") or "", kind="soap",
-                                  at=request.at)
+                self.j(rule).note(
+                    f"{label}: {request.contract} answer ({request.record.get('outcome')}) - decision input",
+                    request.record.get("response_body") or "",
+                    kind="soap",
+                    at=request.at,
+                )
 
     def show_booking(self, rule: str, booking: dict, what: str = "booking given to the vendor") -> None:
         self.j(rule).note(f"{what} ({booking['booking_id']})", dump(booking), kind="record")
@@ -234,12 +261,30 @@ def dump(value) -> str:
 
 
 def message_summary(message: dict) -> dict:
-    keys = ("message_id", "business_object_id", "received_at", "read_at", "header_text", "notify",
-            "source_system", "booking", "docbook_violations")
+    keys = (
+        "message_id",
+        "business_object_id",
+        "received_at",
+        "read_at",
+        "header_text",
+        "notify",
+        "source_system",
+        "booking",
+        "docbook_violations",
+    )
     return {k: message.get(k) for k in keys}
 
 
 def letter_summary(letter: dict) -> dict:
-    keys = ("letter_id", "booking_id", "business_object_id", "received_at", "reason_rule_ids",
-            "protected_address_route", "protected_route", "address", "warnings")
+    keys = (
+        "letter_id",
+        "booking_id",
+        "business_object_id",
+        "received_at",
+        "reason_rule_ids",
+        "protected_address_route",
+        "protected_route",
+        "address",
+        "warnings",
+    )
     return {k: letter.get(k) for k in keys if k in letter}

@@ -1,6 +1,7 @@
 """The simulator as the suite uses it, over HTTP only: its control API (citizens, clock,
 behaviour rules, recorded traffic) and what the citizen received (1177 inbox, paper
 outbox, notification outbox). Nothing here knows the vendor."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,13 +54,23 @@ class SimulatorApi:
         self._call("DELETE", f"/api/behaviours/{rule_id}", expect=(200, 404))
 
     # traffic -----------------------------------------------------------------------------
-    def traffic(self, personnummer: str | None = None, consumer: str | None = None,
-                since: dt.datetime | None = None, until: dt.datetime | None = None,
-                contract: str | None = None, business_object_id: str | None = None) -> list[dict]:
+    def traffic(
+        self,
+        personnummer: str | None = None,
+        consumer: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        contract: str | None = None,
+        business_object_id: str | None = None,
+    ) -> list[dict]:
         """Every recorded exchange that matches, with bodies, oldest first."""
         params = {"bodies": "true", "limit": 500}
-        for key, value in (("personnummer", personnummer), ("consumer", consumer), ("contract", contract),
-                           ("business_object_id", business_object_id)):
+        for key, value in (
+            ("personnummer", personnummer),
+            ("consumer", consumer),
+            ("contract", contract),
+            ("business_object_id", business_object_id),
+        ):
             if value:
                 params[key] = value
         for key, value in (("since", since), ("until", until)):

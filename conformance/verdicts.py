@@ -1,6 +1,7 @@
 """What a check concludes about one rule: the verdict, the evidence it saw (SOAP
 messages, decision inputs, timestamps) and, for a failure, what was expected and what
 was seen. Plain data, so the JSON, JUnit and HTML reports render the same thing."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,11 +19,14 @@ class Evidence:
     kind: str
     title: str
     content: str = ""
-    at: str | None = None        # the simulator time it refers to, when there is one
+    at: str | None = None  # the simulator time it refers to, when there is one
 
     def as_dict(self) -> dict:
-        content = self.content if len(self.content) <= MAX_EVIDENCE_CHARS else (
-            self.content[:MAX_EVIDENCE_CHARS] + f"\n… ({len(self.content) - MAX_EVIDENCE_CHARS} more characters)")
+        content = (
+            self.content
+            if len(self.content) <= MAX_EVIDENCE_CHARS
+            else (self.content[:MAX_EVIDENCE_CHARS] + f"\n… ({len(self.content) - MAX_EVIDENCE_CHARS} more characters)")
+        )
         return {"kind": self.kind, "title": self.title, "content": content, "at": self.at}
 
 
@@ -48,18 +52,26 @@ class Verdict:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     evidence: list[Evidence] = dataclasses.field(default_factory=list)
     scenario: str = ""
-    started_at: str | None = None     # simulator time when the scenario began
-    seconds: float = 0.0              # wall-clock duration of the scenario
+    started_at: str | None = None  # simulator time when the scenario began
+    seconds: float = 0.0  # wall-clock duration of the scenario
 
     @property
     def failed_findings(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
 
     def as_dict(self) -> dict:
-        return {"rule_id": self.rule_id, "status": self.status, "title": self.title, "source": self.source,
-                "summary": self.summary, "scenario": self.scenario, "started_at": self.started_at,
-                "seconds": round(self.seconds, 3), "findings": [f.as_dict() for f in self.findings],
-                "evidence": [e.as_dict() for e in self.evidence]}
+        return {
+            "rule_id": self.rule_id,
+            "status": self.status,
+            "title": self.title,
+            "source": self.source,
+            "summary": self.summary,
+            "scenario": self.scenario,
+            "started_at": self.started_at,
+            "seconds": round(self.seconds, 3),
+            "findings": [f.as_dict() for f in self.findings],
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
 
 
 class Judgement:

@@ -2,6 +2,7 @@
 envelope's LogicalAddress header, the payload re-validated against the contract schema
 (MC-01), and the AddMessage fields the MC rules judge. Elements are found by local name,
 so any conforming namespace prefixing reads the same."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -81,8 +82,11 @@ class Request:
         profile subjectOfCare, PU personId/extension)."""
         if self.payload is None:
             return []
-        found = [(e.text or "").strip() for e in self.payload.iter()
-                 if local(e) in ("subjectOfCareId", "subjectOfCare") and len(e) == 0]
+        found = [
+            (e.text or "").strip()
+            for e in self.payload.iter()
+            if local(e) in ("subjectOfCareId", "subjectOfCare") and len(e) == 0
+        ]
         found += [text(e, "extension") or "" for e in self.payload.iter() if local(e) == "personId"]
         return [s for s in found if s]
 
@@ -173,9 +177,13 @@ def add_message(request: Request) -> AddMessage | None:
     booking_element = find(message, "booking")
     booking = {local(c): (c.text or "").strip() for c in booking_element} if booking_element is not None else {}
     return AddMessage(
-        request=request, subject=text(payload, "subjectOfCareId"),
-        business_object_id=text(message, "businessObjectId"), booking=booking,
+        request=request,
+        subject=text(payload, "subjectOfCareId"),
+        business_object_id=text(message, "businessObjectId"),
+        booking=booking,
         msg=msg_element.text if msg_element is not None else None,
         msg_has_elements=msg_element is not None and len(msg_element) > 0,
-        notify=text(payload, "notify") in ("true", "1"), source_system=text(payload, "sourceSystem"),
-        header_text=text(message, "headerText"))
+        notify=text(payload, "notify") in ("true", "1"),
+        source_system=text(payload, "sourceSystem"),
+        header_text=text(message, "headerText"),
+    )

@@ -11,6 +11,7 @@ written ``^...$``, and in XML Schema those two characters are literals, so a con
 validator rejects every real personnummer. :func:`correct_schema_text` strips such
 anchors while loading and logs that it did (see docs/contracts.md).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,8 +45,12 @@ def correct_schema_text(text: str, source: str = "") -> str:
     corrected, count = _ANCHORED_PATTERN.subn(r"\1\2\3", text)
     if count and source not in _CORRECTED:
         _CORRECTED.add(source)
-        log.warning("contract %s: removed literal ^...$ anchors from %d xs:pattern value(s); "
-                    "XML Schema patterns are implicitly anchored (see docs/contracts.md)", source, count)
+        log.warning(
+            "contract %s: removed literal ^...$ anchors from %d xs:pattern value(s); "
+            "XML Schema patterns are implicitly anchored (see docs/contracts.md)",
+            source,
+            count,
+        )
     return corrected
 
 
@@ -56,8 +61,9 @@ class _CorrectingResolver(etree.Resolver):
     def resolve(self, url, pubid, context):
         path = Path(url.removeprefix("file://"))
         if path.suffix == ".xsd" and path.is_file():
-            return self.resolve_string(correct_schema_text(path.read_text("utf-8"), str(path)), context,
-                                       base_url=str(path))
+            return self.resolve_string(
+                correct_schema_text(path.read_text("utf-8"), str(path)), context, base_url=str(path)
+            )
         return None
 
 
@@ -73,13 +79,13 @@ def load_schema(xsd_path: Path) -> etree.XMLSchema:
 class Contract:
     """One RIVTA service interaction as its WSDL defines it."""
 
-    interaction: str          # e.g. "AddMessage"
-    major_version: str        # e.g. "2"
+    interaction: str  # e.g. "AddMessage"
+    major_version: str  # e.g. "2"
     wsdl_path: Path
-    root: Path                # bundle root, for serving the files over HTTP
+    root: Path  # bundle root, for serving the files over HTTP
     wsdl_namespace: str
     soap_action: str
-    request_element: str      # Clark notation {ns}name
+    request_element: str  # Clark notation {ns}name
     response_element: str
     responder_xsd: Path
     declares_logical_address_header: bool
@@ -126,10 +132,14 @@ def read_wsdl(wsdl_path: Path, root: Path) -> Contract:
         parts = messages[message_ref].findall("wsdl:part", NS)
         body = binding_op.find(f"wsdl:{io}/soap:body", NS) if binding_op is not None else None
         named = (body.get("parts") or "").split() if body is not None else []
-        headers = {h.get("part") for h in binding_op.findall(f"wsdl:{io}/soap:header", NS)} \
-            if binding_op is not None else set()
-        chosen = [p for p in parts if p.get("name") in named] or \
-                 [p for p in parts if p.get("name") not in headers] or parts
+        headers = (
+            {h.get("part") for h in binding_op.findall(f"wsdl:{io}/soap:header", NS)}
+            if binding_op is not None
+            else set()
+        )
+        chosen = (
+            [p for p in parts if p.get("name") in named] or [p for p in parts if p.get("name") not in headers] or parts
+        )
         return _qname(doc, chosen[0].get("element"))
 
     soap_op = binding_op.find("soap:operation", NS)
@@ -139,9 +149,15 @@ def read_wsdl(wsdl_path: Path, root: Path) -> Contract:
     xsd = next(i.get("schemaLocation") for i in imports if i.get("namespace") == responder_ns)
     major = tns.split(":")[-2] if tns.endswith(":rivtabp21") else "1"
     return Contract(
-        interaction=name, major_version=major, wsdl_path=wsdl_path, root=root, wsdl_namespace=tns,
-        soap_action=soap_op.get("soapAction"), request_element=request,
-        response_element=part_element("output"), responder_xsd=(wsdl_path.parent / xsd).resolve(),
+        interaction=name,
+        major_version=major,
+        wsdl_path=wsdl_path,
+        root=root,
+        wsdl_namespace=tns,
+        soap_action=soap_op.get("soapAction"),
+        request_element=request,
+        response_element=part_element("output"),
+        responder_xsd=(wsdl_path.parent / xsd).resolve(),
         declares_logical_address_header=doc.find(".//soap:header", NS) is not None,
     )
 
@@ -176,4 +192,4 @@ class ContractBundle:
 
 
 def builtin_bundle(official: Path | None = None) -> ContractBundle:
-    return ContractBundle(*( [official] if official else []), BUILTIN_DIR)
+    return ContractBundle(*([official] if official else []), BUILTIN_DIR)

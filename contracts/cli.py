@@ -1,5 +1,6 @@
 """``kallelse contracts``: list the contracts the simulator serves, and verify that our
 authored contracts are wire-identical to an official bundle."""
+
 from __future__ import annotations
 
 import logging
@@ -19,16 +20,26 @@ def contracts() -> None:
 
 
 @contracts.command()
-@click.option("--official", required=True, type=_DIR,
-              help="Folder of an official bundle (holding TD_INBOX_2_0/, TD_USERPROFILE_2_0/ ...).")
+@click.option(
+    "--official",
+    required=True,
+    type=_DIR,
+    help="Folder of an official bundle (holding TD_INBOX_2_0/, TD_USERPROFILE_2_0/ ...).",
+)
 @click.option("--authored", type=_DIR, default=None, help=f"Folder of the authored contracts [{BUILTIN_DIR}].")
-@click.option("--documents", type=click.IntRange(min=0), default=500, show_default=True,
-              help="Valid documents (and as many mutated ones) generated per interaction.")
+@click.option(
+    "--documents",
+    type=click.IntRange(min=0),
+    default=500,
+    show_default=True,
+    help="Valid documents (and as many mutated ones) generated per interaction.",
+)
 @click.option("--seed", type=int, default=2014, show_default=True, help="Seed of the document generator.")
 def verify(official: Path, authored: Path | None, documents: int, seed: int) -> None:
     """Compare the authored contracts with an official bundle: component models, a generated
     corpus validated by both, and the ^...$ pattern defect. Exits 1 on any difference."""
     from contracts.verify import compare
+
     # The report names the pattern correction itself; the loader's warning would repeat it.
     logging.getLogger("contracts.bundle").setLevel(logging.ERROR)
     report = compare(official, authored, documents=documents, seed=seed)
@@ -38,18 +49,25 @@ def verify(official: Path, authored: Path | None, documents: int, seed: int) -> 
 
 
 @contracts.command("list")
-@click.option("--contracts", "official", type=_DIR, default=None,
-              help="Overlay an official bundle, as `kallelse serve --contracts` does.")
+@click.option(
+    "--contracts",
+    "official",
+    type=_DIR,
+    default=None,
+    help="Overlay an official bundle, as `kallelse serve --contracts` does.",
+)
 def list_contracts(official: Path | None) -> None:
     """The interactions of the bundle: version, SOAPAction, request element, endpoint path."""
     bundle = builtin_bundle(official)
     paths = _served_paths(official)
     for contract in sorted(bundle.contracts.values(), key=lambda c: c.interaction):
         click.echo(f"{contract.interaction} {contract.major_version}")
-        for label, value in (("endpoint path", paths.get(contract.interaction, "(not served by the simulator)")),
-                             ("SOAPAction", contract.soap_action),
-                             ("request element", contract.request_element),
-                             ("WSDL", contract.wsdl_path)):
+        for label, value in (
+            ("endpoint path", paths.get(contract.interaction, "(not served by the simulator)")),
+            ("SOAPAction", contract.soap_action),
+            ("request element", contract.request_element),
+            ("WSDL", contract.wsdl_path),
+        ):
             click.echo(f"    {label:<16} {value}")
     click.echo(f"\nbundle folders, first wins: {', '.join(str(d) for d in bundle.dirs)}")
 
@@ -58,16 +76,18 @@ def _served_paths(official: Path | None) -> dict[str, str]:
     """Ask the simulator itself which path serves which interaction (its services decide
     the prefix), with a throw-away database."""
     import tempfile
+
     try:
         from simulator.app import soap_endpoints
         from simulator.config import Config
         from simulator.runtime import Runtime
+
         with tempfile.TemporaryDirectory(prefix="kallelse-list-") as tmp:
             runtime = Runtime.build(Config(data_dir=Path(tmp), contracts=official))
             try:
                 return {endpoint.contract.interaction: path for path, endpoint in soap_endpoints(runtime).items()}
             finally:
                 runtime.db.dispose()
-    except Exception as exc:  # noqa: BLE001 - listing contracts must work without a runnable simulator
+    except Exception as exc:
         click.echo(f"(endpoint paths unavailable: {exc})", err=True)
         return {}

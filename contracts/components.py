@@ -11,6 +11,7 @@ documentation are not part of it: they do not travel on the wire.
 XSD files are read through :mod:`xmlschema`'s component model, WSDL files with lxml
 (QNames are resolved to Clark notation so prefix choice does not matter).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,8 +39,13 @@ def describe_xsd(path: Path) -> Description:
     tns = schema.target_namespace
     out: Description = {"schema": _schema_header(path, schema)}
     maps = schema.maps
-    for kind, table in (("element", maps.elements), ("type", maps.types), ("group", maps.groups),
-                        ("attribute", maps.attributes), ("attributeGroup", maps.attribute_groups)):
+    for kind, table in (
+        ("element", maps.elements),
+        ("type", maps.types),
+        ("group", maps.groups),
+        ("attribute", maps.attributes),
+        ("attributeGroup", maps.attribute_groups),
+    ):
         for qname, component in table.items():
             if _namespace(qname) == tns:
                 _describe_global(out, f"{kind} {qname}", kind, component)
@@ -48,13 +54,20 @@ def describe_xsd(path: Path) -> Description:
 
 def _schema_header(path: Path, schema) -> dict:
     root = etree.parse(str(path), secure_parser()).getroot()
-    imports = sorted((i.get("namespace") or "", i.get("schemaLocation") or "")
-                     for i in root.findall(f"{{{XSD_NS}}}import"))
+    imports = sorted(
+        (i.get("namespace") or "", i.get("schemaLocation") or "") for i in root.findall(f"{{{XSD_NS}}}import")
+    )
     includes = sorted(i.get("schemaLocation") or "" for i in root.findall(f"{{{XSD_NS}}}include"))
-    return {"targetNamespace": schema.target_namespace, "elementFormDefault": schema.element_form_default,
-            "attributeFormDefault": schema.attribute_form_default, "version": root.get("version"),
-            "blockDefault": root.get("blockDefault"), "finalDefault": root.get("finalDefault"),
-            "imports": imports, "includes": includes}
+    return {
+        "targetNamespace": schema.target_namespace,
+        "elementFormDefault": schema.element_form_default,
+        "attributeFormDefault": schema.attribute_form_default,
+        "version": root.get("version"),
+        "blockDefault": root.get("blockDefault"),
+        "finalDefault": root.get("finalDefault"),
+        "imports": imports,
+        "includes": includes,
+    }
 
 
 def _namespace(qname: str) -> str:
@@ -83,15 +96,25 @@ def _type_ref(out: Description, key: str, xsd_type) -> str:
 
 
 def _occurs(particle) -> dict:
-    return {"minOccurs": particle.min_occurs, "maxOccurs": "unbounded" if particle.max_occurs is None
-            else particle.max_occurs}
+    return {
+        "minOccurs": particle.min_occurs,
+        "maxOccurs": "unbounded" if particle.max_occurs is None else particle.max_occurs,
+    }
 
 
 def _describe_element(out: Description, key: str, element: XsdElement, particle: bool = False) -> None:
-    props = {"name": element.name, "ref": bool(element.ref), "nillable": element.nillable,
-             "abstract": element.abstract, "default": element.default, "fixed": element.fixed,
-             "substitutionGroup": element.substitution_group, "qualified": element.qualified,
-             "block": element.block, "final": element.final}
+    props = {
+        "name": element.name,
+        "ref": bool(element.ref),
+        "nillable": element.nillable,
+        "abstract": element.abstract,
+        "default": element.default,
+        "fixed": element.fixed,
+        "substitutionGroup": element.substitution_group,
+        "qualified": element.qualified,
+        "block": element.block,
+        "final": element.final,
+    }
     if particle:
         props.update(_occurs(element))
     props["type"] = _type_ref(out, key, element.type)
@@ -102,9 +125,15 @@ def _describe_type(out: Description, key: str, xsd_type) -> None:
     if xsd_type.is_simple():
         out[key] = _simple_props(xsd_type)
         return
-    props = {"kind": "complexType", "abstract": xsd_type.abstract, "mixed": xsd_type.mixed,
-             "derivation": xsd_type.derivation, "block": xsd_type.block, "final": xsd_type.final,
-             "base": xsd_type.base_type.name if xsd_type.base_type is not None else None}
+    props = {
+        "kind": "complexType",
+        "abstract": xsd_type.abstract,
+        "mixed": xsd_type.mixed,
+        "derivation": xsd_type.derivation,
+        "block": xsd_type.block,
+        "final": xsd_type.final,
+        "base": xsd_type.base_type.name if xsd_type.base_type is not None else None,
+    }
     content = xsd_type.content
     if isinstance(content, XsdGroup):
         props["content"] = "elements"
@@ -117,10 +146,13 @@ def _describe_type(out: Description, key: str, xsd_type) -> None:
 
 
 def _simple_props(xsd_type) -> dict:
-    props = {"kind": "simpleType", "variety": getattr(xsd_type, "variety", None),
-             "base": xsd_type.base_type.name if getattr(xsd_type, "base_type", None) is not None else None,
-             "primitive": getattr(getattr(xsd_type, "primitive_type", None), "name", None),
-             "whiteSpace": xsd_type.white_space}
+    props = {
+        "kind": "simpleType",
+        "variety": getattr(xsd_type, "variety", None),
+        "base": xsd_type.base_type.name if getattr(xsd_type, "base_type", None) is not None else None,
+        "primitive": getattr(getattr(xsd_type, "primitive_type", None), "name", None),
+        "whiteSpace": xsd_type.white_space,
+    }
     for qname, facet in sorted(getattr(xsd_type, "facets", {}).items(), key=lambda item: str(item[0])):
         name = str(qname).rpartition("}")[2] or "assertion"
         if name == "enumeration":
@@ -135,10 +167,12 @@ def _simple_props(xsd_type) -> dict:
 def _attributes(group) -> dict:
     described = {}
     for name, attribute in group.items():
-        if name is None:   # the attribute wildcard
+        if name is None:  # the attribute wildcard
             described["(anyAttribute)"] = f"{sorted(attribute.namespace)} {attribute.process_contents}"
         else:
-            described[name] = f"{attribute.use} {attribute.type.name} default={attribute.default} fixed={attribute.fixed}"
+            described[name] = (
+                f"{attribute.use} {attribute.type.name} default={attribute.default} fixed={attribute.fixed}"
+            )
     return described
 
 
@@ -148,8 +182,11 @@ def _describe_group(out: Description, key: str, group: XsdGroup) -> None:
         if isinstance(particle, XsdGroup):
             _describe_group(out, f"{key}[{index}] {particle.model}", particle)
         elif isinstance(particle, XsdAnyElement):
-            out[f"{key}[{index}] any"] = {"namespace": sorted(particle.namespace),
-                                           "processContents": particle.process_contents, **_occurs(particle)}
+            out[f"{key}[{index}] any"] = {
+                "namespace": sorted(particle.namespace),
+                "processContents": particle.process_contents,
+                **_occurs(particle),
+            }
         else:
             _describe_element(out, f"{key}[{index}] element {particle.name}", particle, particle=True)
 
@@ -172,18 +209,23 @@ def describe_wsdl(path: Path) -> Description:
     for index, schema in enumerate(root.findall("wsdl:types/xs:schema", NS)):
         out[f"types/schema[{index}]"] = {
             "targetNamespace": schema.get("targetNamespace"),
-            "imports": sorted((i.get("namespace"), i.get("schemaLocation")) for i in schema.findall("xs:import", NS))}
+            "imports": sorted((i.get("namespace"), i.get("schemaLocation")) for i in schema.findall("xs:import", NS)),
+        }
     for message in root.findall("wsdl:message", NS):
-        out[f"message {message.get('name')}"] = {"parts": [
-            (p.get("name"), _clark(p, p.get("element")), _clark(p, p.get("type")))
-            for p in message.findall("wsdl:part", NS)]}
+        out[f"message {message.get('name')}"] = {
+            "parts": [
+                (p.get("name"), _clark(p, p.get("element")), _clark(p, p.get("type")))
+                for p in message.findall("wsdl:part", NS)
+            ]
+        }
     for port_type in root.findall("wsdl:portType", NS):
         key = f"portType {port_type.get('name')}"
         out[key] = {"operations": [o.get("name") for o in port_type.findall("wsdl:operation", NS)]}
         for op in port_type.findall("wsdl:operation", NS):
             out[f"{key}/operation {op.get('name')}"] = {
                 io: [_clark(m, m.get("message")) for m in op.findall(f"wsdl:{io}", NS)]
-                for io in ("input", "output", "fault")}
+                for io in ("input", "output", "fault")
+            }
     for binding in root.findall("wsdl:binding", NS):
         _describe_binding(out, binding)
     for service in root.findall("wsdl:service", NS):
@@ -191,27 +233,36 @@ def describe_wsdl(path: Path) -> Description:
             address = port.find("soap:address", NS)
             out[f"service {service.get('name')}/port {port.get('name')}"] = {
                 "binding": _clark(port, port.get("binding")),
-                "address": address.get("location") if address is not None else None}
+                "address": address.get("location") if address is not None else None,
+            }
     return out
 
 
 def _describe_binding(out: Description, binding: etree._Element) -> None:
     soap_binding = binding.find("soap:binding", NS)
     key = f"binding {binding.get('name')}"
-    out[key] = {"type": _clark(binding, binding.get("type")),
-                "style": soap_binding.get("style") if soap_binding is not None else None,
-                "transport": soap_binding.get("transport") if soap_binding is not None else None,
-                "operations": [o.get("name") for o in binding.findall("wsdl:operation", NS)]}
+    out[key] = {
+        "type": _clark(binding, binding.get("type")),
+        "style": soap_binding.get("style") if soap_binding is not None else None,
+        "transport": soap_binding.get("transport") if soap_binding is not None else None,
+        "operations": [o.get("name") for o in binding.findall("wsdl:operation", NS)],
+    }
     for op in binding.findall("wsdl:operation", NS):
         soap_op = op.find("soap:operation", NS)
-        props = {"soapAction": soap_op.get("soapAction") if soap_op is not None else None,
-                 "style": soap_op.get("style") if soap_op is not None else None}
+        props = {
+            "soapAction": soap_op.get("soapAction") if soap_op is not None else None,
+            "style": soap_op.get("style") if soap_op is not None else None,
+        }
         for io in ("input", "output", "fault"):
             for index, part in enumerate(op.findall(f"wsdl:{io}", NS)):
                 props[f"{io}[{index}]"] = [
-                    (etree.QName(child).localname, sorted((k, _clark(child, v) if k == "message" else v)
-                                                          for k, v in child.attrib.items()))
-                    for child in part if etree.QName(child).namespace == SOAP_BINDING_NS]
+                    (
+                        etree.QName(child).localname,
+                        sorted((k, _clark(child, v) if k == "message" else v) for k, v in child.attrib.items()),
+                    )
+                    for child in part
+                    if etree.QName(child).namespace == SOAP_BINDING_NS
+                ]
         out[f"{key}/operation {op.get('name')}"] = props
 
 

@@ -12,6 +12,7 @@ Randomness comes from the ``random.Random``-like object passed in (``randint``,
 ``choice``, ``random``, ``shuffle``), so a seed reproduces a corpus and the tests can hand
 in a Hypothesis-controlled one.
 """
+
 from __future__ import annotations
 
 import copy
@@ -38,8 +39,8 @@ class Node:
     """One generated element and the schema component it was generated from."""
 
     element: etree._Element
-    particle: object            # XsdElement (its min/max occurs apply within the parent)
-    xsd_type: object            # the type actually used (after any xsi:type)
+    particle: object  # XsdElement (its min/max occurs apply within the parent)
+    xsd_type: object  # the type actually used (after any xsi:type)
 
 
 @dataclasses.dataclass
@@ -105,9 +106,14 @@ class DocumentFactory:
     def _derived_types(self, base) -> list:
         if base.name not in self._derived:
             self._derived[base.name] = [
-                t for name, t in sorted(self.schema.maps.types.items())
-                if t is not base and not t.is_simple() and not t.abstract and t.is_derived(base)
-                and t.derivation == "extension"]
+                t
+                for name, t in sorted(self.schema.maps.types.items())
+                if t is not base
+                and not t.is_simple()
+                and not t.abstract
+                and t.is_derived(base)
+                and t.derivation == "extension"
+            ]
         return self._derived[base.name]
 
     def _prefixed(self, qname: str) -> str:
@@ -154,8 +160,9 @@ class DocumentFactory:
         allowed = sorted(wildcard.namespace)
         namespace = FOREIGN_NS
         if "##any" not in allowed and "##other" not in allowed:
-            namespace = self.rnd.choice(allowed).replace("##local", "").replace(
-                "##targetNamespace", wildcard.target_namespace)
+            namespace = (
+                self.rnd.choice(allowed).replace("##local", "").replace("##targetNamespace", wildcard.target_namespace)
+            )
         tag = f"{{{namespace}}}extra{self.rnd.randint(1, 9)}" if namespace else f"extra{self.rnd.randint(1, 9)}"
         node = etree.SubElement(parent, tag)
         node.text = self.values.text()
@@ -202,8 +209,10 @@ class ValueFactory:
 
     def _time(self) -> str:
         fraction = self.rnd.choice(("", "", ".5", ".123"))
-        return (f"{self.rnd.randint(0, 23):02d}:{self.rnd.randint(0, 59):02d}:{self.rnd.randint(0, 59):02d}"
-                f"{fraction}{self._zone()}")
+        return (
+            f"{self.rnd.randint(0, 23):02d}:{self.rnd.randint(0, 59):02d}:{self.rnd.randint(0, 59):02d}"
+            f"{fraction}{self._zone()}"
+        )
 
     def _dateTime(self) -> str:
         return f"{self._date()[:10]}T{self._time()}"
@@ -247,11 +256,11 @@ class RegexSampler:
         char = pattern[i]
         if char == "(":
             end = self._group_end(pattern, i)
-            inner = pattern[i + 1:end]
+            inner = pattern[i + 1 : end]
             return (lambda: self.sample(inner)), end + 1
         if char == "[":
             end = pattern.index("]", i + 1)
-            choices = self._class(pattern[i + 1:end])
+            choices = self._class(pattern[i + 1 : end])
             return (lambda: self.rnd.choice(choices)), end + 1
         if char == "\\":
             escaped = pattern[i + 1]
@@ -308,8 +317,17 @@ BAD_LEXICAL = {
     "dateTime": ("2024-01-01", "2024-01-01 10:00:00", "2024-01-01T25:00:00", "tomorrow"),
     "integer": ("1.5", "12a", "", "one", "1e3"),
 }
-BAD_PERSONNUMMER = ("19121212-1212", "1912121212", "19121212121", "1912121212123", "19121212X212",
-                    "^191212121212$", " 191212121212", "191212121212 ", "19121212121A")
+BAD_PERSONNUMMER = (
+    "19121212-1212",
+    "1912121212",
+    "19121212121",
+    "1912121212123",
+    "19121212X212",
+    "^191212121212$",
+    " 191212121212",
+    "191212121212 ",
+    "19121212121A",
+)
 
 
 def _primitive(xsd_type) -> str | None:
@@ -340,10 +358,26 @@ class Mutator:
         return kind
 
     def _candidates(self, doc: Generated) -> dict[str, list]:
-        found: dict[str, list] = {k: [] for k in (
-            "drop-required", "duplicate-single", "bad-enumeration", "bad-boolean", "bad-date", "bad-time",
-            "bad-dateTime", "bad-integer", "bad-personnummer", "unknown-element", "wrong-namespace",
-            "unknown-attribute", "text-in-element-only", "swap-order", "bad-xsi-type")}
+        found: dict[str, list] = {
+            k: []
+            for k in (
+                "drop-required",
+                "duplicate-single",
+                "bad-enumeration",
+                "bad-boolean",
+                "bad-date",
+                "bad-time",
+                "bad-dateTime",
+                "bad-integer",
+                "bad-personnummer",
+                "unknown-element",
+                "wrong-namespace",
+                "unknown-attribute",
+                "text-in-element-only",
+                "swap-order",
+                "bad-xsi-type",
+            )
+        }
         for node in doc.nodes:
             element, particle, xsd_type = node.element, node.particle, node.xsd_type
             parent = element.getparent()
@@ -382,8 +416,11 @@ class Mutator:
 
     def _bad_enumeration(self, node):
         allowed = list(node.xsd_type.enumeration)
-        wrong = [v for v in (allowed[0].lower(), allowed[0].upper(), allowed[0] + "X", " " + allowed[0],
-                             "Unknown", "") if v not in allowed]
+        wrong = [
+            v
+            for v in (allowed[0].lower(), allowed[0].upper(), allowed[0] + "X", " " + allowed[0], "Unknown", "")
+            if v not in allowed
+        ]
         node.element.text = self.rnd.choice(wrong)
 
     def _bad_personnummer(self, node):
@@ -416,7 +453,6 @@ class Mutator:
         if choice == "remove" and node.particle.type.abstract:
             del node.element.attrib[attribute]
         elif choice == "unrelated":
-            node.element.set(attribute, "xs:boolean")    # the root declares xs:
+            node.element.set(attribute, "xs:boolean")  # the root declares xs:
         else:
             node.element.set(attribute, "NoSuchType")
-

@@ -17,6 +17,7 @@ independent checks:
 3. **Defect proof.** The raw official core schema rejects the personnummer
    ``191212121212`` while the corrected official and the authored schema accept it.
 """
+
 from __future__ import annotations
 
 import collections
@@ -36,8 +37,9 @@ from contracts.corpus import DocumentFactory, GeneratorError, Mutator
 DEFAULT_DOCUMENTS = 500
 DEFAULT_SEED = 2014
 PROBE_VALUES = ("191212121212", "197010632391", "^191212121212$")
-ALLOWED_DEVIATION = ("literal ^...$ removed from the pattern (XML Schema patterns have no anchors; "
-                     "see docs/contracts.md)")
+ALLOWED_DEVIATION = (
+    "literal ^...$ removed from the pattern (XML Schema patterns have no anchors; see docs/contracts.md)"
+)
 _ANCHORS = re.compile(r"^\^(.*)\$$", re.S)
 
 
@@ -114,6 +116,7 @@ class Report:
 
     def render(self) -> str:
         from contracts.report import render
+
         return render(self)
 
 
@@ -121,22 +124,38 @@ class Report:
 
 
 def contract_files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                  if p.suffix in (".xsd", ".wsdl") and p.is_file())
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in (".xsd", ".wsdl") and p.is_file()
+    )
 
 
 def diff_descriptions(file: str, official: Description, authored: Description) -> list[Difference]:
     out = []
     for key in sorted(set(official) | set(authored)):
         if key not in authored or key not in official:
-            out.append(Difference(file, key, "(component)", "present" if key in official else "absent",
-                                  "present" if key in authored else "absent"))
+            out.append(
+                Difference(
+                    file,
+                    key,
+                    "(component)",
+                    "present" if key in official else "absent",
+                    "present" if key in authored else "absent",
+                )
+            )
             continue
         for prop in sorted(set(official[key]) | set(authored[key])):
             before, after = official[key].get(prop), authored[key].get(prop)
             if before != after:
-                out.append(Difference(file, key, prop, before, after,
-                                      allowed=prop == "pattern" and _only_anchors_removed(before, after)))
+                out.append(
+                    Difference(
+                        file,
+                        key,
+                        prop,
+                        before,
+                        after,
+                        allowed=prop == "pattern" and _only_anchors_removed(before, after),
+                    )
+                )
         for pattern in authored[key].get("pattern") or ():
             if _ANCHORS.match(pattern):
                 out.append(Difference(file, key, "pattern keeps the literal ^...$ defect", None, pattern))
@@ -158,9 +177,10 @@ def compare_components(report: Report) -> None:
             continue
         report.files.append(relative)
         try:
-            report.differences += diff_descriptions(relative, describe(report.official_dir / relative),
-                                                    describe(authored))
-        except Exception as exc:  # noqa: BLE001 - an unreadable file is a finding, not a crash
+            report.differences += diff_descriptions(
+                relative, describe(report.official_dir / relative), describe(authored)
+            )
+        except Exception as exc:
             report.errors.append(f"{relative}: cannot be read: {exc}")
 
 
@@ -172,9 +192,9 @@ class SchemaPair:
     """Both schema sets for one interaction: lxml validators and xmlschema models."""
 
     interaction: str
-    official: etree.XMLSchema        # official, correction applied
-    authored: etree.XMLSchema        # authored, as written
-    models: tuple                    # xmlschema models to generate from (official corrected, authored)
+    official: etree.XMLSchema  # official, correction applied
+    authored: etree.XMLSchema  # authored, as written
+    models: tuple  # xmlschema models to generate from (official corrected, authored)
 
 
 def raw_schema(path: Path) -> etree.XMLSchema:
@@ -187,8 +207,9 @@ def corrected_copy(official_dir: Path, target: Path) -> Path:
     for relative in contract_files(official_dir):
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(correct_schema_text((official_dir / relative).read_text("utf-8"),
-                                                   str(official_dir / relative)), "utf-8")
+        destination.write_text(
+            correct_schema_text((official_dir / relative).read_text("utf-8"), str(official_dir / relative)), "utf-8"
+        )
     return target
 
 
@@ -201,8 +222,14 @@ def schema_pairs(official_dir: Path, authored_dir: Path) -> list[SchemaPair]:
             authored = authored_dir / relative
             if not authored.is_file():
                 continue
-            pairs.append(SchemaPair(contract.interaction, load_schema(contract.responder_xsd), raw_schema(authored),
-                                    (load_xsd(corrected / relative), load_xsd(authored))))
+            pairs.append(
+                SchemaPair(
+                    contract.interaction,
+                    load_schema(contract.responder_xsd),
+                    raw_schema(authored),
+                    (load_xsd(corrected / relative), load_xsd(authored)),
+                )
+            )
     return sorted(pairs, key=lambda p: p.interaction)
 
 
@@ -211,8 +238,7 @@ def _verdict(schema: etree.XMLSchema, doc) -> tuple[bool, str]:
     return ok, "" if ok else str(schema.error_log.last_error)
 
 
-def check_document(pair: SchemaPair, result: CorpusResult, data: bytes, label: str,
-                   should_be_valid: bool) -> bool:
+def check_document(pair: SchemaPair, result: CorpusResult, data: bytes, label: str, should_be_valid: bool) -> bool:
     """Validate one document with both schema sets and record the outcome; returns
     whether both accepted it."""
     doc = etree.fromstring(data, secure_parser())
@@ -249,7 +275,7 @@ def run_corpus(pair: SchemaPair, rnd, documents: int, result: CorpusResult | Non
 def compare_corpus(report: Report) -> None:
     try:
         pairs = schema_pairs(report.official_dir, report.authored_dir)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         report.errors.append(f"schemas cannot be loaded for the corpus check: {exc}")
         return
     for pair in pairs:
@@ -305,9 +331,13 @@ def defect_proven(report: Report) -> bool:
     """True when the raw official schema rejects 191212121212 and ours accepts it."""
     probes = [p for p in report.defect if p.value == PROBE_VALUES[0]]
     return bool(probes) and all(
-        not p.verdicts["published/lxml"] and not p.verdicts["published/xmlschema"]
-        and p.verdicts["corrected/lxml"] and p.verdicts["authored/lxml"] and p.verdicts["authored/xmlschema"]
-        for p in probes)
+        not p.verdicts["published/lxml"]
+        and not p.verdicts["published/xmlschema"]
+        and p.verdicts["corrected/lxml"]
+        and p.verdicts["authored/lxml"]
+        and p.verdicts["authored/xmlschema"]
+        for p in probes
+    )
 
 
 # --- entry point --------------------------------------------------------------------------
@@ -322,8 +352,13 @@ def resolve_dirs(official_dir: Path, authored_dir: Path | None) -> tuple[Path, P
     return official, authored
 
 
-def compare(official_dir: Path, authored_dir: Path | None = None, documents: int = DEFAULT_DOCUMENTS,
-            seed: int = DEFAULT_SEED, corpus: bool = True) -> Report:
+def compare(
+    official_dir: Path,
+    authored_dir: Path | None = None,
+    documents: int = DEFAULT_DOCUMENTS,
+    seed: int = DEFAULT_SEED,
+    corpus: bool = True,
+) -> Report:
     official, authored = resolve_dirs(official_dir, authored_dir)
     report = Report(official, authored, seed, documents)
     if not contract_files(official):

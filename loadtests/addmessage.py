@@ -5,6 +5,7 @@ TKB requires) and a businessObjectId that each request makes unique (:data:`load
 Built with the same builders the trainer demo, the dispatch core and the locust scenarios
 use (``add_message_payload``, the RIVTA ``envelope``), from the loaded contract: the
 namespaces and the SOAPAction are the contract's, never restated here."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,7 @@ from simulator.dispatch.rivta import envelope
 PATH = PATHS["AddMessage"]
 LOGICAL_ADDRESS = LOGICAL_ADDRESSES["AddMessage"]
 CONSUMER = "SE2321000016-BENCH"
-FALLBACK_PERSONNUMMER = "191212121212"    # Skatteverket's well-known test number
+FALLBACK_PERSONNUMMER = "191212121212"  # Skatteverket's well-known test number
 
 LETTER = """<?xml version="1.0"?>
 <article>
@@ -47,31 +48,50 @@ LETTER = """<?xml version="1.0"?>
 </article>
 """
 
-FACILITY = {"hsaId": "SE2321000016-7P3V", "healthCareFacilityName": "Bröstmottagningen, Testsjukhuset",
-            "healthCareFacilityAddress": "Sjukhusvägen 1", "healthCareFacilityPostalCode": "11122",
-            "healthCareFacilityPostalCity": "Teststad", "healthCareFacilityTelephone": "010-123 45 67"}
+FACILITY = {
+    "hsaId": "SE2321000016-7P3V",
+    "healthCareFacilityName": "Bröstmottagningen, Testsjukhuset",
+    "healthCareFacilityAddress": "Sjukhusvägen 1",
+    "healthCareFacilityPostalCode": "11122",
+    "healthCareFacilityPostalCity": "Teststad",
+    "healthCareFacilityTelephone": "010-123 45 67",
+}
 
 
 def soap_action(contracts: Path | None = None) -> str:
     return builtin_bundle(contracts)["AddMessage"].soap_action
 
 
-def template(personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS,
-             contracts: Path | None = None) -> bytes:
+def template(
+    personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS, contracts: Path | None = None
+) -> bytes:
     """The request with :data:`SEQ` where the per-request businessObjectId number goes."""
-    kallelse = Kallelse(personnummer=personnummer, msg=LETTER, business_object_id="BENCH-" + SEQ.decode(),
-                        header="Kallelse till mammografi 14 april 2026", facility=FACILITY,
-                        source_system=CONSUMER)
+    kallelse = Kallelse(
+        personnummer=personnummer,
+        msg=LETTER,
+        business_object_id="BENCH-" + SEQ.decode(),
+        header="Kallelse till mammografi 14 april 2026",
+        facility=FACILITY,
+        source_system=CONSUMER,
+    )
     return envelope(add_message_payload(builtin_bundle(contracts)["AddMessage"], kallelse), logical_address)
 
 
-def load(base_url: str, personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS,
-         contracts: Path | None = None) -> Load:
-    return Load(url=base_url.rstrip("/") + PATH, body=template(personnummer, logical_address, contracts), headers={
-        "Content-Type": "text/xml; charset=utf-8",
-        "SOAPAction": f'"{soap_action(contracts)}"',
-        "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
-    })
+def load(
+    base_url: str,
+    personnummer: str = FALLBACK_PERSONNUMMER,
+    logical_address: str = LOGICAL_ADDRESS,
+    contracts: Path | None = None,
+) -> Load:
+    return Load(
+        url=base_url.rstrip("/") + PATH,
+        body=template(personnummer, logical_address, contracts),
+        headers={
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{soap_action(contracts)}"',
+            "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
+        },
+    )
 
 
 def reachable_personnummer(citizens) -> str:
@@ -87,6 +107,7 @@ def seeded_personnummer(database_url: str) -> str:
     """:func:`reachable_personnummer` among the citizens stored in a simulator database."""
     from simulator.population.store import CitizenStore
     from simulator.storage import Database
+
     db = Database(database_url)
     try:
         return reachable_personnummer(CitizenStore(db).all())

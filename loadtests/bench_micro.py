@@ -6,14 +6,15 @@ without HTTP, to locate costs the HTTP benchmark only sums up.
 Steps: envelope parse, XSD validation, response serialization, one bare INSERT+COMMIT, the
 real AddMessage producer (domain + store), the whole simulator WSGI app (Router ->
 SoapEndpoint with every interceptor), and the floor and spyne apps for comparison."""
+
 from __future__ import annotations
 
 import io
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 from lxml import etree
@@ -77,12 +78,21 @@ def measure_cold(step: Callable[[], object], calls: int = 200) -> tuple[float, f
 
 
 def wsgi_call(app, body: bytes, soap_action: str, path: str = addmessage.PATH) -> tuple[str, bytes]:
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
-               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "text/xml; charset=utf-8",
-               "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "SERVER_NAME": "127.0.0.1",
-               "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
-               "HTTP_SOAPACTION": f'"{soap_action}"',
-               "HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID": addmessage.CONSUMER}
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SCRIPT_NAME": "",
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "text/xml; charset=utf-8",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_SOAPACTION": f'"{soap_action}"',
+        "HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID": addmessage.CONSUMER,
+    }
     status = []
     body_out = b"".join(app(environ, lambda s, h, exc_info=None: status.append(s)))
     return status[0], body_out
@@ -93,6 +103,7 @@ def _checked(app, next_body: Callable[[], bytes], soap_action: str) -> Callable[
         status, answer = wsgi_call(app, next_body(), soap_action)
         if not status.startswith("200") or b">OK</" not in answer:
             raise RuntimeError(f"not an OK AddMessage answer: {status} {answer[:600]!r}")
+
     return step
 
 
@@ -102,19 +113,20 @@ def simulator_app(work: Path, contracts: Path | None):
     from simulator.app import create_app
     from simulator.config import Config
     from simulator.server import prepare
+
     config = Config(data_dir=work, seed=True, contracts=contracts)
     runtime = prepare(config)
     app = create_app(config, migrate=False)
     router = app
     while router is not None and not hasattr(router, "endpoints"):
-        router = getattr(router, "app", None)   # WSGI wrappers installed by the parts
+        router = getattr(router, "app", None)  # WSGI wrappers installed by the parts
     return app, runtime, (router.endpoints if router is not None else {})
 
 
 def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]:
+    from loadtests import bench_targets
     from simulator.soap import envelope as soap
     from simulator.soap.validation import validate
-    from loadtests import bench_targets
 
     app, runtime, endpoints = simulator_app(work / "sim", contracts)
     template = addmessage.template(addmessage.reachable_personnummer(runtime.citizens.all()), contracts=contracts)
@@ -140,6 +152,7 @@ def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]
         result["producer (domain + store)"] = _producer_step(endpoint, _Counter(template))
         result["simulator app, in-process"] = _checked(app, _Counter(template), action)
     import os
+
     os.environ["BENCH_CONTRACTS"] = str(contracts or "")
     result["floor app, in-process"] = _checked(bench_targets.floor_app(), _Counter(template), action)
     try:
@@ -151,12 +164,14 @@ def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]
 
 def _bare_commit(work: Path, payload) -> Callable[[], None]:
     from loadtests.bench_targets import bench_table, row_of
+
     db, table = bench_table(f"sqlite:///{work / 'commit.sqlite'}", create=True)
     row, insert = row_of(payload), table.insert()
 
     def step():
         with db.begin() as conn:
             conn.execute(insert, row)
+
     return step
 
 
@@ -168,11 +183,18 @@ def _producer_step(endpoint, next_body: Callable[[], bytes]) -> Callable[[], obj
 
     def step():
         body = next_body()
-        call = SoapCall(endpoint.contract, {"HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID": addmessage.CONSUMER,
-                                            "HTTP_SOAPACTION": endpoint.contract.soap_action}, body)
+        call = SoapCall(
+            endpoint.contract,
+            {
+                "HTTP_X_RIVTA_ORIGINAL_SERVICECONSUMER_HSAID": addmessage.CONSUMER,
+                "HTTP_SOAPACTION": endpoint.contract.soap_action,
+            },
+            body,
+        )
         call.envelope = soap.parse_request(body)
         with request_scope():
             return endpoint.producer(call)
+
     return step
 
 
@@ -196,6 +218,7 @@ def run(contracts: Path | None = None, echo=print, profile: Path | None = None, 
 
 def _profile(step: Callable[[], object], out: Path, echo) -> None:
     from pyinstrument import Profiler
+
     profiler = Profiler(interval=0.001)
     profiler.start()
     for _ in range(500):
@@ -208,8 +231,12 @@ def _profile(step: Callable[[], object], out: Path, echo) -> None:
 
 @click.command("micro")
 @click.option("--contracts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
-@click.option("--profile", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Profile 500 in-process AddMessage calls with pyinstrument; write HTML here.")
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Profile 500 in-process AddMessage calls with pyinstrument; write HTML here.",
+)
 @click.option("--cold", is_flag=True, help="Evict the CPU caches (16 MB touched) before every call.")
 def micro(contracts: Path | None, profile: Path | None, cold: bool) -> None:
     """Microseconds per AddMessage for each step of the hot path, in-process."""

@@ -2,6 +2,7 @@
 free loopback port: ``kallelse serve`` as a user runs it, and the reference apps of
 :mod:`loadtests.bench_targets` under the same gunicorn settings (sync workers, or gthread
 for the threaded experiments). Also the per-process CPU accounting the bench reports."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,8 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from loadtests import addmessage
 
@@ -88,13 +89,15 @@ def _cpu_of(pid: int) -> float:
 def _spawn(args: list[str], settings: Settings, name: str, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
     log_path = settings.work_dir / f"{name}.log"
     log = open(log_path, "ab")
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True, env={**os.environ, **(env or {})}
+    )
     return process, log_path
 
 
 def _free_port() -> int:
     import socket
+
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -103,13 +106,16 @@ def _free_port() -> int:
 def _row_counter(url: str, table: str) -> Callable[[], int]:
     def count() -> int:
         import sqlalchemy as sa
+
         from simulator.storage import Database
+
         db = Database(url)
         try:
             with db.connect() as conn:
                 return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
         finally:
             db.dispose()
+
     return count
 
 
@@ -117,8 +123,21 @@ def start_simulator(settings: Settings) -> Server:
     """``kallelse serve`` exactly as a user starts it: migrated, seeded, N sync workers."""
     port = _free_port()
     data_dir = settings.work_dir / "simulator"
-    args = [sys.executable, "-m", "simulator.cli", "serve", "--port", str(port), "--data-dir", str(data_dir),
-            "--workers", str(settings.workers), "--seed", "--log-level", "warning"]
+    args = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--workers",
+        str(settings.workers),
+        "--seed",
+        "--log-level",
+        "warning",
+    ]
     if settings.database_url:
         args += ["--database-url", settings.database_url]
     if settings.contracts:
@@ -127,9 +146,11 @@ def start_simulator(settings: Settings) -> Server:
     url = f"http://127.0.0.1:{port}"
     _wait_answering(f"{url}/api/health", process, log_path, need_ok=True)
     from simulator.storage.database import sqlite_url
+
     db_url = settings.database_url or sqlite_url(data_dir)
-    return Server(process, url, _row_counter(db_url, "inbox_messages"), log_path,
-                  addmessage.seeded_personnummer(db_url))
+    return Server(
+        process, url, _row_counter(db_url, "inbox_messages"), log_path, addmessage.seeded_personnummer(db_url)
+    )
 
 
 def _wait_answering(url: str, process: subprocess.Popen, log_path: Path, need_ok: bool, timeout: float = 90) -> None:
@@ -137,6 +158,7 @@ def _wait_answering(url: str, process: subprocess.Popen, log_path: Path, need_ok
     app): HTTP 200 if ``need_ok``, else any HTTP status."""
     import urllib.error
     import urllib.request
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -154,13 +176,31 @@ def _wait_answering(url: str, process: subprocess.Popen, log_path: Path, need_ok
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def _gunicorn(settings: Settings, name: str, app_spec: str, env: dict, threads: int = 1) -> tuple[subprocess.Popen, Path, str]:
+def _gunicorn(
+    settings: Settings, name: str, app_spec: str, env: dict, threads: int = 1
+) -> tuple[subprocess.Popen, Path, str]:
     """An app under the simulator's gunicorn settings: sync workers, or gthread workers
     (``threads`` > 1, which also keep connections alive) for the threaded variants."""
     port = _free_port()
-    args = [sys.executable, "-m", "gunicorn", "--workers", str(settings.workers), "--bind", f"127.0.0.1:{port}",
-            "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
-            "--timeout", "120", "--log-level", "warning", "--no-control-socket", app_spec]
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(settings.workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+        "--no-control-socket",
+        app_spec,
+    ]
     process, log_path = _spawn(args, settings, name, env)
     url = f"http://127.0.0.1:{port}"
     health = "/api/health" if app_spec.startswith("simulator.") else "/"
@@ -173,6 +213,7 @@ def start_gunicorn_app(settings: Settings, name: str, factory: str, threads: int
     db_url = settings.database_url or f"sqlite:///{settings.work_dir / (name + '.sqlite')}"
     if "commit" in factory:
         from loadtests.bench_targets import bench_table
+
         bench_table(db_url, create=True)[0].dispose()
     env = {"BENCH_DB": db_url, "BENCH_CONTRACTS": str(settings.contracts or "")}
     process, log_path, url = _gunicorn(settings, name, f"loadtests.bench_targets:{factory}", env, threads)
@@ -185,15 +226,25 @@ def start_threaded_simulator(settings: Settings) -> Server:
     (8 threads each, keep-alive), migrated and seeded first; no dispatch worker."""
     data_dir = settings.work_dir / "simulator-gthread"
     db_args = ["--database-url", settings.database_url] if settings.database_url else []
-    subprocess.run([sys.executable, "-m", "simulator.cli", "persons", "seed", "--data-dir", str(data_dir), *db_args],
-                   cwd=ROOT, check=True, capture_output=True)
-    env = {"KALLELSE_DATA_DIR": str(data_dir), "KALLELSE_DATABASE_URL": settings.database_url or "",
-           "KALLELSE_CONTRACTS": str(settings.contracts or ""), "KALLELSE_LOG_LEVEL": "warning"}
+    subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "persons", "seed", "--data-dir", str(data_dir), *db_args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    env = {
+        "KALLELSE_DATA_DIR": str(data_dir),
+        "KALLELSE_DATABASE_URL": settings.database_url or "",
+        "KALLELSE_CONTRACTS": str(settings.contracts or ""),
+        "KALLELSE_LOG_LEVEL": "warning",
+    }
     process, log_path, url = _gunicorn(settings, "simulator-gthread", "simulator.app:create_app()", env, threads=8)
     from simulator.storage.database import sqlite_url
+
     db_url = settings.database_url or sqlite_url(data_dir)
-    return Server(process, url, _row_counter(db_url, "inbox_messages"), log_path,
-                  addmessage.seeded_personnummer(db_url))
+    return Server(
+        process, url, _row_counter(db_url, "inbox_messages"), log_path, addmessage.seeded_personnummer(db_url)
+    )
 
 
 def spyne_missing() -> str | None:

@@ -8,6 +8,7 @@ table, the simulator/floor ratio and (unless ``--no-micro``) the in-process brea
 
 The figures in docs/performance.md come from this command.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -59,8 +60,13 @@ def measure_once(server: Server, load: loadgen.Load, settings: Settings) -> dict
     result = loadgen.run(load, settings.duration, settings.connections, settings.client)
     cpu = server.cpu_seconds() - cpu_before
     stored = server.stored() - before if server.stored else None
-    row = {**dataclasses.asdict(result), "rps": result.rps, "answered": result.answered, "stored": stored,
-           "cpu_us": cpu / result.answered * 1e6 if result.answered else None}
+    row = {
+        **dataclasses.asdict(result),
+        "rps": result.rps,
+        "answered": result.answered,
+        "stored": stored,
+        "cpu_us": cpu / result.answered * 1e6 if result.answered else None,
+    }
     if result.not_ok and not row["first_bad"]:
         row["first_bad"] = server.log()
     return row
@@ -69,10 +75,12 @@ def measure_once(server: Server, load: loadgen.Load, settings: Settings) -> dict
 def measure_all(servers: dict[str, Server], settings: Settings) -> list[dict]:
     """``rounds`` interleaved passes over the targets; each target's row is its median
     pass, so a burst of other work on a shared machine skews one pass, not the ratio."""
-    loads = {name: addmessage.load(server.url, settings.personnummer, settings.logical_address, settings.contracts)
-             for name, server in servers.items()}
+    loads = {
+        name: addmessage.load(server.url, settings.personnummer, settings.logical_address, settings.contracts)
+        for name, server in servers.items()
+    }
     if settings.warmup > 0:
-        for name, load in loads.items():
+        for load in loads.values():
             loadgen.run(load, settings.warmup, settings.connections, settings.client)
     passes: dict[str, list[dict]] = {name: [] for name in servers}
     for _ in range(settings.rounds):
@@ -84,33 +92,59 @@ def measure_all(servers: dict[str, Server], settings: Settings) -> list[dict]:
     rows = []
     for name, runs in passes.items():
         median = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
-        rows.append({"target": name, "workers": settings.workers, **median,
-                     "rps_per_round": [round(r["rps"]) for r in runs],
-                     "not_ok_total": sum(r["not_ok"] for r in runs),
-                     "short_stored": sum(1 for r in runs if r["stored"] is not None and r["stored"] < r["ok"])})
+        rows.append(
+            {
+                "target": name,
+                "workers": settings.workers,
+                **median,
+                "rps_per_round": [round(r["rps"]) for r in runs],
+                "not_ok_total": sum(r["not_ok"] for r in runs),
+                "short_stored": sum(1 for r in runs if r["stored"] is not None and r["stored"] < r["ok"]),
+            }
+        )
     return rows
 
 
 def machine() -> dict:
     import gunicorn
     import lxml.etree as etree
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     wrk = shutil.which("wrk")
     wrk_version = ""
     if wrk:
         wrk_version = subprocess.run([wrk, "--version"], capture_output=True, text=True).stdout.split(" [")[0]
-    return {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "load_average_before": round(os.getloadavg()[0], 2),
-            "cpu": cpu, "cores": os.cpu_count(), "os": platform.platform(),
-            "python": platform.python_version(), "lxml": ".".join(map(str, etree.LXML_VERSION[:3])),
-            "libxml2": ".".join(map(str, etree.LIBXML_VERSION)), "sqlite": sqlite3.sqlite_version,
-            "gunicorn": gunicorn.__version__, "wrk": wrk_version or "not installed"}
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average_before": round(os.getloadavg()[0], 2),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "lxml": ".".join(map(str, etree.LXML_VERSION[:3])),
+        "libxml2": ".".join(map(str, etree.LIBXML_VERSION)),
+        "sqlite": sqlite3.sqlite_version,
+        "gunicorn": gunicorn.__version__,
+        "wrk": wrk_version or "not installed",
+    }
 
 
 def table(rows: list[dict]) -> str:
-    head = f"{'target':<14}{'client':>7}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU µs/req':>11}{'answered':>10}" \
-           f"{'not OK':>8}{'errors':>8}{'stored':>8}"
+    head = (
+        f"{'target':<14}{'client':>7}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU µs/req':>11}{'answered':>10}"
+        f"{'not OK':>8}{'errors':>8}{'stored':>8}"
+    )
     lines = [head, "-" * len(head)]
     for row in rows:
         if "skipped" in row:
@@ -120,9 +154,11 @@ def table(rows: list[dict]) -> str:
         per_round = row["rps_per_round"]
         rounds = "  (" + " ".join(map(str, per_round)) + ")" if len(per_round) > 1 else ""
         cpu = f"{row['cpu_us']:.0f}" if row["cpu_us"] is not None else "-"
-        lines.append(f"{row['target']:<14}{row['client']:>7}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}"
-                     f"{row['p99_ms']:>9.1f}{cpu:>11}{row['answered']:>10}{row['not_ok']:>8}{row['errors']:>8}{stored:>8}"
-                     f"{rounds}")
+        lines.append(
+            f"{row['target']:<14}{row['client']:>7}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}"
+            f"{row['p99_ms']:>9.1f}{cpu:>11}{row['answered']:>10}{row['not_ok']:>8}{row['errors']:>8}{stored:>8}"
+            f"{rounds}"
+        )
     return "\n".join(lines)
 
 
@@ -137,17 +173,25 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
     info = machine()
     client = settings.client if settings.client != "auto" else ("wrk" if loadgen.wrk_available() else "python")
     if client == "python":
-        echo("wrk not found: using the Python multi-process client (slower; figures are a lower bound). "
-             "apt-get install wrk for the real figures.")
-    echo(f"{info['date']}  {info['cpu']}, {info['cores']} cores, Python {info['python']}, lxml {info['lxml']}, "
-         f"SQLite {info['sqlite']}, gunicorn {info['gunicorn']}, {info['wrk']}")
+        echo(
+            "wrk not found: using the Python multi-process client (slower; figures are a lower bound). "
+            "apt-get install wrk for the real figures."
+        )
+    echo(
+        f"{info['date']}  {info['cpu']}, {info['cores']} cores, Python {info['python']}, lxml {info['lxml']}, "
+        f"SQLite {info['sqlite']}, gunicorn {info['gunicorn']}, {info['wrk']}"
+    )
     if os.getloadavg()[0] > 1.0:
-        echo(f"warning: load average {os.getloadavg()[0]:.1f} before the run: other processes compete for the "
-             f"{os.cpu_count()} cores, so the figures will be low and noisy (compare ratios, or use --rounds 3)")
-    echo(f"AddMessage {len(addmessage.template())} bytes, {settings.connections} connections, "
-         f"{settings.workers} workers, {settings.rounds} x {settings.duration:g} s per target "
-         f"(+{settings.warmup:g} s warm-up), load average before {os.getloadavg()[0]:.2f}, "
-         f"database {settings.database_url or 'SQLite (WAL, synchronous=NORMAL)'}")
+        echo(
+            f"warning: load average {os.getloadavg()[0]:.1f} before the run: other processes compete for the "
+            f"{os.cpu_count()} cores, so the figures will be low and noisy (compare ratios, or use --rounds 3)"
+        )
+    echo(
+        f"AddMessage {len(addmessage.template())} bytes, {settings.connections} connections, "
+        f"{settings.workers} workers, {settings.rounds} x {settings.duration:g} s per target "
+        f"(+{settings.warmup:g} s warm-up), load average before {os.getloadavg()[0]:.2f}, "
+        f"database {settings.database_url or 'SQLite (WAL, synchronous=NORMAL)'}"
+    )
     servers, rows = start_servers(targets, settings, echo)
     try:
         rows = measure_all(servers, settings) + rows
@@ -155,18 +199,26 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
         stop_servers(servers)
     echo("")
     echo(table(rows))
-    report = {"machine": info, "settings": {k: str(v) for k, v in dataclasses.asdict(settings).items()},
-              "client": client, "request_bytes": len(addmessage.template(settings.personnummer)), "results": rows,
-              "simulator_over_floor": ratio(rows)}
+    report = {
+        "machine": info,
+        "settings": {k: str(v) for k, v in dataclasses.asdict(settings).items()},
+        "client": client,
+        "request_bytes": len(addmessage.template(settings.personnummer)),
+        "results": rows,
+        "simulator_over_floor": ratio(rows),
+    }
     if report["simulator_over_floor"] is not None:
         echo(f"\nsimulator/floor = {report['simulator_over_floor']:.2f}")
     report["problems"] = [row["target"] for row in rows if row.get("not_ok_total") or row.get("short_stored")]
     for row in rows:
         if row["target"] in report["problems"]:
-            echo(f"\n{row['target']}: {row['not_ok_total']} answers were not OK; {row['short_stored']} round(s) "
-                 f"stored fewer rows than OK answers. First bad answer:\n{row['first_bad']}")
+            echo(
+                f"\n{row['target']}: {row['not_ok_total']} answers were not OK; {row['short_stored']} round(s) "
+                f"stored fewer rows than OK answers. First bad answer:\n{row['first_bad']}"
+            )
     if micro:
         from loadtests import bench_micro
+
         echo("")
         report["micro"] = bench_micro.run(settings.contracts, echo=echo)
     return report
@@ -175,29 +227,52 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
 @click.command("bench")
 @click.option("--duration", type=float, default=10.0, show_default=True, help="Seconds of load per target.")
 @click.option("--warmup", type=float, default=1.0, show_default=True, help="Seconds of load before measuring.")
-@click.option("--rounds", type=int, default=1, show_default=True,
-              help="Interleaved passes over the targets; the table shows each target's median pass.")
+@click.option(
+    "--rounds",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Interleaved passes over the targets; the table shows each target's median pass.",
+)
 @click.option("--connections", type=int, default=16, show_default=True, help="Concurrent client connections.")
 @click.option("--workers", type=int, default=2, show_default=True, help="gunicorn sync workers per server.")
-@click.option("--database-url", default=None, help="Use this database (e.g. PostgreSQL) instead of a fresh "
-                                                   "SQLite file; the bench writes rows into it.")
-@click.option("--targets", default=",".join(DEFAULT_TARGETS), show_default=True,
-              help=f"Comma-separated targets; also {', '.join(EXPERIMENTS)}, or 'all'.")
+@click.option(
+    "--database-url",
+    default=None,
+    help="Use this database (e.g. PostgreSQL) instead of a fresh SQLite file; the bench writes rows into it.",
+)
+@click.option(
+    "--targets",
+    default=",".join(DEFAULT_TARGETS),
+    show_default=True,
+    help=f"Comma-separated targets; also {', '.join(EXPERIMENTS)}, or 'all'.",
+)
 @click.option("--client", type=click.Choice(["auto", "wrk", "python"]), default="auto", show_default=True)
-@click.option("--contracts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Contract bundle to serve and validate with (default: the built-in one).")
+@click.option(
+    "--contracts",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Contract bundle to serve and validate with (default: the built-in one).",
+)
 @click.option("--logical-address", default=addmessage.LOGICAL_ADDRESS, show_default=True)
 @click.option("--micro/--no-micro", default=True, show_default=True, help="Also run the in-process breakdown.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write all figures as JSON to this file.")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write all figures as JSON to this file.",
+)
 def bench(targets: str, micro: bool, json_out: Path | None, **options) -> None:
     """Measure AddMessage throughput and latency: simulator vs the lxml floor vs spyne."""
-    chosen = DEFAULT_TARGETS + EXPERIMENTS if targets == "all" else \
-        tuple(t.strip() for t in targets.split(",") if t.strip())
+    chosen = (
+        DEFAULT_TARGETS + EXPERIMENTS if targets == "all" else tuple(t.strip() for t in targets.split(",") if t.strip())
+    )
     unknown = [t for t in chosen if t not in TARGETS]
     if unknown:
-        raise click.BadParameter(f"unknown target(s) {', '.join(unknown)}; choose from {', '.join(TARGETS)}",
-                                 param_hint="--targets")
+        raise click.BadParameter(
+            f"unknown target(s) {', '.join(unknown)}; choose from {', '.join(TARGETS)}", param_hint="--targets"
+        )
     settings = Settings(**options)
     try:
         report = run(settings, chosen, micro=micro, echo=click.echo)

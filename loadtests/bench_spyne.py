@@ -2,6 +2,7 @@
 comparison target for the SOAP benchmark: the issue asked for spyne, and the benchmark
 shows what it costs. The model restates the contract's types in Python (which is exactly
 what the simulator avoids: there the XSD files are the contract)."""
+
 from __future__ import annotations
 
 from spyne import Application, Boolean, ComplexModel, Date, DateTime, Integer, ServiceBase, Time, Unicode, rpc
@@ -22,23 +23,42 @@ class CaseTypeType(_Core):
 
 
 class HealthCareFacilityType(_Core):
-    _type_info = [("hsaId", Unicode), ("healthCareFacilityName", Unicode), ("healthCareFacilityAddress", Unicode),
-                  ("healthCareFacilityPostalCode", Unicode), ("healthCareFacilityPostalCity", Unicode),
-                  ("healthCareFacilityTelephone", Unicode), ("childHsaId", Unicode), ("isServiceCategory", Boolean)]
+    _type_info = [
+        ("hsaId", Unicode),
+        ("healthCareFacilityName", Unicode),
+        ("healthCareFacilityAddress", Unicode),
+        ("healthCareFacilityPostalCode", Unicode),
+        ("healthCareFacilityPostalCity", Unicode),
+        ("healthCareFacilityTelephone", Unicode),
+        ("childHsaId", Unicode),
+        ("isServiceCategory", Boolean),
+    ]
 
 
 class BookingType(_Core):
-    _type_info = [("bookingId", Unicode(min_occurs=1)), ("isInvitation", Boolean(min_occurs=1)),
-                  ("isOpenInvitation", Boolean), ("rebookingAllowed", Boolean), ("cancelBookingAllowed", Boolean),
-                  ("dynamicId", Unicode), ("cancelled", Boolean), ("performerName", Unicode),
-                  ("bookingDate", DateTime), ("timeTypeName", Unicode), ("careTypeId", Unicode),
-                  ("userContextStatus", Unicode)]
+    _type_info = [
+        ("bookingId", Unicode(min_occurs=1)),
+        ("isInvitation", Boolean(min_occurs=1)),
+        ("isOpenInvitation", Boolean),
+        ("rebookingAllowed", Boolean),
+        ("cancelBookingAllowed", Boolean),
+        ("dynamicId", Unicode),
+        ("cancelled", Boolean),
+        ("performerName", Unicode),
+        ("bookingDate", DateTime),
+        ("timeTypeName", Unicode),
+        ("careTypeId", Unicode),
+        ("userContextStatus", Unicode),
+    ]
 
 
 class UrlConfigurationType(_Core):
-    _type_info = [("systemId", Unicode(min_occurs=1)), ("urlText", Unicode(min_occurs=1)),
-                  ("queryString", Unicode),
-                  ("urlLinkType", Unicode(min_occurs=1, values=["CurrentWindow", "NewWindow", "Widget", "Embedded"]))]
+    _type_info = [
+        ("systemId", Unicode(min_occurs=1)),
+        ("urlText", Unicode(min_occurs=1)),
+        ("queryString", Unicode),
+        ("urlLinkType", Unicode(min_occurs=1, values=["CurrentWindow", "NewWindow", "Widget", "Embedded"])),
+    ]
 
 
 class CaseStatusType(_Core):
@@ -46,12 +66,21 @@ class CaseStatusType(_Core):
 
 
 class MessageCaseType(_Core):
-    _type_info = [("id", Unicode), ("caseReadStatus", Unicode(values=["Read", "Unread"])),
-                  ("actionDate", Date), ("actionTime", Time), ("caseType", CaseTypeType),
-                  ("userSelectionStatus", Unicode(values=["Active", "Archived"])),
-                  ("healthCareFacility", HealthCareFacilityType), ("booking", BookingType),
-                  ("businessObjectId", Unicode), ("headerText", Unicode), ("bodyText", Unicode),
-                  ("msg", Unicode), ("urlConfiguration", UrlConfigurationType)]
+    _type_info = [
+        ("id", Unicode),
+        ("caseReadStatus", Unicode(values=["Read", "Unread"])),
+        ("actionDate", Date),
+        ("actionTime", Time),
+        ("caseType", CaseTypeType),
+        ("userSelectionStatus", Unicode(values=["Active", "Archived"])),
+        ("healthCareFacility", HealthCareFacilityType),
+        ("booking", BookingType),
+        ("businessObjectId", Unicode),
+        ("headerText", Unicode),
+        ("bodyText", Unicode),
+        ("msg", Unicode),
+        ("urlConfiguration", UrlConfigurationType),
+    ]
 
 
 class LogicalAddress(Unicode):
@@ -60,15 +89,22 @@ class LogicalAddress(Unicode):
 
 
 class InboxService(ServiceBase):
-    @rpc(Unicode(min_occurs=1, pattern="[0-9]{8}[0-9pPtTfF][0-9]{3}"), MessageCaseType.customize(min_occurs=1),
-         Boolean(min_occurs=1), Unicode, _in_header=(LogicalAddress,), _returns=Unicode(min_occurs=1),
-         _out_variable_name="resultCode", _in_message_name="AddMessage",
-         _out_message_name="AddMessageResponse", _operation_name="AddMessage")
-    def AddMessage(ctx, subjectOfCareId, message, notify, sourceSystem):  # noqa: N802,N803 - wire names
+    @rpc(
+        Unicode(min_occurs=1, pattern="[0-9]{8}[0-9pPtTfF][0-9]{3}"),
+        MessageCaseType.customize(min_occurs=1),
+        Boolean(min_occurs=1),
+        Unicode,
+        _in_header=(LogicalAddress,),
+        _returns=Unicode(min_occurs=1),
+        _out_variable_name="resultCode",
+        _in_message_name="AddMessage",
+        _out_message_name="AddMessageResponse",
+        _operation_name="AddMessage",
+    )
+    def AddMessage(ctx, subjectOfCareId, message, notify, sourceSystem):
         return "OK"
 
 
 def application():
-    app = Application([InboxService], tns=RESPONDER, in_protocol=Soap11(validator="lxml"),
-                      out_protocol=Soap11())
+    app = Application([InboxService], tns=RESPONDER, in_protocol=Soap11(validator="lxml"), out_protocol=Soap11())
     return WsgiApplication(app)

@@ -13,6 +13,7 @@ simulator, to show where the simulator's time goes:
 Settings come from the environment (``BENCH_CONTRACTS``, ``BENCH_DB``), since gunicorn
 builds the app in each worker.
 """
+
 from __future__ import annotations
 
 import os
@@ -76,17 +77,22 @@ def floor_app():
 
 # --- storage cost: one commit per request, and group commit --------------------------
 
+
 def bench_table(url: str | None = None, create: bool = False):
     """The storage targets' table (made by the bench before the workers start, so that
     they do not race to create it)."""
     import sqlalchemy as sa
+
     from simulator.storage import Database
 
     db = Database(url or os.environ["BENCH_DB"])
-    table = sa.Table("bench_messages", sa.MetaData(),
-                     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-                     sa.Column("business_object_id", sa.String(255)),
-                     sa.Column("message_xml", sa.Text, nullable=False))
+    table = sa.Table(
+        "bench_messages",
+        sa.MetaData(),
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("business_object_id", sa.String(255)),
+        sa.Column("message_xml", sa.Text, nullable=False),
+    )
     if create:
         table.drop(db.engine, checkfirst=True)
         table.create(db.engine)
@@ -95,14 +101,16 @@ def bench_table(url: str | None = None, create: bool = False):
 
 def row_of(payload) -> dict:
     bo = payload.find(".//{*}businessObjectId")
-    return {"business_object_id": bo.text if bo is not None else None,
-            "message_xml": etree.tostring(payload, encoding="unicode")}
+    return {
+        "business_object_id": bo.text if bo is not None else None,
+        "message_xml": etree.tostring(payload, encoding="unicode"),
+    }
 
 
 def floor_commit_app():
     db, table = bench_table()
 
-    insert = table.insert()   # compiled once; parameters per call (as the inbox store does)
+    insert = table.insert()  # compiled once; parameters per call (as the inbox store does)
 
     def store(payload):
         with db.begin() as conn:
@@ -140,7 +148,7 @@ class GroupCommitter:
             try:
                 with self.db.begin() as conn:
                     conn.execute(self.table.insert(), [slot["row"] for slot in batch])
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting request
+            except Exception as exc:
                 for slot in batch:
                     slot["error"] = exc
             for slot in batch:
@@ -154,6 +162,8 @@ def group_commit_app():
 
 # --- spyne ---------------------------------------------------------------------------
 
+
 def spyne_app():
     from loadtests.bench_spyne import application
+
     return application()

@@ -3,6 +3,7 @@ drain (no step due on the simulator clock), and for the screening campaign also 
 sample of citizens read their kallelse, advance the clock by the profile's fallback time
 so FB-01 fires for the unread ones, and drain again. Every wait is timed: "time to drain"
 is how long the dispatch core needs after the last booking was accepted."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ import requests
 from loadtests import ledger
 from simulator.citizen.client import CitizenBrowser
 
-READ_SAMPLE = 0.05          # share of digital-only kallelser a citizen reads before the fallback
+READ_SAMPLE = 0.05  # share of digital-only kallelser a citizen reads before the fallback
 READ_SAMPLE_MAX = 200
 
 
@@ -27,8 +28,13 @@ def work_due(http: requests.Session, url: str) -> int:
     due, offset = 0, 0
     while True:
         page = http.get(f"{url}/dispatch/api/bookings", params={"limit": 1000, "offset": offset}, timeout=300).json()
-        due += sum(1 for b in page if any(s["state"] in ("todo", "sending")
-                                          and dt.datetime.fromisoformat(s["due_at"]) <= now for s in b["steps"]))
+        due += sum(
+            1
+            for b in page
+            if any(
+                s["state"] in ("todo", "sending") and dt.datetime.fromisoformat(s["due_at"]) <= now for s in b["steps"]
+            )
+        )
         if len(page) < 1000:
             return due
         offset += 1000
@@ -94,8 +100,15 @@ def read_sample(url: str, entries: list[dict], options, echo) -> int:
         if view.get("outcome") != "digital_only":
             continue
         inbox = http.get(f"{url}/api/citizens/{entry['pnr']}/inbox", timeout=60).json()
-        message = next((m for t in inbox["threads"] for m in t["messages"]
-                        if (m.get("booking") or {}).get("booking_id") == entry["booking_id"]), None)
+        message = next(
+            (
+                m
+                for t in inbox["threads"]
+                for m in t["messages"]
+                if (m.get("booking") or {}).get("booking_id") == entry["booking_id"]
+            ),
+            None,
+        )
         if message is None:
             continue
         browser = CitizenBrowser(url)

@@ -1,4 +1,5 @@
 """``kallelse load``: performance and load tooling (sends traffic to 127.0.0.1 only)."""
+
 from __future__ import annotations
 
 import click

@@ -10,6 +10,7 @@ outbox. What the rules demand, per booking (no updates or cancellations in these
   letter for a digital-only kallelse nobody read (FB-01), none for one that was read (FB-02);
 * manual handling (CH-11): nothing at all.
 More than demanded is a duplicate, less is a loss: either fails the run."""
+
 from __future__ import annotations
 
 import collections
@@ -76,7 +77,9 @@ def booking_checks(api: Api, bookings: list[dict], expect_fallback: bool, reads:
         tally[outcome] += 1
         if (got_messages, got_letters) != (want_messages, want_letters):
             kind = "duplicated" if got_messages > want_messages or got_letters > want_letters else "lost"
-            outputs.problem(f"{kind}: booking {booking_id} ({why}): {got_messages} messages and {got_letters} "
-                            f"letters, the rules demand {want_messages} and {want_letters}")
+            outputs.problem(
+                f"{kind}: booking {booking_id} ({why}): {got_messages} messages and {got_letters} "
+                f"letters, the rules demand {want_messages} and {want_letters}"
+            )
     outputs.notes["outcomes"] = dict(tally)
     return [decided, outputs]

@@ -7,6 +7,7 @@ milliseconds per call and the functions with the most time of their own.
 
 In-process means no HTTP and no second process: what is left is the application's own
 cost, and wall minus CPU is time spent waiting (on the database, mostly)."""
+
 from __future__ import annotations
 
 import collections
@@ -27,28 +28,41 @@ def build(data_dir: Path, database_url: str | None):
     from simulator.app import create_app
     from simulator.config import Config
     from simulator.server import prepare
+
     config = Config(data_dir=data_dir, database_url=database_url, seed=True)
     runtime = prepare(config)
     citizens = sorted(runtime.citizens.all(), key=lambda c: c.personnummer)
-    reachable = next(c.personnummer for c in citizens if c.account.exists and c.account.active
-                     and not c.deceased and not c.is_protected)
+    reachable = next(
+        c.personnummer
+        for c in citizens
+        if c.account.exists and c.account.active and not c.deceased and not c.is_protected
+    )
     return create_app(config, migrate=False), reachable, [c.personnummer for c in citizens]
 
 
 def calls(pnr: str, population: list[str]):
     """name -> a function returning (path, body, headers) for call number n."""
     import datetime as dt
-    visit = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
+
+    visit = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 
     def add_message(n):
-        return wire.add_message(Kallelse(personnummer=pnr, business_object_id=f"HP-{n}", header="Kallelse",
-                                         msg=kallelse_msg("Kallelse till arbetsprov", visit, "Arbetsprov")))
+        return wire.add_message(
+            Kallelse(
+                personnummer=pnr,
+                business_object_id=f"HP-{n}",
+                header="Kallelse",
+                msg=kallelse_msg("Kallelse till arbetsprov", visit, "Arbetsprov"),
+            )
+        )
+
     return {
         "AddMessage": add_message,
         "GetUserProfile": lambda n: wire.get_user_profile(pnr),
         "GetPersonsForProfile (10 ids)": lambda n: wire.get_persons_for_profile(population[:10]),
         "GetPersonsForProfile (500 ids)": lambda n: wire.get_persons_for_profile(
-            list(itertools.islice(itertools.cycle(population), 500))),
+            list(itertools.islice(itertools.cycle(population), 500))
+        ),
         "GetMessageStatus": lambda n: wire.get_message_status(pnr, f"HP-{n % 50}"),
     }
 
@@ -88,7 +102,8 @@ def inclusive_time(session, prefix: str = "simulator/") -> list[tuple[str, float
 
 def profile(client, make, count: int):
     from pyinstrument import Profiler
-    for n in range(20):                    # warm-up: caches, compiled statements, the clock memo
+
+    for n in range(20):  # warm-up: caches, compiled statements, the clock memo
         request = make(10_000 + n)
         client.post(request.path, data=request.body, headers=request.headers)
     requests = [make(n) for n in range(count)]
@@ -99,8 +114,12 @@ def profile(client, make, count: int):
         answer = client.post(request.path, data=request.body, headers=request.headers)
         assert answer.status_code == 200, answer.data[:500]
     profiler.stop()
-    return (time.perf_counter() - wall) / count * 1000, (time.process_time() - cpu) / count * 1000, \
-        own_time(profiler.last_session), inclusive_time(profiler.last_session)
+    return (
+        (time.perf_counter() - wall) / count * 1000,
+        (time.process_time() - cpu) / count * 1000,
+        own_time(profiler.last_session),
+        inclusive_time(profiler.last_session),
+    )
 
 
 @click.command()
@@ -109,6 +128,7 @@ def profile(client, make, count: int):
 @click.option("--database-url", default=None, help="PostgreSQL instead of a fresh SQLite file.")
 def main(count: int, top: int, database_url: str | None) -> None:
     from werkzeug.test import Client
+
     folder = Path(tempfile.mkdtemp(prefix="kallelse-hotpaths-"))
     try:
         app, pnr, population = build(folder, database_url)

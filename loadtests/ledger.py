@@ -6,6 +6,7 @@ Each locust process (the local runner, or every worker of a distributed run) app
 lines to a file of its own in one folder (``KALLELSE_LOAD_LEDGER``); the runner reads the
 folder after the run. A file per process needs no locking and survives a worker that
 crashes half-way (lines are flushed as written)."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,7 @@ class Ledger:
         if self.path is None:
             return
         if self._file is None:
-            self._file = open(self.path, "a", buffering=1, encoding="utf-8")   # line-buffered: flushed per line
+            self._file = open(self.path, "a", buffering=1, encoding="utf-8")  # line-buffered: flushed per line
         self._file.write(json.dumps({"kind": kind, **fields}, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
@@ -44,7 +45,7 @@ def read(folder: str | Path) -> dict[str, list[dict]]:
             if line.strip():
                 try:
                     entry = json.loads(line)
-                except json.JSONDecodeError:      # a process killed mid-line: the half line is not an ack
+                except json.JSONDecodeError:  # a process killed mid-line: the half line is not an ack
                     continue
                 entries[entry.pop("kind")].append(entry)
     return entries

@@ -6,6 +6,7 @@ the server, so its figures are a lower bound).
 Both return the same :class:`LoadResult`. An answer counts as ``ok`` only if it is HTTP 200
 with ``resultCode`` OK in the body; anything else answered is ``not_ok``; connection
 failures and timeouts are ``errors``."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -127,25 +128,54 @@ def run_wrk(load: Load, seconds: float, connections: int) -> LoadResult:
     try:
         threads = max(1, min(connections, 2))
         out = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-             "--timeout", "10s", "-s", script.name, load.url],
-            capture_output=True, text=True, timeout=seconds + 60, check=False)
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                load.url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=False,
+        )
     finally:
         os.unlink(script.name)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout}\n{out.stderr}")
     data = json.loads(line[6:])
-    return LoadResult("wrk", data["seconds"], data["ok"], data["not_ok"], data["errors"],
-                      data["p50_us"] / 1000, data["p99_us"] / 1000, data["first_bad"])
+    return LoadResult(
+        "wrk",
+        data["seconds"],
+        data["ok"],
+        data["not_ok"],
+        data["errors"],
+        data["p50_us"] / 1000,
+        data["p99_us"] / 1000,
+        data["first_bad"],
+    )
 
 
 # --- Python fallback -------------------------------------------------------------------
 
+
 def _raw_request(load: Load, body: bytes) -> bytes:
     parts = urlsplit(load.url)
-    head = [f"POST {parts.path or '/'} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close",
-            f"Content-Length: {len(body)}"] + [f"{k}: {v}" for k, v in load.headers.items()]
+    head = [
+        f"POST {parts.path or '/'} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ] + [f"{k}: {v}" for k, v in load.headers.items()]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
@@ -200,12 +230,13 @@ def _client_process(load: Load, seconds: float, threads: int, first_seq: int, qu
 
 def run_python(load: Load, seconds: float, connections: int) -> LoadResult:
     processes = max(1, min(connections, os.cpu_count() or 1))
-    per_process = [connections // processes + (1 if i < connections % processes else 0)
-                   for i in range(processes)]
+    per_process = [connections // processes + (1 if i < connections % processes else 0) for i in range(processes)]
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    children = [ctx.Process(target=_client_process, args=(load, seconds, n, i * 100_000_000, queue))
-                for i, n in enumerate(per_process)]
+    children = [
+        ctx.Process(target=_client_process, args=(load, seconds, n, i * 100_000_000, queue))
+        for i, n in enumerate(per_process)
+    ]
     for child in children:
         child.start()
     results = [queue.get(timeout=seconds + 60) for _ in children]
@@ -213,11 +244,15 @@ def run_python(load: Load, seconds: float, connections: int) -> LoadResult:
         child.join(10)
     latencies = sorted(x for r in results for x in r["latencies"])
     return LoadResult(
-        "python", max(r["seconds"] for r in results),
-        ok=sum(r["ok"] for r in results), not_ok=sum(r["not_ok"] for r in results),
+        "python",
+        max(r["seconds"] for r in results),
+        ok=sum(r["ok"] for r in results),
+        not_ok=sum(r["not_ok"] for r in results),
         errors=sum(r["errors"] for r in results),
-        p50_ms=_percentile(latencies, 50) * 1000, p99_ms=_percentile(latencies, 99) * 1000,
-        first_bad=next((r["first_bad"] for r in results if r["first_bad"]), ""))
+        p50_ms=_percentile(latencies, 50) * 1000,
+        p99_ms=_percentile(latencies, 99) * 1000,
+        first_bad=next((r["first_bad"] for r in results if r["first_bad"]), ""),
+    )
 
 
 def _percentile(sorted_values: list[float], pct: float) -> float:

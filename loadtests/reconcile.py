@@ -10,6 +10,7 @@ simulator stored, through its control API — so it works against any ``--target
   fallback time, none if it was read (FB-02) — and no duplicates (dispatch_checks).
 
 A run that loses or duplicates anything fails, whatever its speed."""
+
 from __future__ import annotations
 
 import collections
@@ -38,12 +39,18 @@ class Check:
 
     def problem(self, text: str) -> None:
         self.problem_count += 1
-        if len(self.problems) < 20:          # the first ones say enough; the count says how many
+        if len(self.problems) < 20:  # the first ones say enough; the count says how many
             self.problems.append(text)
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "ok": self.ok, "checked": self.checked, "problems": self.problem_count,
-                "first_problems": self.problems, **self.notes}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "checked": self.checked,
+            "problems": self.problem_count,
+            "first_problems": self.problems,
+            **self.notes,
+        }
 
 
 class Api:
@@ -96,8 +103,13 @@ def addmessage_check(api: Api, acks: list[dict], reads: list[dict], run: str) ->
                 stored_check.problem(f"lost: {ack['bo']} answered {ack['code']} but is not in the inbox")
             elif count > 1:
                 stored_check.problem(f"duplicated: {ack['bo']} stored {count} times")
-        unacknowledged += sum(1 for m in messages if (m["business_object_id"] or "").startswith(SOAP_PREFIXES)
-                              and f"-{run}-" in m["business_object_id"] and m["business_object_id"] not in acked)
+        unacknowledged += sum(
+            1
+            for m in messages
+            if (m["business_object_id"] or "").startswith(SOAP_PREFIXES)
+            and f"-{run}-" in m["business_object_id"]
+            and m["business_object_id"] not in acked
+        )
         by_id = {m["message_id"]: m for m in messages}
         for message_id in set(read_by_pnr.get(pnr, [])):
             read_check.checked += 1
@@ -105,8 +117,9 @@ def addmessage_check(api: Api, acks: list[dict], reads: list[dict], run: str) ->
             if message is None:
                 read_check.problem(f"opened message {message_id} is not in the inbox")
             elif message["case_read_status"] != "Read" or not message["read_at"]:
-                read_check.problem(f"opened message {message_id} is {message['case_read_status']}, "
-                                   f"read_at {message['read_at']}")
+                read_check.problem(
+                    f"opened message {message_id} is {message['case_read_status']}, read_at {message['read_at']}"
+                )
     # Stored without an answer the client saw (e.g. a client-side timeout): not a loss.
     stored_check.notes["stored_without_acknowledgement"] = unacknowledged
     return [c for c in (stored_check, read_check) if c.checked or c.notes.get("stored_without_acknowledgement")]
@@ -120,6 +133,7 @@ def run_checks(base_url: str, entries: dict[str, list[dict]], run: str, expect_f
         checks += addmessage_check(api, entries.get("addmessage", []), entries.get("read", []), run)
     if entries.get("booking"):
         from loadtests.dispatch_checks import booking_checks
+
         reads = {r["booking_id"] for r in entries.get("read", []) if r.get("booking_id")}
         checks += booking_checks(api, entries["booking"], expect_fallback, reads)
     return {"ok": all(c.ok for c in checks), "checks": [c.as_dict() for c in checks]}

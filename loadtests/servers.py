@@ -2,6 +2,7 @@
 it (migrated, seeded, N gunicorn workers, SQLite or PostgreSQL), separate ``kallelse
 worker`` processes for the PostgreSQL scale-out, and a sampler that reads CPU time and
 resident memory of the whole process tree with psutil while the load runs."""
+
 from __future__ import annotations
 
 import contextlib
@@ -29,8 +30,9 @@ def free_port() -> int:
 
 def spawn(args: list[str], log_path: Path, env: dict | None = None) -> subprocess.Popen:
     log = open(log_path, "ab")
-    return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
-                            env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True, env={**os.environ, **(env or {})}
+    )
 
 
 def stop(process: subprocess.Popen | None, timeout: float = 15) -> None:
@@ -83,18 +85,46 @@ class Simulator:
 
 
 def serve_command(port: int, data_dir: Path, processes: int, database_url: str | None) -> list[str]:
-    args = [sys.executable, "-m", "simulator.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(data_dir), "--workers", str(processes), "--seed", "--log-level", "warning"]
+    args = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--workers",
+        str(processes),
+        "--seed",
+        "--log-level",
+        "warning",
+    ]
     return args + (["--database-url", database_url] if database_url else [])
 
 
 def worker_command(url: str, database_url: str, concurrency: int = 1) -> list[str]:
-    return [sys.executable, "-m", "simulator.cli", "worker", "--database-url", database_url, "--simulator-url", url,
-            "--concurrency", str(concurrency), "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "worker",
+        "--database-url",
+        database_url,
+        "--simulator-url",
+        url,
+        "--concurrency",
+        str(concurrency),
+        "--log-level",
+        "warning",
+    ]
 
 
-def start_simulator(work_dir: Path, processes: int = 2, database_url: str | None = None,
-                    dispatch_workers: int = 1) -> Simulator:
+def start_simulator(
+    work_dir: Path, processes: int = 2, database_url: str | None = None, dispatch_workers: int = 1
+) -> Simulator:
     """``dispatch_workers`` beyond the one ``serve`` spawns itself are separate ``kallelse
     worker`` processes, which only PostgreSQL supports (procrastinate); on SQLite the one
     embedded worker is all there is."""
@@ -109,8 +139,10 @@ def start_simulator(work_dir: Path, processes: int = 2, database_url: str | None
     try:
         wait_healthy(url, process, log_path)
         if separate:
-            simulator.workers = [spawn(worker_command(url, database_url), work_dir / f"dispatch-worker-{i}.log")
-                                 for i in range(dispatch_workers)]
+            simulator.workers = [
+                spawn(worker_command(url, database_url), work_dir / f"dispatch-worker-{i}.log")
+                for i in range(dispatch_workers)
+            ]
     except BaseException:
         simulator.stop()
         raise
@@ -158,7 +190,7 @@ class ResourceSampler:
         while not self._stop.wait(self.interval):
             self.sample()
 
-    def start(self) -> "ResourceSampler":
+    def start(self) -> ResourceSampler:
         self.started = time.monotonic()
         self.sample()
         self._thread.start()
@@ -174,6 +206,10 @@ class ResourceSampler:
     def result(self) -> dict:
         cpu = sum(self.last[pid] - self.first[pid] for pid in self.last)
         wall = max(1e-9, (self.stopped or time.monotonic()) - self.started)
-        return {"cpu_seconds": round(cpu, 2), "cpu_percent": round(100 * cpu / wall, 1),
-                "peak_rss_mb": round(self.peak_rss / 2**20, 1), "processes": self.peak_processes,
-                "seconds": round(wall, 1)}
+        return {
+            "cpu_seconds": round(cpu, 2),
+            "cpu_percent": round(100 * cpu / wall, 1),
+            "peak_rss_mb": round(self.peak_rss / 2**20, 1),
+            "processes": self.peak_processes,
+            "seconds": round(wall, 1),
+        }

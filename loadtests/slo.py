@@ -3,6 +3,7 @@
 A profile holds one table per scenario. Several scenarios in one run combine: the
 loosest p99 and error rate, the sum of the minimum throughputs, every custom metric's
 own limit."""
+
 from __future__ import annotations
 
 import tomllib
@@ -45,13 +46,17 @@ def _verdict(what: str, limit, actual, ok: bool) -> dict:
 def evaluate(slo: dict, stats: list[dict], extra: dict) -> list[dict]:
     """``stats``: locust's rows (Type, Name, counts, percentiles); ``extra``: the after-load
     figures (bookings_per_s, drain_s)."""
-    load_rows = [r for r in stats if r["Name"] != "Aggregated" and not r["Name"].startswith("setup:")
-                 and r["Type"] != "E2E"]
+    load_rows = [
+        r for r in stats if r["Name"] != "Aggregated" and not r["Name"].startswith("setup:") and r["Type"] != "E2E"
+    ]
     verdicts = []
     if "p99_ms" in slo:
         for row in load_rows:
-            verdicts.append(_verdict(f"p99 {row['Type']} {row['Name']} (ms)", slo["p99_ms"], row["99%"],
-                                     row["99%"] <= slo["p99_ms"]))
+            verdicts.append(
+                _verdict(
+                    f"p99 {row['Type']} {row['Name']} (ms)", slo["p99_ms"], row["99%"], row["99%"] <= slo["p99_ms"]
+                )
+            )
     requests = sum(r["Request Count"] for r in load_rows)
     failures = sum(r["Failure Count"] for r in load_rows)
     if "error_rate" in slo:
@@ -68,14 +73,29 @@ def evaluate(slo: dict, stats: list[dict], extra: dict) -> list[dict]:
         if "p99_ms" in limits:
             verdicts.append(_verdict(f"p99 {name} (ms)", limits["p99_ms"], row["99%"], row["99%"] <= limits["p99_ms"]))
         if "min_count" in limits:
-            verdicts.append(_verdict(f"{name}: count", limits["min_count"], row["Request Count"],
-                                     row["Request Count"] >= limits["min_count"]))
+            verdicts.append(
+                _verdict(
+                    f"{name}: count",
+                    limits["min_count"],
+                    row["Request Count"],
+                    row["Request Count"] >= limits["min_count"],
+                )
+            )
     if "min_bookings_per_s" in slo:
         actual = extra.get("bookings_per_s")
-        verdicts.append(_verdict("bookings accepted/s", slo["min_bookings_per_s"], actual,
-                                 actual is not None and actual >= slo["min_bookings_per_s"]))
+        verdicts.append(
+            _verdict(
+                "bookings accepted/s",
+                slo["min_bookings_per_s"],
+                actual,
+                actual is not None and actual >= slo["min_bookings_per_s"],
+            )
+        )
     if "max_drain_s" in slo:
         actual = extra.get("drain_s")
-        verdicts.append(_verdict("time to drain (s)", slo["max_drain_s"], actual,
-                                 actual is not None and actual <= slo["max_drain_s"]))
+        verdicts.append(
+            _verdict(
+                "time to drain (s)", slo["max_drain_s"], actual, actual is not None and actual <= slo["max_drain_s"]
+            )
+        )
     return verdicts

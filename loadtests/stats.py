@@ -4,6 +4,7 @@ the last second — all of a screening burst that finishes in under a second. Ro
 CSV's column names, so the SLOs and reports read either. Percentiles are computed as
 locust computes them (from its rounded response-time histogram), without importing locust
 (which would monkey-patch this process's threads)."""
+
 from __future__ import annotations
 
 import collections
@@ -11,8 +12,18 @@ import csv
 import json
 from pathlib import Path
 
-PERCENTILES = {"50%": 0.5, "66%": 0.66, "75%": 0.75, "80%": 0.8, "90%": 0.9, "95%": 0.95, "98%": 0.98,
-               "99%": 0.99, "99.9%": 0.999, "100%": 1.0}
+PERCENTILES = {
+    "50%": 0.5,
+    "66%": 0.66,
+    "75%": 0.75,
+    "80%": 0.8,
+    "90%": 0.9,
+    "95%": 0.95,
+    "98%": 0.98,
+    "99%": 0.99,
+    "99.9%": 0.999,
+    "100%": 1.0,
+}
 
 
 def percentile(histogram: dict[int, int], count: int, share: float) -> int:
@@ -33,10 +44,14 @@ def row(method: str, name: str, entries: list[dict], start: float, last: float) 
     for entry in entries:
         histogram.update({int(k): v for k, v in entry["response_times"].items()})
     count = sum(e["num_requests"] for e in entries)
-    data = {"Type": method, "Name": name, "Request Count": count,
-            "Failure Count": sum(e["num_failures"] for e in entries),
-            "Average Response Time": sum(e["total_response_time"] for e in entries) / count if count else 0,
-            "Requests/s": count / (last - start) if last > start else 0.0}
+    data = {
+        "Type": method,
+        "Name": name,
+        "Request Count": count,
+        "Failure Count": sum(e["num_failures"] for e in entries),
+        "Average Response Time": sum(e["total_response_time"] for e in entries) / count if count else 0,
+        "Requests/s": count / (last - start) if last > start else 0.0,
+    }
     data.update({key: percentile(histogram, count, share) for key, share in PERCENTILES.items()})
     return data
 
@@ -48,8 +63,9 @@ def from_json(path: Path) -> list[dict]:
     start = min(e["start_time"] for e in entries)
     last = max((e["last_request_timestamp"] or start) for e in entries)
     ordered = sorted(entries, key=lambda e: (e["name"], e["method"] or ""))
-    return [row(e["method"] or "", e["name"], [e], start, last) for e in ordered] + \
-        [row("", "Aggregated", entries, start, last)]
+    return [row(e["method"] or "", e["name"], [e], start, last) for e in ordered] + [
+        row("", "Aggregated", entries, start, last)
+    ]
 
 
 def from_csv(path: Path) -> list[dict]:

@@ -3,6 +3,7 @@ simulated platform: the RIVTA ``LogicalAddress`` header in the envelope and the
 ``x-rivta-original-serviceconsumer-hsaid`` HTTP header. Payloads are built by the same
 builders the trainer demo and the dispatch core use (one way to speak each contract),
 from the loaded contracts, so namespaces and SOAPActions are never restated here."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,13 +17,19 @@ from simulator.citizen.client import Kallelse, add_message_payload, status_paylo
 from simulator.dispatch.calls import account_request, identity_root
 from simulator.dispatch.rivta import Endpoint, envelope, sub
 
-CONSUMER = "SE2321000016-LOAD1"        # the load-testing care system's HSA-id
-LOGICAL_ADDRESSES = {"AddMessage": "SE2321000016-MVK", "GetUserProfile": "SE2321000016-MVK",
-                     "GetMessageStatus": "SE2321000016-MVK", "GetPersonsForProfile": "SE165565594230-1000"}
-PATHS = {"AddMessage": "/inbox/AddMessage/2/rivtabp21",
-         "GetUserProfile": "/userprofile/GetUserProfile/2/rivtabp21",
-         "GetMessageStatus": "/inbox/GetMessageStatus/1/rivtabp21",
-         "GetPersonsForProfile": "/pu/GetPersonsForProfile/5/rivtabp21"}
+CONSUMER = "SE2321000016-LOAD1"  # the load-testing care system's HSA-id
+LOGICAL_ADDRESSES = {
+    "AddMessage": "SE2321000016-MVK",
+    "GetUserProfile": "SE2321000016-MVK",
+    "GetMessageStatus": "SE2321000016-MVK",
+    "GetPersonsForProfile": "SE165565594230-1000",
+}
+PATHS = {
+    "AddMessage": "/inbox/AddMessage/2/rivtabp21",
+    "GetUserProfile": "/userprofile/GetUserProfile/2/rivtabp21",
+    "GetMessageStatus": "/inbox/GetMessageStatus/1/rivtabp21",
+    "GetPersonsForProfile": "/pu/GetPersonsForProfile/5/rivtabp21",
+}
 _RESULT = re.compile(rb"<(?:[\w.-]+:)?resultCode>\s*(\w+)\s*</")
 _FAULT = re.compile(rb"<(?:[\w.-]+:)?Fault[ >]")
 
@@ -44,9 +51,16 @@ def contracts() -> ContractBundle:
 
 def _request(interaction: str, payload: etree._Element, consumer: str) -> Request:
     contract = contracts()[interaction]
-    return Request(interaction, PATHS[interaction], envelope(payload, LOGICAL_ADDRESSES[interaction]), {
-        "Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{contract.soap_action}"',
-        "x-rivta-original-serviceconsumer-hsaid": consumer})
+    return Request(
+        interaction,
+        PATHS[interaction],
+        envelope(payload, LOGICAL_ADDRESSES[interaction]),
+        {
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{contract.soap_action}"',
+            "x-rivta-original-serviceconsumer-hsaid": consumer,
+        },
+    )
 
 
 def add_message(kallelse: Kallelse, consumer: str = CONSUMER) -> Request:

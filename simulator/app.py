@@ -3,6 +3,7 @@
 SOAP endpoints are plain WSGI callables reached by exact path (the hot path never enters
 Flask); everything else (control API, citizen pages, contract files) is a Flask app with
 blueprints."""
+
 from __future__ import annotations
 
 import importlib
@@ -10,8 +11,7 @@ import logging
 
 from flask import Flask, abort, jsonify
 
-from simulator import schema
-from simulator import control
+from simulator import control, schema
 from simulator.citizen.readstatus import SERVICE as READ_STATUS
 from simulator.config import Config
 from simulator.control.errors import register_error_handlers
@@ -67,8 +67,11 @@ def soap_path(prefix: str, contract) -> str:
 
 def served_paths(runtime: Runtime) -> list[str]:
     """What ``kallelse serve`` announces: every SOAP endpoint and the entry pages."""
-    soap = [soap_path(service.prefix, runtime.contracts[interaction])
-            for service in SERVICES for interaction in service.producers(runtime)]
+    soap = [
+        soap_path(service.prefix, runtime.contracts[interaction])
+        for service in SERVICES
+        for interaction in service.producers(runtime)
+    ]
     return soap + ["/", "/inkorg/logga-in", "/dispatch/", "/api/health", "/api/openapi.json"]
 
 
@@ -86,8 +89,7 @@ def create_web(runtime: Runtime, endpoints: dict[str, SoapEndpoint]) -> Flask:
 
     @web.get("/api/health")
     def health():
-        return jsonify(status="ok", clock=runtime.clock.now().isoformat(),
-                       endpoints=sorted(endpoints))
+        return jsonify(status="ok", clock=runtime.clock.now().isoformat(), endpoints=sorted(endpoints))
 
     register_error_handlers(web)
     for blueprint in control.blueprints(runtime):

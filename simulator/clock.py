@@ -5,16 +5,17 @@ time, paper delivery) is read from one clock so that test scenarios such as the 
 paper fallback run in seconds. The clock is a pure value object: its state is stored by
 ``simulator.storage.clockstore`` so that every server process sees the same time.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import re
-from typing import Callable
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 _DURATION = re.compile(
     r"^(?P<sign>-)?P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -52,7 +53,7 @@ class ClockState:
     frozen: bool = False
 
     @classmethod
-    def real_time(cls, real_now: dt.datetime) -> "ClockState":
+    def real_time(cls, real_now: dt.datetime) -> ClockState:
         return cls(real_anchor=real_now, sim_anchor=real_now)
 
     def now(self, real_now: dt.datetime) -> dt.datetime:
@@ -60,7 +61,7 @@ class ClockState:
             return self.sim_anchor
         return self.sim_anchor + (real_now - self.real_anchor) * self.speed
 
-    def rebased(self, real_now: dt.datetime, **changes) -> "ClockState":
+    def rebased(self, real_now: dt.datetime, **changes) -> ClockState:
         """A new state anchored at this instant, so a change never jumps time backwards
         by accident (changing speed keeps the current simulated time)."""
         base = dict(real_anchor=real_now, sim_anchor=self.now(real_now), speed=self.speed, frozen=self.frozen)
@@ -114,8 +115,11 @@ class Clock:
     """What domain code holds: ``clock.now()``. ``load_state`` fetches the shared state
     (from the store); ``real_now`` is injectable so the clock itself is testable."""
 
-    def __init__(self, load_state: Callable[[], ClockState | None],
-                 real_now: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC)):
+    def __init__(
+        self,
+        load_state: Callable[[], ClockState | None],
+        real_now: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC),
+    ):
         self._load_state = load_state
         self.real_now = real_now
 

@@ -1,5 +1,6 @@
 """Runtime settings, from command-line options or ``KALLELSE_*`` environment variables
 (the docker-compose path); defaults are the embedded ones: SQLite under ./data."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,9 +20,9 @@ class Config:
     contracts: Path | None = None
     workers: int = 2
     log_level: str = "info"
-    routing: Path | None = None     # NTjP-like routing file (docs/platform.md)
-    tls: bool = False               # mutual TLS with certificates from tls_dir
-    tls_dir: Path | None = None     # default: <data_dir>/certs (kallelse certs init)
+    routing: Path | None = None  # NTjP-like routing file (docs/platform.md)
+    tls: bool = False  # mutual TLS with certificates from tls_dir
+    tls_dir: Path | None = None  # default: <data_dir>/certs (kallelse certs init)
     extra: dict = dataclasses.field(default_factory=dict)
 
     @property
@@ -34,7 +35,7 @@ class Config:
         return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     @classmethod
-    def from_env(cls, **overrides) -> "Config":
+    def from_env(cls, **overrides) -> Config:
         env = os.environ
         values = dict(
             host=env.get("KALLELSE_HOST", cls.host),

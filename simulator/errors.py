@@ -3,6 +3,7 @@
 Citizens, bookings, routing files, behaviour rules and rule profiles all answer bad input
 the same way (400 JSON ``{"error", "field"}`` over HTTP, or the place in a file), so they
 share this class; subclasses only say where the input came from."""
+
 from __future__ import annotations
 
 

@@ -1,9 +1,10 @@
 """What every part of a running simulator shares: settings, database, clock, citizens and
 contracts. Built once per process by the application factory."""
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 from contracts.bundle import ContractBundle, builtin_bundle
 from simulator.config import Config
@@ -36,7 +37,12 @@ class Runtime:
         return self.clock_store.clock
 
     @classmethod
-    def build(cls, config: Config) -> "Runtime":
+    def build(cls, config: Config) -> Runtime:
         db = Database(config.db_url)
-        return cls(config=config, db=db, clock_store=ClockStore(db), citizens=CitizenStore(db),
-                   contracts=builtin_bundle(config.contracts))
+        return cls(
+            config=config,
+            db=db,
+            clock_store=ClockStore(db),
+            citizens=CitizenStore(db),
+            contracts=builtin_bundle(config.contracts),
+        )

@@ -1,5 +1,6 @@
 """Every table of the simulator, for alembic and for ``create_app``: importing a
 service's store module registers its tables on the shared metadata."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,12 +8,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
-import simulator.citizen.store  # noqa: F401
-import simulator.dispatch.store  # noqa: F401
-import simulator.inbox.store  # noqa: F401
-import simulator.platform.store  # noqa: F401
-import simulator.platform.trafficstore  # noqa: F401
-import simulator.population.store  # noqa: F401
+import simulator.citizen.store
+import simulator.dispatch.store
+import simulator.inbox.store
+import simulator.platform.store
+import simulator.platform.trafficstore
+import simulator.population.store
 import simulator.storage.clockstore  # noqa: F401
 from simulator.storage import Database, metadata  # noqa: F401
 

@@ -1,5 +1,6 @@
 """Running the simulator: prepare the database (migrate, seed) once in the parent, then
 serve with gunicorn sync workers, each building its own app (no state shared by fork)."""
+
 from __future__ import annotations
 
 import logging
@@ -20,12 +21,14 @@ def prepare(config: Config, seed: bool | None = None) -> Runtime:
     schema.upgrade(runtime.db)
     if seed if seed is not None else config.seed:
         from simulator.population.seed import seed_population
+
         runtime.citizens.replace_seeded(seed_population(runtime.clock.local_now().date()))
     return runtime
 
 
 def served_urls(config: Config) -> list[str]:
     from simulator.app import served_paths
+
     runtime = Runtime.build(config)
     try:
         return [f"{config.base_url}{path}" for path in served_paths(runtime)]
@@ -61,6 +64,7 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from simulator.app import create_app
+
         return create_app(self.config_obj, migrate=False)
 
 
@@ -68,7 +72,8 @@ def serve(config: Config) -> None:
     prepare(config)
     log.info("database %s", Runtime.build(config).db)
     from simulator.dispatch.worker import spawn_for_serve, stop_spawned
-    dispatch_worker = spawn_for_serve(config)   # once, beside (not inside) the web workers
+
+    dispatch_worker = spawn_for_serve(config)  # once, beside (not inside) the web workers
     try:
         _Gunicorn(config).run()
     finally:

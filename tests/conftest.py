@@ -1,11 +1,11 @@
 """Shared fixtures: a real simulator over HTTP (SQLite by default; PostgreSQL for tests
 marked ``postgres``)."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.support import (SimulatorProcess, drop_postgres_schema, new_postgres_schema, postgres_available,
-                           require)
+from tests.support import SimulatorProcess, drop_postgres_schema, new_postgres_schema, postgres_available, require
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,7 @@ def web(tmp_path, monkeypatch):
     runtime (``web.config["RUNTIME"]``) in-process."""
     from simulator import app as app_module
     from simulator.config import Config
+
     built = {}
     create_web = app_module.create_web
 

@@ -2,6 +2,7 @@
 envelope with the LogicalAddress header, the contract's SOAPAction and the consumer
 HSA-id header, POSTed over real HTTP; readers for answers and faults; and the server's
 own database for setting up exactly the citizens a test needs."""
+
 from __future__ import annotations
 
 import requests
@@ -17,13 +18,21 @@ CONSUMER = "SE2321000065-7331"
 
 
 def envelope(body: str, logical_address: str = LOGICAL_ADDRESS) -> str:
-    return (f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Header>'
-            f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{logical_address}</LogicalAddress>'
-            f"</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>")
+    return (
+        f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Header>'
+        f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{logical_address}</LogicalAddress>'
+        f"</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"
+    )
 
 
-def post(base_url: str, path: str, body: str | bytes, action: str | None, consumer: str | None = CONSUMER,
-         timeout: float = 30):
+def post(
+    base_url: str,
+    path: str,
+    body: str | bytes,
+    action: str | None,
+    consumer: str | None = CONSUMER,
+    timeout: float = 30,
+):
     headers = {"Content-Type": "text/xml; charset=utf-8"}
     if action is not None:
         headers["SOAPAction"] = f'"{action}"'

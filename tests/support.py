@@ -1,5 +1,6 @@
 """Running real simulator servers for tests: a ``kallelse serve`` subprocess on a free
 port, with its own data folder (SQLite) or its own PostgreSQL schema."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,7 +16,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = (ROOT.parent / "shared").resolve()   # CI may place it beside the clone as a link
+SHARED = (ROOT.parent / "shared").resolve()  # CI may place it beside the clone as a link
 OFFICIAL_CONTRACTS = SHARED / "contracts-official"
 POSTGRES_BASE = os.environ.get("KALLELSE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -24,6 +25,7 @@ def require(available: bool, what: str) -> None:
     """Skip a test whose outside tool (chromium, node packages, PostgreSQL) is missing on
     a developer's machine; in CI (KALLELSE_REQUIRE_ALL=1) the same absence fails."""
     import pytest
+
     if available:
         return
     if os.environ.get("KALLELSE_REQUIRE_ALL"):
@@ -61,6 +63,7 @@ def new_postgres_schema() -> str:
     """A fresh schema in the shared ``test`` database, so parallel runs never collide;
     returns a database URL whose search_path points at it."""
     import sqlalchemy as sa
+
     name = f"kt_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(POSTGRES_BASE)
     with engine.begin() as conn:
@@ -71,6 +74,7 @@ def new_postgres_schema() -> str:
 
 def drop_postgres_schema(url: str) -> None:
     import sqlalchemy as sa
+
     name = url.rsplit("%3D", 1)[1]
     engine = sa.create_engine(POSTGRES_BASE)
     with engine.begin() as conn:
@@ -81,8 +85,15 @@ def drop_postgres_schema(url: str) -> None:
 class SimulatorProcess:
     """``kallelse serve`` as a user starts it, stopped (or killed) by the test."""
 
-    def __init__(self, data_dir: Path, database_url: str | None = None, seed: bool = True,
-                 workers: int = 2, extra_args: tuple[str, ...] = (), env: dict | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str | None = None,
+        seed: bool = True,
+        workers: int = 2,
+        extra_args: tuple[str, ...] = (),
+        env: dict | None = None,
+    ):
         self.data_dir = data_dir
         self.database_url = database_url
         self.seed = seed
@@ -97,18 +108,29 @@ class SimulatorProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> "SimulatorProcess":
+    def start(self, timeout: float = 60) -> SimulatorProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        args = [sys.executable, "-m", "simulator.cli", "serve", "--port", str(self.port),
-                "--data-dir", str(self.data_dir), "--workers", str(self.workers)]
+        args = [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "serve",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--workers",
+            str(self.workers),
+        ]
         if self.database_url:
             args += ["--database-url", self.database_url]
         if self.seed:
             args.append("--seed")
         args += list(self.extra_args)
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-                                        env={**os.environ, **self.env}, start_new_session=True)
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **self.env}, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

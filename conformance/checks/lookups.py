@@ -1,6 +1,7 @@
 """Lookup rules LK-01..LK-04: what the vendor asks PU-tjänsten and 1177 before deciding,
 and what it does when they fail (behaviour rules in the simulator make them fail for the
 scenario's own patients only)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,14 +21,24 @@ class LookupsFirst(Scenario):
         found = self.delivered(pnr, True, None)
         for rule in self.rules:
             self.show_booking(rule, booking)
-        wirerules.lookup_before(self.j("LK-01"), found.requests, wirerules.LOOKUP_PU,
-                                "GetPersonsForProfile (profile P3 or higher) for the patient")
+        wirerules.lookup_before(
+            self.j("LK-01"),
+            found.requests,
+            wirerules.LOOKUP_PU,
+            "GetPersonsForProfile (profile P3 or higher) for the patient",
+        )
         if found.add_messages and not found.letters:
-            wirerules.lookup_before(self.j("LK-02"), found.requests, wirerules.LOOKUP_PROFILE,
-                                    "GetUserProfile for the patient of a digital-only kallelse")
+            wirerules.lookup_before(
+                self.j("LK-02"),
+                found.requests,
+                wirerules.LOOKUP_PROFILE,
+                "GetUserProfile for the patient of a digital-only kallelse",
+            )
         else:
-            self.j("LK-02").not_applicable(f"The vendor did not send this kallelse digital-only "
-                                           f"({len(found.add_messages)} AddMessage, {len(found.letters)} letter(s)).")
+            self.j("LK-02").not_applicable(
+                f"The vendor did not send this kallelse digital-only "
+                f"({len(found.add_messages)} AddMessage, {len(found.letters)} letter(s))."
+            )
         self.show_delivery("LK-02", "opted-out reachable adult", found)
 
 
@@ -53,11 +64,17 @@ class Unavailable(Scenario):
             faulted = [r for r in found.requests if r.contract == contract and r.record["outcome"] != "ok"]
             self.show_delivery("LK-03", f"{contract} unavailable", found)
             if not faulted:
-                j.note(f"{contract} unavailable: not judged", f"The vendor never called {contract} for this "
-                       "patient, so its unavailability did not reach the vendor (see LK-01/LK-02).")
+                j.note(
+                    f"{contract} unavailable: not judged",
+                    f"The vendor never called {contract} for this "
+                    "patient, so its unavailability did not reach the vendor (see LK-01/LK-02).",
+                )
                 continue
-            j.expect(bool(found.letters), f"{contract} unavailable: the kallelse not dropped - a paper letter",
-                     f"{len(found.letters)} paper letter(s)")
+            j.expect(
+                bool(found.letters),
+                f"{contract} unavailable: the kallelse not dropped - a paper letter",
+                f"{len(found.letters)} paper letter(s)",
+            )
             self.run.sim.delete_behaviour(rule_id)
             self.lifted_at[contract] = max(r.record["id"] for r in found.requests)
 
@@ -71,10 +88,16 @@ class Unavailable(Scenario):
             found = self.delivered(pnr, True, None)
             later = [r for r in found.requests if r.record["id"] > last_id]
             retried = [r for r in later if r.contract == contract and r.record["outcome"] == "ok"]
-            j.expect(bool(retried), f"{contract} back: the lookup retried later",
-                     ", ".join(f"{r.contract} ({r.record['outcome']}) at {r.at}" for r in later) or "no request")
-            j.expect(any(r.contract == "AddMessage" for r in later), f"{contract} back: the 1177 message sent "
-                     "(the patient is digitally reachable)", f"{len(found.add_messages)} AddMessage request(s)")
+            j.expect(
+                bool(retried),
+                f"{contract} back: the lookup retried later",
+                ", ".join(f"{r.contract} ({r.record['outcome']}) at {r.at}" for r in later) or "no request",
+            )
+            j.expect(
+                any(r.contract == "AddMessage" for r in later),
+                f"{contract} back: the 1177 message sent (the patient is digitally reachable)",
+                f"{len(found.add_messages)} AddMessage request(s)",
+            )
             self.show_requests("LK-03", f"{contract} back, one day later", later)
         if not self.lifted_at:
             j.not_applicable("No lookup of the scenario's patients failed, so LK-03 was never triggered.")
@@ -92,8 +115,11 @@ class AddMessageFailures(Scenario):
         answers = {}
         for code in ("INFO", "ERROR"):
             pnr = self.citizen(optout=True)
-            self.fault("AddMessage", pnr, {"type": "result_code", "code": code,
-                                           "text": f"conformance: AddMessage answered {code}"})
+            self.fault(
+                "AddMessage",
+                pnr,
+                {"type": "result_code", "code": code, "text": f"conformance: AddMessage answered {code}"},
+            )
             self.show_booking("LK-04", self.book(self.booking(pnr)), f"AddMessage {code}: booking")
             answers[code] = pnr
         self.faulted = self.citizen(optout=True)
@@ -102,8 +128,11 @@ class AddMessageFailures(Scenario):
         for code, pnr in answers.items():
             found = self.delivered(pnr, None, True)
             if found.add_messages:
-                j.expect(bool(found.letters), f"AddMessage answered {code}: paper sent",
-                         f"{len(found.letters)} paper letter(s)")
+                j.expect(
+                    bool(found.letters),
+                    f"AddMessage answered {code}: paper sent",
+                    f"{len(found.letters)} paper letter(s)",
+                )
             else:
                 j.note(f"AddMessage {code}: not judged", "The vendor sent no AddMessage for this patient.")
             self.show_delivery("LK-04", f"AddMessage answered {code}", found)

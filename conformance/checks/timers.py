@@ -1,5 +1,6 @@
 """Timer rules on the shared timeline: fallback paper (FB-01, FB-02), SMS reminders
 (RM-01) and their texts (MC-12), and reminders in the 1177 thread (RM-02)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,25 +33,34 @@ class Fallback(Scenario):
         self.digital_only = bool(found.add_messages) and not found.letters
         self.show_delivery("FB-01", "at dispatch", found)
         if not self.digital_only:
-            self.j("FB-01").not_applicable("The vendor did not send this kallelse digital-only (CH-01), so "
-                                           "there is no fallback to judge.")
+            self.j("FB-01").not_applicable(
+                "The vendor did not send this kallelse digital-only (CH-01), so there is no fallback to judge."
+            )
 
     def checkpoints(self):
         if not self.digital_only:
             return []
         days = dt.timedelta(days=self.run.profile.fallback_days)
-        return [(self.run.t0 + days - dt.timedelta(hours=1), self.before_deadline),
-                (self.run.t0 + days + dt.timedelta(days=1), self.after_deadline)]
+        return [
+            (self.run.t0 + days - dt.timedelta(hours=1), self.before_deadline),
+            (self.run.t0 + days + dt.timedelta(days=1), self.after_deadline),
+        ]
 
     def before_deadline(self) -> None:
         letters = self.letters(self.pnr)
-        self.j("FB-01").expect(not letters, f"unread for {self.run.profile.fallback_days} days less an hour: no "
-                               "paper yet", f"{len(letters)} paper letter(s)")
+        self.j("FB-01").expect(
+            not letters,
+            f"unread for {self.run.profile.fallback_days} days less an hour: no paper yet",
+            f"{len(letters)} paper letter(s)",
+        )
 
     def after_deadline(self) -> None:
         found = self.delivered(self.pnr, None, True)
-        self.j("FB-01").expect(bool(found.letters), f"unread {self.run.profile.fallback_days} days (+1 day "
-                               "tolerance): a fallback paper letter", f"{len(found.letters)} paper letter(s)")
+        self.j("FB-01").expect(
+            bool(found.letters),
+            f"unread {self.run.profile.fallback_days} days (+1 day tolerance): a fallback paper letter",
+            f"{len(found.letters)} paper letter(s)",
+        )
         self.show_delivery("FB-01", "after the fallback time", found)
 
 
@@ -62,10 +72,15 @@ class NoFallback(Scenario):
 
     def start(self) -> None:
         j = self.j("FB-02")
-        self.cases = {"read in time": self.citizen(optout=True), "cancelled": self.citizen(optout=True),
-                      "visit passed": self.citizen(optout=True)}
-        bookings = {label: self.book(self.booking(pnr, days=10 if label != "visit passed" else 1))
-                    for label, pnr in self.cases.items()}
+        self.cases = {
+            "read in time": self.citizen(optout=True),
+            "cancelled": self.citizen(optout=True),
+            "visit passed": self.citizen(optout=True),
+        }
+        bookings = {
+            label: self.book(self.booking(pnr, days=10 if label != "visit passed" else 1))
+            for label, pnr in self.cases.items()
+        }
         for label, booking in bookings.items():
             self.show_booking("FB-02", booking, f"{label}: booking")
         messages = self.eventually(lambda: self.messages(self.cases["read in time"]), bool)
@@ -109,34 +124,43 @@ class Reminders(Scenario):
         self.run.adapter.cancel(self.bookings[1]["booking_id"])
         self.settle()
         if self.run.adapter.info().sms == "none":
-            self.j("RM-01").expect(False, "SMS reminders to a patient who asked for them",
-                                   "the adapter declares the system sends no SMS")
+            self.j("RM-01").expect(
+                False, "SMS reminders to a patient who asked for them", "the adapter declares the system sends no SMS"
+            )
 
     def evening(self, days_before: int) -> dt.datetime:
         return dt.datetime.combine(self.visit_day - dt.timedelta(days=days_before), EVENING, tzinfo=SWEDEN)
 
     def checkpoints(self):
         days = sorted(self.run.profile.reminder_days_before, reverse=True)
-        points = [(self.evening(days[0] + 1), lambda: self.count(0, f"the evening before the first reminder day "
-                                                                    f"({days[0]} days before)"))]
+        points = [
+            (
+                self.evening(days[0] + 1),
+                lambda: self.count(0, f"the evening before the first reminder day ({days[0]} days before)"),
+            )
+        ]
         for index, before in enumerate(days):
-            points.append((self.evening(before), lambda n=index + 1, b=before: self.count(n, f"{b} days before "
-                                                                                              "the visit")))
+            points.append(
+                (self.evening(before), lambda n=index + 1, b=before: self.count(n, f"{b} days before the visit"))
+            )
         points.append((self.evening(days[-1]) + dt.timedelta(minutes=1), self.texts_and_cancelled))
         return points
 
     def count(self, expected: int, when: str) -> None:
         sent = self.sms(self.pnr)
-        self.j("RM-01").expect(len(sent) == expected, f"{when}, evening: {expected} SMS reminder(s) in total",
-                               f"{len(sent)} SMS")
+        self.j("RM-01").expect(
+            len(sent) == expected, f"{when}, evening: {expected} SMS reminder(s) in total", f"{len(sent)} SMS"
+        )
         self.j("RM-01").note(f"SMS reported by the adapter, {when}", _dump(sent), kind="record")
 
     def texts_and_cancelled(self) -> None:
         sent = self.sms(self.cancelled)
         self.j("RM-01").expect(not sent, "no SMS reminder for the cancelled booking", f"{len(sent)} SMS")
         texts = [(f"SMS to {s.get('recipient') or 'the patient'}", s.get("text", "")) for s in self.sms(self.pnr)]
-        texts += [(f"1177 {n['channel']} notification", " ".join(filter(None, (n.get("subject"), n.get("text")))))
-                  for n in self.run.sim.notifications(self.pnr)]
+        texts += [
+            (f"1177 {n['channel']} notification", " ".join(filter(None, (n.get("subject"), n.get("text")))))
+            for n in self.run.sim.notifications(self.pnr)
+        ]
         wirerules.mc12(self.j("MC-12"), texts, wirerules.visit_words(self.bookings[0]))
 
 
@@ -167,20 +191,27 @@ class ThreadReminder(Scenario):
         j = self.j("RM-02")
         found = self.delivered(self.unread, True, None)
         ids = {m.business_object_id for m in found.add_messages}
-        j.expect(len(ids) == 1, "unread thread: every message (kallelse and any reminder) in one thread",
-                 f"{len(found.add_messages)} AddMessage(s) in thread(s) {sorted(map(str, ids))}")
+        j.expect(
+            len(ids) == 1,
+            "unread thread: every message (kallelse and any reminder) in one thread",
+            f"{len(found.add_messages)} AddMessage(s) in thread(s) {sorted(map(str, ids))}",
+        )
         self.show_delivery("RM-02", "unread kallelse, first reminder day", found)
         if self.read is None:
             j.note("read thread: not judged", "No message reached the inbox, so the citizen could not read it.")
             return
         read = self.delivered(self.read, True, None)
-        j.expect(len(read.add_messages) == 1, "read thread: no reminder added to it",
-                 f"{len(read.add_messages)} AddMessage(s)")
+        j.expect(
+            len(read.add_messages) == 1,
+            "read thread: no reminder added to it",
+            f"{len(read.add_messages)} AddMessage(s)",
+        )
         self.show_delivery("RM-02", "read kallelse, first reminder day", read)
 
 
 def _dump(value) -> str:
     from conformance.scenario import dump
+
     return dump(value)
 
 

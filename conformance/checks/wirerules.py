@@ -1,6 +1,7 @@
 """Rules judged from what the vendor put on the wire (recorded request bodies): MC-01..MC-04,
 LK-01/LK-02 ordering, MC-09/MC-10 thread consistency and MC-12 texts. Each function adds
 findings and evidence to a Judgement; active scenarios and ``check-traffic`` share them."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,11 @@ def mc01(j: Judgement, requests: list[wire.Request]) -> None:
             pass
         else:
             j.note(f"{label} (invalid)", request.body, kind="soap", at=request.at)
-        j.expect(bool(request.logical_address), f"{label}: a RIVTA LogicalAddress SOAP header",
-                 f"LogicalAddress {request.logical_address!r}" if request.logical_address else "no LogicalAddress")
+        j.expect(
+            bool(request.logical_address),
+            f"{label}: a RIVTA LogicalAddress SOAP header",
+            f"LogicalAddress {request.logical_address!r}" if request.logical_address else "no LogicalAddress",
+        )
     if not requests:
         j.not_applicable("The vendor sent no request in scope.")
 
@@ -30,8 +34,11 @@ def mc02(j: Judgement, messages: list[wire.AddMessage]) -> None:
     for message in messages:
         problems = message.docbook_problems()
         label = f"AddMessage at {message.request.at} (businessObjectId {message.business_object_id})"
-        j.expect(not problems, f"{label}: msg within the DocBook subset, entity-encoded",
-                 "; ".join(problems[:5]) or "within the subset")
+        j.expect(
+            not problems,
+            f"{label}: msg within the DocBook subset, entity-encoded",
+            "; ".join(problems[:5]) or "within the subset",
+        )
         if problems:
             j.note(f"{label}: msg", message.msg or "", kind="soap", at=message.request.at)
     if not messages:
@@ -41,9 +48,11 @@ def mc02(j: Judgement, messages: list[wire.AddMessage]) -> None:
 def mc03(j: Judgement, messages: list[wire.AddMessage]) -> None:
     for message in (m for m in messages if m.notify):
         source = message.source_system or ""
-        if not j.expect(bool(wire.HSA_ID.match(source)), f"AddMessage at {message.request.at} with notify=true: "
-                        "sourceSystem with the caller's HSA-id",
-                        f"sourceSystem {source!r}" if source else "no sourceSystem"):
+        if not j.expect(
+            bool(wire.HSA_ID.match(source)),
+            f"AddMessage at {message.request.at} with notify=true: sourceSystem with the caller's HSA-id",
+            f"sourceSystem {source!r}" if source else "no sourceSystem",
+        ):
             j.note("AddMessage request (notify=true)", message.request.body, kind="soap", at=message.request.at)
     if not any(m.notify for m in messages):
         j.not_applicable("No AddMessage with notify=true in scope.")
@@ -57,8 +66,11 @@ def mc04(j: Judgement, requests: list[wire.Request]) -> None:
         for subject in request.subjects():
             checked += 1
             problem = wire.subject_problem(subject)
-            j.expect(problem is None, f"{request.contract} at {request.at}: subjectOfCareId in the contract form "
-                     "with a valid check digit", problem or "valid")
+            j.expect(
+                problem is None,
+                f"{request.contract} at {request.at}: subjectOfCareId in the contract form with a valid check digit",
+                problem or "valid",
+            )
     if not checked:
         j.not_applicable("No subjectOfCareId in scope.")
 
@@ -91,17 +103,23 @@ def threads(j9: Judgement | None, j10: Judgement | None, messages: list[wire.Add
             by_booking.setdefault(message.booking_id, []).append(message)
     for booking_id, group in by_booking.items():
         first = group[0].business_object_id
-        ids = ", ".join(f"{m.business_object_id} ({'cancellation' if m.cancelled else 'message'} at {m.request.at})"
-                        for m in group)
+        ids = ", ".join(
+            f"{m.business_object_id} ({'cancellation' if m.cancelled else 'message'} at {m.request.at})" for m in group
+        )
         if j9 is not None and len(group) > 1:
-            j9.expect(all(m.business_object_id == first for m in group),
-                      f"booking {booking_id}: every message in thread {first}", ids)
+            j9.expect(
+                all(m.business_object_id == first for m in group),
+                f"booking {booking_id}: every message in thread {first}",
+                ids,
+            )
         for cancel in (m for m in group if m.cancelled):
             if j10 is not None:
-                j10.expect(cancel.business_object_id == first and cancel is not group[0],
-                           f"booking {booking_id}: the cancellation in the kallelse's thread {first}",
-                           f"cancellation with businessObjectId {cancel.business_object_id}"
-                           + ("" if cancel is not group[0] else " and no earlier message of the booking"))
+                j10.expect(
+                    cancel.business_object_id == first and cancel is not group[0],
+                    f"booking {booking_id}: the cancellation in the kallelse's thread {first}",
+                    f"cancellation with businessObjectId {cancel.business_object_id}"
+                    + ("" if cancel is not group[0] else " and no earlier message of the booking"),
+                )
 
 
 def visit_words(booking: dict) -> list[str]:
@@ -117,7 +135,10 @@ def mc12(j: Judgement, texts: list[tuple[str, str]], forbidden: list[str]) -> No
     """``texts``: (where, text) of notifications and SMS; none may hold a forbidden word."""
     for where, body in texts:
         leaked = [w for w in forbidden if w and re.search(re.escape(w), body or "", re.IGNORECASE)]
-        j.expect(not leaked, f"{where}: no health information or visit details",
-                 f"text {body!r} reveals {', '.join(map(repr, leaked))}" if leaked else f"text {body!r}")
+        j.expect(
+            not leaked,
+            f"{where}: no health information or visit details",
+            f"text {body!r} reveals {', '.join(map(repr, leaked))}" if leaked else f"text {body!r}",
+        )
     if not texts:
         j.not_applicable("No SMS or notification text in scope.")

@@ -1,5 +1,6 @@
 """The three report files of a run: report.json (everything), junit.xml (one test case per
 rule, for CI) and index.html (for people, printable, ending with the certificate)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,11 +19,11 @@ class Certificate:
     version: str
     profile: str
     profile_name: str
-    date: str                 # real date of the run (what a certificate is dated)
-    simulator_time: str       # T0 on the simulator clock
+    date: str  # real date of the run (what a certificate is dated)
+    simulator_time: str  # T0 on the simulator clock
     simulator: str
     adapter: str
-    mode: str                 # automated | manual | passive
+    mode: str  # automated | manual | passive
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -37,10 +38,13 @@ def counts(verdicts: list[Verdict]) -> dict[str, int]:
 
 def document(certificate: Certificate, verdicts: list[Verdict], seconds: float) -> dict:
     summary = counts(verdicts)
-    return {"certificate": certificate.as_dict(), "summary": {**summary, "total": len(verdicts),
-                                                              "passed": summary["pass"] == len(verdicts)},
-            "seconds": round(seconds, 1), "rules": [v.as_dict() for v in verdicts],
-            "catalog": {r: {"title": RULES[r].title, "source": RULES[r].source} for r in (v.rule_id for v in verdicts)}}
+    return {
+        "certificate": certificate.as_dict(),
+        "summary": {**summary, "total": len(verdicts), "passed": summary["pass"] == len(verdicts)},
+        "seconds": round(seconds, 1),
+        "rules": [v.as_dict() for v in verdicts],
+        "catalog": {r: {"title": RULES[r].title, "source": RULES[r].source} for r in (v.rule_id for v in verdicts)},
+    }
 
 
 def write(directory: Path, certificate: Certificate, verdicts: list[Verdict], seconds: float) -> dict:

@@ -1,5 +1,6 @@
 """index.html: readable by a non-developer, prints well, ends with the certificate
 summary. Rendered with Jinja2 autoescaping: every value (SOAP bodies included) is text."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from conformance.catalog import FAMILIES, SOURCES
 
 TEMPLATES = Path(__file__).resolve().parent
-STATUS_WORDS = {"pass": "Godkänd / Passed", "fail": "Underkänd / Failed", "not_applicable": "Ej tillämplig / N/A",
-                "error": "Fel i körningen / Error"}
+STATUS_WORDS = {
+    "pass": "Godkänd / Passed",
+    "fail": "Underkänd / Failed",
+    "not_applicable": "Ej tillämplig / N/A",
+    "error": "Fel i körningen / Error",
+}
 
 
 def render(data: dict) -> str:

@@ -1,5 +1,6 @@
 """JUnit XML: one <testcase> per rule (classname = rule family), failures with expected vs
 seen, evidence in <system-out>; what CI systems show as test results."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -9,16 +10,27 @@ from conformance.catalog import FAMILIES
 
 def render(data: dict) -> bytes:
     summary = data["summary"]
-    suite = etree.Element("testsuite", name=f"kallelse-conformance-{data['certificate']['profile']}",
-                          tests=str(summary["total"]), failures=str(summary["fail"]), errors=str(summary["error"]),
-                          skipped=str(summary["not_applicable"]), time=str(data["seconds"]))
+    suite = etree.Element(
+        "testsuite",
+        name=f"kallelse-conformance-{data['certificate']['profile']}",
+        tests=str(summary["total"]),
+        failures=str(summary["fail"]),
+        errors=str(summary["error"]),
+        skipped=str(summary["not_applicable"]),
+        time=str(data["seconds"]),
+    )
     properties = etree.SubElement(suite, "properties")
     for key, value in data["certificate"].items():
         etree.SubElement(properties, "property", name=key, value=str(value))
     for rule in data["rules"]:
         family = FAMILIES.get(rule["rule_id"].split("-")[0], "Rules")
-        case = etree.SubElement(suite, "testcase", classname=f"conformance.{family.replace(' ', '')}",
-                                name=f"{rule['rule_id']} {rule['title']}", time=str(rule["seconds"]))
+        case = etree.SubElement(
+            suite,
+            "testcase",
+            classname=f"conformance.{family.replace(' ', '')}",
+            name=f"{rule['rule_id']} {rule['title']}",
+            time=str(rule["seconds"]),
+        )
         failed = [f for f in rule["findings"] if not f["ok"]]
         if rule["status"] == "fail":
             element = etree.SubElement(case, "failure", message=rule["summary"], type="RuleViolated")

@@ -9,6 +9,7 @@ message is stored as Read with a read time.
 
 Run alone or beside the others:
 ``kallelse load run --scenario vendor_traffic,citizens_reading --users 30 --duration 60s --report out/``"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,10 +41,15 @@ class Citizen(HttpUser):
         self.pnr = created[0]["personnummer"]
         for number in range(MESSAGES_EACH):
             bo = common.unique("CR")
-            when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=10 + number)
-            kallelse = Kallelse(personnummer=self.pnr, business_object_id=bo, header=f"Kallelse {number + 1}",
-                                msg=kallelse_msg("Kallelse till hälsosamtal", when, "Hälsosamtal"),
-                                facility=FACILITY, source_system=wire.CONSUMER)
+            when = dt.datetime.now(dt.UTC) + dt.timedelta(days=10 + number)
+            kallelse = Kallelse(
+                personnummer=self.pnr,
+                business_object_id=bo,
+                header=f"Kallelse {number + 1}",
+                msg=kallelse_msg("Kallelse till hälsosamtal", when, "Hälsosamtal"),
+                facility=FACILITY,
+                source_system=wire.CONSUMER,
+            )
             code, _ = common.soap(self.client, wire.add_message(kallelse), name="setup: AddMessage")
             if code == "OK":
                 common.ledger.record("addmessage", pnr=self.pnr, bo=bo, code=code)
@@ -52,9 +58,13 @@ class Citizen(HttpUser):
     def log_in(self) -> None:
         page = self.client.get("/inkorg/logga-in", name="/inkorg/logga-in")
         token = TOKEN.search(page.text)
-        with self.client.post("/inkorg/logga-in", name="/inkorg/logga-in [POST]", catch_response=True,
-                              data={"csrf_token": token.group(1) if token else "", "personnummer": self.pnr},
-                              allow_redirects=False) as answer:
+        with self.client.post(
+            "/inkorg/logga-in",
+            name="/inkorg/logga-in [POST]",
+            catch_response=True,
+            data={"csrf_token": token.group(1) if token else "", "personnummer": self.pnr},
+            allow_redirects=False,
+        ) as answer:
             if answer.status_code == 302:
                 answer.success()
             else:
@@ -67,8 +77,7 @@ class Citizen(HttpUser):
         if not ids:
             return
         message_id = random.choice(ids)
-        with self.client.get(f"/inkorg/arende/{message_id}", name="/inkorg/arende/[id]",
-                             catch_response=True) as answer:
+        with self.client.get(f"/inkorg/arende/{message_id}", name="/inkorg/arende/[id]", catch_response=True) as answer:
             if answer.status_code == 200:
                 common.ledger.record("read", pnr=self.pnr, message_id=message_id)
             else:

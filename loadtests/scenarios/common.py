@@ -15,6 +15,7 @@ Settings:
 ``KALLELSE_LOAD_FLOOR``        1: the target is the lean floor app (AddMessage only)
 =============================  =======================================================
 """
+
 from __future__ import annotations
 
 import itertools
@@ -61,15 +62,18 @@ def _close_ledger(environment, **_kwargs):
     ledger.close()
 
 
-def soap(client, request: wire.Request, expect: tuple[str, ...] = ("OK",), name: str | None = None) -> tuple[str, bytes]:
+def soap(
+    client, request: wire.Request, expect: tuple[str, ...] = ("OK",), name: str | None = None
+) -> tuple[str, bytes]:
     """POST one SOAP call; a resultCode outside ``expect`` (or a Fault) is a locust
     failure with the code as the reason. Returns (code, body)."""
-    with client.post(request.path, data=request.body, headers=request.headers, name=name or request.name,
-                     catch_response=True) as answer:
+    with client.post(
+        request.path, data=request.body, headers=request.headers, name=name or request.name, catch_response=True
+    ) as answer:
         body = answer.content or b""
         code = wire.result_code(answer.status_code, body)
         if request.name == "GetPersonsForProfile" and code == "HTTP 200":
-            code = "OK"             # PU answers carry no resultCode: a 200 without Fault is the answer
+            code = "OK"  # PU answers carry no resultCode: a 200 without Fault is the answer
         if code in expect:
             answer.success()
         else:
@@ -85,8 +89,7 @@ def create_citizens(client, count: int, **kwargs) -> list[dict]:
     while len(created) < count and attempts < count * 5:
         attempts += 1
         body = people.citizen(**kwargs)
-        with client.post("/api/citizens", json=body, name="setup: /api/citizens",
-                         catch_response=True) as answer:
+        with client.post("/api/citizens", json=body, name="setup: /api/citizens", catch_response=True) as answer:
             if answer.status_code == 201:
                 answer.success()
                 created.append(body)
@@ -100,8 +103,14 @@ def create_citizens(client, count: int, **kwargs) -> list[dict]:
 
 def fire(environment, name: str, milliseconds: float, request_type: str = "E2E", exception=None) -> None:
     """A custom locust metric: shows in the stats, CSV and HTML like a request."""
-    environment.events.request.fire(request_type=request_type, name=name, response_time=milliseconds,
-                                    response_length=0, exception=exception, context={})
+    environment.events.request.fire(
+        request_type=request_type,
+        name=name,
+        response_time=milliseconds,
+        response_length=0,
+        exception=exception,
+        context={},
+    )
 
 
 def now() -> float:

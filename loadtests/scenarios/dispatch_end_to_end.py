@@ -14,6 +14,7 @@ until the 1177 message is stored. Two custom locust metrics (type ``E2E``):
 Every accepted booking goes to the ledger; reconciliation checks its decision and outputs.
 
 Run: ``kallelse load run --scenario dispatch_end_to_end --users 10 --duration 60s --report out/``"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,9 @@ class BookingSystem(FastHttpUser):
         citizen = self.rng.choice(self.citizens)
         booking_id = common.unique("E2E")
         body = booking_body(booking_id, citizen["personnummer"], visit_time(self.offset, self.rng), self.rng)
-        with self.client.post("/dispatch/api/bookings", json=body, name="/dispatch/api/bookings",
-                              catch_response=True) as answer:
+        with self.client.post(
+            "/dispatch/api/bookings", json=body, name="/dispatch/api/bookings", catch_response=True
+        ) as answer:
             if answer.status_code != 201:
                 answer.failure(f"HTTP {answer.status_code}: {answer.text[:200]}")
                 return
@@ -76,8 +78,12 @@ class BookingSystem(FastHttpUser):
             if any(s["kind"] == "addmessage" and s["state"] == "done" for s in view["steps"]):
                 common.fire(self.environment, "E2E booking→inbox", self.stored_after(pnr, booking_id, accepted))
                 return
-        common.fire(self.environment, "E2E booking→inbox", FOLLOW_TIMEOUT * 1000,
-                    exception=TimeoutError(f"booking {booking_id} not delivered within {FOLLOW_TIMEOUT:.0f} s"))
+        common.fire(
+            self.environment,
+            "E2E booking→inbox",
+            FOLLOW_TIMEOUT * 1000,
+            exception=TimeoutError(f"booking {booking_id} not delivered within {FOLLOW_TIMEOUT:.0f} s"),
+        )
 
     def stored_after(self, pnr: str, booking_id: str, accepted: float) -> float:
         """Milliseconds from accepted to the message's received_at (real time)."""

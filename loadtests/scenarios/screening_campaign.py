@@ -9,6 +9,7 @@ fires for the unread ones, and times that drain too (loadtests/campaign.py).
 
 Run: ``kallelse load run --scenario screening_campaign --users 20 --bookings 50000
 --duration 2h --report out/``"""
+
 from __future__ import annotations
 
 import itertools
@@ -55,10 +56,12 @@ def finished(environment) -> None:
 @events.init.add_listener
 def _on_init(environment, **_kwargs):
     if isinstance(environment.runner, MasterRunner):
+
         def worker_done(environment=None, msg=None, **_kw):
             _state["workers_done"] += 1
             if _state["workers_done"] >= max(1, environment.runner.worker_count):
                 gevent.spawn_later(0.1, environment.runner.quit)
+
         environment.runner.register_message(DONE, worker_done)
 
 
@@ -90,12 +93,13 @@ class ScreeningBooker(FastHttpUser):
     def post_one(self) -> None:
         citizen = self.rng.choice(self.citizens)
         booking_id = common.unique("SC")
-        body = booking_body(booking_id, citizen["personnummer"], visit_time(self.offset, self.rng, 14, 60),
-                            self.rng, screening=True)
-        with self.client.post("/dispatch/api/bookings", json=body, name="/dispatch/api/bookings",
-                              catch_response=True) as answer:
+        body = booking_body(
+            booking_id, citizen["personnummer"], visit_time(self.offset, self.rng, 14, 60), self.rng, screening=True
+        )
+        with self.client.post(
+            "/dispatch/api/bookings", json=body, name="/dispatch/api/bookings", catch_response=True
+        ) as answer:
             if answer.status_code != 201:
                 answer.failure(f"HTTP {answer.status_code}: {answer.text[:200]}")
                 return
-        common.ledger.record("booking", booking_id=booking_id, pnr=citizen["personnummer"],
-                             accepted_at=common.now())
+        common.ledger.record("booking", booking_id=booking_id, pnr=citizen["personnummer"], accepted_at=common.now())

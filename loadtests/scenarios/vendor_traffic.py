@@ -9,6 +9,7 @@ the ledger; reconciliation checks each one is stored exactly once.
 
 Run: ``kallelse load run --scenario vendor_traffic --users 20 --duration 60s --report out/``
 (with ``--tags addmessage`` against the lean floor app: AddMessage only)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,14 @@ from simulator.citizen.client import Kallelse
 from simulator.citizen.demo import kallelse_msg
 
 FLOOR_PERSONNUMMER = "191212121212"
-FACILITY = {"hsaId": "SE2321000016-LOAD2", "healthCareFacilityName": "Vårdcentralen Lasttest",
-            "healthCareFacilityAddress": "Testgatan 1", "healthCareFacilityPostalCode": "55320",
-            "healthCareFacilityPostalCity": "Jönköping", "healthCareFacilityTelephone": "036-10 10 10"}
+FACILITY = {
+    "hsaId": "SE2321000016-LOAD2",
+    "healthCareFacilityName": "Vårdcentralen Lasttest",
+    "healthCareFacilityAddress": "Testgatan 1",
+    "healthCareFacilityPostalCode": "55320",
+    "healthCareFacilityPostalCity": "Jönköping",
+    "healthCareFacilityTelephone": "036-10 10 10",
+}
 VISITS = ("Mammografi, screening", "Arbetsprov", "Blodprov", "Återbesök ortopedi", "Hälsosamtal")
 _seeded: list[str] = []
 
@@ -49,8 +55,9 @@ class VendorSystem(FastHttpUser):
             return
         self.citizens = common.create_citizens(self.client, common.CITIZENS_PER_USER)
         if not _seeded:
-            with self.client.get("/api/citizens?seeded=true&limit=1000", name="setup: /api/citizens?seeded",
-                                 catch_response=True) as answer:
+            with self.client.get(
+                "/api/citizens?seeded=true&limit=1000", name="setup: /api/citizens?seeded", catch_response=True
+            ) as answer:
                 if answer.status_code == 200:
                     _seeded.extend(c["personnummer"] for c in answer.json()["items"])
         if not self.citizens:
@@ -65,14 +72,23 @@ class VendorSystem(FastHttpUser):
         citizen = self._citizen()
         pnr, account = citizen["personnummer"], citizen["account"]
         bo = common.unique("LT")
-        visit = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=random.randint(5, 40))
+        visit = dt.datetime.now(dt.UTC) + dt.timedelta(days=random.randint(5, 40))
         kind = random.choice(VISITS)
-        kallelse = Kallelse(personnummer=pnr, business_object_id=bo, header=f"Kallelse: {kind}",
-                            msg=kallelse_msg(f"Kallelse till {kind.lower()}", visit, kind), facility=FACILITY,
-                            booking={"bookingId": bo, "isInvitation": True, "rebookingAllowed": True,
-                                     "cancelBookingAllowed": True,
-                                     "bookingDate": visit.replace(tzinfo=None).isoformat(timespec="seconds")},
-                            source_system=wire.CONSUMER)
+        kallelse = Kallelse(
+            personnummer=pnr,
+            business_object_id=bo,
+            header=f"Kallelse: {kind}",
+            msg=kallelse_msg(f"Kallelse till {kind.lower()}", visit, kind),
+            facility=FACILITY,
+            booking={
+                "bookingId": bo,
+                "isInvitation": True,
+                "rebookingAllowed": True,
+                "cancelBookingAllowed": True,
+                "bookingDate": visit.replace(tzinfo=None).isoformat(timespec="seconds"),
+            },
+            source_system=wire.CONSUMER,
+        )
         expect = "OK" if account.get("exists") and account.get("active") else "INFO"
         code, _ = common.soap(self.client, wire.add_message(kallelse), expect=(expect,))
         if code in ("OK", "INFO") and not common.FLOOR:
@@ -94,8 +110,9 @@ class VendorSystem(FastHttpUser):
         wanted = [random.choice(pool) for _ in range(identity_count())]
         request = wire.get_persons_for_profile(wanted)
         name = f"GetPersonsForProfile {'1-10' if len(wanted) <= 10 else '11-100' if len(wanted) <= 100 else '101-500'}"
-        with self.client.post(request.path, data=request.body, headers=request.headers, name=name,
-                              catch_response=True) as answer:
+        with self.client.post(
+            request.path, data=request.body, headers=request.headers, name=name, catch_response=True
+        ) as answer:
             records = wire.person_records(answer.content or b"")
             if answer.status_code == 200 and records == len(wanted):
                 answer.success()

@@ -1,6 +1,7 @@
 """Control API of the citizen side (JSON; errors name the field): notifications,
 threads with read status, the paper outbox, citizen actions and callback URLs.
 Described for /api/openapi.json in openapi.json beside this module."""
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,25 @@ from simulator.control.errors import BadRequest, json_body
 from simulator.population.domain import FieldError, validate_personnummer
 from simulator.soap.endpoint import CONSUMER_HEADER
 
-THREAD_FIELDS = ("message_id", "subject_of_care_id", "business_object_id", "case_read_status", "read_at",
-                 "user_selection_status", "action_date", "action_time", "received_at", "case_type_description",
-                 "header_text", "facility_hsa_id", "facility_name", "booking_id", "booking_cancelled",
-                 "source_system", "notify")
+THREAD_FIELDS = (
+    "message_id",
+    "subject_of_care_id",
+    "business_object_id",
+    "case_read_status",
+    "read_at",
+    "user_selection_status",
+    "action_date",
+    "action_time",
+    "received_at",
+    "case_type_description",
+    "header_text",
+    "facility_hsa_id",
+    "facility_name",
+    "booking_id",
+    "booking_cancelled",
+    "source_system",
+    "notify",
+)
 
 
 def _iso(row: dict) -> dict:
@@ -74,8 +90,9 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         messages = side.inbox.messages_by_business_object(business_object_id, _personnummer_arg())
         if not messages:
             abort(404, f"no messages with businessObjectId {business_object_id!r}")
-        return jsonify(business_object_id=business_object_id,
-                       messages=[_iso({k: m[k] for k in THREAD_FIELDS}) for m in messages])
+        return jsonify(
+            business_object_id=business_object_id, messages=[_iso({k: m[k] for k in THREAD_FIELDS}) for m in messages]
+        )
 
     @api.post("/paper-letters")
     def submit_letter():
@@ -103,9 +120,14 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         if found is None:
             abort(404, f"no paper letter {letter_id!r}")
         suffix = "pdf" if found["content_type"] == "application/pdf" else "txt"
-        return Response(found["document"], content_type=found["content_type"], headers={
-            "Content-Disposition": f'attachment; filename="brev-{letter_id}.{suffix}"',
-            "X-Content-Type-Options": "nosniff"})
+        return Response(
+            found["document"],
+            content_type=found["content_type"],
+            headers={
+                "Content-Disposition": f'attachment; filename="brev-{letter_id}.{suffix}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     @api.get("/citizen-actions")
     def actions():

@@ -4,6 +4,7 @@ A button is shown only when the latest message about the booking allows it, the
 booking has not been cancelled in the thread (MC-10: a cancellation comes as a message
 with ``booking/cancelled=true``), its time has not passed on the simulator clock, and the
 citizen has not already asked to cancel it. Reads the inbox's booking columns."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -69,7 +70,9 @@ def booking_state(messages: list[dict], actions: list[dict], now: dt.datetime) -
     booking_id = latest["booking_id"]
     when = booking_time(latest.get("booking_date"))
     return BookingState(
-        message_id=latest["message_id"], booking_id=booking_id, booking_date=when,
+        message_id=latest["message_id"],
+        booking_id=booking_id,
+        booking_date=when,
         rebooking_allowed=bool(latest.get("booking_rebooking_allowed")),
         cancel_allowed=bool(latest.get("booking_cancel_allowed")),
         cancelled=any(m.get("booking_cancelled") for m in with_booking if m["booking_id"] == booking_id),

@@ -7,6 +7,7 @@ citizen's page never waits for a slow care system; it is tried a bounded number 
 times and every attempt is written to the action's row, so a tester sees "delivered",
 "pending" or "failed" with the last error. The event row itself is written before any
 delivery is tried: nothing the citizen did is lost when the care system is down."""
+
 from __future__ import annotations
 
 import logging
@@ -18,7 +19,7 @@ import requests
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAYS = (0.5, 1.0, 2.0)   # seconds between attempts: four attempts in all
+RETRY_DELAYS = (0.5, 1.0, 2.0)  # seconds between attempts: four attempts in all
 TIMEOUT = 5.0
 
 
@@ -35,9 +36,13 @@ def check_url(url) -> str:
 def event_json(action: dict) -> dict:
     """What the care system receives (documented in docs/citizen.md)."""
     return {
-        "event_id": action["event_id"], "type": action["action"], "personnummer": action["personnummer"],
-        "business_object_id": action["business_object_id"], "booking_id": action["booking_id"],
-        "message_id": action["message_id"], "source_system": action["source_system"],
+        "event_id": action["event_id"],
+        "type": action["action"],
+        "personnummer": action["personnummer"],
+        "business_object_id": action["business_object_id"],
+        "booking_id": action["booking_id"],
+        "message_id": action["message_id"],
+        "source_system": action["source_system"],
         "at": action["created_at"].isoformat(),
     }
 
@@ -46,7 +51,7 @@ def deliver(store, action: dict, url: str, delays=RETRY_DELAYS) -> bool:
     """Try until a 2xx answer or the attempts run out; records every attempt."""
     body = event_json(action)
     http = requests.Session()
-    http.trust_env = False   # straight to the registered URL, never through an environment proxy
+    http.trust_env = False  # straight to the registered URL, never through an environment proxy
     for attempt, delay in enumerate((*delays, None), start=1):
         try:
             reply = http.post(url, json=body, timeout=TIMEOUT, allow_redirects=False)
@@ -66,7 +71,8 @@ def deliver(store, action: dict, url: str, delays=RETRY_DELAYS) -> bool:
 
 
 def deliver_in_background(store, action: dict, url: str) -> threading.Thread:
-    thread = threading.Thread(target=deliver, args=(store, action, url), daemon=True,
-                              name=f"callback-{action['event_id'][:8]}")
+    thread = threading.Thread(
+        target=deliver, args=(store, action, url), daemon=True, name=f"callback-{action['event_id'][:8]}"
+    )
     thread.start()
     return thread

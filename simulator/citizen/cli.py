@@ -1,5 +1,6 @@
 """``kallelse demo``: the simulator with the seeded population and a few kallelser
 already sent, for a trainer to run the whole story from a browser (see docs/citizen.md)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -16,6 +17,7 @@ def demo(**options) -> None:
     """Start the simulator with demo kallelser in different states; open http://HOST:PORT/."""
     from simulator.inbox.store import InboxStore
     from simulator.server import prepare, serve
+
     options["seed"] = True
     config = config_from(options)
     _configure_logging(config.log_level)
@@ -25,8 +27,10 @@ def demo(**options) -> None:
         # gunicorn master would be copied, mid-request, into every forked worker.
         subprocess.Popen([sys.executable, "-m", "simulator.citizen.demo", config.base_url])
     else:
-        click.echo("demo: the inbox already has messages; not sending the demo kallelser again "
-                   "(POST /api/reset, or start with an empty --data-dir, for a fresh story)")
+        click.echo(
+            "demo: the inbox already has messages; not sending the demo kallelser again "
+            "(POST /api/reset, or start with an empty --data-dir, for a fresh story)"
+        )
     click.echo(f"demo: start page {config.base_url}/")
     runtime.db.dispose()
     serve(config)

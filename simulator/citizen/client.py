@@ -3,6 +3,7 @@ AddMessage and GetMessageStatus (SOAP 1.1 with the ``LogicalAddress`` header and
 ``x-rivta-original-serviceconsumer-hsaid`` header), and the citizen's browser session
 (log in, open a thread). The trainer demo drives the simulator with it; the tests do
 too, so the demo's path is the tested path."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -81,8 +82,13 @@ def status_payload(contract: Contract, personnummer: str, business_object_id: st
 
 
 class SimulatorClient:
-    def __init__(self, base_url: str, contracts: ContractBundle, consumer: str = DEMO_CONSUMER,
-                 logical_address: str = INBOX_LOGICAL_ADDRESS):
+    def __init__(
+        self,
+        base_url: str,
+        contracts: ContractBundle,
+        consumer: str = DEMO_CONSUMER,
+        logical_address: str = INBOX_LOGICAL_ADDRESS,
+    ):
         self.base_url = base_url.rstrip("/")
         self.contracts = contracts
         self.consumer = consumer
@@ -99,8 +105,10 @@ class SimulatorClient:
         etree.SubElement(envelope, f"{{{SOAP11_NS}}}Body").append(payload)
         response = self.http.post(
             f"{self.base_url}/{prefix}/{interaction}/{contract.major_version}/rivtabp21",
-            data=etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"), timeout=30,
-            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{contract.soap_action}"'})
+            data=etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"),
+            timeout=30,
+            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{contract.soap_action}"'},
+        )
         body = etree.fromstring(response.content, secure_parser()).find(f"{{{SOAP11_NS}}}Body")[0]
         if response.status_code != 200:
             raise SoapError(response.status_code, body.findtext("faultcode") or "", body.findtext("faultstring") or "")
@@ -115,10 +123,14 @@ class SimulatorClient:
         """{"resultCode", "resultText", "messages": [{id, caseReadStatus, readTime, ...}]}"""
         contract = self.contracts["GetMessageStatus"]
         answer = self.soap("GetMessageStatus", status_payload(contract, personnummer, business_object_id))
-        messages = [{etree.QName(child).localname: child.text for child in item}
-                    for item in answer.findall("{*}message")]
-        return {"resultCode": answer.findtext("{*}resultCode"), "resultText": answer.findtext("{*}resultText"),
-                "messages": messages}
+        messages = [
+            {etree.QName(child).localname: child.text for child in item} for item in answer.findall("{*}message")
+        ]
+        return {
+            "resultCode": answer.findtext("{*}resultCode"),
+            "resultText": answer.findtext("{*}resultText"),
+            "messages": messages,
+        }
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         return self.http.request(method, f"{self.base_url}{path}", timeout=30, **kwargs)
@@ -140,8 +152,9 @@ class CitizenBrowser:
 
     def log_in(self, personnummer: str) -> None:
         token = self.token("/inkorg/logga-in")
-        answer = self.http.post(f"{self.base_url}/inkorg/logga-in", timeout=30,
-                                data={"csrf_token": token, "personnummer": personnummer})
+        answer = self.http.post(
+            f"{self.base_url}/inkorg/logga-in", timeout=30, data={"csrf_token": token, "personnummer": personnummer}
+        )
         answer.raise_for_status()
 
     def open_thread(self, message_id: str) -> str:

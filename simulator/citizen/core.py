@@ -2,6 +2,7 @@
 read-status producer: read a thread (marking it read at the clock's time), archive it,
 press a booking button, notify, post a letter. Every timestamp comes from the
 simulator clock."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,8 +72,9 @@ class CitizenSide:
         return MessageView(message, docbook_html.render(message["msg"]), links.resolve(config, self.link_table))
 
     def booking_state(self, thread: dict) -> booking.BookingState | None:
-        actions = self.store.actions(personnummer=thread["subject_of_care_id"],
-                                     business_object_id=thread["business_object_id"])
+        actions = self.store.actions(
+            personnummer=thread["subject_of_care_id"], business_object_id=thread["business_object_id"]
+        )
         actions = [a for a in actions if a["business_object_id"] == thread["business_object_id"]]
         return booking.booking_state(thread["messages"], actions, self.clock.now())
 
@@ -93,10 +95,19 @@ class CitizenSide:
         message = next(m for m in thread["messages"] if m["message_id"] == state.message_id)
         source = message["source_system"] or message["consumer"]
         url = self.store.callback_url(source)
-        row = {"event_id": str(uuid.uuid4()), "action": action, "personnummer": personnummer,
-               "message_id": message["message_id"], "business_object_id": message["business_object_id"],
-               "booking_id": state.booking_id, "source_system": source, "created_at": self.clock.now(),
-               "callback_url": url, "callback_status": "pending" if url else "none", "callback_attempts": 0}
+        row = {
+            "event_id": str(uuid.uuid4()),
+            "action": action,
+            "personnummer": personnummer,
+            "message_id": message["message_id"],
+            "business_object_id": message["business_object_id"],
+            "booking_id": state.booking_id,
+            "source_system": source,
+            "created_at": self.clock.now(),
+            "callback_url": url,
+            "callback_status": "pending" if url else "none",
+            "callback_attempts": 0,
+        }
         self.store.add_action(row)
         log.info("citizen %s pressed %s on booking %s", mask(personnummer), action, row["booking_id"])
         if url:
@@ -130,5 +141,5 @@ class CitizenSide:
         return data
 
     def letters(self, personnummer=None, business_object_id=None, status=None) -> list[dict]:
-        found = [self.letter_json(l) for l in self.store.letters(personnummer, business_object_id)]
-        return [l for l in found if status is None or l["status"] == status]
+        found = [self.letter_json(letter) for letter in self.store.letters(personnummer, business_object_id)]
+        return [letter for letter in found if status is None or letter["status"] == status]

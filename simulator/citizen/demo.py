@@ -12,6 +12,7 @@ act in their inbox, so every page has something to show in a different state:
 
 Run by ``kallelse demo`` against the server it starts (``python -m
 simulator.citizen.demo URL`` runs it against any simulator)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,28 +26,40 @@ from simulator.citizen.client import CitizenBrowser, Kallelse, SimulatorClient
 from simulator.clock import SWEDEN
 
 # The demo persons by name (docs/population.md); their numbers are looked up at run time.
-PEOPLE = {"tolvan": "Tolvan Tolvansson", "anna": "Anna Andersson", "karl": "Bertil Karl Bengtsson",
-          "david": "David Dahl", "lova": "Lova Lind"}
-FACILITY = {"hsaId": "SE2321000016-DEMO1", "healthCareFacilityName": "Vårdcentralen Testvik",
-            "healthCareFacilityAddress": "Storgatan 1", "healthCareFacilityPostalCode": "553 20",
-            "healthCareFacilityPostalCity": "Jönköping", "healthCareFacilityTelephone": "036-10 10 10"}
+PEOPLE = {
+    "tolvan": "Tolvan Tolvansson",
+    "anna": "Anna Andersson",
+    "karl": "Bertil Karl Bengtsson",
+    "david": "David Dahl",
+    "lova": "Lova Lind",
+}
+FACILITY = {
+    "hsaId": "SE2321000016-DEMO1",
+    "healthCareFacilityName": "Vårdcentralen Testvik",
+    "healthCareFacilityAddress": "Storgatan 1",
+    "healthCareFacilityPostalCode": "553 20",
+    "healthCareFacilityPostalCity": "Jönköping",
+    "healthCareFacilityTelephone": "036-10 10 10",
+}
 SENDER = {"name": FACILITY["healthCareFacilityName"], "hsa_id": FACILITY["hsaId"]}
 
 
 def kallelse_msg(title: str, when: dt.datetime, visit: str, extra: str = "") -> str:
     """DocBook within the TKB subset: what, when, where, how to prepare, directions (MC-05, MC-08)."""
     local = when.astimezone(SWEDEN)
-    return (f"<article><info><title>{title}</title></info>"
-            f"<para>Du är välkommen till {FACILITY['healthCareFacilityName']}.</para>"
-            "<variablelist><title>Din tid</title>"
-            f"<varlistentry><term>Tid:</term><listitem>{local:%Y-%m-%d} kl. {local:%H:%M}</listitem></varlistentry>"
-            f"<varlistentry><term>Typ av besök:</term><listitem>{visit}</listitem></varlistentry>"
-            f"<varlistentry><term>Mottagning:</term><listitem>{FACILITY['healthCareFacilityName']}, "
-            f"{FACILITY['healthCareFacilityAddress']}</listitem></varlistentry></variablelist>"
-            "<section><title>Förberedelser</title><para>Du får inte äta eller dricka två timmar före besöket."
-            "</para></section>"
-            '<para><ulink url="https://karta.example/vardcentralen-testvik" type="_blank">Hitta hit</ulink></para>'
-            f"{extra}<bibliography>Personalen på {FACILITY['healthCareFacilityName']}</bibliography></article>")
+    return (
+        f"<article><info><title>{title}</title></info>"
+        f"<para>Du är välkommen till {FACILITY['healthCareFacilityName']}.</para>"
+        "<variablelist><title>Din tid</title>"
+        f"<varlistentry><term>Tid:</term><listitem>{local:%Y-%m-%d} kl. {local:%H:%M}</listitem></varlistentry>"
+        f"<varlistentry><term>Typ av besök:</term><listitem>{visit}</listitem></varlistentry>"
+        f"<varlistentry><term>Mottagning:</term><listitem>{FACILITY['healthCareFacilityName']}, "
+        f"{FACILITY['healthCareFacilityAddress']}</listitem></varlistentry></variablelist>"
+        "<section><title>Förberedelser</title><para>Du får inte äta eller dricka två timmar före besöket."
+        "</para></section>"
+        '<para><ulink url="https://karta.example/vardcentralen-testvik" type="_blank">Hitta hit</ulink></para>'
+        f"{extra}<bibliography>Personalen på {FACILITY['healthCareFacilityName']}</bibliography></article>"
+    )
 
 
 def booking(booking_id: str, when: dt.datetime | None, **flags) -> dict:
@@ -65,50 +78,124 @@ def visit(now: dt.datetime, days: int, hour: int = 9, minute: int = 30) -> dt.da
 
 def kallelser(now: dt.datetime, pnr: dict[str, str]) -> list[Kallelse]:
     soon, later, past = visit(now, 9), visit(now, 14, 13, 15), visit(now, -20, 10, 0)
-    form = {"systemId": "HALSODEKLARATION", "urlText": "Fyll i hälsodeklarationen",
-            "queryString": "?besok=demo-tolvan-1", "urlLinkType": "NewWindow"}
+    form = {
+        "systemId": "HALSODEKLARATION",
+        "urlText": "Fyll i hälsodeklarationen",
+        "queryString": "?besok=demo-tolvan-1",
+        "urlLinkType": "NewWindow",
+    }
     return [
-        Kallelse(pnr["tolvan"], "<article><info><title>Bokningsbekräftelse</title></info><para>Tack för ditt besök."
-                 "</para></article>", "demo-tolvan-0", "Bokningsbekräftelse", "Ditt besök är bokat", FACILITY,
-                 booking("B-DEMO-0", past, isInvitation=False)),
-        Kallelse(pnr["tolvan"], kallelse_msg("Kallelse till hälsokontroll", later, "Hälsokontroll"), "demo-tolvan-2",
-                 header="Kallelse till hälsokontroll", facility=FACILITY,
-                 booking=booking("B-DEMO-2", later, rebookingAllowed=True, cancelBookingAllowed=True)),
-        Kallelse(pnr["tolvan"], "<article><info><title>Tiden är avbokad</title></info><para>Din tid för hälsokontroll "
-                 "är avbokad. Vi skickar en ny kallelse.</para></article>", "demo-tolvan-2", "Avbokning",
-                 "Tiden är avbokad", FACILITY, booking("B-DEMO-2", later, cancelled=True)),
-        Kallelse(pnr["tolvan"], kallelse_msg("Kallelse till provtagning", soon, "Provtagning"), "demo-tolvan-1",
-                 header="Kallelse till provtagning", facility=FACILITY, url_configuration=form,
-                 booking=booking("B-DEMO-1", soon, rebookingAllowed=True, cancelBookingAllowed=True)),
-        Kallelse(pnr["anna"], kallelse_msg("Kallelse till mammografi", soon, "Mammografi"), "demo-anna-1",
-                 header="Kallelse till mammografi", facility=FACILITY,
-                 booking=booking("B-DEMO-3", soon, rebookingAllowed=True, cancelBookingAllowed=False)),
-        Kallelse(pnr["anna"], "<article><para>Meddelande från ett vårdsystem som inte följer DocBook-tabellen:"
-                 "</para><para><emphasis>Fetstil</emphasis> stöds inte.</para></article>", "demo-anna-2",
-                 "Meddelande", "Information från mottagningen", FACILITY),
-        Kallelse(pnr["karl"], kallelse_msg("Kallelse till fysioterapi", later, "Fysioterapi"), "demo-karl-1",
-                 header="Kallelse till fysioterapi", facility=FACILITY,
-                 booking=booking("B-DEMO-4", later, rebookingAllowed=False, cancelBookingAllowed=True)),
-        Kallelse(pnr["david"], kallelse_msg("Kallelse till provtagning", soon, "Provtagning"), "demo-david-1",
-                 header="Kallelse till provtagning", facility=FACILITY, booking=booking("B-DEMO-5", soon)),
+        Kallelse(
+            pnr["tolvan"],
+            "<article><info><title>Bokningsbekräftelse</title></info><para>Tack för ditt besök.</para></article>",
+            "demo-tolvan-0",
+            "Bokningsbekräftelse",
+            "Ditt besök är bokat",
+            FACILITY,
+            booking("B-DEMO-0", past, isInvitation=False),
+        ),
+        Kallelse(
+            pnr["tolvan"],
+            kallelse_msg("Kallelse till hälsokontroll", later, "Hälsokontroll"),
+            "demo-tolvan-2",
+            header="Kallelse till hälsokontroll",
+            facility=FACILITY,
+            booking=booking("B-DEMO-2", later, rebookingAllowed=True, cancelBookingAllowed=True),
+        ),
+        Kallelse(
+            pnr["tolvan"],
+            "<article><info><title>Tiden är avbokad</title></info><para>Din tid för hälsokontroll "
+            "är avbokad. Vi skickar en ny kallelse.</para></article>",
+            "demo-tolvan-2",
+            "Avbokning",
+            "Tiden är avbokad",
+            FACILITY,
+            booking("B-DEMO-2", later, cancelled=True),
+        ),
+        Kallelse(
+            pnr["tolvan"],
+            kallelse_msg("Kallelse till provtagning", soon, "Provtagning"),
+            "demo-tolvan-1",
+            header="Kallelse till provtagning",
+            facility=FACILITY,
+            url_configuration=form,
+            booking=booking("B-DEMO-1", soon, rebookingAllowed=True, cancelBookingAllowed=True),
+        ),
+        Kallelse(
+            pnr["anna"],
+            kallelse_msg("Kallelse till mammografi", soon, "Mammografi"),
+            "demo-anna-1",
+            header="Kallelse till mammografi",
+            facility=FACILITY,
+            booking=booking("B-DEMO-3", soon, rebookingAllowed=True, cancelBookingAllowed=False),
+        ),
+        Kallelse(
+            pnr["anna"],
+            "<article><para>Meddelande från ett vårdsystem som inte följer DocBook-tabellen:"
+            "</para><para><emphasis>Fetstil</emphasis> stöds inte.</para></article>",
+            "demo-anna-2",
+            "Meddelande",
+            "Information från mottagningen",
+            FACILITY,
+        ),
+        Kallelse(
+            pnr["karl"],
+            kallelse_msg("Kallelse till fysioterapi", later, "Fysioterapi"),
+            "demo-karl-1",
+            header="Kallelse till fysioterapi",
+            facility=FACILITY,
+            booking=booking("B-DEMO-4", later, rebookingAllowed=False, cancelBookingAllowed=True),
+        ),
+        Kallelse(
+            pnr["david"],
+            kallelse_msg("Kallelse till provtagning", soon, "Provtagning"),
+            "demo-david-1",
+            header="Kallelse till provtagning",
+            facility=FACILITY,
+            booking=booking("B-DEMO-5", soon),
+        ),
     ]
 
 
 def letters(now: dt.datetime, pnr: dict[str, str]) -> list[dict]:
-    text = ("Kallelse till {visit}\n\nDu är välkommen till Vårdcentralen Testvik, Storgatan 1, Jönköping,\n"
-            "den {when:%Y-%m-%d} kl. {when:%H:%M}.\n\nHälsningar\nPersonalen på Vårdcentralen Testvik\n")
+    text = (
+        "Kallelse till {visit}\n\nDu är välkommen till Vårdcentralen Testvik, Storgatan 1, Jönköping,\n"
+        "den {when:%Y-%m-%d} kl. {when:%H:%M}.\n\nHälsningar\nPersonalen på Vårdcentralen Testvik\n"
+    )
     soon = visit(now, 9)
     base = {"sender_facility": SENDER}
     return [
-        {**base, "personnummer": pnr["anna"], "business_object_id": "demo-anna-1", "booking_id": "B-DEMO-3",
-         "reason_rule_ids": ["CH-02"], "text": text.format(visit="mammografi", when=soon),
-         "address": {"name": "Anna Andersson", "street": "Exempelgatan 2", "postal_code": "411 01",
-                     "city": "Göteborg"}},
-        {**base, "personnummer": pnr["david"], "business_object_id": "demo-david-1", "booking_id": "B-DEMO-5",
-         "reason_rule_ids": ["CH-06", "LK-04"], "text": text.format(visit="provtagning", when=soon),
-         "postal_delivery_days": 3},
-        {**base, "personnummer": pnr["lova"], "booking_id": "B-DEMO-6", "reason_rule_ids": ["CH-10"],
-         "protected_address_route": True, "text": text.format(visit="provtagning", when=soon)},
+        {
+            **base,
+            "personnummer": pnr["anna"],
+            "business_object_id": "demo-anna-1",
+            "booking_id": "B-DEMO-3",
+            "reason_rule_ids": ["CH-02"],
+            "text": text.format(visit="mammografi", when=soon),
+            "address": {
+                "name": "Anna Andersson",
+                "street": "Exempelgatan 2",
+                "postal_code": "411 01",
+                "city": "Göteborg",
+            },
+        },
+        {
+            **base,
+            "personnummer": pnr["david"],
+            "business_object_id": "demo-david-1",
+            "booking_id": "B-DEMO-5",
+            "reason_rule_ids": ["CH-06", "LK-04"],
+            "text": text.format(visit="provtagning", when=soon),
+            "postal_delivery_days": 3,
+        },
+        {
+            **base,
+            "personnummer": pnr["lova"],
+            "booking_id": "B-DEMO-6",
+            "reason_rule_ids": ["CH-10"],
+            "protected_address_route": True,
+            "text": text.format(visit="provtagning", when=soon),
+        },
     ]
 
 

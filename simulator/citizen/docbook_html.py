@@ -9,6 +9,7 @@ text to this renderer: it is escaped, no attribute is copied except a ulink's ``
 (http/https only) and ``type``, so a ``<script>`` or an ``onerror=`` in a message can
 never run in the citizen's browser.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -19,8 +20,16 @@ from simulator.inbox import docbook
 
 MISMATCH = "##### Mismatched Element in Source #####"
 
-_TAGS = {"article": "article", "info": "header", "section": "section", "para": "p",
-         "bibliography": "p", "varlistentry": "div", "term": "dt", "listitem": "dd"}
+_TAGS = {
+    "article": "article",
+    "info": "header",
+    "section": "section",
+    "para": "p",
+    "bibliography": "p",
+    "varlistentry": "div",
+    "term": "dt",
+    "listitem": "dd",
+}
 _CLASSES = {"article": "docbook", "bibliography": "bibliography", "varlistentry": "entry"}
 
 
@@ -95,4 +104,3 @@ def _ulink(element) -> str:
         return f'<span class="blocked-link" title="Länken visas inte: bara http- och https-länkar">{label}</span>'
     target = ' target="_blank" rel="noopener noreferrer"' if element.get("type") == "_blank" else ""
     return f'<a href="{escape(href)}"{target}>{label}</a>'
-

@@ -5,6 +5,7 @@ configuration (here a JSON file: ``link_systems.json`` beside this module, or th
 ``KALLELSE_LINK_SYSTEMS`` points at), appends ``queryString`` and opens it as
 ``urlLinkType`` says. Only CurrentWindow and NewWindow are supported by the inbox
 version simulated; the other two are shown in the current window with a note."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,7 +20,7 @@ DEFAULT_TABLE = Path(__file__).resolve().parent / "link_systems.json"
 @dataclasses.dataclass(frozen=True)
 class Link:
     text: str
-    href: str | None          # None: nothing to link to (unknown systemId or bad URL)
+    href: str | None  # None: nothing to link to (unknown systemId or bad URL)
     new_window: bool
     note: str | None
 

@@ -1,5 +1,6 @@
 """The citizen's 1177 inbox, server-rendered: simulated log-in, the list of threads,
 a thread with every message, archive, and the booking buttons."""
+
 from __future__ import annotations
 
 import functools
@@ -20,6 +21,7 @@ def demo_people(runtime) -> list:
     labelled = [c for c in runtime.citizens.all() if c.label]
     try:
         from simulator.population.seed import demo_persons
+
         order = [c.personnummer for c in demo_persons(runtime.clock.local_now().date())]
     except ImportError:
         order = []
@@ -36,13 +38,19 @@ def _local_path(target: str | None) -> str | None:
 
 
 def create_blueprint(side: CitizenSide) -> Blueprint:
-    pages = Blueprint("citizen_pages", __name__, template_folder="templates", static_folder="static",
-                      static_url_path="/static/citizen")
+    pages = Blueprint(
+        "citizen_pages",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/static/citizen",
+    )
     runtime = side.runtime
 
     def citizen_only(view):
         """Calls ``view(personnummer, ...)`` for the logged-in citizen, else shows the
         log-in page; a form (POST) must also carry the session's token."""
+
         @functools.wraps(view)
         def wrapper(**kwargs):
             if request.method == "POST":
@@ -51,6 +59,7 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
             if not personnummer:
                 return redirect(url_for("citizen_pages.login", next=request.full_path.rstrip("?")))
             return view(personnummer, **kwargs)
+
         return wrapper
 
     @pages.get("/inkorg/logga-in")
@@ -65,8 +74,9 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
             personnummer = validate_personnummer(typed)
         except FieldError as exc:
             flash(f"Ogiltigt personnummer: {exc.message}.", "error")
-            return render_template("citizen/login.html", people=demo_people(runtime), typed=typed,
-                                   next=request.form.get("next")), 400
+            return render_template(
+                "citizen/login.html", people=demo_people(runtime), typed=typed, next=request.form.get("next")
+            ), 400
         session.clear()
         session["personnummer"] = personnummer
         return redirect(_local_path(request.form.get("next")) or url_for("citizen_pages.inbox"))
@@ -83,9 +93,13 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         shown = request.args.get("visa", "aktiva")
         if shown not in FILTERS:
             abort(400, "visa måste vara aktiva eller arkiverade")
-        return render_template("citizen/inbox.html", citizen=runtime.citizens.get(personnummer),
-                               personnummer=personnummer, shown=shown,
-                               threads=side.threads(personnummer, FILTERS[shown]))
+        return render_template(
+            "citizen/inbox.html",
+            citizen=runtime.citizens.get(personnummer),
+            personnummer=personnummer,
+            shown=shown,
+            threads=side.threads(personnummer, FILTERS[shown]),
+        )
 
     @pages.get("/inkorg/arende/<message_id>")
     @citizen_only
@@ -93,8 +107,13 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         found = side.open_thread(personnummer, message_id)
         if found is None:
             abort(404, "Meddelandet finns inte i din inkorg.")
-        return render_template("citizen/thread.html", thread=found, personnummer=personnummer,
-                               citizen=runtime.citizens.get(personnummer), actions=ACTIONS)
+        return render_template(
+            "citizen/thread.html",
+            thread=found,
+            personnummer=personnummer,
+            citizen=runtime.citizens.get(personnummer),
+            actions=ACTIONS,
+        )
 
     @pages.post("/inkorg/arende/<message_id>/<status>")
     @citizen_only
@@ -115,8 +134,12 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         except NotAllowed:
             flash("Det går inte att " + ACTIONS[action].lower() + " den här tiden.", "error")
         else:
-            flash("Din avbokning är skickad till mottagningen." if action == "cancel"
-                  else "Din begäran om ny tid är skickad till mottagningen.", "info")
+            flash(
+                "Din avbokning är skickad till mottagningen."
+                if action == "cancel"
+                else "Din begäran om ny tid är skickad till mottagningen.",
+                "info",
+            )
         return redirect(url_for("citizen_pages.thread", message_id=message_id))
 
     return pages

@@ -5,6 +5,7 @@ A letter is checked like any other input (errors name the field) and is "deliver
 advance the clock and see the paper arrive. A protected person's letter (CH-10) never
 carries an address: the care system must not send one, and the pages show only
 "skyddad adress"."""
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,18 @@ MAX_PDF_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 100_000
 RULE_ID = re.compile(r"^[A-Z]{2}-[0-9]{2}$")
 ADDRESS_FIELDS = ("name", "street", "care_of", "postal_code", "city")
-FIELDS = {"personnummer", "business_object_id", "booking_id", "sender_facility", "reason_rule_ids",
-          "protected_address_route", "address", "postal_delivery_days", "pdf_base64", "text"}
+FIELDS = {
+    "personnummer",
+    "business_object_id",
+    "booking_id",
+    "sender_facility",
+    "reason_rule_ids",
+    "protected_address_route",
+    "address",
+    "postal_delivery_days",
+    "pdf_base64",
+    "text",
+}
 STATUS_LABELS = {"in_transit": "Under postgång", "delivered": "Levererat"}
 
 
@@ -89,9 +100,12 @@ def _sender(value: Any) -> tuple[str | None, str | None]:
 def _rule_ids(value: Any) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, list) or len(value) > 50 or not all(isinstance(v, str) and RULE_ID.match(v)
-                                                                 for v in value):
-        raise FieldError("reason_rule_ids", "must be a list of guideline rule IDs such as \"CH-06\"")
+    if (
+        not isinstance(value, list)
+        or len(value) > 50
+        or not all(isinstance(v, str) and RULE_ID.match(v) for v in value)
+    ):
+        raise FieldError("reason_rule_ids", 'must be a list of guideline rule IDs such as "CH-06"')
     return value
 
 
@@ -117,8 +131,9 @@ def _postal_days(value: Any) -> int:
     return value
 
 
-def new_letter(data: Any, document: Document, citizen: Citizen | None, now: dt.datetime,
-               submitted_by: str | None) -> dict:
+def new_letter(
+    data: Any, document: Document, citizen: Citizen | None, now: dt.datetime, submitted_by: str | None
+) -> dict:
     """Validate a submission into a row for the outbox (FieldError names the field)."""
     if not isinstance(data, dict):
         raise FieldError("body", "must be a JSON object")
@@ -133,22 +148,36 @@ def new_letter(data: Any, document: Document, citizen: Citizen | None, now: dt.d
     address = _address(data.get("address"))
     protected = route or bool(citizen and citizen.is_protected)
     if protected and address:
-        raise FieldError("address", "CH-10: a letter to a protected person must not carry an address; "
-                                    "send it through the protected-address route without one")
+        raise FieldError(
+            "address",
+            "CH-10: a letter to a protected person must not carry an address; "
+            "send it through the protected-address route without one",
+        )
     warnings = []
     if citizen is None:
         warnings.append("Personen finns inte i den simulerade befolkningen.")
     elif citizen.is_protected and not route:
-        warnings.append("CH-10: personen har skyddade personuppgifter men brevet är inte flaggat för "
-                        "skyddad adress-vägen (protected_address_route).")
+        warnings.append(
+            "CH-10: personen har skyddade personuppgifter men brevet är inte flaggat för "
+            "skyddad adress-vägen (protected_address_route)."
+        )
     return {
-        "letter_id": str(uuid.uuid4()), "personnummer": personnummer,
-        "business_object_id": _string(data, "business_object_id"), "booking_id": _string(data, "booking_id"),
-        "sender_name": sender_name, "sender_hsa_id": sender_hsa, "reason_rule_ids": _rule_ids(
-            data.get("reason_rule_ids")), "protected_route": route, "protected_citizen": protected,
-        "address": None if protected else address, "warnings": warnings,
-        "content_type": document.content_type, "document": document.data, "submitted_by": submitted_by,
-        "received_at": now, "postal_delivery_days": _postal_days(data.get("postal_delivery_days")),
+        "letter_id": str(uuid.uuid4()),
+        "personnummer": personnummer,
+        "business_object_id": _string(data, "business_object_id"),
+        "booking_id": _string(data, "booking_id"),
+        "sender_name": sender_name,
+        "sender_hsa_id": sender_hsa,
+        "reason_rule_ids": _rule_ids(data.get("reason_rule_ids")),
+        "protected_route": route,
+        "protected_citizen": protected,
+        "address": None if protected else address,
+        "warnings": warnings,
+        "content_type": document.content_type,
+        "document": document.data,
+        "submitted_by": submitted_by,
+        "received_at": now,
+        "postal_delivery_days": _postal_days(data.get("postal_delivery_days")),
     }
 
 

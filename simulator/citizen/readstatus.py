@@ -5,6 +5,7 @@ simulator-owned model in contracts/TD_KALLELSE_STATUS_1_0. It is served like eve
 interaction (same validation, faults and interceptors) at
 ``/inbox/GetMessageStatus/1/rivtabp21``. A logical error (wrong check digit, no such
 thread for the citizen) is answered with resultCode ERROR/INFO and a resultText."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -24,8 +25,9 @@ def status_elements(response_ns: str, messages: list[dict]) -> list[etree._Eleme
         for name, value in (("id", message["message_id"]), ("caseReadStatus", message["case_read_status"])):
             etree.SubElement(item, f"{{{CORE_NS}}}{name}").text = value
         if message["read_at"] is not None:
-            etree.SubElement(item, f"{{{CORE_NS}}}readTime").text = \
+            etree.SubElement(item, f"{{{CORE_NS}}}readTime").text = (
                 message["read_at"].astimezone(SWEDEN).isoformat(timespec="seconds")
+            )
         etree.SubElement(item, f"{{{CORE_NS}}}userSelectionStatus").text = message["user_selection_status"]
         etree.SubElement(item, f"{{{CORE_NS}}}actionDate").text = message["action_date"]
         etree.SubElement(item, f"{{{CORE_NS}}}actionTime").text = message["action_time"]

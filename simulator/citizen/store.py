@@ -2,6 +2,7 @@
 booking actions (with their callback delivery state), the callback URLs care systems
 registered, and the web session key. Every row is durable: a test that kills the server
 finds the outboxes as they were."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +15,12 @@ from simulator.inbox.store import messages as inbox_messages
 from simulator.storage import Database, UtcDateTime, metadata
 
 notifications = sa.Table(
-    "citizen_notifications", metadata,
+    "citizen_notifications",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("personnummer", sa.String(12), nullable=False, index=True),
     sa.Column("message_id", sa.String(36), nullable=False),
-    sa.Column("channel", sa.String(8), nullable=False),          # sms | email
+    sa.Column("channel", sa.String(8), nullable=False),  # sms | email
     sa.Column("recipient", sa.String(255)),
     sa.Column("subject", sa.String(255)),
     sa.Column("text", sa.Text, nullable=False),
@@ -27,7 +29,8 @@ notifications = sa.Table(
 )
 
 paper_letters = sa.Table(
-    "paper_letters", metadata,
+    "paper_letters",
+    metadata,
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("letter_id", sa.String(36), nullable=False, unique=True),
     sa.Column("personnummer", sa.String(12), nullable=False, index=True),
@@ -35,11 +38,11 @@ paper_letters = sa.Table(
     sa.Column("booking_id", sa.String(255)),
     sa.Column("sender_name", sa.String(255)),
     sa.Column("sender_hsa_id", sa.String(255)),
-    sa.Column("reason_rule_ids", sa.Text, nullable=False),      # JSON list
+    sa.Column("reason_rule_ids", sa.Text, nullable=False),  # JSON list
     sa.Column("protected_route", sa.Boolean, nullable=False),
     sa.Column("protected_citizen", sa.Boolean, nullable=False),
-    sa.Column("address", sa.Text),                               # JSON object or NULL
-    sa.Column("warnings", sa.Text, nullable=False),              # JSON list
+    sa.Column("address", sa.Text),  # JSON object or NULL
+    sa.Column("warnings", sa.Text, nullable=False),  # JSON list
     sa.Column("content_type", sa.String(40), nullable=False),
     sa.Column("document", sa.LargeBinary, nullable=False),
     sa.Column("submitted_by", sa.String(255)),
@@ -48,10 +51,11 @@ paper_letters = sa.Table(
 )
 
 citizen_actions = sa.Table(
-    "citizen_actions", metadata,
+    "citizen_actions",
+    metadata,
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("event_id", sa.String(36), nullable=False, unique=True),
-    sa.Column("action", sa.String(16), nullable=False),          # cancel | rebook
+    sa.Column("action", sa.String(16), nullable=False),  # cancel | rebook
     sa.Column("personnummer", sa.String(12), nullable=False, index=True),
     sa.Column("message_id", sa.String(36), nullable=False),
     sa.Column("business_object_id", sa.String(255)),
@@ -65,18 +69,19 @@ citizen_actions = sa.Table(
 )
 
 callback_urls = sa.Table(
-    "citizen_callback_urls", metadata,
+    "citizen_callback_urls",
+    metadata,
     sa.Column("source_system", sa.String(255), primary_key=True),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("registered_at", UtcDateTime(), nullable=False),
 )
 
 web_secrets = sa.Table(
-    "web_secrets", metadata,
+    "web_secrets",
+    metadata,
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("value", sa.String(128), nullable=False),
 )
-
 
 
 def _row(row) -> dict:
@@ -127,8 +132,9 @@ class CitizenSideStore:
         with self.db.begin() as conn:
             conn.execute(sa.insert(paper_letters).values(**stored))
 
-    def letters(self, personnummer: str | None = None, business_object_id: str | None = None,
-                limit: int = 500) -> list[dict]:
+    def letters(
+        self, personnummer: str | None = None, business_object_id: str | None = None, limit: int = 500
+    ) -> list[dict]:
         where = _filters(paper_letters, personnummer, business_object_id)
         columns = [c for c in paper_letters.c if c.name != "document"]
         size = sa.func.length(paper_letters.c.document).label("size")
@@ -145,8 +151,9 @@ class CitizenSideStore:
         with self.db.begin() as conn:
             conn.execute(sa.insert(citizen_actions).values(**row))
 
-    def actions(self, personnummer: str | None = None, business_object_id: str | None = None,
-                limit: int = 500) -> list[dict]:
+    def actions(
+        self, personnummer: str | None = None, business_object_id: str | None = None, limit: int = 500
+    ) -> list[dict]:
         where = _filters(citizen_actions, personnummer, business_object_id)
         return self._select(citizen_actions, *where, limit=limit)
 
@@ -156,9 +163,15 @@ class CitizenSideStore:
 
     def record_attempt(self, event_id: str, status: str, error: str | None) -> None:
         with self.db.begin() as conn:
-            conn.execute(sa.update(citizen_actions).where(citizen_actions.c.event_id == event_id).values(
-                callback_status=status, callback_attempts=citizen_actions.c.callback_attempts + 1,
-                callback_last_error=error))
+            conn.execute(
+                sa.update(citizen_actions)
+                .where(citizen_actions.c.event_id == event_id)
+                .values(
+                    callback_status=status,
+                    callback_attempts=citizen_actions.c.callback_attempts + 1,
+                    callback_last_error=error,
+                )
+            )
 
     def register_callback(self, source_system: str, url: str, at: dt.datetime) -> None:
         with self.db.begin() as conn:
@@ -176,8 +189,10 @@ class CitizenSideStore:
 
     def delete_callback(self, source_system: str) -> bool:
         with self.db.begin() as conn:
-            return conn.execute(sa.delete(callback_urls)
-                                .where(callback_urls.c.source_system == source_system)).rowcount > 0
+            return (
+                conn.execute(sa.delete(callback_urls).where(callback_urls.c.source_system == source_system)).rowcount
+                > 0
+            )
 
     # the trainer's view of every inbox ----------------------------------------
     def recent_messages(self, limit: int = 300) -> list[dict]:

@@ -1,6 +1,7 @@
 """The trainer's pages: a start page and control views of every inbox, the two
 outboxes, the citizens' booking actions and the clock (with +1/+3 day buttons), so a
 whole kallelse story can be run from a browser."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,8 +11,14 @@ from simulator.citizen.core import CitizenSide
 from simulator.citizen.web import check_csrf
 from simulator.population.domain import FieldError, validate_personnummer
 
-CLOCK_BUTTONS = {"+1 timme": {"advance": "PT1H"}, "+1 dag": {"advance": "P1D"}, "+3 dagar": {"advance": "P3D"},
-                 "Frys": {"freeze": True}, "Starta": {"freeze": False}, "Återställ till verklig tid": {"reset": True}}
+CLOCK_BUTTONS = {
+    "+1 timme": {"advance": "PT1H"},
+    "+1 dag": {"advance": "P1D"},
+    "+3 dagar": {"advance": "P3D"},
+    "Frys": {"freeze": True},
+    "Starta": {"freeze": False},
+    "Återställ till verklig tid": {"reset": True},
+}
 
 
 def _personnummer_filter() -> str | None:
@@ -45,26 +52,34 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     @trainer.get("/kontroll/aviseringar")
     def notifications():
         personnummer = _personnummer_filter()
-        return render_template("citizen/notifications.html", personnummer=personnummer,
-                               notifications=side.store.notifications(personnummer))
+        return render_template(
+            "citizen/notifications.html",
+            personnummer=personnummer,
+            notifications=side.store.notifications(personnummer),
+        )
 
     @trainer.get("/kontroll/pappersbrev")
     def letters():
         personnummer = _personnummer_filter()
         status = request.args.get("status") or None
         status = status if status in paper.STATUS_LABELS else None
-        return render_template("citizen/letters.html", personnummer=personnummer, status=status,
-                               letters=side.letters(personnummer, status=status), labels=paper.STATUS_LABELS)
+        return render_template(
+            "citizen/letters.html",
+            personnummer=personnummer,
+            status=status,
+            letters=side.letters(personnummer, status=status),
+            labels=paper.STATUS_LABELS,
+        )
 
     @trainer.get("/kontroll/handelser")
     def actions():
-        return render_template("citizen/actions.html", actions=side.store.actions(),
-                               callbacks=side.store.callbacks())
+        return render_template("citizen/actions.html", actions=side.store.actions(), callbacks=side.store.callbacks())
 
     @trainer.get("/kontroll/klocka")
     def clock():
-        return render_template("citizen/clock.html", clock=clock_view(), buttons=CLOCK_BUTTONS,
-                               audit=runtime.clock_store.audit(20))
+        return render_template(
+            "citizen/clock.html", clock=clock_view(), buttons=CLOCK_BUTTONS, audit=runtime.clock_store.audit(20)
+        )
 
     @trainer.post("/kontroll/klocka")
     def move_clock():

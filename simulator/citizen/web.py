@@ -1,5 +1,6 @@
 """What the citizen and trainer pages share: the Jinja environment details (Swedish
 dates, masked numbers), the session key and a CSRF token on every form."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,9 @@ def install(web, secret_key: str, blueprint: Blueprint) -> None:
 
 
 # The pages need no script at all, so none may run: a second wall behind the escaping.
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def security_headers(response):

@@ -2,6 +2,7 @@
 pages, the trainer pages, the control API, the notification listener, the reset hook
 and the OpenAPI fragment. (The GetMessageStatus SOAP service is in simulator.app's
 SERVICES: simulator.citizen.readstatus.)"""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Control API blueprint: the simulated clock (other resources live in sibling modules)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request

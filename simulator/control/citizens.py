@@ -1,5 +1,6 @@
 """``/api/citizens``: the test population as testers shape it (create the person a test
 needs, turn a notification setting off, mark someone deceased) and look it up."""
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,7 @@ READ_ONLY_FIELDS = ("seeded",)
 def _checked(citizen: Citizen | None, body: dict) -> Citizen:
     for name in READ_ONLY_FIELDS:
         if name in body:
-            raise BadRequest(name, "is read-only: it is set by the seed (POST /api/reset {\"reseed\": true})")
+            raise BadRequest(name, 'is read-only: it is set by the seed (POST /api/reset {"reseed": true})')
     try:
         return apply_json(citizen, body)
     except FieldError as exc:
@@ -50,8 +51,9 @@ def create_blueprint(runtime) -> Blueprint:
         offset = params.query_int("offset", 0, 0, 10_000_000)
         label, seeded = request.args.get("label"), params.query_bool("seeded")
         found = [c for c in runtime.citizens.all() if _matches(c, label, seeded)]
-        return jsonify(total=len(found), offset=offset, limit=limit,
-                       items=[c.to_json() for c in found[offset:offset + limit]])
+        return jsonify(
+            total=len(found), offset=offset, limit=limit, items=[c.to_json() for c in found[offset : offset + limit]]
+        )
 
     @api.post("/citizens")
     def create_citizen():

@@ -1,4 +1,5 @@
 """JSON errors for the control API: always ``{"error": ..., "field": ...}``, never HTML."""
+
 from __future__ import annotations
 
 import logging

@@ -1,6 +1,7 @@
 """``/api/citizens/<personnummer>/inbox``: what a care system's AddMessage calls left in a
 citizen's 1177 inbox, grouped in threads by businessObjectId, with read status and read
 time, so a test can assert on what was stored rather than on what was answered."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,14 +30,41 @@ def _group(message: dict, prefix: str, names: dict[str, str]) -> dict | None:
     return group if any(value is not None for value in group.values()) else None
 
 
-FACILITY = {"hsa_id": "hsa_id", "name": "name", "address": "address", "postal_code": "postal_code",
-            "postal_city": "postal_city", "telephone": "telephone"}
-BOOKING = {"booking_id": "id", "is_invitation": "is_invitation", "is_open_invitation": "is_open_invitation",
-           "rebooking_allowed": "rebooking_allowed", "cancel_booking_allowed": "cancel_allowed",
-           "cancelled": "cancelled", "booking_date": "date"}
-PLAIN = ("message_id", "business_object_id", "action_date", "action_time", "case_type_id",
-         "case_type_description", "header_text", "msg", "notify", "source_system", "consumer", "logical_address",
-         "case_read_status", "user_selection_status", "docbook_ok", "result_code")
+FACILITY = {
+    "hsa_id": "hsa_id",
+    "name": "name",
+    "address": "address",
+    "postal_code": "postal_code",
+    "postal_city": "postal_city",
+    "telephone": "telephone",
+}
+BOOKING = {
+    "booking_id": "id",
+    "is_invitation": "is_invitation",
+    "is_open_invitation": "is_open_invitation",
+    "rebooking_allowed": "rebooking_allowed",
+    "cancel_booking_allowed": "cancel_allowed",
+    "cancelled": "cancelled",
+    "booking_date": "date",
+}
+PLAIN = (
+    "message_id",
+    "business_object_id",
+    "action_date",
+    "action_time",
+    "case_type_id",
+    "case_type_description",
+    "header_text",
+    "msg",
+    "notify",
+    "source_system",
+    "consumer",
+    "logical_address",
+    "case_read_status",
+    "user_selection_status",
+    "docbook_ok",
+    "result_code",
+)
 
 
 def message_json(message: dict, with_xml: bool = False) -> dict:
@@ -82,8 +110,12 @@ def create_blueprint(runtime) -> Blueprint:
             raise NotFound("personnummer", "no citizen and no inbox messages for this personnummer")
         threads = [t for t in threads if status in (None, t["user_selection_status"])]
         messages = sum(len(t["messages"]) for t in threads)
-        return jsonify(personnummer=personnummer, thread_count=len(threads), message_count=messages,
-                       unread_count=sum(t["unread_count"] for t in threads),
-                       threads=[thread_json(t, with_xml) for t in threads])
+        return jsonify(
+            personnummer=personnummer,
+            thread_count=len(threads),
+            message_count=messages,
+            unread_count=sum(t["unread_count"] for t in threads),
+            threads=[thread_json(t, with_xml) for t in threads],
+        )
 
     return api

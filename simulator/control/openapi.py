@@ -14,6 +14,7 @@ Fragments are merged when the document is first asked for (parts install after t
 blueprints are registered). A path+method or component name defined twice with
 different content is a conflict: the document is refused with a 500 naming both, so the
 test that reads it fails instead of one part silently overwriting another."""
+
 from __future__ import annotations
 
 import copy
@@ -56,8 +57,7 @@ def merge_fragment(document: dict, fragment: dict) -> None:
     for path, item in fragment.get("paths", {}).items():
         _merge_entries(document.setdefault("paths", {}).setdefault(path, {}), item, f"paths/{path}")
     for section, entries in fragment.get("components", {}).items():
-        _merge_entries(document.setdefault("components", {}).setdefault(section, {}), entries,
-                       f"components/{section}")
+        _merge_entries(document.setdefault("components", {}).setdefault(section, {}), entries, f"components/{section}")
     tags = fragment.get("tags", [])
     if not all(isinstance(tag, dict) and "name" in tag for tag in tags):
         raise OpenApiConflict("fragment tags must be objects with a name")

@@ -1,5 +1,6 @@
 """Query-string and path values of the control API, checked so a typo answers 400 naming
 the parameter instead of being ignored."""
+
 from __future__ import annotations
 
 from flask import request

@@ -5,6 +5,7 @@ citizens created through the API go; the seeded citizens stay as they are now.
 ``include_seed`` removes the seeded citizens too (an empty population);
 ``reseed`` removes them and loads the seeded population afresh, undoing any PATCH
 made to a seeded citizen. The clock is not touched (``POST /api/clock {"reset": true}``)."""
+
 from __future__ import annotations
 
 import logging
@@ -30,12 +31,16 @@ def reset(runtime, include_seed: bool, reseed: bool) -> dict:
     runtime.citizens.delete_unseeded(include_seeded=include_seed)
     if reseed:
         from simulator.population.seed import seed_population
+
         runtime.citizens.replace_seeded(seed_population(runtime.clock.local_now().date()))
     after = runtime.citizens.all()
     removed = {c.personnummer for c in before} - {c.personnummer for c in after}
-    return {"removed": {"inbox_messages": messages, "citizens": len(removed)},
-            "citizens": len(after), "seeded_citizens": sum(1 for c in after if c.seeded),
-            "reseeded": reseed}
+    return {
+        "removed": {"inbox_messages": messages, "citizens": len(removed)},
+        "citizens": len(after),
+        "seeded_citizens": sum(1 for c in after if c.seeded),
+        "reseeded": reseed,
+    }
 
 
 def create_blueprint(runtime) -> Blueprint:

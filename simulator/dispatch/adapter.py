@@ -3,6 +3,7 @@ by the reference engine under /dispatch/adapter: bookings in, GET /idle so the s
 when the engine has done what is due, the SMS it sent, its health (it reads the simulator
 clock and posts paper to the simulator's paper outbox). ``/outputs`` and ``/mutations`` are
 extensions of the reference engine."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -16,9 +17,42 @@ from simulator.dispatch.engine import Engine
 from simulator.population.domain import FieldError
 
 PROTOCOL_VERSION = "1.0"
-RULES = ["LK-01", "LK-02", "LK-03", "LK-04", "CH-01", "CH-02", "CH-03", "CH-04", "CH-05", "CH-06", "CH-07", "CH-08",
-         "CH-09", "CH-10", "CH-11", "CH-12", "FB-01", "FB-02", "RM-01", "RM-02", "MC-01", "MC-02", "MC-03", "MC-04",
-         "MC-05", "MC-06", "MC-07", "MC-08", "MC-09", "MC-10", "MC-11", "MC-12", "RP-01", "RP-02"]
+RULES = [
+    "LK-01",
+    "LK-02",
+    "LK-03",
+    "LK-04",
+    "CH-01",
+    "CH-02",
+    "CH-03",
+    "CH-04",
+    "CH-05",
+    "CH-06",
+    "CH-07",
+    "CH-08",
+    "CH-09",
+    "CH-10",
+    "CH-11",
+    "CH-12",
+    "FB-01",
+    "FB-02",
+    "RM-01",
+    "RM-02",
+    "MC-01",
+    "MC-02",
+    "MC-03",
+    "MC-04",
+    "MC-05",
+    "MC-06",
+    "MC-07",
+    "MC-08",
+    "MC-09",
+    "MC-10",
+    "MC-11",
+    "MC-12",
+    "RP-01",
+    "RP-02",
+]
 
 
 def outputs(engine: Engine, booking_id: str) -> dict:
@@ -30,17 +64,33 @@ def outputs(engine: Engine, booking_id: str) -> dict:
         if step["kind"] not in ("addmessage", "paper", "sms") or step["state"] == "skipped":
             continue
         result = step["result"] or {}
-        deliveries.append({"channel": {"addmessage": "digital", "paper": "paper", "sms": "sms"}[step["kind"]],
-                           "purpose": step["payload"].get("purpose") or "reminder", "key": step["key"],
-                           "state": step["state"], "rule": step["rule"], "attempts": step["attempts"],
-                           "result_code": result.get("code"), "letter_id": result.get("letter_id"),
-                           "at": step["done_at"].isoformat() if step["done_at"] else None})
-    decisions = [{"key": d["key"], "outcome": d["outcome"], "rule_ids": d["rule_ids"],
-                  "decided_at": d["decided_at"].isoformat()} for d in engine.store.decisions_for(booking_id)]
-    return {"booking_id": booking_id, "business_object_id": row["business_object_id"], "revision": row["revision"],
-            "cancelled": row["cancelled"], "manual": row["manual"], "decisions": decisions,
-            "deliveries": deliveries,
-            "settled": not any(s["state"] in ("todo", "sending") and s["due_at"] <= engine.clock.now() for s in steps)}
+        deliveries.append(
+            {
+                "channel": {"addmessage": "digital", "paper": "paper", "sms": "sms"}[step["kind"]],
+                "purpose": step["payload"].get("purpose") or "reminder",
+                "key": step["key"],
+                "state": step["state"],
+                "rule": step["rule"],
+                "attempts": step["attempts"],
+                "result_code": result.get("code"),
+                "letter_id": result.get("letter_id"),
+                "at": step["done_at"].isoformat() if step["done_at"] else None,
+            }
+        )
+    decisions = [
+        {"key": d["key"], "outcome": d["outcome"], "rule_ids": d["rule_ids"], "decided_at": d["decided_at"].isoformat()}
+        for d in engine.store.decisions_for(booking_id)
+    ]
+    return {
+        "booking_id": booking_id,
+        "business_object_id": row["business_object_id"],
+        "revision": row["revision"],
+        "cancelled": row["cancelled"],
+        "manual": row["manual"],
+        "decisions": decisions,
+        "deliveries": deliveries,
+        "settled": not any(s["state"] in ("todo", "sending") and s["due_at"] <= engine.clock.now() for s in steps),
+    }
 
 
 def status_of(row: dict) -> str:
@@ -70,18 +120,35 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     def status(booking_id: str, code: int = 200):
         row = known(booking_id)
-        return jsonify(booking_id=booking_id, status=status_of(row), revision=row["revision"],
-                       business_object_id=row["business_object_id"], outcome=row["outcome"]), code
+        return jsonify(
+            booking_id=booking_id,
+            status=status_of(row),
+            revision=row["revision"],
+            business_object_id=row["business_object_id"],
+            outcome=row["outcome"],
+        ), code
 
     @adapter.get("/health")
     def health():
         settings = engine.settings(fresh=True)
-        return jsonify(status="ok", protocol=PROTOCOL_VERSION, vendor="Kallelse Testbed",
-                       system="reference dispatch core", version=_version(), profiles=sorted(settings.profiles),
-                       clock="simulator", paper="simulator", sms="adapter", settle=True, booking_status=True,
-                       consumer_hsa_id=settings.consumer_hsa_id, reads_simulator_clock=True,
-                       idle=engine.store.count_due(engine.clock.now()) == 0, rules=RULES,
-                       mutations=sorted(settings.mutations))
+        return jsonify(
+            status="ok",
+            protocol=PROTOCOL_VERSION,
+            vendor="Kallelse Testbed",
+            system="reference dispatch core",
+            version=_version(),
+            profiles=sorted(settings.profiles),
+            clock="simulator",
+            paper="simulator",
+            sms="adapter",
+            settle=True,
+            booking_status=True,
+            consumer_hsa_id=settings.consumer_hsa_id,
+            reads_simulator_clock=True,
+            idle=engine.store.count_due(engine.clock.now()) == 0,
+            rules=RULES,
+            mutations=sorted(settings.mutations),
+        )
 
     @adapter.get("/idle")
     def idle():
@@ -103,8 +170,14 @@ def create_blueprint(engine: Engine) -> Blueprint:
         shows as the vendor's record in its evidence."""
         answer, code = status(booking_id)
         row = known(booking_id)
-        return jsonify({**answer.get_json(), "decision": explain.explain(
-            row, engine.store.decisions_for(booking_id), engine.store.steps_for(booking_id))}), code
+        return jsonify(
+            {
+                **answer.get_json(),
+                "decision": explain.explain(
+                    row, engine.store.decisions_for(booking_id), engine.store.steps_for(booking_id)
+                ),
+            }
+        ), code
 
     @adapter.put("/bookings/<booking_id>")
     def update(booking_id: str):
@@ -121,16 +194,26 @@ def create_blueprint(engine: Engine) -> Blueprint:
     @adapter.post("/clock")
     def clock():
         """This engine reads the simulator clock (Health.clock = simulator): nothing to set."""
-        return jsonify(error="this system reads the simulator clock (GET /api/clock); move that one",
-                       field="clock", now=engine.clock.now().isoformat()), 409
+        return jsonify(
+            error="this system reads the simulator clock (GET /api/clock); move that one",
+            field="clock",
+            now=engine.clock.now().isoformat(),
+        ), 409
 
     @adapter.get("/sent/sms")
     def sent_sms():
         personnummer = request.args.get("personnummer")
         if not personnummer:
             raise FieldError("personnummer", "is required")
-        items = [{"booking_id": m["booking_id"], "recipient": m["recipient"], "text": m["text"],
-                  "sent_at": m["received_at"].isoformat()} for m in engine.store.sms_list(personnummer)]
+        items = [
+            {
+                "booking_id": m["booking_id"],
+                "recipient": m["recipient"],
+                "text": m["text"],
+                "sent_at": m["received_at"].isoformat(),
+            }
+            for m in engine.store.sms_list(personnummer)
+        ]
         return jsonify(items=items)
 
     # extensions of the reference engine (not needed by the suite) -----------------------------
@@ -148,7 +231,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def mutations():
         """Switch deliberately broken variants on (the conformance suite's self-test)."""
         body = dispatch_api._body()
-        engine.base_settings.with_changes(mutations=body.get("mutations"))     # validates
+        engine.base_settings.with_changes(mutations=body.get("mutations"))  # validates
         stored = engine.store.stored_settings() or {}
         engine.store.store_settings({**stored, "mutations": body.get("mutations")})
         return jsonify(mutations=sorted(engine.settings(fresh=True).mutations))

@@ -1,6 +1,7 @@
 """REST JSON API of the dispatch core under /dispatch/api: the booking system's side
 (create, update, cancel), the decision record, settings and the report. Errors are
 ``{"error", "field"}`` with 400 naming the field; nothing is stored half."""
+
 from __future__ import annotations
 
 import json
@@ -34,16 +35,31 @@ def _iso(value):
 
 def booking_view(engine: Engine, row: dict) -> dict:
     steps = engine.store.steps_for(row["booking_id"])
-    return _iso({
-        "booking_id": row["booking_id"], "booking": row["data"], "revision": row["revision"],
-        "business_object_id": row["business_object_id"], "cancelled": row["cancelled"], "manual": row["manual"],
-        "outcome": row["outcome"], "read_at": row["read_at"], "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "status": "manual" if row["manual"] else "cancelled" if row["cancelled"] else
-        "dispatched" if row["outcome"] else "pending",
-        "steps": [{k: s[k] for k in ("key", "kind", "rule", "state", "due_at", "done_at", "attempts", "result")}
-                  for s in steps],
-    })
+    return _iso(
+        {
+            "booking_id": row["booking_id"],
+            "booking": row["data"],
+            "revision": row["revision"],
+            "business_object_id": row["business_object_id"],
+            "cancelled": row["cancelled"],
+            "manual": row["manual"],
+            "outcome": row["outcome"],
+            "read_at": row["read_at"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "status": "manual"
+            if row["manual"]
+            else "cancelled"
+            if row["cancelled"]
+            else "dispatched"
+            if row["outcome"]
+            else "pending",
+            "steps": [
+                {k: s[k] for k in ("key", "kind", "rule", "state", "due_at", "done_at", "attempts", "result")}
+                for s in steps
+            ],
+        }
+    )
 
 
 def answer_errors(blueprint: Blueprint) -> None:
@@ -104,6 +120,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
     @api.put("/bookings/<booking_id>")
     def update_booking(booking_id: str):
         from simulator.dispatch.domain import booking_from_json
+
         current = booking_from_json(row_or_404(booking_id)["data"])
         booking = merge_update(current, _body(), profiles())
         check_future(booking)
@@ -117,8 +134,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
     @api.get("/bookings/<booking_id>/decision")
     def decision(booking_id: str):
         row = row_or_404(booking_id)
-        return jsonify(explain.explain(row, engine.store.decisions_for(booking_id),
-                                       engine.store.steps_for(booking_id)))
+        return jsonify(explain.explain(row, engine.store.decisions_for(booking_id), engine.store.steps_for(booking_id)))
 
     @api.post("/citizen-actions")
     def citizen_action():
@@ -132,10 +148,14 @@ def create_blueprint(engine: Engine) -> Blueprint:
     @api.get("/settings")
     def get_settings():
         settings = engine.settings(fresh=True)
-        return jsonify(mutations=sorted(settings.mutations), known_mutations=MUTATIONS,
-                       endpoints=settings.endpoints, consumer_hsa_id=settings.consumer_hsa_id,
-                       logical_addresses=settings.logical_addresses,
-                       profiles={k: p.as_dict() for k, p in settings.profiles.items()})
+        return jsonify(
+            mutations=sorted(settings.mutations),
+            known_mutations=MUTATIONS,
+            endpoints=settings.endpoints,
+            consumer_hsa_id=settings.consumer_hsa_id,
+            logical_addresses=settings.logical_addresses,
+            profiles={k: p.as_dict() for k, p in settings.profiles.items()},
+        )
 
     @api.put("/settings")
     def put_settings():
@@ -165,8 +185,14 @@ def create_sms_gateway(engine: Engine) -> Blueprint:
     def send():
         body = _body()
         values = {}
-        for name, maxlen, required in (("idempotency_key", 160, True), ("recipient", 20, True), ("text", 1000, True),
-                                       ("personnummer", 12, False), ("sender", 80, False), ("booking_id", 64, False)):
+        for name, maxlen, required in (
+            ("idempotency_key", 160, True),
+            ("recipient", 20, True),
+            ("text", 1000, True),
+            ("personnummer", 12, False),
+            ("sender", 80, False),
+            ("booking_id", 64, False),
+        ):
             value = body.get(name)
             if value is None and not required:
                 continue

@@ -2,6 +2,7 @@
 PU GetPersonsForProfile (LK-01), 1177 GetUserProfile (LK-02), AddMessage (MC-*), and the
 simulator's GetMessageStatus (FB-02, RP-02). Element names follow the contracts' XSDs;
 namespaces come from the loaded contract (``Contract.core_namespace``)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,6 +27,7 @@ def identity_root(pnr: str) -> str:
 
 
 # --- PU-tjänsten ---------------------------------------------------------------------------
+
 
 def person_request(endpoint: Endpoint, pnr: str) -> etree._Element:
     contract = endpoint.contract
@@ -55,12 +57,18 @@ def parse_person(answer: etree._Element) -> PersonAnswer:
         lines = (local_text(address, "careOf"), street, local_text(address, "postalCode"), local_text(address, "city"))
     deregistration = local_find(record, "deregistration")
     return PersonAnswer(
-        status="ok", optout_paper=local_bool(record, "optoutPaperNotification"),
+        status="ok",
+        optout_paper=local_bool(record, "optoutPaperNotification"),
         protected=local_bool(record, "protectedPersonIndicator") or local_bool(record, "protectedPopulationRecord"),
         deregistered=deregistration is not None,
-        deregistration_code=(local_text(deregistration, "deregistrationReasonCode", "code")
-                             or local_text(deregistration, "deregistrationReasonCode")),
-        given_name=_name_part(record, "givenName"), surname=_name_part(record, "surname"), address=lines)
+        deregistration_code=(
+            local_text(deregistration, "deregistrationReasonCode", "code")
+            or local_text(deregistration, "deregistrationReasonCode")
+        ),
+        given_name=_name_part(record, "givenName"),
+        surname=_name_part(record, "surname"),
+        address=lines,
+    )
 
 
 def look_up_person(client: RivtaClient, endpoint: Endpoint, pnr: str) -> PersonAnswer:
@@ -68,6 +76,7 @@ def look_up_person(client: RivtaClient, endpoint: Endpoint, pnr: str) -> PersonA
 
 
 # --- 1177 user profile -------------------------------------------------------------------
+
 
 def account_request(endpoint: Endpoint, pnr: str) -> etree._Element:
     contract = endpoint.contract
@@ -83,10 +92,14 @@ def parse_account(answer: etree._Element) -> AccountAnswer:
         return AccountAnswer(status="unavailable", error=f"resultCode ERROR: {local_text(answer, 'resultText')[:120]}")
     if profile is None:
         return AccountAnswer(status="no_account")
-    return AccountAnswer(status="ok", exists=True, active=local_bool(answer, "isActive"),
-                         mail_notification=local_bool(profile, "hasMailNotification"),
-                         sms_notification=local_bool(profile, "hasSmsNotification"),
-                         mobile=local_text(profile, "mobilePhoneNumber"))
+    return AccountAnswer(
+        status="ok",
+        exists=True,
+        active=local_bool(answer, "isActive"),
+        mail_notification=local_bool(profile, "hasMailNotification"),
+        sms_notification=local_bool(profile, "hasSmsNotification"),
+        mobile=local_text(profile, "mobilePhoneNumber"),
+    )
 
 
 def profile_address(answer: etree._Element) -> tuple[str, str, str, str] | None:
@@ -103,6 +116,7 @@ def look_up_account(client: RivtaClient, endpoint: Endpoint, pnr: str) -> Accoun
 
 # --- AddMessage ----------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Message:
     """One AddMessage of a booking's thread."""
@@ -113,8 +127,8 @@ class Message:
     case_type: str
     msg: str
     facility: dict
-    booking: dict | None          # BookingType fields, None for no booking element
-    source_system: str | None     # None: notify without sourceSystem (mutation)
+    booking: dict | None  # BookingType fields, None for no booking element
+    source_system: str | None  # None: notify without sourceSystem (mutation)
 
 
 def message_request(endpoint: Endpoint, message: Message) -> etree._Element:
@@ -125,19 +139,33 @@ def message_request(endpoint: Endpoint, message: Message) -> etree._Element:
     case = sub(payload, ns, "message")
     sub(sub(case, core, "caseType"), core, "caseTypeDescription", message.case_type)
     facility = sub(case, core, "healthCareFacility")
-    for name in ("hsaId", "healthCareFacilityName", "healthCareFacilityAddress", "healthCareFacilityPostalCode",
-                 "healthCareFacilityPostalCity", "healthCareFacilityTelephone"):
+    for name in (
+        "hsaId",
+        "healthCareFacilityName",
+        "healthCareFacilityAddress",
+        "healthCareFacilityPostalCode",
+        "healthCareFacilityPostalCity",
+        "healthCareFacilityTelephone",
+    ):
         if message.facility.get(name):
             sub(facility, core, name, message.facility[name])
     if message.booking is not None:
         booking = sub(case, core, "booking")
-        for name in ("bookingId", "isInvitation", "isOpenInvitation", "rebookingAllowed", "cancelBookingAllowed",
-                     "cancelled", "performerName", "bookingDate"):
+        for name in (
+            "bookingId",
+            "isInvitation",
+            "isOpenInvitation",
+            "rebookingAllowed",
+            "cancelBookingAllowed",
+            "cancelled",
+            "performerName",
+            "bookingDate",
+        ):
             if message.booking.get(name) is not None and message.booking.get(name) != "":
                 sub(booking, core, name, message.booking[name])
     sub(case, core, "businessObjectId", message.business_object_id)
     sub(case, core, "headerText", message.header)
-    sub(case, core, "msg", message.msg)   # lxml entity-encodes the DocBook text (MC-02)
+    sub(case, core, "msg", message.msg)  # lxml entity-encodes the DocBook text (MC-02)
     sub(payload, ns, "notify", True)
     if message.source_system:
         sub(payload, ns, "sourceSystem", message.source_system)
@@ -152,11 +180,12 @@ def send_message(client: RivtaClient, endpoint: Endpoint, message: Message) -> t
 
 # --- GetMessageStatus ------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class ThreadStatus:
     code: str
     messages: int
-    reads: tuple[dt.datetime, ...]    # read times of the thread's messages
+    reads: tuple[dt.datetime, ...]  # read times of the thread's messages
 
     def first_read_since(self, since: dt.datetime) -> dt.datetime | None:
         """When a message sent at or after ``since`` (seconds precision) was first read."""

@@ -1,6 +1,7 @@
 """What a kallelse says, once, for every channel: the digital message (DocBook within the
 1177 subset, MC-02) and the paper letter are both rendered from ``letter_content`` so the
 digital kallelse holds all the information of the paper one (MC-05)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,18 +12,27 @@ from simulator.clock import SWEDEN
 from simulator.dispatch.domain import Booking
 
 WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 # purpose -> (headline, lead paragraph, caseTypeDescription)
 PURPOSES = {
     "kallelse": ("Kallelse till {visit_type}", "Du är välkommen till {facility}.", "Kallelse"),
-    "open_invitation": ("Inbjudan till {visit_type}", "Du är välkommen att boka en tid hos {facility}.",
-                        "Kallelse"),
-    "confirmation": ("Bokningsbekräftelse: {visit_type}", "Din tid hos {facility} är bokad.",
-                     "Bokningsbekräftelse"),
-    "update": ("Ändrad tid: {visit_type}", "Din tid hos {facility} har ändrats. Den nya tiden gäller.",
-               "Kallelse"),
+    "open_invitation": ("Inbjudan till {visit_type}", "Du är välkommen att boka en tid hos {facility}.", "Kallelse"),
+    "confirmation": ("Bokningsbekräftelse: {visit_type}", "Din tid hos {facility} är bokad.", "Bokningsbekräftelse"),
+    "update": ("Ändrad tid: {visit_type}", "Din tid hos {facility} har ändrats. Den nya tiden gäller.", "Kallelse"),
     "cancel": ("Avbokad tid: {visit_type}", "Din tid hos {facility} är avbokad.", "Avbokning"),
     "reminder": ("Påminnelse: {visit_type}", "Påminnelse om din tid hos {facility}.", "Påminnelse"),
 }
@@ -30,8 +40,9 @@ PURPOSES = {
 
 def swedish_time(value) -> str:
     local = value.astimezone(SWEDEN)
-    return (f"{WEEKDAYS[local.weekday()].capitalize()} {local.day} {MONTHS[local.month - 1]} {local.year} "
-            f"kl. {local:%H:%M}")
+    return (
+        f"{WEEKDAYS[local.weekday()].capitalize()} {local.day} {MONTHS[local.month - 1]} {local.year} kl. {local:%H:%M}"
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +52,7 @@ class LetterContent:
     purpose: str
     title: str
     lead: str
-    facts: tuple[tuple[str, str], ...]      # (term, text): time, place, visit type, contact
+    facts: tuple[tuple[str, str], ...]  # (term, text): time, place, visit type, contact
     preparations: str
     directions_url: str
     form_url: str
@@ -58,21 +69,33 @@ def letter_content(booking: Booking, purpose: str, directions: bool = True) -> L
         facts.append(("Tid", swedish_time(booking.visit_start)))
     else:
         facts.append(("Tid", "Ingen tid är bokad. Boka en tid som passar dig."))
-    place = ", ".join(p for p in (facility.name, facility.address, f"{facility.postal_code} {facility.city}".strip())
-                      if p)
+    place = ", ".join(
+        p for p in (facility.name, facility.address, f"{facility.postal_code} {facility.city}".strip()) if p
+    )
     facts.append(("Plats", place))
     facts.append(("Typ av besök", visit_type))
     if booking.performer_name:
         facts.append(("Vårdpersonal", booking.performer_name))
     if booking.interpreter:
-        facts.append(("Tolk", f"Tolk är bokad{' (' + booking.interpreter_language + ')' if booking.interpreter_language else ''}."))
+        facts.append(
+            (
+                "Tolk",
+                f"Tolk är bokad{' (' + booking.interpreter_language + ')' if booking.interpreter_language else ''}.",
+            )
+        )
     if facility.phone:
         facts.append(("Kontakt", f"{facility.name}, telefon {facility.phone}"))
-    return LetterContent(purpose=purpose, title=title, lead=lead, facts=tuple(facts),
-                         preparations=booking.preparations if purpose != "cancel" else "",
-                         directions_url=facility.directions_url if directions and purpose != "cancel" else "",
-                         form_url=booking.form_url if purpose != "cancel" else "",
-                         signature=f"Med vänliga hälsningar, {facility.name}", case_type=case_type)
+    return LetterContent(
+        purpose=purpose,
+        title=title,
+        lead=lead,
+        facts=tuple(facts),
+        preparations=booking.preparations if purpose != "cancel" else "",
+        directions_url=facility.directions_url if directions and purpose != "cancel" else "",
+        form_url=booking.form_url if purpose != "cancel" else "",
+        signature=f"Med vänliga hälsningar, {facility.name}",
+        case_type=case_type,
+    )
 
 
 def docbook(content: LetterContent, outside_subset: bool = False) -> str:
@@ -109,6 +132,5 @@ def sms_text(booking: Booking, details: bool = False) -> str:
     """MC-12: a reminder SMS says nothing about health or the visit beyond "log in".
     ``details`` is the sms_with_visit_details mutation."""
     if details:
-        return (f"Påminnelse: {booking.visit_type} hos {booking.facility.name} "
-                f"{swedish_time(booking.visit_start)}.")
+        return f"Påminnelse: {booking.visit_type} hos {booking.facility.name} {swedish_time(booking.visit_start)}."
     return "Påminnelse: du har en bokad tid i vården. Logga in på 1177.se för att se mer."

@@ -1,5 +1,6 @@
 """A booking as the care system's booking system hands it to the dispatch core, and the
 validation of its JSON form: every error names the field (the API answers 400 with it)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,13 +66,28 @@ class Booking:
         return data
 
 
-_STRINGS = {"visit_type": 200, "preparations": 4000, "interpreter_language": 60, "form_url": 500,
-            "mobile": 20, "performer_name": 200}
+_STRINGS = {
+    "visit_type": 200,
+    "preparations": 4000,
+    "interpreter_language": 60,
+    "form_url": 500,
+    "mobile": 20,
+    "performer_name": 200,
+}
 _BOOLS = ("interpreter", "sms_reminder_consent", "rebooking_allowed", "cancel_allowed")
-_FACILITY_STRINGS = {"name": 200, "address": 200, "postal_code": 10, "city": 100, "phone": 40,
-                     "directions_url": 500}
-ALLOWED = {"booking_id", "personnummer", "type", "profile", "facility", "visit_start", "visit_end",
-           "physical_enclosures", *_STRINGS, *_BOOLS}
+_FACILITY_STRINGS = {"name": 200, "address": 200, "postal_code": 10, "city": 100, "phone": 40, "directions_url": 500}
+ALLOWED = {
+    "booking_id",
+    "personnummer",
+    "type",
+    "profile",
+    "facility",
+    "visit_start",
+    "visit_end",
+    "physical_enclosures",
+    *_STRINGS,
+    *_BOOLS,
+}
 
 
 def _string(data: dict, name: str, maxlen: int, field: str | None = None, required: bool = False) -> str:
@@ -166,9 +182,18 @@ def parse_booking(data: Any, profiles: set[str], booking_id: str | None = None) 
     enclosures = data.get("physical_enclosures", [])
     if not isinstance(enclosures, list) or not all(isinstance(e, str) and 0 < len(e) <= 200 for e in enclosures):
         raise FieldError("physical_enclosures", "must be a list of short descriptions (empty: none)")
-    return Booking(booking_id=booking_id, personnummer=personnummer, kind=kind, profile=profile,
-                   facility=_facility(data.get("facility")), visit_start=start, visit_end=end,
-                   physical_enclosures=tuple(enclosures), **strings, **bools)
+    return Booking(
+        booking_id=booking_id,
+        personnummer=personnummer,
+        kind=kind,
+        profile=profile,
+        facility=_facility(data.get("facility")),
+        visit_start=start,
+        visit_end=end,
+        physical_enclosures=tuple(enclosures),
+        **strings,
+        **bools,
+    )
 
 
 def merge_update(current: Booking, data: Any, profiles: set[str]) -> Booking:

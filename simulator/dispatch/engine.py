@@ -4,6 +4,7 @@ decision, AddMessage, paper letter, SMS, fallback and reminder timers, lookup re
 Transport (SOAP, REST calls to the paper outbox and SMS gateway) is in ``calls``/``outputs``,
 the rules are pure in ``rules``, storage is ``store``. The engine is what ties them to the
 simulator clock: every "now" is ``clock.now()``, so advancing the clock fires timers."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,10 +31,12 @@ LEASE = dt.timedelta(seconds=30)
 SETTINGS_TTL = dt.timedelta(seconds=1)
 CALLBACK_REFRESH = dt.timedelta(seconds=30)
 DELIVERY_KINDS = ("addmessage", "paper", "sms")
-SERVICE_PATHS = {"pu": ("GetPersonsForProfile", "/pu/GetPersonsForProfile/5/rivtabp21"),
-                 "userprofile": ("GetUserProfile", "/userprofile/GetUserProfile/2/rivtabp21"),
-                 "inbox": ("AddMessage", "/inbox/AddMessage/2/rivtabp21"),
-                 "message_status": ("GetMessageStatus", "/inbox/GetMessageStatus/1/rivtabp21")}
+SERVICE_PATHS = {
+    "pu": ("GetPersonsForProfile", "/pu/GetPersonsForProfile/5/rivtabp21"),
+    "userprofile": ("GetUserProfile", "/userprofile/GetUserProfile/2/rivtabp21"),
+    "inbox": ("AddMessage", "/inbox/AddMessage/2/rivtabp21"),
+    "message_status": ("GetMessageStatus", "/inbox/GetMessageStatus/1/rivtabp21"),
+}
 REST_PATHS = {"paper_outbox": "/api/paper-letters", "sms_gateway": "/dispatch/sms-gateway/messages"}
 
 
@@ -73,18 +76,20 @@ class Engine:
         real_now = self.clock.real_now()
         if fresh or self._settings is None or real_now - self._settings[0] > SETTINGS_TTL:
             stored = self.store.stored_settings() or {}
-            self._settings = (real_now, self.base_settings.with_changes(mutations=stored.get("mutations"),
-                                                                        endpoints=stored.get("endpoints")))
+            self._settings = (
+                real_now,
+                self.base_settings.with_changes(mutations=stored.get("mutations"), endpoints=stored.get("endpoints")),
+            )
         return self._settings[1]
 
     def url(self, settings: Settings, name: str) -> str:
-        return settings.endpoints.get(name) or self.base_url + (SERVICE_PATHS.get(name, (None, None))[1]
-                                                                 or REST_PATHS[name])
+        return settings.endpoints.get(name) or self.base_url + (
+            SERVICE_PATHS.get(name, (None, None))[1] or REST_PATHS[name]
+        )
 
     def endpoint(self, settings: Settings, name: str) -> Endpoint:
         interaction = SERVICE_PATHS[name][0]
-        return Endpoint(self.contracts[interaction], self.url(settings, name),
-                        settings.logical_addresses.get(name, ""))
+        return Endpoint(self.contracts[interaction], self.url(settings, name), settings.logical_addresses.get(name, ""))
 
     def client(self, settings: Settings) -> RivtaClient:
         if self._client is None or self._client.consumer != settings.consumer_hsa_id:
@@ -97,15 +102,31 @@ class Engine:
         """Idempotent by booking id: the same booking again is a no-op (False), other
         content under the same id is a conflict."""
         now = now or self.clock.now()
-        values = dict(booking_id=booking.booking_id, personnummer=booking.personnummer, profile=booking.profile,
-                      kind=booking.kind, data=json.dumps(booking.to_json(), ensure_ascii=False), revision=1,
-                      business_object_id=business_object_id(booking), cancelled=False, manual=False,
-                      created_at=now, updated_at=now)
+        values = dict(
+            booking_id=booking.booking_id,
+            personnummer=booking.personnummer,
+            profile=booking.profile,
+            kind=booking.kind,
+            data=json.dumps(booking.to_json(), ensure_ascii=False),
+            revision=1,
+            business_object_id=business_object_id(booking),
+            cancelled=False,
+            manual=False,
+            created_at=now,
+            updated_at=now,
+        )
         with self.store.db.begin() as conn:
             created = self.store.insert_booking(conn, values)
             if created:
-                self.store.add_step(conn, booking.booking_id, "decide:1", "decide", now, "LK-01",
-                                    {"revision": 1, "purpose": booking.kind})
+                self.store.add_step(
+                    conn,
+                    booking.booking_id,
+                    "decide:1",
+                    "decide",
+                    now,
+                    "LK-01",
+                    {"revision": 1, "purpose": booking.kind},
+                )
         if not created:
             existing = self.store.booking(booking.booking_id)
             first = self._first_version(booking.booking_id) or existing["data"]
@@ -132,12 +153,25 @@ class Engine:
             if row["data"] == booking.to_json():
                 return row
             revision = row["revision"] + 1
-            self.store.update_booking(conn, booking.booking_id, revision=revision, updated_at=now,
-                                      data=json.dumps(booking.to_json(), ensure_ascii=False))
-            self.store.skip_open_steps(conn, booking.booking_id, ("fallback", "reminder", "relookup"),
-                                       f"superseded by revision {revision}")
-            self.store.add_step(conn, booking.booking_id, f"decide:{revision}", "decide", now, "MC-09",
-                                {"revision": revision, "purpose": "update"})
+            self.store.update_booking(
+                conn,
+                booking.booking_id,
+                revision=revision,
+                updated_at=now,
+                data=json.dumps(booking.to_json(), ensure_ascii=False),
+            )
+            self.store.skip_open_steps(
+                conn, booking.booking_id, ("fallback", "reminder", "relookup"), f"superseded by revision {revision}"
+            )
+            self.store.add_step(
+                conn,
+                booking.booking_id,
+                f"decide:{revision}",
+                "decide",
+                now,
+                "MC-09",
+                {"revision": revision, "purpose": "update"},
+            )
         return self.store.booking(booking.booking_id)
 
     def cancel(self, booking_id: str) -> dict:
@@ -166,9 +200,15 @@ class Engine:
         if kind == "rebook":
             text = "The citizen asked for a new time in the 1177 inbox; the clinic answers with an update."
             with self.store.db.begin() as conn:
-                self.store.add_decision(conn, booking_id, f"citizen:{str(event.get('event_id'))[:30]}",
-                                        self.clock.now(), "none", ["MC-06"],
-                                        {"reasons": [{"rule": "MC-06", "text": text}], "event": event})
+                self.store.add_decision(
+                    conn,
+                    booking_id,
+                    f"citizen:{str(event.get('event_id'))[:30]}",
+                    self.clock.now(),
+                    "none",
+                    ["MC-06"],
+                    {"reasons": [{"rule": "MC-06", "text": text}], "event": event},
+                )
             return 202, {"booking_id": booking_id, "recorded": True}
         return 400, {"error": "type must be cancel or rebook", "field": "type"}
 
@@ -184,8 +224,14 @@ class Engine:
         client = self.client(settings)
         for profile in settings.profiles.values():
             try:
-                client.session.post(f"{self.base_url}/api/callbacks", timeout=5, json={
-                    "source_system": profile.source_system, "url": f"{self.base_url}/dispatch/api/citizen-actions"})
+                client.session.post(
+                    f"{self.base_url}/api/callbacks",
+                    timeout=5,
+                    json={
+                        "source_system": profile.source_system,
+                        "url": f"{self.base_url}/dispatch/api/citizen-actions",
+                    },
+                )
             except requests.RequestException:
                 log.info("could not register the citizen-action callback (simulator not reachable yet)")
                 return
@@ -203,10 +249,10 @@ class Engine:
         if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
             return ran
         renewed = self.clock.real_now()
-        self.settings(fresh=True)       # a settings change applies from the next work unit on
+        self.settings(fresh=True)  # a settings change applies from the next work unit on
         try:
             while ran < max_steps:
-                if self.clock.real_now() - renewed > LEASE / 3:     # long work: keep the lease
+                if self.clock.real_now() - renewed > LEASE / 3:  # long work: keep the lease
                     if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
                         return ran
                     renewed = self.clock.real_now()
@@ -232,7 +278,7 @@ class Engine:
         log.debug("step %s %s for %s", step["key"], step["kind"], mask(row["personnummer"]))
         try:
             handler(context)
-        except Exception:   # a bug must not wedge the booking: record it, retry later
+        except Exception:  # a bug must not wedge the booking: record it, retry later
             log.exception("step %s of booking %s failed", step["key"], step["booking_id"])
             context.retry_or_fail("internal error (see the worker log)")
 
@@ -279,19 +325,29 @@ class Context:
         attempts = self.step["attempts"] + 1
         backoff = self.profile.lookup_retry_minutes
         if attempts <= len(backoff):
-            self.store.set_step(conn, self.step["id"], state="todo", attempts=attempts,
-                                due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
-                                result={"error": error, "retry": attempts})
+            self.store.set_step(
+                conn,
+                self.step["id"],
+                state="todo",
+                attempts=attempts,
+                due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
+                result={"error": error, "retry": attempts},
+            )
             return True
-        self.store.set_step(conn, self.step["id"], state="failed", attempts=attempts, done_at=self.now,
-                            result={"error": error, "text": "gave up after the last retry"})
+        self.store.set_step(
+            conn,
+            self.step["id"],
+            state="failed",
+            attempts=attempts,
+            done_at=self.now,
+            result={"error": error, "text": "gave up after the last retry"},
+        )
         return False
 
     def sending(self, **payload) -> None:
         """Mark the step as being sent (with what a verification needs) before the call."""
         with self.store.db.begin() as conn:
-            self.store.set_step(conn, self.step["id"], state="sending",
-                                payload=json.dumps({**self.payload, **payload}))
+            self.store.set_step(conn, self.step["id"], state="sending", payload=json.dumps({**self.payload, **payload}))
         self.step["payload"] = {**self.payload, **payload}
 
     def steps(self) -> list[dict]:
@@ -318,35 +374,76 @@ class Context:
             return person, rules.AccountAnswer(status="unavailable", error=exc.reason)
 
     def record(self, key: str, decision: rules.Decision, person, account, extra: dict | None = None) -> dict:
-        return {"key": key, "clock": self.now.isoformat(), "booking": self.booking.to_json(),
-                "pu": person.as_dict(), "userprofile": account.as_dict(), "profile": self.profile.as_dict(),
-                "mutations": sorted(self.settings.mutations), **decision.as_dict(), **(extra or {})}
+        return {
+            "key": key,
+            "clock": self.now.isoformat(),
+            "booking": self.booking.to_json(),
+            "pu": person.as_dict(),
+            "userprofile": account.as_dict(),
+            "profile": self.profile.as_dict(),
+            "mutations": sorted(self.settings.mutations),
+            **decision.as_dict(),
+            **(extra or {}),
+        }
 
 
 # --- step handlers -------------------------------------------------------------------------
 
-def _plan_deliveries(ctx: Context, conn, decision: rules.Decision, revision: int, purpose: str,
-                     mobile: str) -> None:
+
+def _plan_deliveries(ctx: Context, conn, decision: rules.Decision, revision: int, purpose: str, mobile: str) -> None:
     booking_id = ctx.booking.booking_id
     if rules.DIGITAL in decision.channels:
-        ctx.store.add_step(conn, booking_id, f"addmessage:{revision}", "addmessage", ctx.now, "MC-01",
-                           {"purpose": purpose, "revision": revision})
+        ctx.store.add_step(
+            conn,
+            booking_id,
+            f"addmessage:{revision}",
+            "addmessage",
+            ctx.now,
+            "MC-01",
+            {"purpose": purpose, "revision": revision},
+        )
         timer = rules.fallback_timer(decision, ctx.now, revision, ctx.profile, ctx.settings)
         if timer:
-            ctx.store.add_step(conn, booking_id, timer.key, "fallback", timer.due, timer.rule,
-                               {"revision": revision, "purpose": purpose, "sent_at": ctx.now.isoformat()})
+            ctx.store.add_step(
+                conn,
+                booking_id,
+                timer.key,
+                "fallback",
+                timer.due,
+                timer.rule,
+                {"revision": revision, "purpose": purpose, "sent_at": ctx.now.isoformat()},
+            )
     if rules.PAPER in decision.channels:
-        ctx.store.add_step(conn, booking_id, f"paper:{revision}", "paper", ctx.now, decision.rule_ids[-1],
-                           {"purpose": purpose, "revision": revision, "rules": decision.rule_ids,
-                            "protected": decision.protected})
+        ctx.store.add_step(
+            conn,
+            booking_id,
+            f"paper:{revision}",
+            "paper",
+            ctx.now,
+            decision.rule_ids[-1],
+            {"purpose": purpose, "revision": revision, "rules": decision.rule_ids, "protected": decision.protected},
+        )
     if decision.retry_lookups:
-        ctx.store.add_step(conn, booking_id, f"relookup:{revision}:1", "relookup",
-                           ctx.now + dt.timedelta(minutes=ctx.profile.lookup_retry_minutes[0]), "LK-03",
-                           {"revision": revision, "attempt": 1, "purpose": purpose})
+        ctx.store.add_step(
+            conn,
+            booking_id,
+            f"relookup:{revision}:1",
+            "relookup",
+            ctx.now + dt.timedelta(minutes=ctx.profile.lookup_retry_minutes[0]),
+            "LK-03",
+            {"revision": revision, "attempt": 1, "purpose": purpose},
+        )
     if not decision.manual:
         for timer in rules.reminder_timers(ctx.booking, ctx.now, ctx.profile):
-            ctx.store.add_step(conn, booking_id, timer.key, "reminder", timer.due, timer.rule,
-                               {"day": timer.key.split(":", 1)[1], "mobile_from_profile": bool(mobile)})
+            ctx.store.add_step(
+                conn,
+                booking_id,
+                timer.key,
+                "reminder",
+                timer.due,
+                timer.rule,
+                {"day": timer.key.split(":", 1)[1], "mobile_from_profile": bool(mobile)},
+            )
 
 
 def decide(ctx: Context) -> None:
@@ -360,13 +457,25 @@ def decide(ctx: Context) -> None:
     decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.settings)
     key = f"dispatch:{revision}"
     with ctx.store.db.begin() as conn:
-        if ctx.store.add_decision(conn, ctx.booking.booking_id, key, ctx.now, decision.outcome, decision.rule_ids,
-                                  ctx.record(key, decision, person, account, {"purpose": purpose})):
+        if ctx.store.add_decision(
+            conn,
+            ctx.booking.booking_id,
+            key,
+            ctx.now,
+            decision.outcome,
+            decision.rule_ids,
+            ctx.record(key, decision, person, account, {"purpose": purpose}),
+        ):
             _plan_deliveries(ctx, conn, decision, revision, purpose, account.mobile)
             ctx.store.update_booking(conn, ctx.booking.booking_id, outcome=decision.outcome, manual=decision.manual)
-        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
-                           payload=json.dumps({**ctx.payload, "booking": ctx.booking.to_json()}),
-                           result={"outcome": decision.outcome, "rules": decision.rule_ids})
+        ctx.store.set_step(
+            conn,
+            ctx.step["id"],
+            state="done",
+            done_at=ctx.now,
+            payload=json.dumps({**ctx.payload, "booking": ctx.booking.to_json()}),
+            result={"outcome": decision.outcome, "rules": decision.rule_ids},
+        )
 
 
 def relookup(ctx: Context) -> None:
@@ -381,85 +490,164 @@ def relookup(ctx: Context) -> None:
         backoff = ctx.profile.lookup_retry_minutes
         with ctx.store.db.begin() as conn:
             if attempt < len(backoff):
-                ctx.store.add_step(conn, ctx.booking.booking_id, f"relookup:{revision}:{attempt + 1}", "relookup",
-                                   ctx.now + dt.timedelta(minutes=backoff[attempt]), "LK-03",
-                                   {**ctx.payload, "attempt": attempt + 1})
-            ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
-                               result={"rule": "LK-03", "text": "Still unavailable: "
-                                       + (person.error or account.error)})
+                ctx.store.add_step(
+                    conn,
+                    ctx.booking.booking_id,
+                    f"relookup:{revision}:{attempt + 1}",
+                    "relookup",
+                    ctx.now + dt.timedelta(minutes=backoff[attempt]),
+                    "LK-03",
+                    {**ctx.payload, "attempt": attempt + 1},
+                )
+            ctx.store.set_step(
+                conn,
+                ctx.step["id"],
+                state="done",
+                done_at=ctx.now,
+                result={"rule": "LK-03", "text": "Still unavailable: " + (person.error or account.error)},
+            )
         return
     decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.settings)
     key = f"relookup:{revision}:{attempt}"
     with ctx.store.db.begin() as conn:
-        ctx.store.add_decision(conn, ctx.booking.booking_id, key, ctx.now, decision.outcome, decision.rule_ids,
-                               ctx.record(key, decision, person, account, {"purpose": ctx.payload["purpose"]}))
+        ctx.store.add_decision(
+            conn,
+            ctx.booking.booking_id,
+            key,
+            ctx.now,
+            decision.outcome,
+            decision.rule_ids,
+            ctx.record(key, decision, person, account, {"purpose": ctx.payload["purpose"]}),
+        )
         added = False
         if rules.DIGITAL in decision.channels:
-            added = ctx.store.add_step(conn, ctx.booking.booking_id, f"addmessage:{revision}", "addmessage",
-                                       ctx.now, "LK-03", {"purpose": ctx.payload["purpose"], "revision": revision})
-        ctx.store.update_booking(conn, ctx.booking.booking_id, manual=decision.manual,
-                                 outcome="digital_and_paper" if added else ctx.row["outcome"])
-        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now, result={
-            "rule": "LK-03", "text": "Lookups answered; " + ("the digital kallelse is added." if added
-                                                              else "paper stays the channel.")})
+            added = ctx.store.add_step(
+                conn,
+                ctx.booking.booking_id,
+                f"addmessage:{revision}",
+                "addmessage",
+                ctx.now,
+                "LK-03",
+                {"purpose": ctx.payload["purpose"], "revision": revision},
+            )
+        ctx.store.update_booking(
+            conn,
+            ctx.booking.booking_id,
+            manual=decision.manual,
+            outcome="digital_and_paper" if added else ctx.row["outcome"],
+        )
+        ctx.store.set_step(
+            conn,
+            ctx.step["id"],
+            state="done",
+            done_at=ctx.now,
+            result={
+                "rule": "LK-03",
+                "text": "Lookups answered; "
+                + ("the digital kallelse is added." if added else "paper stays the channel."),
+            },
+        )
 
 
 def cancel(ctx: Context) -> None:
     """MC-10: the cancellation goes where the kallelse went, digital in the same thread."""
     keep = ("reminder",) if ctx.settings.bent("reminder_after_cancel") else ()
     with ctx.store.db.begin() as conn:
-        ctx.store.skip_open_steps(conn, ctx.booking.booking_id,
-                                  tuple(k for k in ("addmessage", "paper", "fallback", "reminder", "relookup", "decide")
-                                        if k not in keep), "the booking was cancelled")
+        ctx.store.skip_open_steps(
+            conn,
+            ctx.booking.booking_id,
+            tuple(k for k in ("addmessage", "paper", "fallback", "reminder", "relookup", "decide") if k not in keep),
+            "the booking was cancelled",
+        )
     had_digital = bool(ctx.done_steps("addmessage"))
     had_paper = bool(ctx.done_steps("paper"))
     fired = [("MC-10", "The booking was cancelled.")]
     with ctx.store.db.begin() as conn:
         if had_digital:
             fired.append(("MC-09", "The cancellation goes to 1177 in the kallelse's thread (same businessObjectId)."))
-            ctx.store.add_step(conn, ctx.booking.booking_id, "addmessage:cancel", "addmessage", ctx.now, "MC-10",
-                               {"purpose": "cancel", "revision": ctx.row["revision"]})
+            ctx.store.add_step(
+                conn,
+                ctx.booking.booking_id,
+                "addmessage:cancel",
+                "addmessage",
+                ctx.now,
+                "MC-10",
+                {"purpose": "cancel", "revision": ctx.row["revision"]},
+            )
         if had_paper:
             fired.append(("MC-10", "The kallelse went on paper, so the cancellation does too."))
-            ctx.store.add_step(conn, ctx.booking.booking_id, "paper:cancel", "paper", ctx.now, "MC-10",
-                               {"purpose": "cancel", "revision": ctx.row["revision"], "rules": ["MC-10"]})
+            ctx.store.add_step(
+                conn,
+                ctx.booking.booking_id,
+                "paper:cancel",
+                "paper",
+                ctx.now,
+                "MC-10",
+                {"purpose": "cancel", "revision": ctx.row["revision"], "rules": ["MC-10"]},
+            )
         channels = {rules.DIGITAL} if had_digital else set()
         channels |= {rules.PAPER} if had_paper else set()
         decision = rules.Decision(frozenset(channels), tuple(fired))
-        ctx.store.add_decision(conn, ctx.booking.booking_id, "cancel", ctx.now, decision.outcome, decision.rule_ids,
-                               {"key": "cancel", "clock": ctx.now.isoformat(), **decision.as_dict()})
+        ctx.store.add_decision(
+            conn,
+            ctx.booking.booking_id,
+            "cancel",
+            ctx.now,
+            decision.outcome,
+            decision.rule_ids,
+            {"key": "cancel", "clock": ctx.now.isoformat(), **decision.as_dict()},
+        )
         ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now, result={"rules": decision.rule_ids})
 
 
 def fallback(ctx: Context) -> None:
     """FB-01/FB-02: paper if the digital-only kallelse is still unread at the deadline."""
     revision = ctx.payload["revision"]
-    if any(s["kind"] == "paper" and s["payload"].get("revision") == revision and s["state"] in ("done", "todo",
-                                                                                                "sending")
-           for s in ctx.steps()):
+    if any(
+        s["kind"] == "paper" and s["payload"].get("revision") == revision and s["state"] in ("done", "todo", "sending")
+        for s in ctx.steps()
+    ):
         ctx.finish("done", rule="FB-02", text="Paper has already been sent for this kallelse (LK-03/LK-04).")
         return
     read_at = None
     if not ctx.row["cancelled"]:
         try:
-            status = calls.thread_status(ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer,
-                                         ctx.row["business_object_id"])
+            status = calls.thread_status(
+                ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
+            )
             read_at = status.first_read_since(dt.datetime.fromisoformat(ctx.payload["sent_at"]))
         except Unavailable as exc:
             if ctx.retry_or_fail(f"GetMessageStatus: {exc.reason}"):
                 return
-            read_at = None     # never answered: safer to send paper than to miss the visit
-    send, rule, text = rules.fallback_outcome(ctx.row["cancelled"], ctx.booking.visit_start, read_at,
-                                              ctx.step["due_at"], ctx.now)
+            read_at = None  # never answered: safer to send paper than to miss the visit
+    send, rule, text = rules.fallback_outcome(
+        ctx.row["cancelled"], ctx.booking.visit_start, read_at, ctx.step["due_at"], ctx.now
+    )
     with ctx.store.db.begin() as conn:
         if read_at is not None:
             ctx.store.update_booking(conn, ctx.booking.booking_id, read_at=read_at)
         if send:
-            ctx.store.add_step(conn, ctx.booking.booking_id, f"paper:fallback:{revision}", "paper", ctx.now, "FB-01",
-                               {"purpose": ctx.payload["purpose"], "revision": revision, "rules": ["FB-01"],
-                                "protected": _decided_protected(ctx, revision)})
-        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
-                           result={"rule": rule, "text": text, "read_at": read_at.isoformat() if read_at else None})
+            ctx.store.add_step(
+                conn,
+                ctx.booking.booking_id,
+                f"paper:fallback:{revision}",
+                "paper",
+                ctx.now,
+                "FB-01",
+                {
+                    "purpose": ctx.payload["purpose"],
+                    "revision": revision,
+                    "rules": ["FB-01"],
+                    "protected": _decided_protected(ctx, revision),
+                },
+            )
+        ctx.store.set_step(
+            conn,
+            ctx.step["id"],
+            state="done",
+            done_at=ctx.now,
+            result={"rule": rule, "text": text, "read_at": read_at.isoformat() if read_at else None},
+        )
 
 
 def _decided_protected(ctx: Context, revision: int) -> bool:
@@ -473,19 +661,32 @@ def reminder(ctx: Context) -> None:
     """RM-01 SMS reminder; RM-02 the reminder also joins an unread 1177 thread."""
     day = ctx.payload["day"]
     sent_days = {s["key"].split(":", 1)[1] for s in ctx.done_steps("sms")}
-    send, text = rules.reminder_outcome(ctx.row["cancelled"], ctx.booking.visit_start, ctx.now, day, sent_days,
-                                        ctx.settings)
+    send, text = rules.reminder_outcome(
+        ctx.row["cancelled"], ctx.booking.visit_start, ctx.now, day, sent_days, ctx.settings
+    )
     if not send:
         ctx.finish("done", rule="RM-01", text=text)
         return
-    thread = _thread_reminder(ctx)      # asks GetMessageStatus: never inside a transaction
+    thread = _thread_reminder(ctx)  # asks GetMessageStatus: never inside a transaction
     with ctx.store.db.begin() as conn:
         ctx.store.add_step(conn, ctx.booking.booking_id, f"sms:{day}", "sms", ctx.now, "RM-01", {"day": day})
         if thread:
-            ctx.store.add_step(conn, ctx.booking.booking_id, f"addmessage:reminder:{day}", "addmessage", ctx.now,
-                               "RM-02", {"purpose": "reminder", "revision": ctx.row["revision"]})
-        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now,
-                           result={"rule": "RM-01", "text": text, "thread_reminder": thread})
+            ctx.store.add_step(
+                conn,
+                ctx.booking.booking_id,
+                f"addmessage:reminder:{day}",
+                "addmessage",
+                ctx.now,
+                "RM-02",
+                {"purpose": "reminder", "revision": ctx.row["revision"]},
+            )
+        ctx.store.set_step(
+            conn,
+            ctx.step["id"],
+            state="done",
+            done_at=ctx.now,
+            result={"rule": "RM-01", "text": text, "thread_reminder": thread},
+        )
 
 
 def _thread_reminder(ctx: Context) -> bool:
@@ -493,8 +694,9 @@ def _thread_reminder(ctx: Context) -> bool:
     if not ctx.profile.thread_reminder or ctx.row["cancelled"] or not ctx.done_steps("addmessage"):
         return False
     try:
-        status = calls.thread_status(ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer,
-                                     ctx.row["business_object_id"])
+        status = calls.thread_status(
+            ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
+        )
     except Unavailable:
         return False
     return status.messages > len(status.reads)
@@ -512,8 +714,16 @@ def sms(ctx: Context) -> None:
     outputs.deliver_sms(ctx)
 
 
-HANDLERS = {"decide": decide, "relookup": relookup, "cancel": cancel, "fallback": fallback, "reminder": reminder,
-            "addmessage": addmessage, "paper": paper, "sms": sms}
+HANDLERS = {
+    "decide": decide,
+    "relookup": relookup,
+    "cancel": cancel,
+    "fallback": fallback,
+    "reminder": reminder,
+    "addmessage": addmessage,
+    "paper": paper,
+    "sms": sms,
+}
 
 
 def content_for(ctx: Context, purpose: str):

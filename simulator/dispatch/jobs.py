@@ -10,6 +10,7 @@ due times live in the steps table and the tick turns them into jobs. ``dispatch.
 one booking (engine.work); the booking lease in our table keeps two workers apart, and a
 booking whose worker was killed is deferred again once its lease and ``REQUEUE_AFTER`` ran
 out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ from simulator.dispatch.engine import Engine, worker_name
 log = logging.getLogger(__name__)
 
 REQUEUE_AFTER = dt.timedelta(seconds=20)
-SCHEMA_LOCK = 7_331_001          # pg advisory lock id while creating procrastinate's tables
+SCHEMA_LOCK = 7_331_001  # pg advisory lock id while creating procrastinate's tables
 
 _engine: Engine | None = None
 
@@ -79,5 +80,11 @@ def run_queue_worker(engine: Engine, database_url: str, concurrency: int = 1) ->
     app = make_app(database_url)
     ensure_schema(app, engine)
     log.info("dispatch worker %s: procrastinate on %s", worker_name(), engine.store.db)
-    app.run_worker(queues=["dispatch"], concurrency=concurrency, name=worker_name(), delete_jobs="successful",
-                   update_heartbeat_interval=5, stalled_worker_timeout=15)
+    app.run_worker(
+        queues=["dispatch"],
+        concurrency=concurrency,
+        name=worker_name(),
+        delete_jobs="successful",
+        update_heartbeat_interval=5,
+        stalled_worker_timeout=15,
+    )

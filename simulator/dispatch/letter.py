@@ -1,6 +1,7 @@
 """The paper letter as a PDF (reportlab), rendered from the same ``LetterContent`` as the
 digital message (MC-05). A protected person's letter carries no address at all (CH-10):
 it is marked for the protected-address route instead."""
+
 from __future__ import annotations
 
 import io
@@ -30,8 +31,10 @@ def render_pdf(content: LetterContent, recipient: str, address_lines: list[str],
     story.append(Paragraph(escape(content.title), styles["Title"]))
     story.append(Paragraph(escape(content.lead), styles["Normal"]))
     story.append(Spacer(1, 5 * mm))
-    rows = [[Paragraph(f"<b>{escape(term)}</b>", styles["Normal"]), Paragraph(escape(text), styles["Normal"])]
-            for term, text in content.facts]
+    rows = [
+        [Paragraph(f"<b>{escape(term)}</b>", styles["Normal"]), Paragraph(escape(text), styles["Normal"])]
+        for term, text in content.facts
+    ]
     story.append(Table(rows, colWidths=[40 * mm, 120 * mm], hAlign="LEFT"))
     if content.preparations:
         story.append(Spacer(1, 5 * mm))
@@ -43,8 +46,16 @@ def render_pdf(content: LetterContent, recipient: str, address_lines: list[str],
     story.append(Spacer(1, 8 * mm))
     story.append(Paragraph(escape(content.signature), styles["Normal"]))
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=content.title, author="Kallelse Testbed dispatch core",
-                            leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
-                            invariant=1)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=content.title,
+        author="Kallelse Testbed dispatch core",
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        invariant=1,
+    )
     doc.build(story)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ the thread) before the call and ``done`` after. A step found in ``sending`` was 
 by a dead worker after or before the call: the receiver is asked first (how many
 messages the thread has, how many letters the booking has) and the step is sent again
 only if it did not arrive. The SMS gateway takes an idempotency key instead."""
+
 from __future__ import annotations
 
 import base64
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _position(ctx: "Context", kind: str) -> int:
+def _position(ctx: Context, kind: str) -> int:
     """Where this delivery lands among the booking's deliveries that reached the receiver
     (an AddMessage answered INFO/ERROR stored nothing)."""
     done = ctx.done_steps(kind)
@@ -38,50 +39,66 @@ def _position(ctx: "Context", kind: str) -> int:
 
 # --- AddMessage ----------------------------------------------------------------------------
 
-def _booking_element(ctx: "Context", purpose: str) -> dict:
+
+def _booking_element(ctx: Context, purpose: str) -> dict:
     """MC-06/MC-07/MC-10: what the inbox shows as the booking, with the buttons allowed."""
     booking = ctx.booking
-    element = {"bookingId": booking.booking_id, "isInvitation": booking.kind != "confirmation",
-               "rebookingAllowed": booking.rebooking_allowed and purpose != "cancel",
-               "cancelBookingAllowed": booking.cancel_allowed and purpose != "cancel",
-               "performerName": booking.performer_name or None}
+    element = {
+        "bookingId": booking.booking_id,
+        "isInvitation": booking.kind != "confirmation",
+        "rebookingAllowed": booking.rebooking_allowed and purpose != "cancel",
+        "cancelBookingAllowed": booking.cancel_allowed and purpose != "cancel",
+        "performerName": booking.performer_name or None,
+    }
     if booking.kind == "open_invitation":
         element["isOpenInvitation"] = True
     else:
-        element["bookingDate"] = booking.visit_start.astimezone(SWEDEN).replace(tzinfo=None).isoformat(
-            timespec="seconds")
+        element["bookingDate"] = (
+            booking.visit_start.astimezone(SWEDEN).replace(tzinfo=None).isoformat(timespec="seconds")
+        )
     if purpose == "cancel":
         element["cancelled"] = True
     return element
 
 
-def build_message(ctx: "Context", purpose: str) -> calls.Message:
+def build_message(ctx: Context, purpose: str) -> calls.Message:
     from simulator.dispatch.engine import content_for, docbook_for
+
     content = content_for(ctx, purpose)
     facility = ctx.booking.facility
     thread = ctx.row["business_object_id"]
     if purpose == "cancel" and ctx.settings.bent("new_business_object_id_on_cancel"):
         thread = f"{thread}:avbokning"
     return calls.Message(
-        pnr=ctx.booking.personnummer, business_object_id=thread, header=content.title, case_type=content.case_type,
+        pnr=ctx.booking.personnummer,
+        business_object_id=thread,
+        header=content.title,
+        case_type=content.case_type,
         msg=docbook_for(ctx, purpose),
-        facility={"hsaId": facility.hsa_id, "healthCareFacilityName": facility.name,
-                  "healthCareFacilityAddress": facility.address, "healthCareFacilityPostalCode": facility.postal_code,
-                  "healthCareFacilityPostalCity": facility.city, "healthCareFacilityTelephone": facility.phone},
+        facility={
+            "hsaId": facility.hsa_id,
+            "healthCareFacilityName": facility.name,
+            "healthCareFacilityAddress": facility.address,
+            "healthCareFacilityPostalCode": facility.postal_code,
+            "healthCareFacilityPostalCity": facility.city,
+            "healthCareFacilityTelephone": facility.phone,
+        },
         booking=_booking_element(ctx, purpose),
-        source_system=None if ctx.settings.bent("notify_without_source_system") else ctx.profile.source_system)
+        source_system=None if ctx.settings.bent("notify_without_source_system") else ctx.profile.source_system,
+    )
 
 
-def _thread_count(ctx: "Context") -> int | None:
+def _thread_count(ctx: Context) -> int | None:
     try:
-        status = calls.thread_status(ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer,
-                                     ctx.row["business_object_id"])
+        status = calls.thread_status(
+            ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
+        )
     except Unavailable:
         return None
     return status.messages
 
 
-def deliver_message(ctx: "Context") -> None:
+def deliver_message(ctx: Context) -> None:
     purpose = ctx.payload["purpose"]
     if ctx.step["state"] == "sending":
         count = _thread_count(ctx)
@@ -99,41 +116,62 @@ def deliver_message(ctx: "Context") -> None:
         _paper_instead(ctx, purpose, "LK-04", f"AddMessage answered {code} ({text}); paper is sent.")
 
 
-def _message_failed(ctx: "Context", purpose: str, reason: str) -> None:
+def _message_failed(ctx: Context, purpose: str, reason: str) -> None:
     """LK-04: retry with the same businessObjectId; LK-03: meanwhile paper, so the
     kallelse is never dropped. One transaction: nobody (a crash, a reader) ever sees the
     retry planned without the paper step beside it."""
     with ctx.store.db.begin() as conn:
-        ctx.retry_or_fail(f"AddMessage: {reason}", conn)   # back from "sending"
+        ctx.retry_or_fail(f"AddMessage: {reason}", conn)  # back from "sending"
         if purpose != "reminder":
-            _paper_instead(ctx, purpose, "LK-03", f"1177 AddMessage failed ({reason}); paper is sent and the "
-                                                  "message is retried in the same thread.", conn)
+            _paper_instead(
+                ctx,
+                purpose,
+                "LK-03",
+                f"1177 AddMessage failed ({reason}); paper is sent and the message is retried in the same thread.",
+                conn,
+            )
 
 
-def _paper_instead(ctx: "Context", purpose: str, rule: str, text: str, conn=None) -> None:
+def _paper_instead(ctx: Context, purpose: str, rule: str, text: str, conn=None) -> None:
     if conn is None:
         with ctx.store.db.begin() as conn:
             return _paper_instead(ctx, purpose, rule, text, conn)
     revision = ctx.payload.get("revision")
     key = "paper:cancel" if purpose == "cancel" else f"paper:{revision}"
-    if ctx.store.add_step(conn, ctx.booking.booking_id, key, "paper", ctx.now, rule,
-                          {"purpose": purpose, "revision": revision, "rules": [rule], "because": text,
-                           "protected": bool(ctx.payload.get("protected"))}):
+    if ctx.store.add_step(
+        conn,
+        ctx.booking.booking_id,
+        key,
+        "paper",
+        ctx.now,
+        rule,
+        {
+            "purpose": purpose,
+            "revision": revision,
+            "rules": [rule],
+            "because": text,
+            "protected": bool(ctx.payload.get("protected")),
+        },
+    ):
         log.info("booking %s: %s", ctx.booking.booking_id, text)
 
 
 # --- paper letters -------------------------------------------------------------------------
 
-def _letter_count(ctx: "Context") -> int | None:
+
+def _letter_count(ctx: Context) -> int | None:
     try:
-        response = ctx.client().session.get(ctx.engine.url(ctx.settings, "paper_outbox"), timeout=10, params={
-            "personnummer": ctx.booking.personnummer, "business_object_id": ctx.row["business_object_id"]})
+        response = ctx.client().session.get(
+            ctx.engine.url(ctx.settings, "paper_outbox"),
+            timeout=10,
+            params={"personnummer": ctx.booking.personnummer, "business_object_id": ctx.row["business_object_id"]},
+        )
     except requests.RequestException:
         return None
     return len(response.json()) if response.status_code == 200 else None
 
 
-def _recipient(ctx: "Context", protected: bool) -> tuple[str, dict | None, bool]:
+def _recipient(ctx: Context, protected: bool) -> tuple[str, dict | None, bool]:
     """(name, address, protected) from a fresh PU lookup (LK-01): the address is never
     stored by the engine. PU unreachable: the distribution service finds the address."""
     person = ctx.engine.people.get(ctx.booking.booking_id)
@@ -147,8 +185,10 @@ def _recipient(ctx: "Context", protected: bool) -> tuple[str, dict | None, bool]
     address = person.address
     if protected and ctx.settings.bent("protected_address_on_letter"):
         try:
-            answer = ctx.client().call(ctx.endpoint("userprofile"),
-                                       calls.account_request(ctx.endpoint("userprofile"), ctx.booking.personnummer))
+            answer = ctx.client().call(
+                ctx.endpoint("userprofile"),
+                calls.account_request(ctx.endpoint("userprofile"), ctx.booking.personnummer),
+            )
             address = calls.profile_address(answer)
         except Unavailable:
             address = None
@@ -162,12 +202,22 @@ def _address_json(name: str, address) -> dict | None:
     if not address:
         return None
     care_of, street, postal_code, city = address
-    return {k: v for k, v in {"name": name, "care_of": care_of, "street": street, "postal_code": postal_code,
-                              "city": city}.items() if v}
+    return {
+        k: v
+        for k, v in {
+            "name": name,
+            "care_of": care_of,
+            "street": street,
+            "postal_code": postal_code,
+            "city": city,
+        }.items()
+        if v
+    }
 
 
-def deliver_letter(ctx: "Context") -> None:
+def deliver_letter(ctx: Context) -> None:
     from simulator.dispatch.engine import content_for
+
     purpose = ctx.payload["purpose"]
     if ctx.step["state"] == "sending":
         count = _letter_count(ctx)
@@ -179,30 +229,39 @@ def deliver_letter(ctx: "Context") -> None:
     if address:
         lines.append(f"{address.get('postal_code', '')} {address.get('city', '')}".strip())
     pdf = render_pdf(content_for(ctx, purpose), name or "Till patienten", lines, protected)
-    body = {"personnummer": ctx.booking.personnummer, "business_object_id": ctx.row["business_object_id"],
-            "booking_id": ctx.booking.booking_id, "reason_rule_ids": ctx.payload.get("rules") or [],
-            "sender_facility": {"name": ctx.booking.facility.name, "hsa_id": ctx.booking.facility.hsa_id},
-            "protected_address_route": protected, "pdf_base64": base64.b64encode(pdf).decode("ascii")}
+    body = {
+        "personnummer": ctx.booking.personnummer,
+        "business_object_id": ctx.row["business_object_id"],
+        "booking_id": ctx.booking.booking_id,
+        "reason_rule_ids": ctx.payload.get("rules") or [],
+        "sender_facility": {"name": ctx.booking.facility.name, "hsa_id": ctx.booking.facility.hsa_id},
+        "protected_address_route": protected,
+        "pdf_base64": base64.b64encode(pdf).decode("ascii"),
+    }
     if address:
         body["address"] = address
     ctx.sending(position=_position(ctx, "paper"))
     _post(ctx, ctx.engine.url(ctx.settings, "paper_outbox"), body, "letter_id")
 
 
-def _post(ctx: "Context", url: str, body: dict, id_field: str) -> None:
+def _post(ctx: Context, url: str, body: dict, id_field: str) -> None:
     """A REST delivery: 2xx done, 4xx failed for good (our request is wrong), else retry."""
     try:
-        response = ctx.client().session.post(url, json=body, timeout=ctx.settings.timeout_seconds,
-                                             headers={"x-rivta-original-serviceconsumer-hsaid":
-                                                      ctx.settings.consumer_hsa_id})
+        response = ctx.client().session.post(
+            url,
+            json=body,
+            timeout=ctx.settings.timeout_seconds,
+            headers={"x-rivta-original-serviceconsumer-hsaid": ctx.settings.consumer_hsa_id},
+        )
     except requests.RequestException as exc:
         _rest_failed(ctx, f"{type(exc).__name__}")
         return
     if response.status_code in (200, 201):
         ctx.finish("done", **{id_field: _json(response).get(id_field) or _json(response).get("id")})
     elif 400 <= response.status_code < 500:
-        log.warning("booking %s: %s rejected %s: %s", ctx.booking.booking_id, url, response.status_code,
-                    response.text[:300])
+        log.warning(
+            "booking %s: %s rejected %s: %s", ctx.booking.booking_id, url, response.status_code, response.text[:300]
+        )
         ctx.finish("failed", error=f"HTTP {response.status_code}", answer=_json(response))
     else:
         _rest_failed(ctx, f"HTTP {response.status_code}")
@@ -216,7 +275,7 @@ def _json(response) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _rest_failed(ctx: "Context", reason: str) -> None:
+def _rest_failed(ctx: Context, reason: str) -> None:
     with ctx.store.db.begin() as conn:
         ctx.store.set_step(conn, ctx.step["id"], state="todo")
     ctx.retry_or_fail(reason)
@@ -224,21 +283,26 @@ def _rest_failed(ctx: "Context", reason: str) -> None:
 
 # --- SMS reminders -------------------------------------------------------------------------
 
-def deliver_sms(ctx: "Context") -> None:
+
+def deliver_sms(ctx: Context) -> None:
     """RM-01 through the SMS gateway; MC-12: the text says nothing about the visit."""
     mobile = ctx.booking.mobile or _profile_mobile(ctx)
     if not mobile:
         ctx.finish("failed", error="no mobile number: neither the booking nor the 1177 profile has one")
         return
-    body = {"idempotency_key": f"{ctx.row['business_object_id']}:{ctx.step['key']}", "recipient": mobile,
-            "personnummer": ctx.booking.personnummer, "booking_id": ctx.booking.booking_id,
-            "sender": ctx.booking.facility.name[:80],
-            "text": sms_text(ctx.booking, details=ctx.settings.bent("sms_with_visit_details"))}
+    body = {
+        "idempotency_key": f"{ctx.row['business_object_id']}:{ctx.step['key']}",
+        "recipient": mobile,
+        "personnummer": ctx.booking.personnummer,
+        "booking_id": ctx.booking.booking_id,
+        "sender": ctx.booking.facility.name[:80],
+        "text": sms_text(ctx.booking, details=ctx.settings.bent("sms_with_visit_details")),
+    }
     ctx.sending()
     _post(ctx, ctx.engine.url(ctx.settings, "sms_gateway"), body, "id")
 
 
-def _profile_mobile(ctx: "Context") -> str:
+def _profile_mobile(ctx: Context) -> str:
     try:
         return calls.look_up_account(ctx.client(), ctx.endpoint("userprofile"), ctx.booking.personnummer).mobile
     except Unavailable:

@@ -2,6 +2,7 @@
 /dispatch/ that creates a booking like a booking system would, the booking's page with the
 decision in plain words and links into the citizen's 1177 inbox and the paper outbox, and
 the RP-01/RP-02 report with its SVG chart."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,18 +19,37 @@ from simulator.dispatch.engine import BookingConflict, Engine
 from simulator.population.domain import FieldError
 
 CSRF_KEY = "dispatch_csrf"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 FACILITIES = {
-    "ryhov-kf": {"hsa_id": "SE2321000065-E12", "name": "Klinisk fysiologi, Länssjukhuset Ryhov",
-                 "address": "Sjukhusgatan 1", "postal_code": "55305", "city": "Jönköping",
-                 "phone": "010-242 00 00", "directions_url": "https://www.rjl.se/hitta/ryhov/klinisk-fysiologi"},
-    "sahlgrenska-rtg": {"hsa_id": "SE2321000131-E7", "name": "Röntgen, Sahlgrenska Universitetssjukhuset",
-                        "address": "Blå stråket 5", "postal_code": "41345", "city": "Göteborg",
-                        "phone": "031-342 10 00", "directions_url": "https://www.sahlgrenska.se/hitta/rontgen"},
-    "vc-torget": {"hsa_id": "SE2321000065-VC3", "name": "Vårdcentralen Torget", "address": "Torget 3",
-                  "postal_code": "57131", "city": "Nässjö", "phone": "0380-55 00 00",
-                  "directions_url": "https://www.rjl.se/hitta/vc-torget"},
+    "ryhov-kf": {
+        "hsa_id": "SE2321000065-E12",
+        "name": "Klinisk fysiologi, Länssjukhuset Ryhov",
+        "address": "Sjukhusgatan 1",
+        "postal_code": "55305",
+        "city": "Jönköping",
+        "phone": "010-242 00 00",
+        "directions_url": "https://www.rjl.se/hitta/ryhov/klinisk-fysiologi",
+    },
+    "sahlgrenska-rtg": {
+        "hsa_id": "SE2321000131-E7",
+        "name": "Röntgen, Sahlgrenska Universitetssjukhuset",
+        "address": "Blå stråket 5",
+        "postal_code": "41345",
+        "city": "Göteborg",
+        "phone": "031-342 10 00",
+        "directions_url": "https://www.sahlgrenska.se/hitta/rontgen",
+    },
+    "vc-torget": {
+        "hsa_id": "SE2321000065-VC3",
+        "name": "Vårdcentralen Torget",
+        "address": "Torget 3",
+        "postal_code": "57131",
+        "city": "Nässjö",
+        "phone": "0380-55 00 00",
+        "directions_url": "https://www.rjl.se/hitta/vc-torget",
+    },
 }
 
 
@@ -50,22 +70,29 @@ def booking_from_form(form, now: dt.datetime, profiles: set[str]):
     facility = FACILITIES.get(form.get("facility", ""))
     if facility is None:
         raise FieldError("facility", "choose a facility")
-    data = {"booking_id": form.get("booking_id") or f"UI-{now.astimezone(SWEDEN):%Y%m%d-%H%M%S}-"
-                                                     f"{secrets.token_hex(2)}",
-            "personnummer": form.get("personnummer", "").replace("-", "").strip(),
-            "type": form.get("type", "kallelse"), "profile": form.get("profile", "rjl"), "facility": facility,
-            "visit_type": form.get("visit_type", ""), "preparations": form.get("preparations", ""),
-            "interpreter": form.get("interpreter") == "on", "sms_reminder_consent": form.get("sms") == "on",
-            "physical_enclosures": [e.strip() for e in form.get("enclosures", "").split(",") if e.strip()],
-            "form_url": form.get("form_url", "").strip(), "mobile": form.get("mobile", "").strip()}
+    data = {
+        "booking_id": form.get("booking_id") or f"UI-{now.astimezone(SWEDEN):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}",
+        "personnummer": form.get("personnummer", "").replace("-", "").strip(),
+        "type": form.get("type", "kallelse"),
+        "profile": form.get("profile", "rjl"),
+        "facility": facility,
+        "visit_type": form.get("visit_type", ""),
+        "preparations": form.get("preparations", ""),
+        "interpreter": form.get("interpreter") == "on",
+        "sms_reminder_consent": form.get("sms") == "on",
+        "physical_enclosures": [e.strip() for e in form.get("enclosures", "").split(",") if e.strip()],
+        "form_url": form.get("form_url", "").strip(),
+        "mobile": form.get("mobile", "").strip(),
+    }
     if data["type"] != "open_invitation":
         data["visit_start"] = form.get("visit_start") or None
     return parse_booking(data, profiles)
 
 
 def create_blueprint(engine: Engine, citizens) -> Blueprint:
-    pages = Blueprint("dispatch_pages", __name__, url_prefix="/dispatch", template_folder="templates",
-                      static_folder="static")
+    pages = Blueprint(
+        "dispatch_pages", __name__, url_prefix="/dispatch", template_folder="templates", static_folder="static"
+    )
 
     @pages.after_request
     def headers(response):
@@ -87,8 +114,15 @@ def create_blueprint(engine: Engine, citizens) -> Blueprint:
     @pages.get("/")
     def form():
         recent = engine.store.list_bookings(limit=15)
-        return render_template("dispatch/form.html", people=people(), facilities=FACILITIES, recent=recent,
-                               visit=default_visit(), values={}, error=None)
+        return render_template(
+            "dispatch/form.html",
+            people=people(),
+            facilities=FACILITIES,
+            recent=recent,
+            visit=default_visit(),
+            values={},
+            error=None,
+        )
 
     @pages.post("/")
     def submit():
@@ -100,9 +134,15 @@ def create_blueprint(engine: Engine, citizens) -> Blueprint:
             engine.create(booking)
         except (FieldError, BookingConflict) as exc:
             error = f"{exc.field}: {exc.message}" if isinstance(exc, FieldError) else str(exc)
-            return render_template("dispatch/form.html", people=people(), facilities=FACILITIES,
-                                   recent=engine.store.list_bookings(limit=15), visit=default_visit(),
-                                   values=request.form, error=error), 400
+            return render_template(
+                "dispatch/form.html",
+                people=people(),
+                facilities=FACILITIES,
+                recent=engine.store.list_bookings(limit=15),
+                visit=default_visit(),
+                values=request.form,
+                error=error,
+            ), 400
         return redirect(url_for("dispatch_pages.booking", booking_id=booking.booking_id), 303)
 
     @pages.get("/bokningar/<booking_id>")

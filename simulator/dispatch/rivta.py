@@ -4,6 +4,7 @@ sent with the ``LogicalAddress`` header and ``x-rivta-original-serviceconsumer-h
 
 A technical failure (SOAP Fault, timeout, HTTP error) raises ``Unavailable``: LK-03 and
 LK-04 decide what the engine does about it. Logical answers (resultCode) are returned."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,7 +28,6 @@ class Unavailable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.fault = fault
-
 
 
 def envelope(payload: etree._Element, logical_address: str) -> bytes:
@@ -54,11 +54,15 @@ class RivtaClient:
         self.session = requests.Session()
 
     def call(self, endpoint: Endpoint, payload: etree._Element) -> etree._Element:
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{endpoint.contract.soap_action}"',
-                   "x-rivta-original-serviceconsumer-hsaid": self.consumer}
+        headers = {
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{endpoint.contract.soap_action}"',
+            "x-rivta-original-serviceconsumer-hsaid": self.consumer,
+        }
         try:
-            response = self.session.post(endpoint.url, data=envelope(payload, endpoint.logical_address),
-                                         headers=headers, timeout=self.timeout)
+            response = self.session.post(
+                endpoint.url, data=envelope(payload, endpoint.logical_address), headers=headers, timeout=self.timeout
+            )
         except requests.RequestException as exc:
             raise Unavailable(f"{endpoint.contract.interaction}: {type(exc).__name__}") from None
         return parse_response(endpoint.contract, response.status_code, response.content)
@@ -71,8 +75,11 @@ def parse_response(contract: Contract, status: int, body: bytes) -> etree._Eleme
         raise Unavailable(f"{contract.interaction}: HTTP {status}, not a SOAP answer") from None
     fault = root.find(f"{{{SOAP11_NS}}}Body/{{{SOAP11_NS}}}Fault")
     if fault is not None:
-        raise Unavailable(f"{contract.interaction}: SOAP Fault {fault.findtext('faultcode', '').strip()}: "
-                          f"{fault.findtext('faultstring', '').strip()[:200]}", fault=True)
+        raise Unavailable(
+            f"{contract.interaction}: SOAP Fault {fault.findtext('faultcode', '').strip()}: "
+            f"{fault.findtext('faultstring', '').strip()[:200]}",
+            fault=True,
+        )
     payload = root.find(f"{{{SOAP11_NS}}}Body/{contract.response_element}")
     if status != 200 or payload is None:
         raise Unavailable(f"{contract.interaction}: HTTP {status} without {contract.response_element}")
@@ -82,8 +89,9 @@ def parse_response(contract: Contract, status: int, body: bytes) -> etree._Eleme
 def sub(parent: etree._Element, namespace: str, name: str, text=None) -> etree._Element:
     element = etree.SubElement(parent, f"{{{namespace}}}{name}")
     if text is not None:
-        element.text = text if isinstance(text, str) else ("true" if text is True else "false" if text is False
-                                                           else str(text))
+        element.text = (
+            text if isinstance(text, str) else ("true" if text is True else "false" if text is False else str(text))
+        )
     return element
 
 

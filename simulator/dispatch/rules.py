@@ -4,6 +4,7 @@ clock in, a decision (channels, every rule ID that fired, the reason in plain wo
 No HTTP, no database: the engine feeds it what PU-tjänsten and 1177 answered, the
 conformance oracle test calls it directly. Rule IDs are those of guideline-rules.md.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,7 +33,7 @@ class PersonAnswer:
     deregistration_code: str = ""
     given_name: str = ""
     surname: str = ""
-    address: tuple[str, str, str, str] | None = None   # care of, street, postal code, city
+    address: tuple[str, str, str, str] | None = None  # care of, street, postal code, city
     mobile: str = ""
     error: str = ""
 
@@ -78,10 +79,10 @@ class Decision:
     """The channel decision for one dispatch of a booking."""
 
     channels: frozenset[str]
-    fired: tuple[tuple[str, str], ...]        # (rule id, plain-words reason), in order
-    manual: bool = False                      # CH-11 / not in PU: a person must handle it
-    protected: bool = False                   # CH-10: protected-address route, no address anywhere
-    retry_lookups: bool = False               # LK-03: a lookup failed; retry and add digital later
+    fired: tuple[tuple[str, str], ...]  # (rule id, plain-words reason), in order
+    manual: bool = False  # CH-11 / not in PU: a person must handle it
+    protected: bool = False  # CH-10: protected-address route, no address anywhere
+    retry_lookups: bool = False  # LK-03: a lookup failed; retry and add digital later
 
     @property
     def rule_ids(self) -> list[str]:
@@ -96,9 +97,15 @@ class Decision:
         return outcome_of(self.channels)
 
     def as_dict(self) -> dict:
-        return {"channels": sorted(self.channels), "outcome": self.outcome, "rule_ids": self.rule_ids,
-                "reasons": [{"rule": r, "text": t} for r, t in self.fired], "manual": self.manual,
-                "protected": self.protected, "retry_lookups": self.retry_lookups}
+        return {
+            "channels": sorted(self.channels),
+            "outcome": self.outcome,
+            "rule_ids": self.rule_ids,
+            "reasons": [{"rule": r, "text": t} for r, t in self.fired],
+            "manual": self.manual,
+            "protected": self.protected,
+            "retry_lookups": self.retry_lookups,
+        }
 
 
 def outcome_of(channels) -> str:
@@ -132,8 +139,13 @@ def _paper_also_reasons(booking: Booking, now: dt.datetime, profile: Profile, se
     """CH-03, CH-04, CH-05: the patient groups who always get paper as well."""
     reasons = []
     if is_minor(booking.personnummer, now, profile.minor_age) and not settings.bent("ignore_minors"):
-        reasons.append(("CH-03", f"The patient is under {profile.minor_age} on the dispatch date "
-                                 f"{dispatch_date(now).isoformat()}, so paper is always sent as well."))
+        reasons.append(
+            (
+                "CH-03",
+                f"The patient is under {profile.minor_age} on the dispatch date "
+                f"{dispatch_date(now).isoformat()}, so paper is always sent as well.",
+            )
+        )
     if booking.interpreter and not settings.bent("ignore_interpreter"):
         reasons.append(("CH-04", "The patient needs an interpreter, so paper is sent as well."))
     if is_samordningsnummer(booking.personnummer):
@@ -145,97 +157,179 @@ def _paper_also_reasons(booking: Booking, now: dt.datetime, profile: Profile, se
 
 def _person_blocks(person: PersonAnswer) -> Decision | None:
     """LK-01/LK-03/CH-11: answers from PU that decide before any channel rule."""
-    looked_up = ("LK-01", "PU-tjänsten was asked (GetPersonsForProfile, profile P3) for opt-out, "
-                          "protection and deregistration.")
+    looked_up = (
+        "LK-01",
+        "PU-tjänsten was asked (GetPersonsForProfile, profile P3) for opt-out, protection and deregistration.",
+    )
     if person.status == "unavailable":
-        return Decision(frozenset({PAPER}), (
-            ("LK-03", f"PU-tjänsten could not be reached ({person.error or 'no answer'}); the kallelse is "
-                      "never dropped: paper is sent now and the lookups are retried later."),),
-            retry_lookups=True)
+        return Decision(
+            frozenset({PAPER}),
+            (
+                (
+                    "LK-03",
+                    f"PU-tjänsten could not be reached ({person.error or 'no answer'}); the kallelse is "
+                    "never dropped: paper is sent now and the lookups are retried later.",
+                ),
+            ),
+            retry_lookups=True,
+        )
     if person.status == "not_found":
-        return Decision(frozenset(), (looked_up, (
-            "CH-11", "PU-tjänsten has no record of this person; nothing is sent and the booking is "
-                     "flagged for manual handling.")), manual=True)
+        return Decision(
+            frozenset(),
+            (
+                looked_up,
+                (
+                    "CH-11",
+                    "PU-tjänsten has no record of this person; nothing is sent and the booking is "
+                    "flagged for manual handling.",
+                ),
+            ),
+            manual=True,
+        )
     if person.deregistered:
-        return Decision(frozenset(), (looked_up, (
-            "CH-11", f"The person is deceased or deregistered in PU-tjänsten (reason code "
-                     f"{person.deregistration_code or 'given'}); nothing is sent and the booking is flagged "
-                     "for manual handling.")), manual=True)
+        return Decision(
+            frozenset(),
+            (
+                looked_up,
+                (
+                    "CH-11",
+                    f"The person is deceased or deregistered in PU-tjänsten (reason code "
+                    f"{person.deregistration_code or 'given'}); nothing is sent and the booking is flagged "
+                    "for manual handling.",
+                ),
+            ),
+            manual=True,
+        )
     return None
 
 
 def _account_reasons(account: AccountAnswer) -> tuple[set[str], list]:
     """LK-02, CH-06, CH-07, CH-08 for a person who is not digitally reachable."""
     if account.status == "unavailable":
-        return {PAPER}, [("LK-03", f"1177 GetUserProfile could not be reached ({account.error or 'no answer'}); "
-                                   "paper is sent now and the digital part is retried later.")]
+        return {PAPER}, [
+            (
+                "LK-03",
+                f"1177 GetUserProfile could not be reached ({account.error or 'no answer'}); "
+                "paper is sent now and the digital part is retried later.",
+            )
+        ]
     if not account.exists:
-        return {PAPER}, [("CH-06", "The patient has no 1177 account (never logged in), so the kallelse goes "
-                                   "on paper.")]
+        return {PAPER}, [("CH-06", "The patient has no 1177 account (never logged in), so the kallelse goes on paper.")]
     if not account.active:
-        return {PAPER}, [("CH-08", "The patient's 1177 account is inactive or locked (isActive=false), so "
-                                   "the kallelse goes on paper.")]
-    return {DIGITAL, PAPER}, [("CH-07", "The patient has a 1177 account but no notifications (SMS or e-mail) "
-                                        "activated, so the kallelse goes to 1177 and on paper as well.")]
+        return {PAPER}, [
+            (
+                "CH-08",
+                "The patient's 1177 account is inactive or locked (isActive=false), so the kallelse goes on paper.",
+            )
+        ]
+    return {DIGITAL, PAPER}, [
+        (
+            "CH-07",
+            "The patient has a 1177 account but no notifications (SMS or e-mail) "
+            "activated, so the kallelse goes to 1177 and on paper as well.",
+        )
+    ]
 
 
-def decide(booking: Booking, person: PersonAnswer, account: AccountAnswer, now: dt.datetime,
-           settings: Settings) -> Decision:
+def decide(
+    booking: Booking, person: PersonAnswer, account: AccountAnswer, now: dt.datetime, settings: Settings
+) -> Decision:
     """The channel decision (CH-01..CH-12, LK-01..LK-03) for dispatching ``booking`` at ``now``."""
     profile = settings.profile(booking.profile)
     blocked = _person_blocks(person)
     if blocked is not None:
         return blocked
-    fired: list[tuple[str, str]] = [("LK-01", "PU-tjänsten was asked (GetPersonsForProfile, profile P3) for "
-                                              "opt-out, protection and deregistration.")]
+    fired: list[tuple[str, str]] = [
+        (
+            "LK-01",
+            "PU-tjänsten was asked (GetPersonsForProfile, profile P3) for opt-out, protection and deregistration.",
+        )
+    ]
     protected = person.protected
     if protected:
-        fired.append(("CH-10", "The person has a protected identity: no address appears in any letter, log or "
-                               "report, and paper goes through the protected-address route."))
+        fired.append(
+            (
+                "CH-10",
+                "The person has a protected identity: no address appears in any letter, log or "
+                "report, and paper goes through the protected-address route.",
+            )
+        )
     if account.status == "skipped":
-        fired.append(("LK-02", "The 1177 user profile was NOT asked (mutation skip_userprofile_lookup); the "
-                               "patient was assumed digitally reachable."))
+        fired.append(
+            (
+                "LK-02",
+                "The 1177 user profile was NOT asked (mutation skip_userprofile_lookup); the "
+                "patient was assumed digitally reachable.",
+            )
+        )
     elif account.status != "unavailable":
         fired.append(("LK-02", "1177 GetUserProfile was asked for account, isActive and notification flags."))
     if booking.physical_enclosures:
-        fired.append(("CH-12", "The kallelse has physical enclosures (" + ", ".join(booking.physical_enclosures)
-                      + "), which cannot be sent digitally, so it goes on paper."))
+        fired.append(
+            (
+                "CH-12",
+                "The kallelse has physical enclosures ("
+                + ", ".join(booking.physical_enclosures)
+                + "), which cannot be sent digitally, so it goes on paper.",
+            )
+        )
         return Decision(frozenset({PAPER}), tuple(fired), protected=protected)
     if not account.digitally_reachable:
         channels, reasons = _account_reasons(account)
-        return Decision(frozenset(channels), tuple(fired + reasons), protected=protected,
-                        retry_lookups=account.status == "unavailable")
+        return Decision(
+            frozenset(channels),
+            tuple(fired + reasons),
+            protected=protected,
+            retry_lookups=account.status == "unavailable",
+        )
     also = _paper_also_reasons(booking, now, profile, settings)
     strong = [r for r in also if r[0] in ("CH-03", "CH-04")]
     if strong:
         return Decision(frozenset({DIGITAL, PAPER}), tuple(fired + also), protected=protected)
     if is_short_notice(booking, now, profile):
-        fired.append(("CH-09", f"The visit is less than {profile.short_notice_days} days after dispatch: paper "
-                               "would arrive too late, so the kallelse goes only to 1177."))
+        fired.append(
+            (
+                "CH-09",
+                f"The visit is less than {profile.short_notice_days} days after dispatch: paper "
+                "would arrive too late, so the kallelse goes only to 1177.",
+            )
+        )
         return Decision(frozenset({DIGITAL}), tuple(fired), protected=protected)
     if also:
         return Decision(frozenset({DIGITAL, PAPER}), tuple(fired + also), protected=protected)
     if person.optout_paper and not settings.bent("ignore_optout"):
-        fired.append(("CH-01", "The patient has opted out of paper (optoutPaperNotification) and is digitally "
-                               "reachable, so the kallelse goes only to 1177."))
+        fired.append(
+            (
+                "CH-01",
+                "The patient has opted out of paper (optoutPaperNotification) and is digitally "
+                "reachable, so the kallelse goes only to 1177.",
+            )
+        )
         return Decision(frozenset({DIGITAL}), tuple(fired), protected=protected)
-    fired.append(("CH-02", "The patient is digitally reachable but has not opted out of paper, so the "
-                           "kallelse goes to 1177 and on paper."))
+    fired.append(
+        (
+            "CH-02",
+            "The patient is digitally reachable but has not opted out of paper, so the "
+            "kallelse goes to 1177 and on paper.",
+        )
+    )
     return Decision(frozenset({DIGITAL, PAPER}), tuple(fired), protected=protected)
 
 
 # --- timers: fallback (FB) and reminders (RM) ---------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Timer:
-    kind: str          # fallback | reminder
-    key: str           # unique per booking: "fallback:<revision>", "reminder:<date>"
+    kind: str  # fallback | reminder
+    key: str  # unique per booking: "fallback:<revision>", "reminder:<date>"
     due: dt.datetime
     rule: str
 
 
-def fallback_timer(decision: Decision, sent_at: dt.datetime, revision: int, profile: Profile,
-                   settings: Settings) -> Timer | None:
+def fallback_timer(
+    decision: Decision, sent_at: dt.datetime, revision: int, profile: Profile, settings: Settings
+) -> Timer | None:
     """FB-01: a digital-only kallelse gets paper if unread ``fallback_days`` after sending."""
     if decision.outcome != "digital_only" or settings.bent("no_fallback"):
         return None
@@ -257,8 +351,13 @@ def reminder_timers(booking: Booking, now: dt.datetime, profile: Profile) -> lis
     return timers
 
 
-def fallback_outcome(cancelled: bool, visit_start: dt.datetime | None, read_at: dt.datetime | None,
-                     deadline: dt.datetime, now: dt.datetime) -> tuple[bool, str, str]:
+def fallback_outcome(
+    cancelled: bool,
+    visit_start: dt.datetime | None,
+    read_at: dt.datetime | None,
+    deadline: dt.datetime,
+    now: dt.datetime,
+) -> tuple[bool, str, str]:
     """FB-01/FB-02 when the fallback timer fires: (send paper?, rule, reason)."""
     if cancelled:
         return False, "FB-02", "The booking was cancelled, so no fallback paper is sent."
@@ -269,8 +368,14 @@ def fallback_outcome(cancelled: bool, visit_start: dt.datetime | None, read_at: 
     return True, "FB-01", "The digital-only kallelse was not read within the fallback time, so paper is sent."
 
 
-def reminder_outcome(cancelled: bool, visit_start: dt.datetime | None, now: dt.datetime, day: str,
-                     sent_days: set[str], settings: Settings) -> tuple[bool, str]:
+def reminder_outcome(
+    cancelled: bool,
+    visit_start: dt.datetime | None,
+    now: dt.datetime,
+    day: str,
+    sent_days: set[str],
+    settings: Settings,
+) -> tuple[bool, str]:
     """RM-01 when a reminder timer fires: never for cancelled or past visits, never twice a day."""
     if cancelled and not settings.bent("reminder_after_cancel"):
         return False, "The booking was cancelled: no reminder."

@@ -1,6 +1,7 @@
 """The dispatch core's configuration: regional rule profiles (rjl, vgr) with every rule
 parameter, the platform endpoints and the ``mutations`` switches. Read from a TOML file
 so that a trainer or a conformance run can change a rule parameter without code."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,7 +28,7 @@ MUTATIONS = {
     "docbook_outside_subset": "MC-02 bent: the message uses DocBook elements outside the subset",
     "skip_userprofile_lookup": "LK-02 off: digital-only without asking 1177 for the account",
     "protected_address_on_letter": "CH-10 bent: a protected person's letter goes as an ordinary letter (not "
-                                   "flagged for the protected-address route, with any address the engine finds)",
+    "flagged for the protected-address route, with any address the engine finds)",
     "no_directions_link": "MC-08 off: the kallelse has no directions link",
     "sms_with_visit_details": "MC-12 bent: the SMS reminder names the visit and the clinic",
 }
@@ -88,7 +89,7 @@ class Settings:
     def profile(self, key: str) -> Profile:
         return self.profiles[key]
 
-    def with_changes(self, mutations=None, endpoints=None) -> "Settings":
+    def with_changes(self, mutations=None, endpoints=None) -> Settings:
         changes: dict[str, Any] = {}
         if mutations is not None:
             changes["mutations"] = _mutations(mutations)
@@ -127,16 +128,25 @@ def _profile(key: str, raw: dict) -> Profile:
     try:
         hour, minute = (int(p) for p in str(raw["reminder_local_time"]).split(":"))
         values = dict(
-            key=key, name=str(raw["name"]), source_system=str(raw["source_system"]),
+            key=key,
+            name=str(raw["name"]),
+            source_system=str(raw["source_system"]),
             fallback_days=int(raw["fallback_days"]),
             reminder_days_before=tuple(sorted({int(d) for d in raw["reminder_days_before"]}, reverse=True)),
             reminder_local_time=dt.time(hour, minute),
-            short_notice_days=int(raw["short_notice_days"]), minor_age=int(raw["minor_age"]),
+            short_notice_days=int(raw["short_notice_days"]),
+            minor_age=int(raw["minor_age"]),
             thread_reminder=bool(raw["thread_reminder"]),
             lookup_retry_minutes=tuple(int(m) for m in raw["lookup_retry_minutes"]),
         )
-        for name in ("postage_sek", "envelope_print_sek", "handling_minutes", "staff_cost_sek_per_minute",
-                     "goal_digital_possible", "goal_digital_only"):
+        for name in (
+            "postage_sek",
+            "envelope_print_sek",
+            "handling_minutes",
+            "staff_cost_sek_per_minute",
+            "goal_digital_possible",
+            "goal_digital_only",
+        ):
             values[name] = float(raw[name])
     except KeyError as exc:
         raise SettingsError(f"{field}.{exc.args[0]}", "is required") from None
@@ -157,8 +167,14 @@ def parse(raw: dict) -> Settings:
     urls = {name: str(endpoints.get(name, "") or "") for name in ENDPOINT_NAMES}
     addresses = {name: str(v) for name, v in _section(raw.get("logical_addresses", {}), "logical_addresses").items()}
     consumer = str(_section(raw.get("care_system", {}), "care_system").get("consumer_hsa_id", "SE2321000065-DISP1"))
-    return Settings(profiles=profiles, mutations=_mutations(raw.get("mutations", [])), consumer_hsa_id=consumer,
-                    endpoints=urls, logical_addresses=addresses, timeout_seconds=timeout)
+    return Settings(
+        profiles=profiles,
+        mutations=_mutations(raw.get("mutations", [])),
+        consumer_hsa_id=consumer,
+        endpoints=urls,
+        logical_addresses=addresses,
+        timeout_seconds=timeout,
+    )
 
 
 def load(path: Path | None = None) -> Settings:

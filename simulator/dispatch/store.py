@@ -9,6 +9,7 @@ Exactly-once as the citizen sees it rests on three things here:
   a lease, so a killed worker's booking is taken over only after its lease ran out;
 - a delivery step whose worker died after sending is verified against the receiver
   before it is sent again (see engine.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from simulator.storage import Database, UtcDateTime, metadata
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 bookings = sa.Table(
-    "dispatch_bookings", metadata,
+    "dispatch_bookings",
+    metadata,
     sa.Column("booking_id", sa.String(64), primary_key=True),
     sa.Column("personnummer", sa.String(12), nullable=False),
     sa.Column("profile", sa.String(20), nullable=False),
@@ -44,29 +46,33 @@ bookings = sa.Table(
 )
 
 decisions = sa.Table(
-    "dispatch_decisions", metadata,
+    "dispatch_decisions",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("booking_id", sa.String(64), sa.ForeignKey("dispatch_bookings.booking_id", ondelete="CASCADE"),
-              nullable=False),
-    sa.Column("key", sa.String(40), nullable=False),          # "dispatch:1", "cancel", "relookup:1:2"
+    sa.Column(
+        "booking_id", sa.String(64), sa.ForeignKey("dispatch_bookings.booking_id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("key", sa.String(40), nullable=False),  # "dispatch:1", "cancel", "relookup:1:2"
     sa.Column("decided_at", UtcDateTime(), nullable=False),
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("rule_ids", sa.Text, nullable=False),
-    sa.Column("record", sa.Text, nullable=False),             # inputs, reasons, channels (JSON)
+    sa.Column("record", sa.Text, nullable=False),  # inputs, reasons, channels (JSON)
     sa.UniqueConstraint("booking_id", "key", name="uq_dispatch_decision_key"),
 )
 
 steps = sa.Table(
-    "dispatch_steps", metadata,
+    "dispatch_steps",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("booking_id", sa.String(64), sa.ForeignKey("dispatch_bookings.booking_id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column(
+        "booking_id", sa.String(64), sa.ForeignKey("dispatch_bookings.booking_id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("key", sa.String(80), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),         # decide cancel addmessage paper sms fallback reminder relookup
+    sa.Column("kind", sa.String(20), nullable=False),  # decide cancel addmessage paper sms fallback reminder relookup
     sa.Column("rule", sa.String(10)),
     sa.Column("payload", sa.Text, nullable=False, default="{}"),
-    sa.Column("due_at", UtcDateTime(), nullable=False),     # simulator time
-    sa.Column("state", sa.String(10), nullable=False, default="todo"),    # todo sending done skipped failed
+    sa.Column("due_at", UtcDateTime(), nullable=False),  # simulator time
+    sa.Column("state", sa.String(10), nullable=False, default="todo"),  # todo sending done skipped failed
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("done_at", UtcDateTime()),
     sa.Column("result", sa.Text),
@@ -76,7 +82,8 @@ sa.Index("ix_dispatch_steps_due", steps.c.state, steps.c.due_at)
 sa.Index("ix_dispatch_steps_booking", steps.c.booking_id)
 
 sms_messages = sa.Table(
-    "dispatch_sms_gateway", metadata,
+    "dispatch_sms_gateway",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("idempotency_key", sa.String(160), nullable=False, unique=True),
     sa.Column("recipient", sa.String(20), nullable=False),
@@ -88,7 +95,8 @@ sms_messages = sa.Table(
 )
 
 settings_table = sa.Table(
-    "dispatch_settings", metadata,
+    "dispatch_settings",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
 )
@@ -143,8 +151,12 @@ class DispatchStore:
 
     def list_bookings(self, limit: int = 200, offset: int = 0) -> list[dict]:
         with self.db.connect() as conn:
-            rows = conn.execute(sa.select(bookings).order_by(bookings.c.created_at.desc(), bookings.c.booking_id)
-                                .limit(limit).offset(offset)).all()
+            rows = conn.execute(
+                sa.select(bookings)
+                .order_by(bookings.c.created_at.desc(), bookings.c.booking_id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
         return [{**_row(r), "data": json.loads(r.data)} for r in rows]
 
     # --- claims --------------------------------------------------------------------------
@@ -152,57 +164,89 @@ class DispatchStore:
     def claim(self, booking_id: str, worker: str, real_now: dt.datetime, lease: dt.timedelta) -> bool:
         """Take the booking for ``worker`` unless another worker holds a live lease."""
         with self.db.begin() as conn:
-            return conn.execute(sa.update(bookings).where(
-                bookings.c.booking_id == booking_id,
-                sa.or_(bookings.c.lease_until.is_(None), bookings.c.lease_until < real_now,
-                       bookings.c.claimed_by == worker))
-                .values(claimed_by=worker, lease_until=real_now + lease)).rowcount == 1
+            return (
+                conn.execute(
+                    sa.update(bookings)
+                    .where(
+                        bookings.c.booking_id == booking_id,
+                        sa.or_(
+                            bookings.c.lease_until.is_(None),
+                            bookings.c.lease_until < real_now,
+                            bookings.c.claimed_by == worker,
+                        ),
+                    )
+                    .values(claimed_by=worker, lease_until=real_now + lease)
+                ).rowcount
+                == 1
+            )
 
     def release(self, booking_id: str, worker: str) -> None:
         with self.db.begin() as conn:
-            conn.execute(sa.update(bookings).where(bookings.c.booking_id == booking_id,
-                                                   bookings.c.claimed_by == worker)
-                         .values(claimed_by=None, lease_until=None, queued_at=None))
+            conn.execute(
+                sa.update(bookings)
+                .where(bookings.c.booking_id == booking_id, bookings.c.claimed_by == worker)
+                .values(claimed_by=None, lease_until=None, queued_at=None)
+            )
 
-    def due_bookings(self, sim_now: dt.datetime, real_now: dt.datetime, limit: int = 500,
-                     requeue_after: dt.timedelta | None = None) -> list[str]:
+    def due_bookings(
+        self, sim_now: dt.datetime, real_now: dt.datetime, limit: int = 500, requeue_after: dt.timedelta | None = None
+    ) -> list[str]:
         """Bookings with a step due now that no live worker holds; with
         ``requeue_after``, also not handed to the queue within that time."""
         due = sa.select(steps.c.booking_id).where(steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sim_now)
         query = sa.select(bookings.c.booking_id).where(
-            bookings.c.booking_id.in_(due),
-            sa.or_(bookings.c.lease_until.is_(None), bookings.c.lease_until < real_now))
+            bookings.c.booking_id.in_(due), sa.or_(bookings.c.lease_until.is_(None), bookings.c.lease_until < real_now)
+        )
         if requeue_after is not None:
-            query = query.where(sa.or_(bookings.c.queued_at.is_(None),
-                                       bookings.c.queued_at < real_now - requeue_after))
+            query = query.where(sa.or_(bookings.c.queued_at.is_(None), bookings.c.queued_at < real_now - requeue_after))
         with self.db.connect() as conn:
             return [r.booking_id for r in conn.execute(query.order_by(bookings.c.created_at).limit(limit))]
 
     def count_due(self, sim_now: dt.datetime) -> int:
         """Bookings with a step due now, worked on or not (0: the engine is idle)."""
         with self.db.connect() as conn:
-            return conn.execute(sa.select(sa.func.count(sa.distinct(steps.c.booking_id))).where(
-                steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sim_now)).scalar_one()
+            return conn.execute(
+                sa.select(sa.func.count(sa.distinct(steps.c.booking_id))).where(
+                    steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sim_now
+                )
+            ).scalar_one()
 
     def mark_queued(self, booking_id: str, real_now: dt.datetime, requeue_after: dt.timedelta) -> bool:
         with self.db.begin() as conn:
-            return conn.execute(sa.update(bookings).where(
-                bookings.c.booking_id == booking_id,
-                sa.or_(bookings.c.queued_at.is_(None), bookings.c.queued_at < real_now - requeue_after))
-                .values(queued_at=real_now)).rowcount == 1
+            return (
+                conn.execute(
+                    sa.update(bookings)
+                    .where(
+                        bookings.c.booking_id == booking_id,
+                        sa.or_(bookings.c.queued_at.is_(None), bookings.c.queued_at < real_now - requeue_after),
+                    )
+                    .values(queued_at=real_now)
+                ).rowcount
+                == 1
+            )
 
     # --- steps ---------------------------------------------------------------------------
 
-    def add_step(self, conn, booking_id: str, key: str, kind: str, due_at: dt.datetime, rule: str | None = None,
-                 payload: dict | None = None) -> bool:
+    def add_step(
+        self,
+        conn,
+        booking_id: str,
+        key: str,
+        kind: str,
+        due_at: dt.datetime,
+        rule: str | None = None,
+        payload: dict | None = None,
+    ) -> bool:
         """Plan a step once; a step that was skipped (superseded) may be planned again,
         one that ran never is. False if it exists."""
         values = dict(kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state="todo")
-        if self._insert_new(conn, steps, ["booking_id", "key"], dict(booking_id=booking_id, key=key, attempts=0,
-                                                                     **values)):
+        if self._insert_new(
+            conn, steps, ["booking_id", "key"], dict(booking_id=booking_id, key=key, attempts=0, **values)
+        ):
             return True
-        existing = conn.execute(sa.select(steps.c.id, steps.c.state).where(
-            steps.c.booking_id == booking_id, steps.c.key == key)).first()
+        existing = conn.execute(
+            sa.select(steps.c.id, steps.c.state).where(steps.c.booking_id == booking_id, steps.c.key == key)
+        ).first()
         if existing.state == "skipped":
             conn.execute(sa.update(steps).where(steps.c.id == existing.id).values(result=None, **values))
             return True
@@ -224,22 +268,36 @@ class DispatchStore:
         conn.execute(sa.update(steps).where(steps.c.id == step_id).values(**values))
 
     def skip_open_steps(self, conn, booking_id: str, kinds: tuple[str, ...], reason: str) -> None:
-        conn.execute(sa.update(steps).where(steps.c.booking_id == booking_id, steps.c.kind.in_(kinds),
-                                            steps.c.state == "todo")
-                     .values(state="skipped", result=json.dumps({"text": reason}, ensure_ascii=False)))
+        conn.execute(
+            sa.update(steps)
+            .where(steps.c.booking_id == booking_id, steps.c.kind.in_(kinds), steps.c.state == "todo")
+            .values(state="skipped", result=json.dumps({"text": reason}, ensure_ascii=False))
+        )
 
     # --- decisions -----------------------------------------------------------------------
 
-    def add_decision(self, conn, booking_id: str, key: str, at: dt.datetime, outcome: str, rule_ids: list[str],
-                     record: dict) -> bool:
-        return self._insert_new(conn, decisions, ["booking_id", "key"], dict(
-            booking_id=booking_id, key=key, decided_at=utc(at), outcome=outcome, rule_ids=json.dumps(rule_ids),
-            record=json.dumps(record, ensure_ascii=False, default=str)))
+    def add_decision(
+        self, conn, booking_id: str, key: str, at: dt.datetime, outcome: str, rule_ids: list[str], record: dict
+    ) -> bool:
+        return self._insert_new(
+            conn,
+            decisions,
+            ["booking_id", "key"],
+            dict(
+                booking_id=booking_id,
+                key=key,
+                decided_at=utc(at),
+                outcome=outcome,
+                rule_ids=json.dumps(rule_ids),
+                record=json.dumps(record, ensure_ascii=False, default=str),
+            ),
+        )
 
     def decisions_for(self, booking_id: str) -> list[dict]:
         with self.db.connect() as conn:
-            rows = conn.execute(sa.select(decisions).where(decisions.c.booking_id == booking_id)
-                                .order_by(decisions.c.id)).all()
+            rows = conn.execute(
+                sa.select(decisions).where(decisions.c.booking_id == booking_id).order_by(decisions.c.id)
+            ).all()
         return [_row(r) for r in rows]
 
     # --- reporting -----------------------------------------------------------------------
@@ -247,13 +305,36 @@ class DispatchStore:
     def report_rows(self) -> tuple[list[dict], list[dict]]:
         """(bookings, done delivery steps) for RP-01/RP-02."""
         with self.db.connect() as conn:
-            booking_rows = [_row(r) for r in conn.execute(sa.select(
-                bookings.c.booking_id, bookings.c.personnummer, bookings.c.profile, bookings.c.outcome,
-                bookings.c.manual, bookings.c.cancelled, bookings.c.read_at, bookings.c.created_at,
-                bookings.c.business_object_id))]
-            step_rows = [_row(r) for r in conn.execute(sa.select(
-                steps.c.booking_id, steps.c.key, steps.c.kind, steps.c.rule, steps.c.state, steps.c.done_at,
-                steps.c.result).where(steps.c.kind.in_(("addmessage", "paper", "sms"))))]
+            booking_rows = [
+                _row(r)
+                for r in conn.execute(
+                    sa.select(
+                        bookings.c.booking_id,
+                        bookings.c.personnummer,
+                        bookings.c.profile,
+                        bookings.c.outcome,
+                        bookings.c.manual,
+                        bookings.c.cancelled,
+                        bookings.c.read_at,
+                        bookings.c.created_at,
+                        bookings.c.business_object_id,
+                    )
+                )
+            ]
+            step_rows = [
+                _row(r)
+                for r in conn.execute(
+                    sa.select(
+                        steps.c.booking_id,
+                        steps.c.key,
+                        steps.c.kind,
+                        steps.c.rule,
+                        steps.c.state,
+                        steps.c.done_at,
+                        steps.c.result,
+                    ).where(steps.c.kind.in_(("addmessage", "paper", "sms")))
+                )
+            ]
         return booking_rows, step_rows
 
     def clear(self) -> None:
@@ -270,8 +351,12 @@ class DispatchStore:
 
     def store_settings(self, data: dict) -> None:
         with self.db.begin() as conn:
-            if conn.execute(sa.update(settings_table).where(settings_table.c.id == 1)
-                            .values(data=json.dumps(data))).rowcount == 0:
+            if (
+                conn.execute(
+                    sa.update(settings_table).where(settings_table.c.id == 1).values(data=json.dumps(data))
+                ).rowcount
+                == 0
+            ):
                 conn.execute(sa.insert(settings_table).values(id=1, data=json.dumps(data)))
 
     # --- simulated SMS gateway -----------------------------------------------------------
@@ -279,16 +364,18 @@ class DispatchStore:
     def add_sms(self, values: dict) -> tuple[bool, int]:
         """(created?, id); the idempotency key makes a resend a no-op."""
         with self.db.begin() as conn:
-            existing = conn.execute(sa.select(sms_messages.c.id).where(
-                sms_messages.c.idempotency_key == values["idempotency_key"])).scalar()
+            existing = conn.execute(
+                sa.select(sms_messages.c.id).where(sms_messages.c.idempotency_key == values["idempotency_key"])
+            ).scalar()
             if existing is not None:
                 return False, existing
             try:
                 with conn.begin_nested():
                     new_id = conn.execute(sa.insert(sms_messages).values(**values)).inserted_primary_key[0]
             except sa.exc.IntegrityError:
-                return False, conn.execute(sa.select(sms_messages.c.id).where(
-                    sms_messages.c.idempotency_key == values["idempotency_key"])).scalar()
+                return False, conn.execute(
+                    sa.select(sms_messages.c.id).where(sms_messages.c.idempotency_key == values["idempotency_key"])
+                ).scalar()
             return True, new_id
 
     def sms_list(self, personnummer: str | None = None) -> list[dict]:

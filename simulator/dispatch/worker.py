@@ -7,6 +7,7 @@
 
 Either way the durable truth is the steps table (simulator time), so a worker that dies
 loses nothing: its booking's lease runs out and the work is picked up again."""
+
 from __future__ import annotations
 
 import logging
@@ -27,6 +28,7 @@ POLL_SECONDS = 0.25
 
 def build_engine(config: Config, simulator_url: str | None = None) -> Engine:
     from simulator.runtime import Runtime
+
     runtime = Runtime.build(config)
     return Engine(runtime.db, runtime.clock, runtime.contracts, simulator_url or config.base_url)
 
@@ -44,7 +46,7 @@ def run_embedded(engine: Engine, stop: threading.Event, poll: float = POLL_SECON
                 if stop.is_set():
                     break
                 engine.work(booking_id, name)
-        except Exception:   # the database may be briefly locked or restarting: keep going
+        except Exception:  # the database may be briefly locked or restarting: keep going
             log.exception("dispatch worker: work loop failed; retrying")
             due = []
         if not due:
@@ -54,6 +56,7 @@ def run_embedded(engine: Engine, stop: threading.Event, poll: float = POLL_SECON
 def install_stop_signals(stop: threading.Event) -> None:
     def handler(signum, _frame):
         stop.set()
+
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
 
@@ -64,8 +67,16 @@ def spawn_for_serve(config: Config) -> subprocess.Popen | None:
     count = int(os.environ.get("KALLELSE_DISPATCH_WORKERS", "1"))
     if count <= 0:
         return None
-    args = [sys.executable, "-m", "simulator.cli", "worker", "--simulator-url", config.base_url,
-            "--log-level", config.log_level]
+    args = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "worker",
+        "--simulator-url",
+        config.base_url,
+        "--log-level",
+        config.log_level,
+    ]
     if config.database_url:
         args += ["--database-url", config.database_url]
     else:

@@ -10,6 +10,7 @@ what is wrong and the parsed tree, and the inbox page renders the marker where
 Parsing is safe by construction: no DTD is loaded, no entity is expanded, nothing is
 fetched, and a DOCTYPE or an entity reference is itself a violation.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,8 +41,9 @@ _SAFE_URL = re.compile(r"^https?://[^\s\"<>]+$", re.IGNORECASE)
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 MAX_LENGTH = 1_000_000
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=True, remove_pis=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,8 +112,18 @@ def _walk(node: etree._Element, parent: str | None, parent_path: str, found: lis
     found.extend((Violation(name, parent, reason, path, node.sourceline), node) for reason in bad)
     for child in node:
         if isinstance(child, etree._Entity):
-            found.append((Violation(name, parent, f"entity reference {child.text} is not allowed "
-                                    "(send plain characters)", path, child.sourceline), node))
+            found.append(
+                (
+                    Violation(
+                        name,
+                        parent,
+                        f"entity reference {child.text} is not allowed (send plain characters)",
+                        path,
+                        child.sourceline,
+                    ),
+                    node,
+                )
+            )
         elif isinstance(child.tag, str):
             _walk(child, name, path, found)
 

@@ -8,6 +8,7 @@ active 1177 account gets ``INFO`` and the message *is* stored, because the TKB's
 means "the transaction was performed, but there is something to show the citizen"
 (docs/inbox.md).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,7 +19,7 @@ from simulator.inbox import docbook
 from simulator.population.domain import Citizen
 from simulator.population.personnummer import TWELVE_DIGITS, has_valid_check_digit
 
-GENERAL_MESSAGE = "general message"       # caseType.id the producer sets
+GENERAL_MESSAGE = "general message"  # caseType.id the producer sets
 DEFAULT_CASE_TYPE_DESCRIPTION = "Meddelande"
 # The contract sets no length; the simulator indexes threads on businessObjectId and so
 # caps it (a longer one is answered ERROR, never a database failure). docs/inbox.md.
@@ -26,10 +27,14 @@ BUSINESS_OBJECT_ID_MAX = 255
 
 OK, INFO, ERROR = "OK", "INFO", "ERROR"
 
-TEXT_NO_ACCOUNT = ("Invånaren saknar konto i 1177 Vårdguidens e-tjänster. Meddelandet har lagts i inkorgen, "
-                   "men ingen avisering har skickats.")
-TEXT_INACTIVE_ACCOUNT = ("Invånarens konto i 1177 Vårdguidens e-tjänster är låst eller inaktivt. Meddelandet har "
-                         "lagts i inkorgen, men ingen avisering har skickats.")
+TEXT_NO_ACCOUNT = (
+    "Invånaren saknar konto i 1177 Vårdguidens e-tjänster. Meddelandet har lagts i inkorgen, "
+    "men ingen avisering har skickats."
+)
+TEXT_INACTIVE_ACCOUNT = (
+    "Invånarens konto i 1177 Vårdguidens e-tjänster är låst eller inaktivt. Meddelandet har "
+    "lagts i inkorgen, men ingen avisering har skickats."
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,14 +124,24 @@ def request_errors(request: AddMessageRequest) -> list[tuple[str | None, str]]:
     if TWELVE_DIGITS.match(pnr) and not has_valid_check_digit(pnr):
         errors.append(("MC-04", f"subjectOfCareId {pnr[:8]}-{pnr[8:]} har fel kontrollsiffra."))
     if not (request.msg or "").strip():
-        errors.append(("MC-02", "message.msg saknas: meddelandets text (DocBook, XML entity encoded) är "
-                                "obligatorisk i AddMessage."))
+        errors.append(
+            (
+                "MC-02",
+                "message.msg saknas: meddelandets text (DocBook, XML entity encoded) är obligatorisk i AddMessage.",
+            )
+        )
     if len(request.business_object_id or "") > BUSINESS_OBJECT_ID_MAX:
-        errors.append((None, f"message.businessObjectId är längre än {BUSINESS_OBJECT_ID_MAX} tecken "
-                             "(simulatorns gräns, se docs/inbox.md)."))
+        errors.append(
+            (
+                None,
+                f"message.businessObjectId är längre än {BUSINESS_OBJECT_ID_MAX} tecken "
+                "(simulatorns gräns, se docs/inbox.md).",
+            )
+        )
     if request.notify and not (request.source_system or "").strip():
-        errors.append(("MC-03", "sourceSystem saknas: det anropande systemets HSA-id är obligatoriskt när "
-                                "notify = true."))
+        errors.append(
+            ("MC-03", "sourceSystem saknas: det anropande systemets HSA-id är obligatoriskt när notify = true.")
+        )
     return errors
 
 
@@ -140,8 +155,7 @@ def account_result(citizen: Citizen | None) -> tuple[str, str | None]:
     return OK, None
 
 
-def add_message(request: AddMessageRequest, citizen: Citizen | None, now: dt.datetime,
-                message_id: str) -> Outcome:
+def add_message(request: AddMessageRequest, citizen: Citizen | None, now: dt.datetime, message_id: str) -> Outcome:
     """Decide the answer and the message to store; ``now`` is the simulator time
     (aware), ``message_id`` the id the producer generates (message.id is ignored)."""
     errors = request_errors(request)

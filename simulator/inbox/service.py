@@ -1,5 +1,6 @@
 """The AddMessage producer: read the request, decide (domain), store (one INSERT in one
 transaction, committed before the answer), tell the message listeners, answer."""
+
 from __future__ import annotations
 
 import logging
@@ -27,23 +28,36 @@ class AddMessageProducer:
         pnr = request.subject_of_care_id
         citizen = self.runtime.citizens.get(pnr)
         outcome = domain.add_message(request, citizen, self.runtime.clock.now(), str(uuid.uuid4()))
-        call.notes.update(personnummer=pnr, business_object_id=request.business_object_id,
-                          result_code=outcome.result_code, rule_ids=list(outcome.rule_ids))
+        call.notes.update(
+            personnummer=pnr,
+            business_object_id=request.business_object_id,
+            result_code=outcome.result_code,
+            rule_ids=list(outcome.rule_ids),
+        )
         if outcome.message is not None:
             stored = self.store.insert(row_values(outcome.message, call.consumer, call.logical_address))
             call.notes["message_id"] = stored["message_id"]
             self.tell_listeners(citizen, stored)
-        log.debug("AddMessage %s for %s: %s %s", call.notes.get("message_id", "-"), mask(pnr),
-                 outcome.result_code, ",".join(outcome.rule_ids))
+        log.debug(
+            "AddMessage %s for %s: %s %s",
+            call.notes.get("message_id", "-"),
+            mask(pnr),
+            outcome.result_code,
+            ",".join(outcome.rule_ids),
+        )
         return soap.add_message_response(call.contract, outcome)
 
     def tell_listeners(self, citizen, stored: dict) -> None:
         for listener in self.runtime.message_listeners:
             try:
                 listener(citizen, stored)
-            except Exception:  # noqa: BLE001 - the message is stored; a listener bug must not undo the answer
-                log.exception("message listener %r failed for message %s (%s)", listener,
-                              stored["message_id"], mask(stored["subject_of_care_id"]))
+            except Exception:
+                log.exception(
+                    "message listener %r failed for message %s (%s)",
+                    listener,
+                    stored["message_id"],
+                    mask(stored["subject_of_care_id"]),
+                )
 
 
 def producers(runtime) -> dict:

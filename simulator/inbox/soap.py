@@ -4,9 +4,10 @@
 Namespaces come from the contract: the responder namespace from the WSDL, the core
 namespace (``urn:mvk:crm:casemanagement:inbox:2``) from the responder XSD's import, so a
 ``--contracts`` bundle is served exactly as it is written."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from lxml import etree
 
@@ -14,9 +15,7 @@ from contracts.bundle import Contract
 from simulator.inbox.domain import AddMessageRequest, Booking, Facility, Outcome, StoredMessage
 
 
-@lru_cache(maxsize=None)
-
-
+@cache
 def _text(parent: etree._Element | None, name: str) -> str | None:
     if parent is None:
         return None
@@ -32,21 +31,28 @@ def _bool(parent: etree._Element | None, name: str) -> bool | None:
 def _facility(element: etree._Element | None) -> Facility | None:
     if element is None:
         return None
-    return Facility(hsa_id=_text(element, "hsaId"), name=_text(element, "healthCareFacilityName"),
-                    address=_text(element, "healthCareFacilityAddress"),
-                    postal_code=_text(element, "healthCareFacilityPostalCode"),
-                    postal_city=_text(element, "healthCareFacilityPostalCity"),
-                    telephone=_text(element, "healthCareFacilityTelephone"))
+    return Facility(
+        hsa_id=_text(element, "hsaId"),
+        name=_text(element, "healthCareFacilityName"),
+        address=_text(element, "healthCareFacilityAddress"),
+        postal_code=_text(element, "healthCareFacilityPostalCode"),
+        postal_city=_text(element, "healthCareFacilityPostalCity"),
+        telephone=_text(element, "healthCareFacilityTelephone"),
+    )
 
 
 def _booking(element: etree._Element | None) -> Booking | None:
     if element is None:
         return None
-    return Booking(booking_id=_text(element, "bookingId"), is_invitation=bool(_bool(element, "isInvitation")),
-                   is_open_invitation=_bool(element, "isOpenInvitation"),
-                   rebooking_allowed=_bool(element, "rebookingAllowed"),
-                   cancel_booking_allowed=_bool(element, "cancelBookingAllowed"),
-                   cancelled=_bool(element, "cancelled"), booking_date=_text(element, "bookingDate"))
+    return Booking(
+        booking_id=_text(element, "bookingId"),
+        is_invitation=bool(_bool(element, "isInvitation")),
+        is_open_invitation=_bool(element, "isOpenInvitation"),
+        rebooking_allowed=_bool(element, "rebookingAllowed"),
+        cancel_booking_allowed=_bool(element, "cancelBookingAllowed"),
+        cancelled=_bool(element, "cancelled"),
+        booking_date=_text(element, "bookingDate"),
+    )
 
 
 def _url_configuration(element: etree._Element | None) -> dict | None:

@@ -2,6 +2,7 @@
 field the consumer sent can be shown; the columns are what the inbox, the read status
 and the control API query on. Free text is ``Text``: the contract sets no length, so
 no length limit may turn a valid request into a database error."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,8 @@ from simulator.inbox.domain import BUSINESS_OBJECT_ID_MAX, GENERAL_MESSAGE, Stor
 from simulator.storage import Database, UtcDateTime, metadata
 
 messages = sa.Table(
-    "inbox_messages", metadata,
+    "inbox_messages",
+    metadata,
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("message_id", sa.String(36), nullable=False, unique=True),
     sa.Column("subject_of_care_id", sa.String(12), nullable=False),
@@ -45,7 +47,7 @@ messages = sa.Table(
     sa.Column("booking_is_open_invitation", sa.Boolean),
     sa.Column("booking_rebooking_allowed", sa.Boolean),
     sa.Column("booking_cancel_allowed", sa.Boolean),
-    sa.Column("url_configuration", sa.Text),           # JSON object (systemId, urlText, ...) or NULL
+    sa.Column("url_configuration", sa.Text),  # JSON object (systemId, urlText, ...) or NULL
     sa.Column("msg", sa.Text, nullable=False),
     sa.Column("docbook_ok", sa.Boolean, nullable=False, default=True),
     sa.Column("docbook_violations", sa.Text),
@@ -96,11 +98,13 @@ def row_values(message: StoredMessage, consumer: str | None = None, logical_addr
         "booking_rebooking_allowed": booking.rebooking_allowed if booking else None,
         "booking_cancel_allowed": booking.cancel_booking_allowed if booking else None,
         "url_configuration": json.dumps(message.url_configuration, ensure_ascii=False)
-        if message.url_configuration else None,
+        if message.url_configuration
+        else None,
         "msg": message.msg,
         "docbook_ok": message.docbook_ok,
         "docbook_violations": json.dumps(message.docbook_violations, ensure_ascii=False)
-        if message.docbook_violations else None,
+        if message.docbook_violations
+        else None,
         "result_code": message.result_code,
         "message_xml": message.message_xml,
     }
@@ -136,8 +140,9 @@ class InboxStore:
 
     def messages_for(self, personnummer: str) -> list[dict]:
         with self.db.connect() as conn:
-            rows = conn.execute(sa.select(messages).where(messages.c.subject_of_care_id == personnummer)
-                                .order_by(messages.c.seq)).all()
+            rows = conn.execute(
+                sa.select(messages).where(messages.c.subject_of_care_id == personnummer).order_by(messages.c.seq)
+            ).all()
         return [_row(r) for r in rows]
 
     def messages_by_business_object(self, business_object_id: str, personnummer: str | None = None) -> list[dict]:
@@ -164,18 +169,22 @@ class InboxStore:
     def mark_read(self, message_id: str, at: dt.datetime) -> dict | None:
         """Idempotent: the first read time is kept (what a care system asks about)."""
         with self.db.begin() as conn:
-            conn.execute(sa.update(messages).where(messages.c.message_id == message_id,
-                                                   messages.c.case_read_status != "Read")
-                         .values(case_read_status="Read", read_at=at))
+            conn.execute(
+                sa.update(messages)
+                .where(messages.c.message_id == message_id, messages.c.case_read_status != "Read")
+                .values(case_read_status="Read", read_at=at)
+            )
         return self.message(message_id)
 
     def set_selection_status(self, personnummer: str, key: str, status: str) -> int:
         if status not in ("Active", "Archived"):
             raise ValueError("userSelectionStatus must be Active or Archived")
         with self.db.begin() as conn:
-            return conn.execute(sa.update(messages).where(messages.c.subject_of_care_id == personnummer,
-                                                          messages.c.thread_key == key)
-                                .values(user_selection_status=status)).rowcount
+            return conn.execute(
+                sa.update(messages)
+                .where(messages.c.subject_of_care_id == personnummer, messages.c.thread_key == key)
+                .values(user_selection_status=status)
+            ).rowcount
 
     def count(self) -> int:
         with self.db.connect() as conn:
@@ -200,6 +209,7 @@ def _thread(key: str, items: list[dict]) -> dict:
         "facility_name": latest["facility_name"] or first["facility_name"],
         "case_type_description": first["case_type_description"],
         "header_text": first["header_text"],
-        "user_selection_status": "Archived" if all(m["user_selection_status"] == "Archived" for m in items)
+        "user_selection_status": "Archived"
+        if all(m["user_selection_status"] == "Archived" for m in items)
         else "Active",
     }

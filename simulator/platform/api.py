@@ -1,5 +1,6 @@
 """Control API of the platform: recorded traffic, behaviour rules, the routing table,
 and ``/metrics`` for Prometheus."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ _PNR_LIKE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{6}[0-9pPtTfF][0-9]{3}(?![0-9])
 
 
 def traffic_filter() -> TrafficFilter:
-    text = {key: request.args.get(key) or None for key in
-            ("contract", "consumer", "logical_address", "personnummer", "business_object_id", "rule_id")}
+    text = {
+        key: request.args.get(key) or None
+        for key in ("contract", "consumer", "logical_address", "personnummer", "business_object_id", "rule_id")
+    }
     times = {}
     for key in ("since", "until"):
         if request.args.get(key):
@@ -30,8 +33,12 @@ def traffic_filter() -> TrafficFilter:
                 times[key] = parse_instant(request.args[key])
             except ValueError:
                 raise BadRequest(key, "must be an ISO 8601 date-time, e.g. 2026-03-01T08:00:00+01:00") from None
-    return TrafficFilter(**text, **times, verdict=query_choice("verdict", ("valid", "invalid")),
-                         outcome=query_choice("outcome", OUTCOMES))
+    return TrafficFilter(
+        **text,
+        **times,
+        verdict=query_choice("verdict", ("valid", "invalid")),
+        outcome=query_choice("outcome", OUTCOMES),
+    )
 
 
 def masked(record: dict) -> dict:
@@ -63,8 +70,7 @@ def create_blueprint(runtime, platform) -> Blueprint:
         records = traffic.query(where, limit, before, bodies=bool(query_bool("bodies")))
         if query_bool("mask"):
             records = [masked(r) for r in records]
-        return jsonify(items=records, limit=limit,
-                       next_before=records[-1]["id"] if len(records) == limit else None)
+        return jsonify(items=records, limit=limit, next_before=records[-1]["id"] if len(records) == limit else None)
 
     @api.get("/api/traffic/<int:record_id>")
     def get_traffic(record_id: int):
@@ -81,8 +87,12 @@ def create_blueprint(runtime, platform) -> Blueprint:
         def lines():
             for record in traffic.iterate(where):
                 yield json.dumps(masked(record) if hide else record, ensure_ascii=False) + "\n"
-        return Response(lines(), mimetype="application/x-ndjson",
-                        headers={"Content-Disposition": 'attachment; filename="traffic.jsonl"'})
+
+        return Response(
+            lines(),
+            mimetype="application/x-ndjson",
+            headers={"Content-Disposition": 'attachment; filename="traffic.jsonl"'},
+        )
 
     @api.delete("/api/traffic")
     def clear_traffic():

@@ -13,6 +13,7 @@ business_object_id. ``times`` limits the rule to its next N firings; ``probabili
 makes it fire on that share of matching calls. Every action may carry a delay (``ms`` or
 ``min_ms``..``max_ms``) that is slept first; ``delay`` alone then lets the producer answer.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -95,9 +96,18 @@ class Rule:
         return 0.0
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "match": self.match, "action": self.action, "times": self.times,
-                "probability": self.probability, "description": self.description, "fired": self.fired,
-                "remaining": self.remaining, "expired": self.remaining == 0, "created": self.created}
+        return {
+            "id": self.id,
+            "match": self.match,
+            "action": self.action,
+            "times": self.times,
+            "probability": self.probability,
+            "description": self.description,
+            "fired": self.fired,
+            "remaining": self.remaining,
+            "expired": self.remaining == 0,
+            "created": self.created,
+        }
 
 
 def parse_rule(data, known_contracts=None, result_code_check=None) -> Rule:
@@ -110,7 +120,9 @@ def parse_rule(data, known_contracts=None, result_code_check=None) -> Rule:
     match = _match(data.get("match", {}))
     contract = match.get("contract")
     if contract is not None and known_contracts is not None and contract not in known_contracts:
-        raise RuleError("match.contract", f"unknown contract {contract!r} (known: {', '.join(sorted(known_contracts))})")
+        raise RuleError(
+            "match.contract", f"unknown contract {contract!r} (known: {', '.join(sorted(known_contracts))})"
+        )
     action = _action(data.get("action"))
     times = data.get("times")
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
@@ -125,8 +137,14 @@ def parse_rule(data, known_contracts=None, result_code_check=None) -> Rule:
         if "contract" not in match:
             raise RuleError("match.contract", "a result_code action needs the contract whose response it builds")
         result_code_check(match["contract"], action["code"])
-    return Rule(match=match, action=action, times=times, probability=float(probability),
-                description=description, remaining=times)
+    return Rule(
+        match=match,
+        action=action,
+        times=times,
+        probability=float(probability),
+        description=description,
+        remaining=times,
+    )
 
 
 def _match(match) -> dict:
@@ -198,8 +216,12 @@ def _platform_fault(action: dict) -> dict:
     return action
 
 
-_ACTION_CHECKS = {"soap_fault": _soap_fault, "result_code": _result_code, "http_status": _http_status,
-                  "platform_fault": _platform_fault}
+_ACTION_CHECKS = {
+    "soap_fault": _soap_fault,
+    "result_code": _result_code,
+    "http_status": _http_status,
+    "platform_fault": _platform_fault,
+}
 
 
 def _required_text(action: dict, key: str, default: str) -> str:

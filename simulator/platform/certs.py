@@ -9,6 +9,7 @@ Layout of the folder (``kallelse certs init --dir DIR``)::
 
 Keys are unencrypted and the CA signs anything: never use them outside a test bed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,11 @@ HSA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def _name(common_name: str, serial_number: str | None = None) -> x509.Name:
-    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "SE"),
-             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Kallelse Testbed"),
-             x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    parts = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "SE"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Kallelse Testbed"),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ]
     if serial_number:
         parts.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
     return x509.Name(parts)
@@ -47,14 +50,21 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def _pem_key(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _builder(subject: x509.Name, issuer: x509.Name, public_key, now: dt.datetime) -> x509.CertificateBuilder:
-    return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=VALID_DAYS)))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=VALID_DAYS))
+    )
 
 
 class ThrowawayCA:
@@ -66,31 +76,45 @@ class ThrowawayCA:
         self.cert = cert
 
     @classmethod
-    def create(cls, folder: Path, now: dt.datetime) -> "ThrowawayCA":
+    def create(cls, folder: Path, now: dt.datetime) -> ThrowawayCA:
         key = _key()
         name = _name("Kallelse Testbed test CA")
-        cert = (_builder(name, name, key.public_key(), now)
-                .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                             content_commitment=False, key_encipherment=False,
-                                             data_encipherment=False, key_agreement=False,
-                                             encipher_only=False, decipher_only=False), critical=True)
-                .sign(key, hashes.SHA256()))
+        cert = (
+            _builder(name, name, key.public_key(), now)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .sign(key, hashes.SHA256())
+        )
         _write(Path(folder) / "ca-key.pem", _pem_key(key))
         _write(Path(folder) / "ca.pem", cert.public_bytes(serialization.Encoding.PEM))
         return cls(folder, key, cert)
 
     @classmethod
-    def load(cls, folder: Path) -> "ThrowawayCA":
+    def load(cls, folder: Path) -> ThrowawayCA:
         folder = Path(folder)
         key = serialization.load_pem_private_key((folder / "ca-key.pem").read_bytes(), None)
         return cls(folder, key, x509.load_pem_x509_certificate((folder / "ca.pem").read_bytes()))
 
     def _issue(self, subject: x509.Name, usage, now: dt.datetime, names=None):
         key = _key()
-        builder = (_builder(subject, self.cert.subject, key.public_key(), now)
-                   .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                   .add_extension(x509.ExtendedKeyUsage([usage]), critical=False))
+        builder = (
+            _builder(subject, self.cert.subject, key.public_key(), now)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        )
         if names:
             builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
         return key, builder.sign(self.key, hashes.SHA256())
@@ -115,8 +139,12 @@ class ThrowawayCA:
         key, cert = self._issue(_name(f"Test consumer {label}", hsa_id), ExtendedKeyUsageOID.CLIENT_AUTH, now)
         folder = self.folder / "consumers"
         _write(folder / f"{label}-key.pem", _pem_key(key))
-        _write(folder / f"{label}.p12", pkcs12.serialize_key_and_certificates(
-            label.encode(), key, cert, [self.cert], serialization.BestAvailableEncryption(P12_PASSWORD)))
+        _write(
+            folder / f"{label}.p12",
+            pkcs12.serialize_key_and_certificates(
+                label.encode(), key, cert, [self.cert], serialization.BestAvailableEncryption(P12_PASSWORD)
+            ),
+        )
         return _write(folder / f"{label}.pem", cert.public_bytes(serialization.Encoding.PEM))
 
 

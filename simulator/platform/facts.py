@@ -6,6 +6,7 @@ subjectOfCareId whose check digit is wrong).
 Elements are found by local name, so one reader serves every contract: AddMessage's
 ``subjectOfCareId``, the user-profile ``subjectOfCare`` and PU's ``personId/extension``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,8 +58,7 @@ def read_facts(payload: etree._Element | None, logical_address: str | None) -> R
         rules.append("MC-01")
     if any(TWELVE_DIGITS.match(s) and not has_valid_check_digit(s) for s in checked):
         rules.append("MC-04")
-    return RequestFacts(tuple(dict.fromkeys(subjects))[:MAX_SUBJECTS], business_object_id, source_system,
-                        tuple(rules))
+    return RequestFacts(tuple(dict.fromkeys(subjects))[:MAX_SUBJECTS], business_object_id, source_system, tuple(rules))
 
 
 def facts_of(call) -> RequestFacts:

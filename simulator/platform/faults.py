@@ -9,6 +9,7 @@ The detail is repeated in ``<detail>`` as the current platform version does. Cod
 and the Client/Server split follow the open-source platform (skltp/vp); see
 docs/platform.md for the table.
 """
+
 from __future__ import annotations
 
 from lxml import etree
@@ -35,4 +36,3 @@ class PlatformFault(SoapFault):
         etree.SubElement(envelope, f"{{{SOAP11_NS}}}Header")
         etree.SubElement(envelope, f"{{{SOAP11_NS}}}Body").append(fault)
         return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
-

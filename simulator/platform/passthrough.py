@@ -3,6 +3,7 @@ environment, a vendor's own stub, a second simulator) — over mutual TLS when t
 names a client certificate — while the platform still checks, records and can disturb
 the call. Failures come back as NTjP reports them: VP009.
 """
+
 from __future__ import annotations
 
 import threading
@@ -29,22 +30,31 @@ class Upstream:
             return self._sessions.setdefault(url, requests.Session())
 
     def forward(self, call: SoapCall, route: Route, timeout: float, instance: str, consumer: str | None) -> Reply:
-        headers = {"Content-Type": call.environ.get("CONTENT_TYPE") or "text/xml; charset=utf-8",
-                   "SOAPAction": call.environ.get("HTTP_SOAPACTION", ""), "x-vp-instance-id": instance}
+        headers = {
+            "Content-Type": call.environ.get("CONTENT_TYPE") or "text/xml; charset=utf-8",
+            "SOAPAction": call.environ.get("HTTP_SOAPACTION", ""),
+            "x-vp-instance-id": instance,
+        }
         if consumer:
             headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
         url = route.upstream
         try:
             cert = (route.client_cert, route.client_key) if route.client_key else route.client_cert
-            answer = self._session(url).post(url, data=call.body, headers=headers, cert=cert,
-                                             verify=route.ca or True,
-                                             timeout=(min(CONNECT_TIMEOUT, timeout), timeout))
+            answer = self._session(url).post(
+                url,
+                data=call.body,
+                headers=headers,
+                cert=cert,
+                verify=route.ca or True,
+                timeout=(min(CONNECT_TIMEOUT, timeout), timeout),
+            )
         except requests.ReadTimeout:
             raise PlatformFault("VP009", instance, f"{url}. Timeout when waiting on response from producer.") from None
         except requests.RequestException as exc:
             raise PlatformFault("VP009", instance, f"{url}. {type(exc).__name__}: {exc}") from None
         body = answer.content
         if answer.status_code == 200 or (answer.status_code == 500 and SOAP11_NS.encode() in body):
-            return Reply(answer.status_code, body,
-                         content_type=answer.headers.get("Content-Type", "text/xml; charset=utf-8"))
+            return Reply(
+                answer.status_code, body, content_type=answer.headers.get("Content-Type", "text/xml; charset=utf-8")
+            )
         raise PlatformFault("VP009", instance, f"{url}. The producer answered HTTP {answer.status_code}")

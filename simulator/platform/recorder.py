@@ -8,6 +8,7 @@ broken (connection reset, truncated or not well-formed answer).
 Verdict: ``invalid`` when the request broke a contract rule (MC-xx) or failed before
 the platform looked at it (envelope, SOAPAction, XSD), else ``valid``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,12 @@ def _answer(reply: Reply, sabotage: str | None) -> tuple[str, str | None, str | 
     if reply.fault is not None:
         if isinstance(reply.fault, PlatformFault):
             return "platform_fault", reply.fault.vp_code, reply.fault.text, None
-        return ("server_fault" if reply.fault.code == "Server" else "client_fault"), reply.fault.code, \
-            reply.fault.text, None
+        return (
+            ("server_fault" if reply.fault.code == "Server" else "client_fault"),
+            reply.fault.code,
+            reply.fault.text,
+            None,
+        )
     if reply.status not in (200, 500):
         return "http_error", None, None, None
     root = reply.payload
@@ -52,8 +57,9 @@ def _answer(reply: Reply, sabotage: str | None) -> tuple[str, str | None, str | 
         if text and text[:2] == "VP" and text[2:5].isdigit():
             return "platform_fault", text[:5], text, None
         return ("server_fault" if code == "Server" else "client_fault"), code, text, None
-    result = next((e.text for e in root.iter() if isinstance(e.tag, str)
-                   and etree.QName(e).localname == "resultCode"), None)
+    result = next(
+        (e.text for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "resultCode"), None
+    )
     outcome = {"INFO": "info", "ERROR": "error"}.get((result or "").strip(), "ok")
     return outcome, None, None, result
 
@@ -79,18 +85,29 @@ class TrafficRecorder:
             rule_ids.append("MC-01")  # not a SOAP 1.1 request of this contract at all
         rule_ids = tuple(dict.fromkeys(rule_ids))
         personnummer = notes.get("personnummer")
-        self.store.record(Exchange(
-            sim_time=self.runtime.clock.now(), real_time=self.runtime.clock.real_now(),
-            contract=call.contract.interaction, http_status=reply.status, outcome=outcome,
-            verdict="invalid" if rule_ids or refused_early else "valid", latency_ms=latency_ms,
-            soap_action=call.soap_action, consumer=notes.get("platform.consumer", call.consumer),
-            original_consumer=call.environ.get(CONSUMER_HEADER),
-            logical_address=call.logical_address,
-            personnummer=(personnummer,) if isinstance(personnummer, str) else facts.personnummer,
-            business_object_id=notes.get("business_object_id", facts.business_object_id),
-            source_system=facts.source_system, rule_ids=rule_ids, fault_code=fault_code,
-            fault_text=fault_text, result_code=result_code, behaviour_id=notes.get("platform.behaviour"),
-            route=notes.get("platform.route"),
-            request_body=call.body.decode("utf-8", "replace") if call.body else None,
-            response_body=reply.body.decode("utf-8", "replace") if reply.body else None,
-        ))
+        self.store.record(
+            Exchange(
+                sim_time=self.runtime.clock.now(),
+                real_time=self.runtime.clock.real_now(),
+                contract=call.contract.interaction,
+                http_status=reply.status,
+                outcome=outcome,
+                verdict="invalid" if rule_ids or refused_early else "valid",
+                latency_ms=latency_ms,
+                soap_action=call.soap_action,
+                consumer=notes.get("platform.consumer", call.consumer),
+                original_consumer=call.environ.get(CONSUMER_HEADER),
+                logical_address=call.logical_address,
+                personnummer=(personnummer,) if isinstance(personnummer, str) else facts.personnummer,
+                business_object_id=notes.get("business_object_id", facts.business_object_id),
+                source_system=facts.source_system,
+                rule_ids=rule_ids,
+                fault_code=fault_code,
+                fault_text=fault_text,
+                result_code=result_code,
+                behaviour_id=notes.get("platform.behaviour"),
+                route=notes.get("platform.route"),
+                request_body=call.body.decode("utf-8", "replace") if call.body else None,
+                response_body=reply.body.decode("utf-8", "replace") if reply.body else None,
+            )
+        )

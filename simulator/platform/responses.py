@@ -7,6 +7,7 @@ on the way), never written out per contract; the result is validated against the
 schema before it is used. A contract whose response has no resultCode (PU's
 GetPersonsForProfile) or whose codes exclude the one asked for is refused with a reason.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,7 +44,7 @@ def _path_to(element, local: str, depth: int = 0) -> list | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _layout(responder_xsd: str, response_element: str):
     schema = xmlschema.XMLSchema(responder_xsd)
     root = schema.elements[response_element.split("}")[1]]
@@ -53,8 +54,12 @@ def _layout(responder_xsd: str, response_element: str):
     parent = path[-2] if len(path) > 1 else root
     text = next((c for c in _children(parent) if c.local_name == "resultText"), None)
     codes = tuple(path[-1].type.enumeration or ()) if path[-1].type.is_simple() else ()
-    blocking = [c.local_name for level, step in zip([root] + path[:-1], path)
-                for c in _children(level) if c.min_occurs and c.name != step.name]
+    blocking = [
+        c.local_name
+        for level, step in zip([root] + path[:-1], path, strict=False)
+        for c in _children(level)
+        if c.min_occurs and c.name != step.name
+    ]
     return [c.name for c in path], text.name if text is not None else None, codes, blocking
 
 
@@ -65,8 +70,10 @@ def result_layout(contract: Contract):
         raise Unsupported(f"{contract.interaction}Response has no resultCode: use a soap_fault action instead")
     path, text, codes, blocking = layout
     if blocking:
-        raise Unsupported(f"{contract.interaction}Response requires {', '.join(blocking)} beside resultCode, "
-                          "which the platform cannot make up: use a soap_fault action instead")
+        raise Unsupported(
+            f"{contract.interaction}Response requires {', '.join(blocking)} beside resultCode, "
+            "which the platform cannot make up: use a soap_fault action instead"
+        )
     return path, text, codes
 
 
@@ -87,8 +94,10 @@ def result_response(contract: Contract, code: str, text: str | None) -> etree._E
     if text and text_name:
         etree.SubElement(parent, text_name).text = text
     if not contract.schema.validate(root):
-        raise Unsupported(f"{contract.interaction}Response with resultCode {code} is not valid: "
-                          f"{contract.schema.error_log.last_error.message}")
+        raise Unsupported(
+            f"{contract.interaction}Response with resultCode {code} is not valid: "
+            f"{contract.schema.error_log.last_error.message}"
+        )
     return root
 
 

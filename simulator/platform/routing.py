@@ -22,6 +22,7 @@ authorized. A file switches on exact routing (VP004) and authorization (VP007); 
 check can be switched off per contract under ``[checks.<contract>]``.
 This module is pure: it decides, the gate (simulator.platform.gate) answers.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -41,9 +42,9 @@ class ConfigError(FieldError):
 
 @dataclasses.dataclass(frozen=True)
 class Checks:
-    logical_address: bool = True   # VP003
-    routing: bool = False          # VP004
-    authorization: bool = False    # VP007
+    logical_address: bool = True  # VP003
+    routing: bool = False  # VP004
+    authorization: bool = False  # VP007
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Route:
 
 @dataclasses.dataclass(frozen=True)
 class Rejection:
-    code: str       # VP code
+    code: str  # VP code
     detail: str
 
 
@@ -73,11 +74,11 @@ class Rejection:
 class RoutingTable:
     instance: str = DEFAULT_INSTANCE
     producer_timeout: float = DEFAULT_TIMEOUT
-    routes: dict = dataclasses.field(default_factory=dict)            # (contract, address) -> Route
-    authorizations: frozenset = frozenset()                          # {(consumer, contract, address)}
-    checks: dict = dataclasses.field(default_factory=dict)            # contract or "*" -> Checks
-    original_consumer_senders: tuple | None = None                   # VP013 allow-list (None: anyone)
-    source: str | None = None                                        # file path, for display
+    routes: dict = dataclasses.field(default_factory=dict)  # (contract, address) -> Route
+    authorizations: frozenset = frozenset()  # {(consumer, contract, address)}
+    checks: dict = dataclasses.field(default_factory=dict)  # contract or "*" -> Checks
+    original_consumer_senders: tuple | None = None  # VP013 allow-list (None: anyone)
+    source: str | None = None  # file path, for display
 
     @property
     def default_checks(self) -> Checks:
@@ -90,14 +91,22 @@ class RoutingTable:
         return self.routes.get((contract, address)) or self.routes.get((contract, ANY))
 
     def is_authorized(self, consumer: str, contract: str, address: str | None) -> bool:
-        return any(key in self.authorizations for key in (
-            (consumer, contract, address), (consumer, contract, ANY), (consumer, ANY, address), (consumer, ANY, ANY)))
+        return any(
+            key in self.authorizations
+            for key in (
+                (consumer, contract, address),
+                (consumer, contract, ANY),
+                (consumer, ANY, address),
+                (consumer, ANY, ANY),
+            )
+        )
 
     def may_set_original_consumer(self, sender: str) -> bool:
         return self.original_consumer_senders is None or sender in self.original_consumer_senders
 
-    def decide(self, contract: str, namespace: str, address: str | None,
-               consumer: str | None) -> Route | Rejection | None:
+    def decide(
+        self, contract: str, namespace: str, address: str | None, consumer: str | None
+    ) -> Route | Rejection | None:
         """The route (None: built-in producer) or why NTjP would refuse the call, in the
         platform's order: receiver (VP003), vägval (VP004), behörighet (VP002/VP007)."""
         checks = self.checks_for(contract)
@@ -109,22 +118,28 @@ class RoutingTable:
             return Rejection("VP004", f"serviceNamespace: {namespace}, receiverId: {address}{hint}")
         if checks.authorization:
             if not consumer:
-                return Rejection("VP002", "No consumer HSA-id: present a client certificate with serialNumber "
-                                          "(--tls) or send HTTP header x-rivta-original-serviceconsumer-hsaid")
+                return Rejection(
+                    "VP002",
+                    "No consumer HSA-id: present a client certificate with serialNumber "
+                    "(--tls) or send HTTP header x-rivta-original-serviceconsumer-hsaid",
+                )
             if not self.is_authorized(consumer, contract, address):
-                return Rejection("VP007", f"serviceNamespace: {namespace}, receiverId: {address}, "
-                                          f"senderId: {consumer}")
+                return Rejection("VP007", f"serviceNamespace: {namespace}, receiverId: {address}, senderId: {consumer}")
         return route
 
     def as_dict(self) -> dict:
         return {
-            "source": self.source, "instance": self.instance, "producer_timeout": self.producer_timeout,
+            "source": self.source,
+            "instance": self.instance,
+            "producer_timeout": self.producer_timeout,
             "routes": [r.as_dict() for r in self.routes.values()],
-            "authorizations": [{"consumer": c, "contract": k, "logical_address": a}
-                               for c, k, a in sorted(self.authorizations)],
+            "authorizations": [
+                {"consumer": c, "contract": k, "logical_address": a} for c, k, a in sorted(self.authorizations)
+            ],
             "checks": {k: dataclasses.asdict(v) for k, v in sorted(self.checks.items())},
-            "original_consumer_senders": (None if self.original_consumer_senders is None
-                                          else list(self.original_consumer_senders)),
+            "original_consumer_senders": (
+                None if self.original_consumer_senders is None else list(self.original_consumer_senders)
+            ),
         }
 
 
@@ -151,8 +166,9 @@ def parse(text: str, known_contracts: set[str], source: str | None = None) -> Ro
         routes=_routes(data.get("routes", []), known_contracts, base),
         authorizations=_authorizations(data.get("authorizations", []), known_contracts),
         checks=_checks(data.get("checks", {}), known_contracts),
-        original_consumer_senders=None if senders is None else tuple(
-            _texts(senders, "platform.original_consumer_senders")),
+        original_consumer_senders=None
+        if senders is None
+        else tuple(_texts(senders, "platform.original_consumer_senders")),
         source=source,
     )
 
@@ -162,22 +178,38 @@ def _routes(items, known: set[str], base: Path) -> dict:
     for i, item in enumerate(_list(items, "routes")):
         where = f"routes[{i}]"
         item = _table(item, where)
-        _only(item, where, {"contract", "logical_address", "logical_addresses", "upstream", "timeout",
-                            "client_cert", "client_key", "ca"})
+        _only(
+            item,
+            where,
+            {
+                "contract",
+                "logical_address",
+                "logical_addresses",
+                "upstream",
+                "timeout",
+                "client_cert",
+                "client_key",
+                "ca",
+            },
+        )
         contract = _contract(item.get("contract"), known, f"{where}.contract", wildcard=False)
         upstream = item.get("upstream")
         if upstream is not None and not (_text(upstream, f"{where}.upstream").startswith(("http://", "https://"))):
             raise ConfigError(f"{where}.upstream", "must be an http:// or https:// URL")
-        files = {key: str((base / _text(item[key], f"{where}.{key}")).resolve())
-                 for key in ("client_cert", "client_key", "ca") if key in item}
+        files = {
+            key: str((base / _text(item[key], f"{where}.{key}")).resolve())
+            for key in ("client_cert", "client_key", "ca")
+            if key in item
+        }
         for key, path in files.items():
             if not Path(path).is_file():
                 raise ConfigError(f"{where}.{key}", f"no such file: {path}")
         timeout = _seconds(item["timeout"], f"{where}.timeout") if "timeout" in item else None
         for address in _addresses(item, where):
             if (contract, address) in routes:
-                raise ConfigError(where, f"{contract} at logical address {address!r} is routed twice "
-                                         "(NTjP would answer VP006)")
+                raise ConfigError(
+                    where, f"{contract} at logical address {address!r} is routed twice (NTjP would answer VP006)"
+                )
             routes[(contract, address)] = Route(contract, address, upstream, timeout, **files)
     return routes
 
@@ -187,11 +219,12 @@ def _authorizations(items, known: set[str]) -> frozenset:
     for i, item in enumerate(_list(items, "authorizations")):
         where = f"authorizations[{i}]"
         item = _table(item, where)
-        _only(item, where, {"consumer", "consumers", "contract", "contracts", "logical_address",
-                            "logical_addresses"})
+        _only(item, where, {"consumer", "consumers", "contract", "contracts", "logical_address", "logical_addresses"})
         consumers = _one_or_many(item, "consumer", "consumers", where)
-        contracts = [_contract(c, known, f"{where}.contract", wildcard=True)
-                     for c in _one_or_many(item, "contract", "contracts", where)]
+        contracts = [
+            _contract(c, known, f"{where}.contract", wildcard=True)
+            for c in _one_or_many(item, "contract", "contracts", where)
+        ]
         for consumer in consumers:
             for contract in contracts:
                 for address in _addresses(item, where):
@@ -209,7 +242,8 @@ def _checks(table, known: set[str]) -> dict:
         if contract != ANY:
             where = f"checks.{contract}"
             checks[_contract(contract, known, where, wildcard=False)] = dataclasses.replace(
-                star, **_check_values(values, where))
+                star, **_check_values(values, where)
+            )
     return checks
 
 

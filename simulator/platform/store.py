@@ -7,6 +7,7 @@ process caches the routing table and the rules and asks one cheap question per c
 an atomic ``UPDATE ... WHERE remaining > 0``, so "the next 3 calls" means 3 across all
 workers.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,8 @@ from simulator.platform.behaviours import Rule
 from simulator.storage.database import Database, UtcDateTime, metadata
 
 platform_state = sa.Table(
-    "platform_state", metadata,
+    "platform_state",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("generation", sa.Integer, nullable=False, default=0),
     sa.Column("routing_path", sa.Text),
@@ -26,7 +28,8 @@ platform_state = sa.Table(
 )
 
 behaviour_rules = sa.Table(
-    "behaviour_rules", metadata,
+    "behaviour_rules",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("match", sa.Text, nullable=False),
     sa.Column("action", sa.Text, nullable=False),
@@ -55,15 +58,21 @@ class PlatformStore:
 
     @staticmethod
     def _bump(conn, **values) -> None:
-        updated = conn.execute(sa.update(platform_state).where(platform_state.c.id == 1).values(
-            generation=platform_state.c.generation + 1, **values)).rowcount
+        updated = conn.execute(
+            sa.update(platform_state)
+            .where(platform_state.c.id == 1)
+            .values(generation=platform_state.c.generation + 1, **values)
+        ).rowcount
         if not updated:
             conn.execute(sa.insert(platform_state).values(id=1, generation=1, **values))
 
     def routing(self) -> tuple[str | None, str | None]:
         with self.db.connect() as conn:
-            row = conn.execute(sa.select(platform_state.c.routing_path, platform_state.c.routing_source)
-                               .where(platform_state.c.id == 1)).first()
+            row = conn.execute(
+                sa.select(platform_state.c.routing_path, platform_state.c.routing_source).where(
+                    platform_state.c.id == 1
+                )
+            ).first()
         return (row.routing_path, row.routing_source) if row else (None, None)
 
     def set_routing(self, path: str | None, source: str | None) -> bool:
@@ -86,10 +95,18 @@ class PlatformStore:
 
     def add_rule(self, rule: Rule, created) -> Rule:
         with self.db.begin() as conn:
-            rule.id = conn.execute(sa.insert(behaviour_rules).values(
-                match=json.dumps(rule.match), action=json.dumps(rule.action), times=rule.times,
-                remaining=rule.times, probability=rule.probability, description=rule.description,
-                fired=0, created=created.astimezone(UTC))).inserted_primary_key[0]
+            rule.id = conn.execute(
+                sa.insert(behaviour_rules).values(
+                    match=json.dumps(rule.match),
+                    action=json.dumps(rule.action),
+                    times=rule.times,
+                    remaining=rule.times,
+                    probability=rule.probability,
+                    description=rule.description,
+                    fired=0,
+                    created=created.astimezone(UTC),
+                )
+            ).inserted_primary_key[0]
             self._bump(conn)
         rule.created = created.isoformat()
         return rule
@@ -111,14 +128,29 @@ class PlatformStore:
         process) took the last one or the rule was deleted."""
         rule = behaviour_rules.c
         with self.db.begin() as conn:
-            return conn.execute(sa.update(behaviour_rules).where(
-                rule.id == rule_id, sa.or_(rule.remaining.is_(None), rule.remaining > 0)).values(
-                fired=rule.fired + 1,
-                remaining=sa.case((rule.remaining.is_(None), None), else_=rule.remaining - 1))).rowcount == 1
+            return (
+                conn.execute(
+                    sa.update(behaviour_rules)
+                    .where(rule.id == rule_id, sa.or_(rule.remaining.is_(None), rule.remaining > 0))
+                    .values(
+                        fired=rule.fired + 1,
+                        remaining=sa.case((rule.remaining.is_(None), None), else_=rule.remaining - 1),
+                    )
+                ).rowcount
+                == 1
+            )
 
 
 def _rule(row) -> Rule:
     created = row.created
-    return Rule(match=json.loads(row.match), action=json.loads(row.action), times=row.times,
-                probability=row.probability, description=row.description, id=row.id, fired=row.fired,
-                remaining=row.remaining, created=created.isoformat() if created else None)
+    return Rule(
+        match=json.loads(row.match),
+        action=json.loads(row.action),
+        times=row.times,
+        probability=row.probability,
+        description=row.description,
+        id=row.id,
+        fired=row.fired,
+        remaining=row.remaining,
+        created=created.isoformat() if created else None,
+    )

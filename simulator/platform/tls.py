@@ -1,6 +1,7 @@
 """gunicorn settings for ``kallelse serve --tls``: the server certificate and key, and
 client certificates required and checked against the test CA (mutual TLS, as NTjP).
 The client's identity reaches the application through simulator.platform.wsgi."""
+
 from __future__ import annotations
 
 import ssl
@@ -18,8 +19,10 @@ def gunicorn_settings(config) -> dict:
     files = {"certfile": folder / "server.pem", "keyfile": folder / "server-key.pem", "ca_certs": folder / "ca.pem"}
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
-        raise SystemExit(f"--tls needs {', '.join(missing)}: create them with "
-                         f"`kallelse certs init --dir {folder} --consumer <HSA-id>`")
+        raise SystemExit(
+            f"--tls needs {', '.join(missing)}: create them with "
+            f"`kallelse certs init --dir {folder} --consumer <HSA-id>`"
+        )
     return {**{k: str(v) for k, v in files.items()}, "cert_reqs": ssl.CERT_REQUIRED, "ssl_context": _cached_context}
 
 

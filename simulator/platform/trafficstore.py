@@ -6,6 +6,7 @@ falls outside the limit; the rows it deletes are folded into ``traffic_rollup`` 
 (``DELETE ... RETURNING``, so two processes never count the same row), which keeps the
 Prometheus counters monotonic although the traffic itself is pruned.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,7 +26,8 @@ PRUNE_EVERY = 200
 MAX_STORED_BODY = 1_000_000
 
 traffic = sa.Table(
-    "traffic", metadata,
+    "traffic",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("sim_time", UtcDateTime(), nullable=False, index=True),
     sa.Column("real_time", UtcDateTime(), nullable=False),
@@ -34,13 +36,13 @@ traffic = sa.Table(
     sa.Column("consumer", sa.String(200), index=True),
     sa.Column("original_consumer", sa.String(200)),
     sa.Column("logical_address", sa.String(200)),
-    sa.Column("personnummer", sa.Text),          # ",pnr1,pnr2," for exact-token LIKE
+    sa.Column("personnummer", sa.Text),  # ",pnr1,pnr2," for exact-token LIKE
     sa.Column("business_object_id", sa.String(200), index=True),
     sa.Column("source_system", sa.String(200)),
     sa.Column("http_status", sa.Integer, nullable=False),
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("verdict", sa.String(10), nullable=False),
-    sa.Column("rule_ids", sa.String(200), nullable=False, default=""),   # ",MC-01,MC-04,"
+    sa.Column("rule_ids", sa.String(200), nullable=False, default=""),  # ",MC-01,MC-04,"
     sa.Column("fault_code", sa.String(20)),
     sa.Column("fault_text", sa.Text),
     sa.Column("result_code", sa.String(10)),
@@ -55,7 +57,8 @@ _INSERT = traffic.insert()
 _BUCKET_COLUMNS = [f"le_{i}" for i in range(len(BUCKETS))]
 
 traffic_rollup = sa.Table(
-    "traffic_rollup", metadata,
+    "traffic_rollup",
+    metadata,
     sa.Column("contract", sa.String(100), primary_key=True),
     sa.Column("consumer", sa.String(200), primary_key=True),
     sa.Column("outcome", sa.String(20), primary_key=True),
@@ -115,9 +118,11 @@ class TrafficFilter:
 
     def where(self) -> list:
         t = traffic.c
-        clauses = [getattr(t, key) == getattr(self, key) for key in
-                   ("contract", "consumer", "logical_address", "business_object_id", "verdict", "outcome")
-                   if getattr(self, key) is not None]
+        clauses = [
+            getattr(t, key) == getattr(self, key)
+            for key in ("contract", "consumer", "logical_address", "business_object_id", "verdict", "outcome")
+            if getattr(self, key) is not None
+        ]
         if self.personnummer is not None:
             clauses.append(t.personnummer.contains(f",{self.personnummer},", autoescape=True))
         if self.rule_id is not None:
@@ -150,9 +155,15 @@ class TrafficStore:
         self._inserts = itertools.count(1)
 
     def record(self, exchange: Exchange) -> None:
-        row = dict(vars(exchange), sim_time=_utc(exchange.sim_time), real_time=_utc(exchange.real_time),
-                   personnummer=_tokens(exchange.personnummer), rule_ids=_tokens(exchange.rule_ids),
-                   request_body=_clip(exchange.request_body), response_body=_clip(exchange.response_body))
+        row = dict(
+            vars(exchange),
+            sim_time=_utc(exchange.sim_time),
+            real_time=_utc(exchange.real_time),
+            personnummer=_tokens(exchange.personnummer),
+            rule_ids=_tokens(exchange.rule_ids),
+            request_body=_clip(exchange.request_body),
+            response_body=_clip(exchange.response_body),
+        )
         with self.db.begin() as conn:
             conn.execute(_INSERT, row)  # one cached statement: parameters, not .values()
         if next(self._inserts) % PRUNE_EVERY == 0:
@@ -163,9 +174,15 @@ class TrafficStore:
         t = traffic.c
         with self.db.begin() as conn:
             newest = conn.execute(sa.select(sa.func.max(t.id))).scalar() or 0
-            gone = conn.execute(sa.delete(traffic).where(sa.or_(
-                t.id <= newest - self.retention.max_rows, t.real_time < _utc(real_now - self.retention.max_age)))
-                .returning(t.contract, t.consumer, t.outcome, t.fault_code, t.latency_ms)).all()
+            gone = conn.execute(
+                sa.delete(traffic)
+                .where(
+                    sa.or_(
+                        t.id <= newest - self.retention.max_rows, t.real_time < _utc(real_now - self.retention.max_age)
+                    )
+                )
+                .returning(t.contract, t.consumer, t.outcome, t.fault_code, t.latency_ms)
+            ).all()
             if gone:
                 self._fold(conn, gone)
         return len(gone)
@@ -176,17 +193,30 @@ class TrafficStore:
             groups[(row.contract, row.consumer or "", row.outcome, row.fault_code or "")].append(row.latency_ms)
         insert = (sqlite.insert if self.db.is_sqlite else postgresql.insert)(traffic_rollup)
         for (contract, consumer, outcome, fault_code), latencies in groups.items():
-            buckets = {name: sum(1 for ms in latencies if ms <= bound * 1000)
-                       for name, bound in zip(_BUCKET_COLUMNS, BUCKETS)}
-            values = dict(contract=contract, consumer=consumer, outcome=outcome, fault_code=fault_code,
-                          count=len(latencies), latency_sum_ms=sum(latencies), **buckets)
-            adds = {name: getattr(traffic_rollup.c, name) + getattr(insert.excluded, name)
-                    for name in ("count", "latency_sum_ms", *_BUCKET_COLUMNS)}
-            conn.execute(insert.values(**values).on_conflict_do_update(
-                index_elements=["contract", "consumer", "outcome", "fault_code"], set_=adds))
+            buckets = {
+                name: sum(1 for ms in latencies if ms <= bound * 1000)
+                for name, bound in zip(_BUCKET_COLUMNS, BUCKETS, strict=False)
+            }
+            values = dict(
+                contract=contract,
+                consumer=consumer,
+                outcome=outcome,
+                fault_code=fault_code,
+                count=len(latencies),
+                latency_sum_ms=sum(latencies),
+                **buckets,
+            )
+            adds = {
+                name: getattr(traffic_rollup.c, name) + getattr(insert.excluded, name)
+                for name in ("count", "latency_sum_ms", *_BUCKET_COLUMNS)
+            }
+            conn.execute(
+                insert.values(**values).on_conflict_do_update(
+                    index_elements=["contract", "consumer", "outcome", "fault_code"], set_=adds
+                )
+            )
 
-    def query(self, where: TrafficFilter, limit: int, before_id: int | None = None,
-              bodies: bool = False) -> list[dict]:
+    def query(self, where: TrafficFilter, limit: int, before_id: int | None = None, bodies: bool = False) -> list[dict]:
         """Newest first; ``before_id`` pages further back."""
         columns = [c for c in traffic.c if bodies or c.name not in ("request_body", "response_body")]
         stmt = sa.select(*columns).where(*where.where()).order_by(traffic.c.id.desc()).limit(limit)
@@ -204,8 +234,7 @@ class TrafficStore:
         """Oldest first, every matching row with bodies (for JSON Lines export)."""
         after = 0
         while True:
-            stmt = (sa.select(traffic).where(*where.where(), traffic.c.id > after)
-                    .order_by(traffic.c.id).limit(chunk))
+            stmt = sa.select(traffic).where(*where.where(), traffic.c.id > after).order_by(traffic.c.id).limit(chunk)
             with self.db.connect() as conn:
                 rows = [_as_dict(row) for row in conn.execute(stmt)]
             yield from rows
@@ -227,21 +256,36 @@ class TrafficStore:
         the rollup of pruned rows plus the rows still kept."""
         t = traffic.c
         live = sa.select(
-            t.contract, sa.func.coalesce(t.consumer, "").label("consumer"), t.outcome,
-            sa.func.coalesce(t.fault_code, "").label("fault_code"), sa.func.count().label("count"),
+            t.contract,
+            sa.func.coalesce(t.consumer, "").label("consumer"),
+            t.outcome,
+            sa.func.coalesce(t.fault_code, "").label("fault_code"),
+            sa.func.count().label("count"),
             sa.func.sum(t.latency_ms).label("latency_sum_ms"),
-            *[sa.func.sum(sa.case((t.latency_ms <= bound * 1000, 1), else_=0)).label(name)
-              for name, bound in zip(_BUCKET_COLUMNS, BUCKETS)],
+            *[
+                sa.func.sum(sa.case((t.latency_ms <= bound * 1000, 1), else_=0)).label(name)
+                for name, bound in zip(_BUCKET_COLUMNS, BUCKETS, strict=False)
+            ],
         ).group_by(t.contract, t.consumer, t.outcome, t.fault_code)
         totals: dict[tuple, Counter] = defaultdict(Counter)
         with self.db.connect() as conn:
             for row in itertools.chain(conn.execute(live), conn.execute(sa.select(traffic_rollup))):
                 key = (row.contract, row.consumer, row.outcome, row.fault_code)
-                totals[key].update({name: getattr(row, name) or 0
-                                    for name in ("count", "latency_sum_ms", *_BUCKET_COLUMNS)})
-        return [dict(contract=k[0], consumer=k[1], outcome=k[2], fault_code=k[3],
-                     buckets=[v[name] for name in _BUCKET_COLUMNS], count=v["count"],
-                     latency_sum_ms=v["latency_sum_ms"]) for k, v in totals.items()]
+                totals[key].update(
+                    {name: getattr(row, name) or 0 for name in ("count", "latency_sum_ms", *_BUCKET_COLUMNS)}
+                )
+        return [
+            dict(
+                contract=k[0],
+                consumer=k[1],
+                outcome=k[2],
+                fault_code=k[3],
+                buckets=[v[name] for name in _BUCKET_COLUMNS],
+                count=v["count"],
+                latency_sum_ms=v["latency_sum_ms"],
+            )
+            for k, v in totals.items()
+        ]
 
 
 def _as_dict(row) -> dict:

@@ -1,6 +1,7 @@
 """Plugs the NTjP-like platform into the application (see simulator.app.PARTS): the gate
 and the traffic recorder go first among the SOAP interceptors, the WSGI wrapper around
 everything (TLS identity, broken connections), the control API and /metrics beside it."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,8 +29,9 @@ def retention_from_env(env=os.environ) -> Retention:
     default = Retention()
     try:
         rows = int(env.get("KALLELSE_TRAFFIC_MAX_ROWS", default.max_rows))
-        age = parse_duration(env["KALLELSE_TRAFFIC_MAX_AGE"]) if env.get("KALLELSE_TRAFFIC_MAX_AGE") \
-            else default.max_age
+        age = (
+            parse_duration(env["KALLELSE_TRAFFIC_MAX_AGE"]) if env.get("KALLELSE_TRAFFIC_MAX_AGE") else default.max_age
+        )
     except ValueError as exc:
         raise SystemExit(f"KALLELSE_TRAFFIC_MAX_ROWS / KALLELSE_TRAFFIC_MAX_AGE: {exc}") from None
     if rows < 1 or age <= dt.timedelta(0):

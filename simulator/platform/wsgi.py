@@ -9,6 +9,7 @@ headers (with the full Content-Length) and half the body, then closes. Both use 
 client socket gunicorn puts in ``environ["gunicorn.socket"]``; the OSError raised
 afterwards is one gunicorn's worker treats as a vanished client (logged at debug).
 """
+
 from __future__ import annotations
 
 import errno
@@ -21,8 +22,14 @@ from simulator.platform.gate import SABOTAGE, TLS, TLS_CONSUMER, TLS_SUBJECT
 
 log = logging.getLogger(__name__)
 
-_RDN_NAMES = {"countryName": "C", "organizationName": "O", "organizationalUnitName": "OU",
-              "commonName": "CN", "serialNumber": "SERIALNUMBER", "localityName": "L"}
+_RDN_NAMES = {
+    "countryName": "C",
+    "organizationName": "O",
+    "organizationalUnitName": "OU",
+    "commonName": "CN",
+    "serialNumber": "SERIALNUMBER",
+    "localityName": "L",
+}
 
 
 def peer_identity(sock) -> tuple[str | None, str]:
@@ -58,8 +65,9 @@ class PlatformWsgi:
         body = b"".join(result)
         if sock is None:
             message = f"behaviour {kind} needs the gunicorn server (kallelse serve)".encode()
-            start_response("500 Internal Server Error", [("Content-Type", "text/plain"),
-                                                         ("Content-Length", str(len(message)))])
+            start_response(
+                "500 Internal Server Error", [("Content-Type", "text/plain"), ("Content-Length", str(len(message)))]
+            )
             return [message]
         if kind == "connection_reset":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -1,5 +1,6 @@
 """A simulated citizen as the three services see them, and the validation of the JSON
 form that the control API accepts (errors name the field)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from simulator.errors import FieldError  # noqa: F401  (re-exported: callers import it from here)
+from simulator.errors import FieldError
 from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit, is_reservnummer
 
 
@@ -44,20 +45,20 @@ class Citizen:
     given_name: str
     surname: str
     middle_name: str | None = None
-    calling_name: str | None = None          # tilltalsnamn, one of the given names
+    calling_name: str | None = None  # tilltalsnamn, one of the given names
     address: Address = dataclasses.field(default_factory=Address)
     county_code: str | None = None
     municipality_code: str | None = None
     parish_code: str | None = None
-    protected: bool = False                   # sekretessmarkering (protectedPersonIndicator)
+    protected: bool = False  # sekretessmarkering (protectedPersonIndicator)
     protected_population_record: bool = False  # skyddad folkbokföring
     deceased: bool = False
     deceased_date: dt.date | None = None
-    deregistration_code: str | None = None    # PU avregistreringsorsak, e.g. "AV" (avliden)
-    optout_paper: bool = False                # PU optoutPaperNotification
-    linked_identity: str | None = None        # reservnummer only: the main identity it is linked to (PU)
+    deregistration_code: str | None = None  # PU avregistreringsorsak, e.g. "AV" (avliden)
+    optout_paper: bool = False  # PU optoutPaperNotification
+    linked_identity: str | None = None  # reservnummer only: the main identity it is linked to (PU)
     account: Account = dataclasses.field(default_factory=Account)
-    label: str | None = None                  # demo persona, e.g. "Vuxen, digital"
+    label: str | None = None  # demo persona, e.g. "Vuxen, digital"
     seeded: bool = False
 
     @property
@@ -82,8 +83,18 @@ class Citizen:
 
 
 _BOOL_FIELDS = ("protected", "protected_population_record", "deceased", "optout_paper", "seeded")
-_STR_FIELDS = ("given_name", "surname", "middle_name", "calling_name", "county_code", "municipality_code",
-               "parish_code", "deregistration_code", "label", "linked_identity")
+_STR_FIELDS = (
+    "given_name",
+    "surname",
+    "middle_name",
+    "calling_name",
+    "county_code",
+    "municipality_code",
+    "parish_code",
+    "deregistration_code",
+    "label",
+    "linked_identity",
+)
 _ACCOUNT_BOOLS = ("exists", "active", "sms_notification", "email_notification")
 _MOBILE = re.compile(r"^\+?[0-9 -]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -91,8 +102,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def validate_personnummer(value: Any, field: str = "personnummer") -> str:
     if not isinstance(value, str) or not CONTRACT_FORM.match(value):
-        raise FieldError(field, "must be 12 characters YYYYMMDDNNNC (a letter p/t/f allowed in position 9 "
-                                "for reservnummer)")
+        raise FieldError(
+            field, "must be 12 characters YYYYMMDDNNNC (a letter p/t/f allowed in position 9 for reservnummer)"
+        )
     if TWELVE_DIGITS.match(value) and not has_valid_check_digit(value):
         raise FieldError(field, "check digit is wrong")
     return value
@@ -163,10 +175,12 @@ def apply_json(citizen: Citizen | None, data: Any) -> Citizen:
     updated = dataclasses.replace(citizen, **changes)
     if updated.calling_name and updated.calling_name not in updated.given_name.split():
         raise FieldError("calling_name", "must be one of the given names")
-    if updated.linked_identity and (not is_reservnummer(updated.personnummer)
-                                    or is_reservnummer(updated.linked_identity)):
-        raise FieldError("linked_identity", "only a reservnummer can be linked, and only to a personnummer "
-                                            "or samordningsnummer")
+    if updated.linked_identity and (
+        not is_reservnummer(updated.personnummer) or is_reservnummer(updated.linked_identity)
+    ):
+        raise FieldError(
+            "linked_identity", "only a reservnummer can be linked, and only to a personnummer or samordningsnummer"
+        )
     return updated
 
 

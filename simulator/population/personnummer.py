@@ -1,5 +1,6 @@
 """Swedish personal identity numbers: personnummer, samordningsnummer (day + 60) and the
 regional reservnummer forms, 12 characters as the contracts carry them (YYYYMMDDNNNC)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -10,6 +10,7 @@ with a valid Luhn check digit, mobile numbers from the PTS range reserved for fi
 
 See docs/population.md for the demo persons and the rule IDs each one exercises.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,8 +26,8 @@ from simulator.population.personnummer import birth_date, with_check_digit
 
 SEED = 1177
 SIZE = 200
-SERIALS = range(970, 1000)            # birth numbers of every generated number
-BULK_SERIALS = range(980, 1000)       # 970-979: the date-dependent demo persons, so they never collide
+SERIALS = range(970, 1000)  # birth numbers of every generated number
+BULK_SERIALS = range(980, 1000)  # 970-979: the date-dependent demo persons, so they never collide
 # Generated (non-demo) citizens are born before this date, so the bulk does not change
 # from day to day (only the boundary demo persons do) and nobody is born "in the future"
 # for any clock date from 2025 on.
@@ -37,8 +38,8 @@ FICTION_MOBILES = [f"+4670174{n:04d}" for n in range(605, 700)]
 @dataclasses.dataclass(frozen=True)
 class Town:
     name: str
-    county: str          # länskod
-    municipality: str    # the kommun's two last digits, as PU municipalityCode carries it
+    county: str  # länskod
+    municipality: str  # the kommun's two last digits, as PU municipalityCode carries it
     postal_prefixes: tuple[str, ...]
 
 
@@ -108,16 +109,25 @@ def _account(kind: str, given: str, surname: str, index: int, unique_email: bool
 
 
 def _address(fake: Faker, rng: random.Random, town: Town) -> Address:
-    street = re.sub(r" 0+(?=\d)", " ", fake.street_address())     # Faker writes "Aspvägen 093"
-    return Address(street=street, postal_code=rng.choice(town.postal_prefixes) + f"{rng.randint(0, 99):02d}",
-                   city=town.name)
+    street = re.sub(r" 0+(?=\d)", " ", fake.street_address())  # Faker writes "Aspvägen 093"
+    return Address(
+        street=street, postal_code=rng.choice(town.postal_prefixes) + f"{rng.randint(0, 99):02d}", city=town.name
+    )
 
 
-def _citizen(pnr: str, given: str, surname: str, town: Town, address: Address, account: Account,
-             **fields) -> Citizen:
-    return Citizen(personnummer=pnr, given_name=given, surname=surname, address=address,
-                   county_code=town.county, municipality_code=town.municipality, parish_code="01",
-                   account=account, seeded=True, **fields)
+def _citizen(pnr: str, given: str, surname: str, town: Town, address: Address, account: Account, **fields) -> Citizen:
+    return Citizen(
+        personnummer=pnr,
+        given_name=given,
+        surname=surname,
+        address=address,
+        county_code=town.county,
+        municipality_code=town.municipality,
+        parish_code="01",
+        account=account,
+        seeded=True,
+        **fields,
+    )
 
 
 def demo_persons(today: dt.date) -> list[Citizen]:
@@ -130,50 +140,188 @@ def demo_persons(today: dt.date) -> list[Citizen]:
     people: list[Citizen] = []
 
     def add(pnr, given, surname, label, account, optout, town=jkpg, **fields):
-        people.append(_citizen(pnr, given, surname, town, _address(fake, rng, town),
-                               _account(account, given, surname, len(people), unique_email=False),
-                               optout_paper=optout, label=label, **fields))
+        people.append(
+            _citizen(
+                pnr,
+                given,
+                surname,
+                town,
+                _address(fake, rng, town),
+                _account(account, given, surname, len(people), unique_email=False),
+                optout_paper=optout,
+                label=label,
+                **fields,
+            )
+        )
 
-    add("191212121212", "Tolvan", "Tolvansson", "Vuxen, avstått papper, SMS-avisering – digital only (CH-01)",
-        "sms", True)
-    add(personnummer(dt.date(1980, 1, 1), 980), "Anna", "Andersson",
-        "Vuxen, e-postavisering, vill ha papper – digital och papper (CH-02)", "email", False, town=gbg)
-    add(personnummer(dt.date(1975, 5, 5), 981), "Bertil Karl", "Bengtsson",
-        "Vuxen, avstått papper, SMS- och e-postavisering – digital only (CH-01)", "both", True, calling_name="Karl")
-    add(personnummer(dt.date(1968, 3, 3), 982), "Cecilia", "Carlsson",
-        "1177-konto utan avisering – papper också (CH-07)", "silent", True)
-    add(personnummer(dt.date(1990, 7, 7), 981), "David", "Dahl", "Inget 1177-konto – papper (CH-06)",
-        "none", False, town=gbg)
-    add(personnummer(dt.date(1985, 2, 2), 982), "Eva", "Ek", "Inaktivt/låst 1177-konto – papper (CH-08)",
-        "inactive", True)
-    add(personnummer(years_before(today, 15) - dt.timedelta(days=100), 971), "Filip", "Falk",
-        "Minderårig (15 år), avstått papper, SMS – papper alltid också (CH-03)", "sms", True)
-    add(personnummer(turning_18_on(today), 972), "Greta", "Gustafsson",
-        "Fyller 18 i dag – räknas som vuxen, digital only (CH-03 gräns, CH-01)", "sms", True, town=gbg)
-    add(personnummer(turning_18_on(today + dt.timedelta(days=1)), 973), "Hugo", "Holm",
-        "Fyller 18 i morgon – minderårig i dag, papper också (CH-03 gräns)", "sms", True)
-    add(personnummer(dt.date(2008, 2, 29), 985), "Pelle", "Persson",
-        "Född 29 februari 2008 – fyller 18 den 1 mars 2026 (CH-03 gräns)", "sms", True)
-    add(personnummer(dt.date(1992, 3, 14), 984, samordning=True), "Ines", "Iskander",
-        "Samordningsnummer, digitalt nåbar – papper också (CH-05)", "sms", True, town=gbg)
+    add(
+        "191212121212",
+        "Tolvan",
+        "Tolvansson",
+        "Vuxen, avstått papper, SMS-avisering – digital only (CH-01)",
+        "sms",
+        True,
+    )
+    add(
+        personnummer(dt.date(1980, 1, 1), 980),
+        "Anna",
+        "Andersson",
+        "Vuxen, e-postavisering, vill ha papper – digital och papper (CH-02)",
+        "email",
+        False,
+        town=gbg,
+    )
+    add(
+        personnummer(dt.date(1975, 5, 5), 981),
+        "Bertil Karl",
+        "Bengtsson",
+        "Vuxen, avstått papper, SMS- och e-postavisering – digital only (CH-01)",
+        "both",
+        True,
+        calling_name="Karl",
+    )
+    add(
+        personnummer(dt.date(1968, 3, 3), 982),
+        "Cecilia",
+        "Carlsson",
+        "1177-konto utan avisering – papper också (CH-07)",
+        "silent",
+        True,
+    )
+    add(
+        personnummer(dt.date(1990, 7, 7), 981),
+        "David",
+        "Dahl",
+        "Inget 1177-konto – papper (CH-06)",
+        "none",
+        False,
+        town=gbg,
+    )
+    add(
+        personnummer(dt.date(1985, 2, 2), 982),
+        "Eva",
+        "Ek",
+        "Inaktivt/låst 1177-konto – papper (CH-08)",
+        "inactive",
+        True,
+    )
+    add(
+        personnummer(years_before(today, 15) - dt.timedelta(days=100), 971),
+        "Filip",
+        "Falk",
+        "Minderårig (15 år), avstått papper, SMS – papper alltid också (CH-03)",
+        "sms",
+        True,
+    )
+    add(
+        personnummer(turning_18_on(today), 972),
+        "Greta",
+        "Gustafsson",
+        "Fyller 18 i dag – räknas som vuxen, digital only (CH-03 gräns, CH-01)",
+        "sms",
+        True,
+        town=gbg,
+    )
+    add(
+        personnummer(turning_18_on(today + dt.timedelta(days=1)), 973),
+        "Hugo",
+        "Holm",
+        "Fyller 18 i morgon – minderårig i dag, papper också (CH-03 gräns)",
+        "sms",
+        True,
+    )
+    add(
+        personnummer(dt.date(2008, 2, 29), 985),
+        "Pelle",
+        "Persson",
+        "Född 29 februari 2008 – fyller 18 den 1 mars 2026 (CH-03 gräns)",
+        "sms",
+        True,
+    )
+    add(
+        personnummer(dt.date(1992, 3, 14), 984, samordning=True),
+        "Ines",
+        "Iskander",
+        "Samordningsnummer, digitalt nåbar – papper också (CH-05)",
+        "sms",
+        True,
+        town=gbg,
+    )
     jonas = personnummer(dt.date(1970, 1, 1), 981)
-    add(jonas, "Jonas", "Jansson", "Huvudidentitet för reservnummer 19700101T915 (PU ignoreReferredIdentity)",
-        "sms", True)
-    add(reservnummer(dt.date(1970, 1, 1), "T", 915), "Jonas", "Jansson",
-        f"Reservnummer kopplat till {jonas} – papper också (CH-05)", "none", False, linked_identity=jonas)
-    add(reservnummer(dt.date(1988, 6, 6), "P", 962), "Kim", "Karlsson",
-        "Reservnummer utan koppling – papper också (CH-05)", "none", False, town=gbg)
-    add(personnummer(dt.date(1977, 7, 7), 984), "Lova", "Lind",
-        "Sekretessmarkering – PU svarar bara P1, skyddad adressväg (CH-10)", "sms", True, protected=True)
-    add(personnummer(dt.date(1981, 11, 11), 986), "Maja", "Moberg",
-        "Skyddad folkbokföring – PU svarar bara P1, skyddad adressväg (CH-10)", "sms", True, town=gbg,
-        protected_population_record=True)
-    add(personnummer(dt.date(1940, 4, 4), 981), "Nils", "Nyström", "Avliden – inget skickas, manuell hantering (CH-11)",
-        "sms", True, deceased=True, deceased_date=today - dt.timedelta(days=30), deregistration_code="AV")
-    add(personnummer(dt.date(1965, 9, 9), 982), "Olga", "Olsson", "Utvandrad (avregistrerad) – inget skickas (CH-11)",
-        "email", False, town=gbg, deregistration_code="UV")
-    add(personnummer(dt.date(1995, 12, 12), 980), "Rut", "Rydberg",
-        "Avstått papper men inget 1177-konto – papper (CH-06; CH-01 gäller inte)", "none", True)
+    add(
+        jonas,
+        "Jonas",
+        "Jansson",
+        "Huvudidentitet för reservnummer 19700101T915 (PU ignoreReferredIdentity)",
+        "sms",
+        True,
+    )
+    add(
+        reservnummer(dt.date(1970, 1, 1), "T", 915),
+        "Jonas",
+        "Jansson",
+        f"Reservnummer kopplat till {jonas} – papper också (CH-05)",
+        "none",
+        False,
+        linked_identity=jonas,
+    )
+    add(
+        reservnummer(dt.date(1988, 6, 6), "P", 962),
+        "Kim",
+        "Karlsson",
+        "Reservnummer utan koppling – papper också (CH-05)",
+        "none",
+        False,
+        town=gbg,
+    )
+    add(
+        personnummer(dt.date(1977, 7, 7), 984),
+        "Lova",
+        "Lind",
+        "Sekretessmarkering – PU svarar bara P1, skyddad adressväg (CH-10)",
+        "sms",
+        True,
+        protected=True,
+    )
+    add(
+        personnummer(dt.date(1981, 11, 11), 986),
+        "Maja",
+        "Moberg",
+        "Skyddad folkbokföring – PU svarar bara P1, skyddad adressväg (CH-10)",
+        "sms",
+        True,
+        town=gbg,
+        protected_population_record=True,
+    )
+    add(
+        personnummer(dt.date(1940, 4, 4), 981),
+        "Nils",
+        "Nyström",
+        "Avliden – inget skickas, manuell hantering (CH-11)",
+        "sms",
+        True,
+        deceased=True,
+        deceased_date=today - dt.timedelta(days=30),
+        deregistration_code="AV",
+    )
+    add(
+        personnummer(dt.date(1965, 9, 9), 982),
+        "Olga",
+        "Olsson",
+        "Utvandrad (avregistrerad) – inget skickas (CH-11)",
+        "email",
+        False,
+        town=gbg,
+        deregistration_code="UV",
+    )
+    add(
+        personnummer(dt.date(1995, 12, 12), 980),
+        "Rut",
+        "Rydberg",
+        "Avstått papper men inget 1177-konto – papper (CH-06; CH-01 gäller inte)",
+        "none",
+        True,
+    )
     return people
 
 
@@ -189,8 +337,11 @@ def _generated(count: int, taken: set[str], today: dt.date) -> list[Citizen]:
         born = years_before(BULK_BORN_BEFORE, age + 1) + dt.timedelta(days=rng.randint(0, 364))
         serial = rng.choice([s for s in BULK_SERIALS if s % 2 == (1 if male else 0)])
         kind = rng.choices(["pnr", "snr", "reserv"], weights=(92, 5, 3))[0]
-        pnr = (reservnummer(born, rng.choice("PTF"), serial) if kind == "reserv"
-               else personnummer(born, serial, samordning=kind == "snr"))
+        pnr = (
+            reservnummer(born, rng.choice("PTF"), serial)
+            if kind == "reserv"
+            else personnummer(born, serial, samordning=kind == "snr")
+        )
         if pnr in taken or born > today:
             continue
         taken.add(pnr)
@@ -211,12 +362,19 @@ def _generated_citizen(fake: Faker, rng: random.Random, pnr: str, male: bool, ag
     deceased = rng.random() < 0.03
     emigrated = not deceased and rng.random() < 0.01
     return _citizen(
-        pnr, given, surname, town, _address(fake, rng, town), _account(account, given, surname, index),
+        pnr,
+        given,
+        surname,
+        town,
+        _address(fake, rng, town),
+        _account(account, given, surname, index),
         calling_name=rng.choice(given.split()) if " " in given else None,
         middle_name=fake.last_name() if rng.random() < 0.08 else None,
-        protected=rng.random() < 0.02, protected_population_record=rng.random() < 0.01,
+        protected=rng.random() < 0.02,
+        protected_population_record=rng.random() < 0.01,
         optout_paper=rng.random() < (0.45 if ACCOUNT_KINDS[account].get("exists") else 0.05),
-        deceased=deceased, deceased_date=_death_date(rng, pnr) if deceased else None,
+        deceased=deceased,
+        deceased_date=_death_date(rng, pnr) if deceased else None,
         deregistration_code="AV" if deceased else ("UV" if emigrated else None),
     )
 

@@ -1,5 +1,6 @@
 """Citizens table: the personnummer as key, the whole citizen as JSON (the services read
 a citizen at a time; nothing queries inside it)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,7 +13,8 @@ from simulator.population.domain import Account, Address, Citizen
 from simulator.storage import Database, metadata
 
 citizens = sa.Table(
-    "citizens", metadata,
+    "citizens",
+    metadata,
     sa.Column("personnummer", sa.String(12), primary_key=True),
     sa.Column("seeded", sa.Boolean, nullable=False, default=False),
     sa.Column("data", sa.Text, nullable=False),
@@ -24,8 +26,11 @@ _BY_PERSONNUMMER = sa.select(citizens.c.data).where(citizens.c.personnummer == s
 
 
 def _to_row(citizen: Citizen) -> dict:
-    return {"personnummer": citizen.personnummer, "seeded": citizen.seeded,
-            "data": json.dumps(citizen.to_json(), ensure_ascii=False, sort_keys=True)}
+    return {
+        "personnummer": citizen.personnummer,
+        "seeded": citizen.seeded,
+        "data": json.dumps(citizen.to_json(), ensure_ascii=False, sort_keys=True),
+    }
 
 
 def _from_row(data: str) -> Citizen:
@@ -72,8 +77,12 @@ class CitizenStore:
     def save(self, citizen: Citizen) -> None:
         row = _to_row(citizen)
         with self.db.begin() as conn:
-            if conn.execute(sa.update(citizens).where(citizens.c.personnummer == citizen.personnummer)
-                            .values(**row)).rowcount == 0:
+            if (
+                conn.execute(
+                    sa.update(citizens).where(citizens.c.personnummer == citizen.personnummer).values(**row)
+                ).rowcount
+                == 0
+            ):
                 conn.execute(sa.insert(citizens).values(**row))
 
     def save_many(self, population: list[Citizen]) -> None:

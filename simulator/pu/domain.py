@@ -17,26 +17,32 @@ producer rules of the contract, by number:
 Every simulated person carries ``testIndicator=true``: consumers must be able to tell
 test data from production data (rule #4).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Callable, Union
+from collections.abc import Callable
+from typing import Union
 
 from simulator.population.domain import Citizen
 from simulator.population.personnummer import (
-    birth_date, gender, has_valid_check_digit, is_reservnummer, is_samordningsnummer,
+    birth_date,
+    gender,
+    has_valid_check_digit,
+    is_reservnummer,
+    is_samordningsnummer,
 )
 
 # Identity kinds (IIType root), from the TKB's table of roots.
 OID_PERSONNUMMER = "1.2.752.129.2.1.3.1"
 OID_SAMORDNINGSNUMMER = "1.2.752.129.2.1.3.3"
-OID_RESERVNUMMER = "1.2.752.74.9.1"          # national reserve identity (NRID)
+OID_RESERVNUMMER = "1.2.752.74.9.1"  # national reserve identity (NRID)
 MAX_IDENTITIES = 500
 PROFILES = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}
-ASSURANCE_LEVEL_LINKED = "3"                   # what a producer sets for a consumer-made link
+ASSURANCE_LEVEL_LINKED = "3"  # what a producer sets for a consumer-made link
 DEREGISTERED_DECEASED = "AV"
-GENDER_CODES = {"Male": "M", "Female": "K"}    # folkbokföringens kön: man / kvinna
+GENDER_CODES = {"Male": "M", "Female": "K"}  # folkbokföringens kön: man / kvinna
 
 Value = Union[str, bool, int, "list[Node]"]
 Node = tuple[str, Value]
@@ -73,8 +79,11 @@ def identity_root(pnr: str) -> str:
 def check(lookup: Lookup) -> int:
     """The profile level asked for; RejectedLookup for what the contract's rules forbid."""
     if len(lookup.ids) > MAX_IDENTITIES:
-        raise RejectedLookup("personId", f"at most {MAX_IDENTITIES} identities per request, got "
-                                         f"{len(lookup.ids)} (GetPersonsForProfile 5.0, Maxantal 500)")
+        raise RejectedLookup(
+            "personId",
+            f"at most {MAX_IDENTITIES} identities per request, got "
+            f"{len(lookup.ids)} (GetPersonsForProfile 5.0, Maxantal 500)",
+        )
     if lookup.profile not in PROFILES:
         raise RejectedLookup("profile", f"{lookup.profile} is reserved for future use; ask for P1-P5")
     return PROFILES[lookup.profile]
@@ -159,17 +168,24 @@ def _name(c: Citizen) -> list[Node]:
     indicator = (given.index(c.calling_name) + 1) * 10 if c.calling_name in given[:9] else None
     full = " ".join(p for p in (c.given_name, c.middle_name, c.surname) if p)
     short = f"{c.calling_name or given[0]} {c.surname}" if len(full) > 36 and given else None
-    parts = [("givenNameIndicator", indicator), ("givenName", _clip(c.given_name, 80)),
-             ("middleName", _clip(c.middle_name, 80)), ("surname", _clip(c.surname, 80)),
-             ("notificationName", _clip(short, 40))]
+    parts = [
+        ("givenNameIndicator", indicator),
+        ("givenName", _clip(c.given_name, 80)),
+        ("middleName", _clip(c.middle_name, 80)),
+        ("surname", _clip(c.surname, 80)),
+        ("notificationName", _clip(short, 40)),
+    ]
     return [(k, v) for k, v in parts if v is not None]
 
 
 def _linked(c: Citizen) -> list[Node] | None:
     if not c.linked_identity:
         return None
-    return [("referredPersonalIdentity", _ii(identity_root(c.linked_identity), c.linked_identity)),
-            ("assuranceLevel", ASSURANCE_LEVEL_LINKED), ("primaryIdentity", True)]
+    return [
+        ("referredPersonalIdentity", _ii(identity_root(c.linked_identity), c.linked_identity)),
+        ("assuranceLevel", ASSURANCE_LEVEL_LINKED),
+        ("primaryIdentity", True),
+    ]
 
 
 def _birth(c: Citizen, level: int) -> list[Node] | None:
@@ -198,9 +214,12 @@ def _locality(c: Citizen, level: int) -> list[Node] | None:
 def _address(c: Citizen) -> list[Node] | None:
     a = c.address
     postal = a.postal_code.replace(" ", "")
-    parts = [("careOf", _clip(a.care_of, 40)), ("postalAddress1", _clip(a.street, 40)),
-             ("postalCode", int(postal) if postal.isdigit() and len(postal) <= 5 else None),
-             ("city", _clip(a.city, 40))]
+    parts = [
+        ("careOf", _clip(a.care_of, 40)),
+        ("postalAddress1", _clip(a.street, 40)),
+        ("postalCode", int(postal) if postal.isdigit() and len(postal) <= 5 else None),
+        ("city", _clip(a.city, 40)),
+    ]
     nodes = [(k, v) for k, v in parts if v is not None]
     return [("residentialAddress", nodes)] if nodes else None
 
@@ -209,8 +228,11 @@ def _contacts(c: Citizen) -> list[list[Node]]:
     """The person's own contact details; digitalNotification mirrors the notification
     settings (SMS for the mobile number, e-mail for the address)."""
     a = c.account
-    found = [("tel", "mobile", a.mobile, a.sms_notification), ("tel", "home", a.phone, None),
-             ("mail", None, a.email, a.email_notification)]
+    found = [
+        ("tel", "mobile", a.mobile, a.sms_notification),
+        ("tel", "home", a.phone, None),
+        ("mail", None, a.email, a.email_notification),
+    ]
     contacts = []
     for kind, use, value, notify in found:
         if value:

@@ -1,5 +1,6 @@
 """Wiring of the PU-tjänsten producer into the application:
 ``/pu/GetPersonsForProfile/5/rivtabp21``."""
+
 from simulator.pu import soap
 from simulator.soap.service import ServiceSpec
 

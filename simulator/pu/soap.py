@@ -5,10 +5,11 @@ Namespaces come from the contract: the responder namespace from the WSDL, the do
 schema's namespace (``...persons:person:5``, where IIType and PersonRecordType live) from
 the responder XSD's import. Elements of the responder types are in the responder
 namespace, everything inside a domain type in the domain namespace."""
+
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import cache
 
 from lxml import etree
 
@@ -20,15 +21,16 @@ from simulator.soap.envelope import SoapFault
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=None)
-
-
+@cache
 def read_lookup(contract: Contract, payload: etree._Element) -> domain.Lookup:
     """The payload is schema-valid by now: every element below is present."""
     responder, core = contract.responder_namespace, contract.core_namespace
-    ids = tuple(domain.PersonId(root=(p.findtext(f"{{{core}}}root") or "").strip(),
-                                extension=p.findtext(f"{{{core}}}extension"))
-                for p in payload.iterfind(f"{{{responder}}}personId"))
+    ids = tuple(
+        domain.PersonId(
+            root=(p.findtext(f"{{{core}}}root") or "").strip(), extension=p.findtext(f"{{{core}}}extension")
+        )
+        for p in payload.iterfind(f"{{{responder}}}personId")
+    )
     ignore = (payload.findtext(f"{{{responder}}}ignoreReferredIdentity") or "").strip() in ("true", "1")
     return domain.Lookup(ids, (payload.findtext(f"{{{responder}}}profile") or "").strip(), ignore)
 
@@ -61,7 +63,13 @@ def producer(runtime):
             raise SoapFault("Client", f"GetPersonsForProfile refused: {exc}") from None
         found = sum(1 for r in records if len(r) > 1)
         call.notes.update(profile=lookup.profile, identities=len(lookup.ids), records_found=found)
-        log.debug("GetPersonsForProfile %s for %s: %d of %d found", lookup.profile,
-                  ",".join(mask(p.extension) for p in lookup.ids[:5]), found, len(lookup.ids))
+        log.debug(
+            "GetPersonsForProfile %s for %s: %d of %d found",
+            lookup.profile,
+            ",".join(mask(p.extension) for p in lookup.ids[:5]),
+            found,
+            len(lookup.ids),
+        )
         return response(call.contract, records)
+
     return get_persons_for_profile

@@ -1,4 +1,5 @@
 """SOAP 1.1 envelopes: parse a request, build a response or a fault."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -50,8 +51,7 @@ def parse_request(body: bytes) -> Envelope:
     except etree.XMLSyntaxError as exc:
         raise SoapFault("Client", f"Request is not well-formed XML: {exc}") from None
     if root.tag == f"{{{SOAP12_NS}}}Envelope":
-        raise SoapFault("VersionMismatch", "SOAP 1.2 envelope received; RIVTA BP 2.1 uses SOAP 1.1 "
-                                           f"({SOAP11_NS})")
+        raise SoapFault("VersionMismatch", f"SOAP 1.2 envelope received; RIVTA BP 2.1 uses SOAP 1.1 ({SOAP11_NS})")
     if root.tag != f"{{{SOAP11_NS}}}Envelope":
         raise SoapFault("Client", f"Root element {root.tag} is not a SOAP 1.1 Envelope ({{{SOAP11_NS}}}Envelope)")
     header = root.find(f"{{{SOAP11_NS}}}Header")

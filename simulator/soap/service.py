@@ -1,8 +1,9 @@
 """How a service package offers its SOAP producers to the application factory."""
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 
 @dataclasses.dataclass(frozen=True)

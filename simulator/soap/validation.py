@@ -1,5 +1,6 @@
 """Schema validation of a request payload, with errors a vendor can act on: the element
 path (with the contract's prefixes dropped) and the constraint that broke."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,9 @@ def readable_path(payload: etree._Element, error) -> str:
             break
         local = match.group("name").rpartition(":")[2]
         index = int(match.group("index") or 1)
-        children = [c for c in element if isinstance(c.tag, str) and (local == "*" or etree.QName(c).localname == local)]
+        children = [
+            c for c in element if isinstance(c.tag, str) and (local == "*" or etree.QName(c).localname == local)
+        ]
         element = children[index - 1] if len(children) >= index else None
         names.append(etree.QName(element).localname if element is not None else local)
     return "/" + "/".join(names)
@@ -39,5 +42,6 @@ def validate(schema: etree.XMLSchema, payload: etree._Element) -> None:
     error = schema.error_log.last_error
     first = next(iter(schema.error_log), error)
     message = _CLARK.sub("", first.message)
-    raise SoapFault("Client", f"Schema validation failed at {readable_path(payload, first)}: {message}",
-                    rule_ids=("MC-01",))
+    raise SoapFault(
+        "Client", f"Schema validation failed at {readable_path(payload, first)}: {message}", rule_ids=("MC-01",)
+    )

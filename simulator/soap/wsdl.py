@@ -3,6 +3,7 @@
 The WSDL is the contract file itself; only ``soap:address`` is pointed at the URL it was
 fetched from and the XSD ``schemaLocation`` at ``/contracts/<path in bundle>``, where the
 XSDs' own relative imports then resolve over HTTP unchanged."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Shared, audited clock state: every process reads the same simulated time."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,8 @@ from simulator.storage.database import Database, UtcDateTime, metadata
 from simulator.storage.scope import forget, memoized
 
 clock_state = sa.Table(
-    "clock_state", metadata,
+    "clock_state",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("real_anchor", UtcDateTime(), nullable=False),
     sa.Column("sim_anchor", UtcDateTime(), nullable=False),
@@ -19,7 +21,8 @@ clock_state = sa.Table(
 )
 
 clock_audit = sa.Table(
-    "clock_audit", metadata,
+    "clock_audit",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("real_time", UtcDateTime(), nullable=False),
     sa.Column("sim_before", UtcDateTime(), nullable=False),
@@ -55,20 +58,34 @@ class ClockStore:
         real_now = self.clock.real_now()
         before = self.clock.state()
         after = apply_command(before, command, real_now)
-        values = dict(real_anchor=after.real_anchor, sim_anchor=after.sim_anchor, speed=after.speed,
-                      frozen=after.frozen)
+        values = dict(
+            real_anchor=after.real_anchor, sim_anchor=after.sim_anchor, speed=after.speed, frozen=after.frozen
+        )
         with self.db.begin() as conn:
             if conn.execute(sa.update(clock_state).where(clock_state.c.id == 1).values(**values)).rowcount == 0:
                 conn.execute(sa.insert(clock_state).values(id=1, **values))
-            conn.execute(sa.insert(clock_audit).values(
-                real_time=real_now, sim_before=before.now(real_now), sim_after=after.now(real_now),
-                command=json.dumps(command, sort_keys=True), actor=actor))
+            conn.execute(
+                sa.insert(clock_audit).values(
+                    real_time=real_now,
+                    sim_before=before.now(real_now),
+                    sim_after=after.now(real_now),
+                    command=json.dumps(command, sort_keys=True),
+                    actor=actor,
+                )
+            )
         forget(self)
         return after
 
     def audit(self, limit: int = 100) -> list[dict]:
         with self.db.connect() as conn:
             rows = conn.execute(sa.select(clock_audit).order_by(clock_audit.c.id.desc()).limit(limit)).all()
-        return [{"real_time": r.real_time.isoformat(), "sim_before": r.sim_before.isoformat(),
-                 "sim_after": r.sim_after.isoformat(), "command": json.loads(r.command),
-                 "actor": r.actor} for r in rows]
+        return [
+            {
+                "real_time": r.real_time.isoformat(),
+                "sim_before": r.sim_before.isoformat(),
+                "sim_after": r.sim_after.isoformat(),
+                "command": json.loads(r.command),
+                "actor": r.actor,
+            }
+            for r in rows
+        ]

@@ -1,4 +1,5 @@
 """Engine creation and the small amount of dialect care the two databases need."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,7 @@ class UtcDateTime(sa.types.TypeDecorator):
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
         return value
 
 
@@ -55,8 +56,9 @@ class Database:
             path = url.removeprefix("sqlite:///")
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                                           pool_size=8, max_overflow=16)
+            self.engine = sa.create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8, max_overflow=16
+            )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = sa.create_engine(url, pool_size=8, max_overflow=16, pool_pre_ping=True)

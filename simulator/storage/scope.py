@@ -7,11 +7,13 @@ citizen notifications, the traffic recorder), about a fifth of its CPU. Inside
 also sees one consistent clock setting. Outside a scope (control API, tests calling code
 directly) every read goes to the database as before.
 """
+
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Hashable
 from contextvars import ContextVar
-from typing import Callable, Hashable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 

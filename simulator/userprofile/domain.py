@@ -6,6 +6,7 @@ SOAP: each function turns a citizen (or None) into an :class:`Answer`.
 sequence, holding only what the TKB says is returned; the SOAP layer writes them as they
 are. Where the TKB is silent the decision is recorded in docs/inbox.md.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,9 +32,9 @@ TEXT_UNKNOWN_PERSON = "Det finns inga folkbokföringsuppgifter för personen."
 class Answer:
     result_code: str
     result_text: str | None = None
-    fields: dict | None = None          # userProfile / subjectOfCare content, None: not returned
-    is_active: bool | None = None        # GetUserProfile only
-    unregister_code: str | None = None   # GetSubjectOfCare only
+    fields: dict | None = None  # userProfile / subjectOfCare content, None: not returned
+    is_active: bool | None = None  # GetUserProfile only
+    unregister_code: str | None = None  # GetSubjectOfCare only
     rule_ids: tuple[str, ...] = ()
 
 
@@ -50,8 +51,11 @@ def _codes(citizen: Citizen, with_parish: bool) -> dict:
         if citizen.county_code == STOCKHOLM_COUNTY:
             codes["countyCode"] = STOCKHOLM_COUNTY
     else:
-        codes = {"countyCode": citizen.county_code, "municipalityCode": citizen.municipality_code,
-                 "parishCode": citizen.parish_code}
+        codes = {
+            "countyCode": citizen.county_code,
+            "municipalityCode": citizen.municipality_code,
+            "parishCode": citizen.parish_code,
+        }
     return codes if with_parish else {"countyCode": codes["countyCode"]}
 
 
@@ -87,10 +91,19 @@ def user_profile(pnr: str, citizen: Citizen | None) -> Answer:
         return Answer(INFO, TEXT_INACTIVE_ACCOUNT, {"subjectOfCareId": pnr}, is_active=False)
     account = citizen.account
     fields = _person(pnr, citizen, with_parish=False)
-    fields.update({name: value for name, value in (
-        ("phoneNumber", account.phone), ("mobilePhoneNumber", account.mobile), ("email", account.email),
-        ("hasMailNotification", account.email_notification), ("hasSmsNotification", account.sms_notification),
-    ) if value is not None})
+    fields.update(
+        {
+            name: value
+            for name, value in (
+                ("phoneNumber", account.phone),
+                ("mobilePhoneNumber", account.mobile),
+                ("email", account.email),
+                ("hasMailNotification", account.email_notification),
+                ("hasSmsNotification", account.sms_notification),
+            )
+            if value is not None
+        }
+    )
     return Answer(OK, None, fields, is_active=True)
 
 
@@ -107,5 +120,9 @@ def subject_of_care(pnr: str, citizen: Citizen | None) -> Answer:
         return error
     if citizen is None:
         return Answer(ERROR, TEXT_UNKNOWN_PERSON)
-    return Answer(OK, None, _person(pnr, citizen, with_parish=True),
-                  unregister_code=DECEASED_UNREGISTER_CODE if is_deceased(citizen) else "")
+    return Answer(
+        OK,
+        None,
+        _person(pnr, citizen, with_parish=True),
+        unregister_code=DECEASED_UNREGISTER_CODE if is_deceased(citizen) else "",
+    )

@@ -3,6 +3,7 @@
 GetUserProfileByAgent is in the official bundle but not served: it needs the
 anonymised objectId of a child and the guardian relation, neither of which the
 simulated population models (docs/inbox.md)."""
+
 from __future__ import annotations
 
 from simulator.soap.service import ServiceSpec
@@ -11,11 +12,13 @@ from simulator.userprofile import domain, soap
 
 def producer(runtime, decide, container: str):
     """One producer: personnummer -> citizen -> ``decide`` -> response element."""
+
     def produce(call):
         pnr = soap.read_subject_of_care(call.payload)
         answer = decide(pnr, runtime.citizens.get(pnr))
         call.notes.update(personnummer=pnr, result_code=answer.result_code, rule_ids=list(answer.rule_ids))
         return soap.response(call.contract, answer, container)
+
     return produce
 
 

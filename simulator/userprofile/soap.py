@@ -3,9 +3,10 @@
 
 Namespaces come from the contract: the responder namespace from the WSDL, the core
 namespace (``urn:mvk:itintegration:userprofile:2``) from the responder XSD's import."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from lxml import etree
 
@@ -13,9 +14,7 @@ from contracts.bundle import Contract
 from simulator.userprofile.domain import Answer
 
 
-@lru_cache(maxsize=None)
-
-
+@cache
 def read_subject_of_care(payload: etree._Element) -> str:
     """GetUserProfile and GetSubjectOfCare both carry ``subjectOfCare`` (schema-checked)."""
     return (payload.findtext("{*}subjectOfCare") or "").strip()

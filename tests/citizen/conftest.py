@@ -2,6 +2,7 @@
 client (SOAP with LogicalAddress and consumer headers) and a citizen session; and, for
 page tests that insert messages directly, the application built in-process (the shared
 ``web`` fixture in tests/conftest.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,15 +56,28 @@ def unique(prefix: str) -> str:
 
 def kallelse(personnummer: str, business_object_id: str, msg: str | None = None, **fields) -> Kallelse:
     """A kallelse with a future booking that allows both buttons, unless told otherwise."""
-    booking = fields.pop("booking", {"bookingId": f"B-{business_object_id}", "isInvitation": True,
-                                     "rebookingAllowed": True, "cancelBookingAllowed": True,
-                                     "bookingDate": "2027-03-20T09:30:00"})
-    return Kallelse(personnummer, msg or "<article><info><title>Kallelse</title></info>"
-                    "<para>Välkommen till provtagning.</para></article>",
-                    business_object_id, header=fields.pop("header", "Kallelse till provtagning"),
-                    facility=fields.pop("facility", {"hsaId": "SE2321000016-F1",
-                                                     "healthCareFacilityName": "Vårdcentralen Testvik"}),
-                    booking=booking, source_system=fields.pop("source_system", CONSUMER), **fields)
+    booking = fields.pop(
+        "booking",
+        {
+            "bookingId": f"B-{business_object_id}",
+            "isInvitation": True,
+            "rebookingAllowed": True,
+            "cancelBookingAllowed": True,
+            "bookingDate": "2027-03-20T09:30:00",
+        },
+    )
+    return Kallelse(
+        personnummer,
+        msg or "<article><info><title>Kallelse</title></info><para>Välkommen till provtagning.</para></article>",
+        business_object_id,
+        header=fields.pop("header", "Kallelse till provtagning"),
+        facility=fields.pop(
+            "facility", {"hsaId": "SE2321000016-F1", "healthCareFacilityName": "Vårdcentralen Testvik"}
+        ),
+        booking=booking,
+        source_system=fields.pop("source_system", CONSUMER),
+        **fields,
+    )
 
 
 def first_message_id(client: SimulatorClient, business_object_id: str) -> str:

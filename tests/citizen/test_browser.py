@@ -3,6 +3,7 @@ real server fed by real AddMessage calls: log in, open a kallelse and see it tur
 through GetMessageStatus, press "Avboka" and see the event, and a message that tries
 XSS stays text. Screenshots go to tests/artifacts/ (KALLELSE_UPDATE_SCREENSHOTS=1 also
 refreshes docs/screenshots/ for the README)."""
+
 from __future__ import annotations
 
 import os
@@ -17,24 +18,34 @@ from tests.support import ROOT, require
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clean")]
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 
-XSS_MSG = ("<article><info><title>Viktigt &lt;script&gt;alert('title')&lt;/script&gt;</title></info>"
-           "<para>&lt;script&gt;alert('xss')&lt;/script&gt; och &lt;img src=x onerror=alert('text')&gt;</para>"
-           "<para><img src='x' onerror=\"alert('attr')\"/></para>"
-           "<para onmouseover=\"alert('hover')\">Håll musen här</para>"
-           "<para><ulink url=\"javascript:alert('link')\">Klicka</ulink></para>"
-           "<script>alert('element')</script>"
-           "<para>Slut på meddelandet.</para></article>")
+XSS_MSG = (
+    "<article><info><title>Viktigt &lt;script&gt;alert('title')&lt;/script&gt;</title></info>"
+    "<para>&lt;script&gt;alert('xss')&lt;/script&gt; och &lt;img src=x onerror=alert('text')&gt;</para>"
+    "<para><img src='x' onerror=\"alert('attr')\"/></para>"
+    "<para onmouseover=\"alert('hover')\">Håll musen här</para>"
+    "<para><ulink url=\"javascript:alert('link')\">Klicka</ulink></para>"
+    "<script>alert('element')</script>"
+    "<para>Slut på meddelandet.</para></article>"
+)
 
 
 @pytest.fixture(scope="module")
 def browser():
     require(CHROMIUM.exists(), f"Debian chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield launched
@@ -70,15 +81,17 @@ def log_in(page, base_url: str, name: str) -> None:
 
 def test_open_a_kallelse_turns_it_read_and_avboka_is_recorded(simulator, care_system, people, page):
     pnr, bo = people["tolvan"], unique("web")
-    care_system.add_message(kallelse(people["tolvan"], unique("older"), header="Kallelse till hälsokontroll",
-                                     booking=None))
-    msg = ("<article><info><title>Kallelse till provtagning</title></info><para>Välkommen!</para>"
-           "<variablelist><title>Din tid</title><varlistentry><term>Tid:</term><listitem>20 mars kl. 09:30"
-           "</listitem></varlistentry></variablelist>"
-           "<para><ulink url=\"https://karta.example/testvik\" type=\"_blank\">Hitta hit</ulink></para>"
-           "<bibliography>Personalen på Vårdcentralen Testvik</bibliography></article>")
-    assert care_system.add_message(kallelse(pnr, bo, msg, header="Kallelse till provtagning",
-                                            notify=True))[0] == "OK"
+    care_system.add_message(
+        kallelse(people["tolvan"], unique("older"), header="Kallelse till hälsokontroll", booking=None)
+    )
+    msg = (
+        "<article><info><title>Kallelse till provtagning</title></info><para>Välkommen!</para>"
+        "<variablelist><title>Din tid</title><varlistentry><term>Tid:</term><listitem>20 mars kl. 09:30"
+        "</listitem></varlistentry></variablelist>"
+        '<para><ulink url="https://karta.example/testvik" type="_blank">Hitta hit</ulink></para>'
+        "<bibliography>Personalen på Vårdcentralen Testvik</bibliography></article>"
+    )
+    assert care_system.add_message(kallelse(pnr, bo, msg, header="Kallelse till provtagning", notify=True))[0] == "OK"
     assert [m["caseReadStatus"] for m in care_system.message_status(pnr, bo)["messages"]] == ["Unread"]
 
     log_in(page, simulator.url, "Tolvan Tolvansson")
@@ -105,8 +118,18 @@ def test_open_a_kallelse_turns_it_read_and_avboka_is_recorded(simulator, care_sy
 
 def test_script_and_event_handlers_in_a_message_stay_inert(simulator, care_system, people, page):
     pnr, bo = people["tolvan"], unique("xss")
-    assert care_system.add_message(kallelse(pnr, bo, XSS_MSG, header="<img src=x onerror=alert('header')>",
-                                            case_type="<script>alert('type')</script>"))[0] == "OK"
+    assert (
+        care_system.add_message(
+            kallelse(
+                pnr,
+                bo,
+                XSS_MSG,
+                header="<img src=x onerror=alert('header')>",
+                case_type="<script>alert('type')</script>",
+            )
+        )[0]
+        == "OK"
+    )
     log_in(page, simulator.url, "Tolvan Tolvansson")
     page.locator("li.thread a").first.click()
     page.wait_for_load_state("load")

@@ -2,6 +2,7 @@
 an event and POSTed as JSON to the callback URL the care system registered for its
 sourceSystem, retried a bounded number of times. The receiver is a loopback HTTP server
 in this test process (never anything off this machine)."""
+
 from __future__ import annotations
 
 import json
@@ -56,6 +57,7 @@ def receiver():
     def make(script=()):
         made.append(Receiver(script))
         return made[-1]
+
     yield make
     for item in made:
         item.close()
@@ -83,9 +85,15 @@ def test_cancel_is_posted_to_the_registered_callback_as_json(care_system, people
     [got] = wait_for(lambda: target.received)
     assert got["type"] == "application/json"
     event = got["json"]
-    assert (event["type"], event["personnummer"], event["business_object_id"], event["booking_id"],
-            event["message_id"], event["source_system"], event["at"]) == \
-        ("cancel", people["tolvan"], bo, f"B-{bo}", mid, CONSUMER, "2027-03-01T09:00:00+00:00")
+    assert (
+        event["type"],
+        event["personnummer"],
+        event["business_object_id"],
+        event["booking_id"],
+        event["message_id"],
+        event["source_system"],
+        event["at"],
+    ) == ("cancel", people["tolvan"], bo, f"B-{bo}", mid, CONSUMER, "2027-03-01T09:00:00+00:00")
     [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "delivered"])
     assert stored["event_id"] == event["event_id"] and stored["callback_attempts"] == 1
 
@@ -96,15 +104,17 @@ def test_a_failing_care_system_is_retried_until_it_answers(care_system, people, 
     bo, _ = press(care_system, citizen, people["tolvan"], "rebook")
     [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "delivered"])
     assert stored["callback_attempts"] == 3 and len(target.received) == 3
-    assert len({r["json"]["event_id"] for r in target.received}) == 1      # the same event each time
+    assert len({r["json"]["event_id"] for r in target.received}) == 1  # the same event each time
 
 
 def test_retries_are_bounded_and_the_failure_is_recorded(care_system, people, citizen, receiver):
     target = receiver(script=[500] * 10)
     care_system.api("POST", "/api/callbacks", json={"source_system": CONSUMER, "url": target.url})
     bo, _ = press(care_system, citizen, people["tolvan"], "cancel")
-    [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "failed"],
-                        timeout=sum(RETRY_DELAYS) + 15)
+    [stored] = wait_for(
+        lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "failed"],
+        timeout=sum(RETRY_DELAYS) + 15,
+    )
     assert stored["callback_attempts"] == len(RETRY_DELAYS) + 1 == len(target.received)
     assert stored["callback_last_error"] == "HTTP 500"
 
@@ -115,10 +125,15 @@ def test_without_a_registration_the_event_is_only_stored(care_system, people, ci
     assert (stored["action"], stored["callback_status"], stored["callback_url"]) == ("cancel", "none", None)
 
 
-@pytest.mark.parametrize("body, field", [({"url": "http://127.0.0.1/x"}, "source_system"),
-                                         ({"source_system": "SE1", "url": "ftp://127.0.0.1/x"}, "url"),
-                                         ({"source_system": "SE1", "url": "javascript:alert(1)"}, "url"),
-                                         ({"source_system": "SE1"}, "url")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"url": "http://127.0.0.1/x"}, "source_system"),
+        ({"source_system": "SE1", "url": "ftp://127.0.0.1/x"}, "url"),
+        ({"source_system": "SE1", "url": "javascript:alert(1)"}, "url"),
+        ({"source_system": "SE1"}, "url"),
+    ],
+)
 def test_registrations_are_validated(care_system, body, field):
     answer = care_system.api("POST", "/api/callbacks", json=body)
     assert answer.status_code == 400 and answer.json()["field"] == field
@@ -127,7 +142,8 @@ def test_registrations_are_validated(care_system, body, field):
 def test_registrations_are_listed_replaced_and_removed(care_system):
     care_system.api("POST", "/api/callbacks", json={"source_system": "SE1", "url": "http://127.0.0.1:1/a"})
     care_system.api("POST", "/api/callbacks", json={"source_system": "SE1", "url": "http://127.0.0.1:1/b"})
-    assert [(c["source_system"], c["url"]) for c in care_system.api("GET", "/api/callbacks").json()] == \
-        [("SE1", "http://127.0.0.1:1/b")]
+    assert [(c["source_system"], c["url"]) for c in care_system.api("GET", "/api/callbacks").json()] == [
+        ("SE1", "http://127.0.0.1:1/b")
+    ]
     assert care_system.api("DELETE", "/api/callbacks/SE1").status_code == 204
     assert care_system.api("DELETE", "/api/callbacks/SE1").status_code == 404

@@ -2,6 +2,7 @@
 audited, refused input names the field, and every timestamp the simulator writes
 (actionDate/actionTime, read time, notification time, paper received and delivered)
 follows it. Runs against a real multi-worker server, so the clock is shown to be shared."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ import requests
 from tests.citizen.conftest import clock_now, first_message_id, kallelse, set_clock, unique
 
 pytestmark = pytest.mark.usefixtures("clean")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_set_takes_swedish_local_time_and_freeze_holds_it(simulator):
@@ -44,16 +45,24 @@ def test_reset_returns_to_real_time(simulator):
 
 
 def test_every_change_is_audited_with_before_after_and_actor(simulator):
-    requests.post(f"{simulator.url}/api/clock", json={"advance": "P1D"}, headers={"X-Actor": "test-clock"},
-                  timeout=10).raise_for_status()
+    requests.post(
+        f"{simulator.url}/api/clock", json={"advance": "P1D"}, headers={"X-Actor": "test-clock"}, timeout=10
+    ).raise_for_status()
     entry = requests.get(f"{simulator.url}/api/clock/audit", timeout=10).json()[0]
     assert entry["command"] == {"advance": "P1D"} and entry["actor"] == "test-clock"
     before, after = (dt.datetime.fromisoformat(entry[k]) for k in ("sim_before", "sim_after"))
     assert after - before == dt.timedelta(days=1)
 
 
-@pytest.mark.parametrize("command, field", [({"advance": "3 dagar"}, "advance"), ({"set": "i morgon"}, "set"),
-                                            ({"speed": -1}, "speed"), ({"freeze": "ja"}, "freeze")])
+@pytest.mark.parametrize(
+    "command, field",
+    [
+        ({"advance": "3 dagar"}, "advance"),
+        ({"set": "i morgon"}, "set"),
+        ({"speed": -1}, "speed"),
+        ({"freeze": "ja"}, "freeze"),
+    ],
+)
 def test_bad_commands_are_400_naming_the_field_and_change_nothing(simulator, command, field):
     before = requests.get(f"{simulator.url}/api/clock/audit", timeout=10).json()
     answer = requests.post(f"{simulator.url}/api/clock", json=command, timeout=10)
@@ -62,8 +71,7 @@ def test_bad_commands_are_400_naming_the_field_and_change_nothing(simulator, com
     assert requests.get(f"{simulator.url}/api/clock/audit", timeout=10).json() == before
 
 
-def test_action_date_and_time_read_time_and_notification_time_follow_the_clock(simulator, care_system, people,
-                                                                               citizen):
+def test_action_date_and_time_read_time_and_notification_time_follow_the_clock(simulator, care_system, people, citizen):
     pnr, bo = people["tolvan"], unique("clk")
     set_clock(simulator.url, {"advance": "P3D"})
     assert care_system.add_message(kallelse(pnr, bo, notify=True))[0] == "OK"
@@ -80,14 +88,21 @@ def test_action_date_and_time_read_time_and_notification_time_follow_the_clock(s
 
 
 def test_paper_is_received_at_the_clock_time_and_delivered_when_the_clock_says(simulator, care_system, people):
-    letter = {"personnummer": people["david"], "sender_facility": {"name": "VC Testvik"},
-              "reason_rule_ids": ["CH-06"], "text": "Kallelse"}
+    letter = {
+        "personnummer": people["david"],
+        "sender_facility": {"name": "VC Testvik"},
+        "reason_rule_ids": ["CH-06"],
+        "text": "Kallelse",
+    }
     created = care_system.api("POST", "/api/paper-letters", json=letter).json()
-    assert (created["received_at"], created["delivered_at"], created["status"]) == \
-        ("2027-03-01T09:00:00+00:00", "2027-03-03T09:00:00+00:00", "in_transit")
+    assert (created["received_at"], created["delivered_at"], created["status"]) == (
+        "2027-03-01T09:00:00+00:00",
+        "2027-03-03T09:00:00+00:00",
+        "in_transit",
+    )
     set_clock(simulator.url, {"advance": "P1D"})
     assert care_system.api("GET", f"/api/paper-letters/{created['letter_id']}").json()["status"] == "in_transit"
-    set_clock(simulator.url, {"advance": "P2D"})   # three days after posting
+    set_clock(simulator.url, {"advance": "P2D"})  # three days after posting
     [listed] = care_system.api("GET", "/api/paper-letters", params={"status": "delivered"}).json()
     assert listed["letter_id"] == created["letter_id"]
     assert care_system.api("GET", "/api/paper-letters", params={"status": "in_transit"}).json() == []

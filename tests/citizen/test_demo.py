@@ -1,6 +1,7 @@
 """``kallelse demo`` as a trainer starts it: the seeded population, kallelser in
 different states sent over real AddMessage, letters in the paper outbox, and a start
 page from which the clock buttons move the story on."""
+
 from __future__ import annotations
 
 import os
@@ -23,9 +24,24 @@ def demo(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("demo") / "demo.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "simulator.cli", "demo", "--port", str(port),
-                                    "--data-dir", str(log.parent / "data"), "--workers", "2"], cwd=ROOT,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "simulator.cli",
+                "demo",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(log.parent / "data"),
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -46,15 +62,23 @@ def get(base, path, **params):
 
 def test_start_page_links_every_view(demo):
     page = get(demo, "/").text
-    for href in ("/inkorg/logga-in", "/kontroll/inkorgar", "/kontroll/aviseringar", "/kontroll/pappersbrev",
-                 "/kontroll/handelser", "/kontroll/klocka"):
+    for href in (
+        "/inkorg/logga-in",
+        "/kontroll/inkorgar",
+        "/kontroll/aviseringar",
+        "/kontroll/pappersbrev",
+        "/kontroll/handelser",
+        "/kontroll/klocka",
+    ):
         assert f'href="{href}"' in page
     assert "+1 dag" in page and "+3 dagar" in page
 
 
 def test_kallelser_are_in_different_states(demo):
-    threads = {bo: get(demo, f"/api/threads/{bo}").json()["messages"]
-               for bo in ("demo-tolvan-0", "demo-tolvan-1", "demo-tolvan-2", "demo-anna-2")}
+    threads = {
+        bo: get(demo, f"/api/threads/{bo}").json()["messages"]
+        for bo in ("demo-tolvan-0", "demo-tolvan-1", "demo-tolvan-2", "demo-anna-2")
+    }
     assert [m["case_read_status"] for m in threads["demo-tolvan-1"]] == ["Unread"]
     assert [m["case_read_status"] for m in threads["demo-tolvan-2"]] == ["Read", "Read"]
     assert threads["demo-tolvan-2"][-1]["booking_cancelled"] is True
@@ -66,12 +90,13 @@ def test_kallelser_are_in_different_states(demo):
 
 def test_the_trainer_moves_the_clock_and_the_paper_arrives(demo):
     letters = get(demo, "/api/paper-letters").json()
-    assert len(letters) == 3 and {l["status"] for l in letters} == {"in_transit"}
-    assert [l["address"] for l in letters if l["protected_citizen"]] == [None]
+    assert len(letters) == 3 and {letter["status"] for letter in letters} == {"in_transit"}
+    assert [letter["address"] for letter in letters if letter["protected_citizen"]] == [None]
     session = requests.Session()
     token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f"{demo}/", timeout=10).text).group(1)
-    answer = session.post(f"{demo}/kontroll/klocka", data={"csrf_token": token, "button": "+3 dagar",
-                                                           "back": "start"}, timeout=10)
+    answer = session.post(
+        f"{demo}/kontroll/klocka", data={"csrf_token": token, "button": "+3 dagar", "back": "start"}, timeout=10
+    )
     assert answer.status_code == 200 and "Klockan: +3 dagar" in answer.text
-    assert {l["status"] for l in get(demo, "/api/paper-letters").json()} == {"delivered"}
+    assert {letter["status"] for letter in get(demo, "/api/paper-letters").json()} == {"delivered"}
     assert "skyddad adress" in get(demo, "/kontroll/pappersbrev").text

@@ -1,5 +1,6 @@
 """DocBook msg -> HTML (MC-02): the TKB's examples render as structure, anything outside
 the subset shows the real inbox's marker, and nothing in a message can become markup."""
+
 import pytest
 from lxml import html
 
@@ -46,15 +47,18 @@ def test_sections_titles_links_and_signature():
     assert MISMATCH not in root.text_content()
 
 
-@pytest.mark.parametrize("msg", [
-    "<article><para><emphasis>fet</emphasis></para></article>",          # not in the subset
-    "<article><section><section><para>x</para></section></section></article>",  # section in section
-    "<article><ulink url='https://a.se'>x</ulink></article>",             # ulink outside para
-    "<article><varlistentry><term>x</term></varlistentry></article>",     # entry outside a list
-    "<document><para>x</para></document>",                               # wrong root
-    "<article><para>not closed</article>",                                # not XML
-    "",
-])
+@pytest.mark.parametrize(
+    "msg",
+    [
+        "<article><para><emphasis>fet</emphasis></para></article>",  # not in the subset
+        "<article><section><section><para>x</para></section></section></article>",  # section in section
+        "<article><ulink url='https://a.se'>x</ulink></article>",  # ulink outside para
+        "<article><varlistentry><term>x</term></varlistentry></article>",  # entry outside a list
+        "<document><para>x</para></document>",  # wrong root
+        "<article><para>not closed</article>",  # not XML
+        "",
+    ],
+)
 def test_anything_outside_the_table_shows_the_mismatch_marker(msg):
     assert MISMATCH in tree(msg).text_content()
 
@@ -66,22 +70,38 @@ def test_marker_replaces_only_the_offending_element():
 
 
 def test_script_in_text_is_text_not_markup():
-    root = tree("<article><para>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt;"
-                "</para></article>")
+    root = tree(
+        "<article><para>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt;</para></article>"
+    )
     assert not root.xpath("//script | //img")
     assert "<script>alert(1)</script>" in root.text_content()
 
 
 def test_script_element_and_event_handler_attributes_never_reach_the_page():
-    out = str(render("<article><script>alert(1)</script><para onclick='alert(2)'>x</para>"
-                     "<para><img src='x' onerror='alert(3)'/></para></article>"))
+    out = str(
+        render(
+            "<article><script>alert(1)</script><para onclick='alert(2)'>x</para>"
+            "<para><img src='x' onerror='alert(3)'/></para></article>"
+        )
+    )
     assert "<script" not in out and "onclick" not in out and "onerror" not in out and "<img" not in out
     assert out.count(MISMATCH) == 3
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)",
-                                 "data:text/html,<script>alert(1)</script>", "//evil.example/x",
-                                 "vbscript:x", "https://ok.example/a b", "ftp://files.example/x", ""])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil.example/x",
+        "vbscript:x",
+        "https://ok.example/a b",
+        "ftp://files.example/x",
+        "",
+    ],
+)
 def test_only_http_and_https_links_are_links(url):
     assert safe_href(url) is None
     assert not tree(f'<article><para><ulink url="{url}">klick</ulink></para></article>').xpath("//a")
@@ -90,8 +110,9 @@ def test_only_http_and_https_links_are_links(url):
 @pytest.mark.parametrize("url", ["http://1177.se", "https://www.1177.se/hitta-vard?x=1&y=2#z"])
 def test_http_links_are_kept(url):
     assert safe_href(url) == url
-    assert tree(f'<article><para><ulink url="{url.replace("&", "&amp;")}">k</ulink></para></article>'
-                ).xpath("//a/@href") == [url]
+    assert tree(f'<article><para><ulink url="{url.replace("&", "&amp;")}">k</ulink></para></article>').xpath(
+        "//a/@href"
+    ) == [url]
 
 
 def test_self_links_open_in_the_same_window():

@@ -1,5 +1,6 @@
 """The citizen's inbox pages, in-process, with messages put in through the inbox's own
 domain function and store (the browser tests drive the same pages over real AddMessage)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from simulator.inbox.store import InboxStore, row_values
 from simulator.population.seed import seed_population
 
 TOLVAN = "191212121212"
-T0 = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)   # 10:00 Swedish time
+T0 = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)  # 10:00 Swedish time
 
 
 @pytest.fixture()
@@ -26,16 +27,33 @@ def site(web):
     return web
 
 
-def put(web, personnummer=TOLVAN, bo="bo-1", msg="<article><para>Välkommen</para></article>", booking=None,
-        at=None, case_type="Kallelse", facility="Vårdcentralen Testvik", header="Kallelse till provtagning"):
+def put(
+    web,
+    personnummer=TOLVAN,
+    bo="bo-1",
+    msg="<article><para>Välkommen</para></article>",
+    booking=None,
+    at=None,
+    case_type="Kallelse",
+    facility="Vårdcentralen Testvik",
+    header="Kallelse till provtagning",
+):
     """Store a message as AddMessage would, at simulator time ``at``; returns its id."""
     runtime = web.config["RUNTIME"]
     request = domain.AddMessageRequest(
-        subject_of_care_id=personnummer, notify=False, message_xml="<message/>", msg=msg, business_object_id=bo,
-        case_type_description=case_type, header_text=header, facility=domain.Facility(name=facility),
-        booking=domain.Booking(**booking) if booking else None)
-    outcome = domain.add_message(request, runtime.citizens.get(personnummer), at or runtime.clock.now(),
-                                 str(uuid.uuid4()))
+        subject_of_care_id=personnummer,
+        notify=False,
+        message_xml="<message/>",
+        msg=msg,
+        business_object_id=bo,
+        case_type_description=case_type,
+        header_text=header,
+        facility=domain.Facility(name=facility),
+        booking=domain.Booking(**booking) if booking else None,
+    )
+    outcome = domain.add_message(
+        request, runtime.citizens.get(personnummer), at or runtime.clock.now(), str(uuid.uuid4())
+    )
     return InboxStore(runtime.db).insert(row_values(outcome.message))["message_id"]
 
 
@@ -86,11 +104,15 @@ def test_forms_without_the_session_token_are_refused(site):
 
 def test_after_log_in_only_a_local_path_is_followed(site):
     client = site.test_client()
-    for target, expected in (("//evil.example/x", "/inkorg"), ("https://evil.example", "/inkorg"),
-                             ("/\\evil.example", "/inkorg"),
-                             ("/inkorg?visa=arkiverade", "/inkorg?visa=arkiverade")):
-        answer = client.post("/inkorg/logga-in", data={"csrf_token": token(client), "personnummer": TOLVAN,
-                                                        "next": target})
+    for target, expected in (
+        ("//evil.example/x", "/inkorg"),
+        ("https://evil.example", "/inkorg"),
+        ("/\\evil.example", "/inkorg"),
+        ("/inkorg?visa=arkiverade", "/inkorg?visa=arkiverade"),
+    ):
+        answer = client.post(
+            "/inkorg/logga-in", data={"csrf_token": token(client), "personnummer": TOLVAN, "next": target}
+        )
         assert answer.headers["Location"] == expected
 
 
@@ -125,7 +147,7 @@ def test_opening_a_thread_shows_every_message_in_order_and_marks_them_read_at_th
     assert {m["read_at"] for m in messages} == {T0 + dt.timedelta(hours=2)}
     runtime.clock_store.command({"advance": "P1D"})
     logged_in(site).get(f"/inkorg/arende/{first}")
-    assert InboxStore(runtime.db).message(first)["read_at"] == T0 + dt.timedelta(hours=2)   # first read kept
+    assert InboxStore(runtime.db).message(first)["read_at"] == T0 + dt.timedelta(hours=2)  # first read kept
 
 
 def test_archive_moves_a_thread_to_the_archived_filter_and_back(site):
@@ -141,20 +163,28 @@ def test_archive_moves_a_thread_to_the_archived_filter_and_back(site):
 
 
 def test_message_body_is_rendered_escaped_with_the_mismatch_marker(site):
-    mid = put(site, msg="<article><para>&lt;script&gt;alert(1)&lt;/script&gt;</para>"
-                        "<para><img src='x' onerror='alert(2)'/></para><emphasis>x</emphasis></article>",
-              header="<b>rubrik</b>")
+    mid = put(
+        site,
+        msg="<article><para>&lt;script&gt;alert(1)&lt;/script&gt;</para>"
+        "<para><img src='x' onerror='alert(2)'/></para><emphasis>x</emphasis></article>",
+        header="<b>rubrik</b>",
+    )
     answer = logged_in(site).get(f"/inkorg/arende/{mid}")
     page = answer.get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "onerror" not in page and "<b>rubrik</b>" not in page and "&lt;b&gt;rubrik&lt;/b&gt;" in page
     assert page.count(MISMATCH) == 2
-    assert "script-src" not in answer.headers["Content-Security-Policy"]   # default-src 'none' covers scripts
+    assert "script-src" not in answer.headers["Content-Security-Policy"]  # default-src 'none' covers scripts
     assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
-BOOKING = {"booking_id": "B1", "is_invitation": True, "rebooking_allowed": True, "cancel_booking_allowed": True,
-           "booking_date": "2027-03-20T09:30:00"}
+BOOKING = {
+    "booking_id": "B1",
+    "is_invitation": True,
+    "rebooking_allowed": True,
+    "cancel_booking_allowed": True,
+    "booking_date": "2027-03-20T09:30:00",
+}
 
 
 def test_booking_buttons_record_the_citizens_action_once(site):
@@ -166,20 +196,27 @@ def test_booking_buttons_record_the_citizens_action_once(site):
     assert answer.status_code == 302
     store = CitizenSideStore(site.config["RUNTIME"].db)
     [action] = store.actions(TOLVAN)
-    assert (action["action"], action["booking_id"], action["created_at"], action["callback_status"]) == \
-        ("cancel", "B1", T0, "none")
+    assert (action["action"], action["booking_id"], action["created_at"], action["callback_status"]) == (
+        "cancel",
+        "B1",
+        T0,
+        "none",
+    )
     page = client.get(f"/inkorg/arende/{mid}").get_data(as_text=True)
     assert "Avboka</button>" not in page and "begärt avbokning" in page
     client.post(f"/inkorg/arende/{mid}/bokning/cancel", data={"csrf_token": token(client, "/inkorg")})
     assert len(store.actions(TOLVAN)) == 1
 
 
-@pytest.mark.parametrize("messages, visible", [
-    ([{**BOOKING, "rebooking_allowed": False}], ["Avboka"]),
-    ([{**BOOKING, "cancel_booking_allowed": False}], ["Boka om"]),
-    ([BOOKING, {**BOOKING, "cancelled": True}], []),                     # MC-10 cancellation in the thread
-    ([{**BOOKING, "booking_date": "2027-03-01T09:59:00"}], []),          # passed on the simulator clock
-])
+@pytest.mark.parametrize(
+    "messages, visible",
+    [
+        ([{**BOOKING, "rebooking_allowed": False}], ["Avboka"]),
+        ([{**BOOKING, "cancel_booking_allowed": False}], ["Boka om"]),
+        ([BOOKING, {**BOOKING, "cancelled": True}], []),  # MC-10 cancellation in the thread
+        ([{**BOOKING, "booking_date": "2027-03-01T09:59:00"}], []),  # passed on the simulator clock
+    ],
+)
 def test_buttons_show_only_when_allowed_and_the_booking_is_open(site, messages, visible):
     ids = [put(site, booking=b) for b in messages]
     client = logged_in(site)
@@ -195,9 +232,14 @@ def test_buttons_show_only_when_allowed_and_the_booking_is_open(site, messages, 
 def test_trainer_pages_render(site):
     put(site, booking=BOOKING)
     client = site.test_client()
-    for path, text in (("/", "Logga in som invånare"), ("/kontroll/inkorgar", "Tolvan Tolvansson"),
-                       ("/kontroll/aviseringar", "Aviseringar"), ("/kontroll/pappersbrev", "Pappersbrev"),
-                       ("/kontroll/handelser", "Händelser"), ("/kontroll/klocka", "2027-03-01 10:00")):
+    for path, text in (
+        ("/", "Logga in som invånare"),
+        ("/kontroll/inkorgar", "Tolvan Tolvansson"),
+        ("/kontroll/aviseringar", "Aviseringar"),
+        ("/kontroll/pappersbrev", "Pappersbrev"),
+        ("/kontroll/handelser", "Händelser"),
+        ("/kontroll/klocka", "2027-03-01 10:00"),
+    ):
         answer = client.get(path)
         assert answer.status_code == 200 and text in answer.get_data(as_text=True), path
 

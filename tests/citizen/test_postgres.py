@@ -1,5 +1,6 @@
 """The citizen side on the scale path: the same tables, sizes, session key, notifications
 and read marks on PostgreSQL (a server of its own, in its own schema)."""
+
 from __future__ import annotations
 
 import base64

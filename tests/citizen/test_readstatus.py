@@ -2,6 +2,7 @@
 Read, with the simulator clock's time, when the citizen opens it; logical errors are
 resultCode answers, technical ones SOAP Faults. The contract is the simulator's own
 (contracts/TD_KALLELSE_STATUS_1_0)."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,9 @@ def test_unread_until_the_citizen_opens_it_then_read_at_the_clock_time(simulator
     citizen.log_in(pnr)
     citizen.open_thread(first_message_id(care_system, bo))
     status = care_system.message_status(pnr, bo)
-    assert [(m["caseReadStatus"], m["readTime"], m["userSelectionStatus"]) for m in status["messages"]] == \
-        [("Read", "2027-03-01T13:00:00+01:00", "Active")] * 2
+    assert [(m["caseReadStatus"], m["readTime"], m["userSelectionStatus"]) for m in status["messages"]] == [
+        ("Read", "2027-03-01T13:00:00+01:00", "Active")
+    ] * 2
     ids = [m["message_id"] for m in care_system.api("GET", f"/api/threads/{bo}").json()["messages"]]
     assert [m["id"] for m in status["messages"]] == ids
 
@@ -67,10 +69,13 @@ def test_wrong_check_digit_is_a_logical_error_mc04(care_system):
     assert status["resultCode"] == "ERROR" and "kontrollsiffra" in status["resultText"]
 
 
-@pytest.mark.parametrize("pnr, bo, expected", [
-    ("1912121212", "x", "subjectOfCareId"),       # pattern
-    ("191212121212", "", "businessObjectId"),      # minLength
-])
+@pytest.mark.parametrize(
+    "pnr, bo, expected",
+    [
+        ("1912121212", "x", "subjectOfCareId"),  # pattern
+        ("191212121212", "", "businessObjectId"),  # minLength
+    ],
+)
 def test_schema_violations_are_client_faults_naming_the_element(care_system, pnr, bo, expected):
     with pytest.raises(SoapError) as caught:
         care_system.soap("GetMessageStatus", status_payload(CONTRACT, pnr, bo))
@@ -78,21 +83,31 @@ def test_schema_violations_are_client_faults_naming_the_element(care_system, pnr
 
 
 def test_wrong_soap_action_is_a_fault(simulator):
-    envelope = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header>'
-                '<LogicalAddress xmlns="urn:riv:itintegration:registry:1">SE2321000016-MVK</LogicalAddress>'
-                '</soapenv:Header><soapenv:Body><GetMessageStatus '
-                'xmlns="urn:kallelse-testbed:inbox:GetMessageStatusResponder:1"><subjectOfCareId>191212121212'
-                '</subjectOfCareId><businessObjectId>x</businessObjectId></GetMessageStatus></soapenv:Body>'
-                '</soapenv:Envelope>')
-    answer = requests.post(f"{simulator.url}/inbox/GetMessageStatus/1/rivtabp21", data=envelope, timeout=10,
-                           headers={"Content-Type": "text/xml", "SOAPAction": '"urn:wrong"',
-                                    "x-rivta-original-serviceconsumer-hsaid": CONSUMER})
+    envelope = (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header>'
+        '<LogicalAddress xmlns="urn:riv:itintegration:registry:1">SE2321000016-MVK</LogicalAddress>'
+        "</soapenv:Header><soapenv:Body><GetMessageStatus "
+        'xmlns="urn:kallelse-testbed:inbox:GetMessageStatusResponder:1"><subjectOfCareId>191212121212'
+        "</subjectOfCareId><businessObjectId>x</businessObjectId></GetMessageStatus></soapenv:Body>"
+        "</soapenv:Envelope>"
+    )
+    answer = requests.post(
+        f"{simulator.url}/inbox/GetMessageStatus/1/rivtabp21",
+        data=envelope,
+        timeout=10,
+        headers={
+            "Content-Type": "text/xml",
+            "SOAPAction": '"urn:wrong"',
+            "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
+        },
+    )
     assert answer.status_code == 500 and b"SOAPAction" in answer.content
 
 
 def test_wsdl_is_served_and_a_zeep_client_reads_the_status(simulator, care_system, people):
     import zeep
     from zeep.transports import Transport
+
     wsdl = requests.get(f"{simulator.url}/inbox/GetMessageStatus/1/rivtabp21?wsdl", timeout=10)
     assert wsdl.status_code == 200
     assert f'location="{simulator.url}/inbox/GetMessageStatus/1/rivtabp21"'.encode() in wsdl.content
@@ -100,8 +115,10 @@ def test_wsdl_is_served_and_a_zeep_client_reads_the_status(simulator, care_syste
     care_system.add_message(kallelse(pnr, bo))
     session = requests.Session()
     session.headers["x-rivta-original-serviceconsumer-hsaid"] = CONSUMER
-    client = zeep.Client(f"{simulator.url}/inbox/GetMessageStatus/1/rivtabp21?wsdl",
-                         transport=Transport(session=session))
-    answer = client.service.GetMessageStatus(subjectOfCareId=pnr, businessObjectId=bo,
-                                             _soapheaders={"LogicalAddress": "SE2321000016-MVK"})
+    client = zeep.Client(
+        f"{simulator.url}/inbox/GetMessageStatus/1/rivtabp21?wsdl", transport=Transport(session=session)
+    )
+    answer = client.service.GetMessageStatus(
+        subjectOfCareId=pnr, businessObjectId=bo, _soapheaders={"LogicalAddress": "SE2321000016-MVK"}
+    )
     assert answer.resultCode == "OK" and [m.caseReadStatus for m in answer.message] == ["Unread"]

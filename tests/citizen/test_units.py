@@ -1,6 +1,7 @@
 """The citizen side's domain rules without a server: urlConfiguration links, which
 booking buttons show (MC-06, MC-10), notification texts (MC-12) and paper letters
 (CH-10, delivery on the simulator clock)."""
+
 import base64
 import datetime as dt
 import json
@@ -10,26 +11,33 @@ import pytest
 from simulator.citizen import booking, links, notifications, paper
 from simulator.population.domain import Account, Citizen, FieldError
 
-NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 TABLE = {"123XYZ": "https://mywebserver.example/myeservice.xhtml", "Q": "https://q.example/p?lang=sv"}
 
 
 # --- urlConfiguration --------------------------------------------------------------
 
-@pytest.mark.parametrize("query, expected", [
-    ("?hsaId=SE2321000016-1HZ6", "https://mywebserver.example/myeservice.xhtml?hsaId=SE2321000016-1HZ6"),
-    ("hsaId=A", "https://mywebserver.example/myeservice.xhtml?hsaId=A"),
-    (None, "https://mywebserver.example/myeservice.xhtml"),
-])
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?hsaId=SE2321000016-1HZ6", "https://mywebserver.example/myeservice.xhtml?hsaId=SE2321000016-1HZ6"),
+        ("hsaId=A", "https://mywebserver.example/myeservice.xhtml?hsaId=A"),
+        (None, "https://mywebserver.example/myeservice.xhtml"),
+    ],
+)
 def test_system_id_is_looked_up_and_query_string_appended(query, expected):
-    link = links.resolve({"systemId": "123XYZ", "urlText": "Gå till mottagningen", "queryString": query,
-                          "urlLinkType": "NewWindow"}, TABLE)
+    link = links.resolve(
+        {"systemId": "123XYZ", "urlText": "Gå till mottagningen", "queryString": query, "urlLinkType": "NewWindow"},
+        TABLE,
+    )
     assert (link.href, link.text, link.new_window, link.note) == (expected, "Gå till mottagningen", True, None)
 
 
 def test_query_string_joins_an_url_that_has_one_already():
-    link = links.resolve({"systemId": "Q", "urlText": "x", "queryString": "?id=1", "urlLinkType": "CurrentWindow"},
-                         TABLE)
+    link = links.resolve(
+        {"systemId": "Q", "urlText": "x", "queryString": "?id=1", "urlLinkType": "CurrentWindow"}, TABLE
+    )
     assert link.href == "https://q.example/p?lang=sv&id=1" and not link.new_window
 
 
@@ -44,22 +52,33 @@ def test_unsupported_link_types_open_in_the_current_window_with_a_note():
 
 
 def test_a_query_string_cannot_smuggle_whitespace_into_the_link():
-    assert links.resolve({"systemId": "123XYZ", "urlText": "x", "queryString": "a=1 onclick=x",
-                          "urlLinkType": "NewWindow"}, TABLE).href is None
+    assert (
+        links.resolve(
+            {"systemId": "123XYZ", "urlText": "x", "queryString": "a=1 onclick=x", "urlLinkType": "NewWindow"}, TABLE
+        ).href
+        is None
+    )
 
 
 def test_table_file_drops_non_http_urls_and_comments(tmp_path):
     path = tmp_path / "t.json"
     path.write_text(json.dumps({"_comment": "x", "A": "https://a.example", "B": "javascript:alert(1)"}))
     assert links.load_table(path) == {"A": "https://a.example"}
-    assert "123XYZ" in links.load_table()   # the shipped table has the TKB's example
+    assert "123XYZ" in links.load_table()  # the shipped table has the TKB's example
 
 
 # --- booking buttons ---------------------------------------------------------------
 
+
 def message(mid, booking_id="B1", when="2027-03-20T09:30:00", rebook=True, cancel=True, cancelled=None):
-    return {"message_id": mid, "booking_id": booking_id, "booking_date": when, "booking_rebooking_allowed": rebook,
-            "booking_cancel_allowed": cancel, "booking_cancelled": cancelled}
+    return {
+        "message_id": mid,
+        "booking_id": booking_id,
+        "booking_date": when,
+        "booking_rebooking_allowed": rebook,
+        "booking_cancel_allowed": cancel,
+        "booking_cancelled": cancelled,
+    }
 
 
 def test_buttons_follow_the_flags_of_the_latest_message():
@@ -75,7 +94,7 @@ def test_no_buttons_for_a_cancelled_booking_mc10():
 
 
 def test_no_buttons_when_the_time_has_passed_on_the_clock():
-    msgs = [message("m1", when="2027-03-01T09:59:00")]          # Swedish time, = 08:59 UTC
+    msgs = [message("m1", when="2027-03-01T09:59:00")]  # Swedish time, = 08:59 UTC
     assert not booking.booking_state(msgs, [], NOW).has_buttons
     assert booking.booking_state(msgs, [], NOW - dt.timedelta(minutes=2)).has_buttons
 
@@ -93,31 +112,48 @@ def test_threads_without_booking_have_no_state_and_unknown_actions_are_refused()
 
 # --- notifications (MC-12) ---------------------------------------------------------
 
+
 def person(**account):
-    return Citizen("191212121212", "Tolvan", "Tolvansson",
-                   account=Account(exists=True, active=True, mobile="+46701740605", email="t@example.com", **account))
+    return Citizen(
+        "191212121212",
+        "Tolvan",
+        "Tolvansson",
+        account=Account(exists=True, active=True, mobile="+46701740605", email="t@example.com", **account),
+    )
 
 
-STORED = {"message_id": "m1", "notify": True, "source_system": "SE1", "facility_name": "Vårdcentralen Hemlig",
-          "case_type_description": "Kallelse till psykiatrin", "header_text": "Din tid på abortmottagningen",
-          "msg": "<article><para>Provtagning HIV</para></article>", "booking_date": "2027-03-20T09:30:00"}
+STORED = {
+    "message_id": "m1",
+    "notify": True,
+    "source_system": "SE1",
+    "facility_name": "Vårdcentralen Hemlig",
+    "case_type_description": "Kallelse till psykiatrin",
+    "header_text": "Din tid på abortmottagningen",
+    "msg": "<article><para>Provtagning HIV</para></article>",
+    "booking_date": "2027-03-20T09:30:00",
+}
 
 
 def test_sms_and_email_as_the_citizen_chose_with_the_clock_time():
     rows = notifications.notifications_for(person(sms_notification=True, email_notification=True), STORED, NOW)
     assert [(r["channel"], r["recipient"], r["created_at"]) for r in rows] == [
-        ("sms", "+46701740605", NOW), ("email", "t@example.com", NOW)]
+        ("sms", "+46701740605", NOW),
+        ("email", "t@example.com", NOW),
+    ]
     only_sms = notifications.notifications_for(person(sms_notification=True), STORED, NOW)
     assert [r["channel"] for r in only_sms] == ["sms"]
 
 
-@pytest.mark.parametrize("citizen, stored", [
-    (None, STORED),
-    (person(sms_notification=True), {**STORED, "notify": False}),
-    (person(), STORED),
-    (Citizen("191212121212", "T", "T", account=Account(exists=True, active=False, sms_notification=True)), STORED),
-    (Citizen("191212121212", "T", "T", account=Account(exists=False, sms_notification=True)), STORED),
-])
+@pytest.mark.parametrize(
+    "citizen, stored",
+    [
+        (None, STORED),
+        (person(sms_notification=True), {**STORED, "notify": False}),
+        (person(), STORED),
+        (Citizen("191212121212", "T", "T", account=Account(exists=True, active=False, sms_notification=True)), STORED),
+        (Citizen("191212121212", "T", "T", account=Account(exists=False, sms_notification=True)), STORED),
+    ],
+)
 def test_nothing_is_sent_without_notify_account_and_channel(citizen, stored):
     assert notifications.notifications_for(citizen, stored, NOW) == []
 
@@ -134,8 +170,12 @@ def test_texts_say_only_that_a_message_is_waiting_mc12():
 # --- paper letters -----------------------------------------------------------------
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-SUBMISSION = {"personnummer": "191212121212", "sender_facility": {"name": "VC Testvik", "hsa_id": "SE1"},
-              "reason_rule_ids": ["CH-06"], "text": "Kallelse"}
+SUBMISSION = {
+    "personnummer": "191212121212",
+    "sender_facility": {"name": "VC Testvik", "hsa_id": "SE1"},
+    "reason_rule_ids": ["CH-06"],
+    "text": "Kallelse",
+}
 
 
 def letter(data=None, citizen=None):
@@ -158,21 +198,24 @@ def test_pdf_letters_are_decoded_and_checked():
     assert (row["content_type"], row["document"]) == ("application/pdf", PDF)
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"personnummer": "191212121213"}, "personnummer"),
-    ({"personnummer": None}, "personnummer"),
-    ({"sender_facility": None}, "sender_facility"),
-    ({"sender_facility": {"name": "x", "color": "red"}}, "sender_facility"),
-    ({"sender_facility": {}}, "sender_facility.name"),
-    ({"reason_rule_ids": ["channel rule"]}, "reason_rule_ids"),
-    ({"protected_address_route": "yes"}, "protected_address_route"),
-    ({"postal_delivery_days": -1}, "postal_delivery_days"),
-    ({"postal_delivery_days": True}, "postal_delivery_days"),
-    ({"address": {"street": "x", "country": "SE"}}, "address.country"),
-    ({"pdf_base64": "JVBERi0="}, "pdf_base64"),                    # both forms at once
-    ({"text": ""}, "text"),
-    ({"colour": 1}, "colour"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"personnummer": "191212121213"}, "personnummer"),
+        ({"personnummer": None}, "personnummer"),
+        ({"sender_facility": None}, "sender_facility"),
+        ({"sender_facility": {"name": "x", "color": "red"}}, "sender_facility"),
+        ({"sender_facility": {}}, "sender_facility.name"),
+        ({"reason_rule_ids": ["channel rule"]}, "reason_rule_ids"),
+        ({"protected_address_route": "yes"}, "protected_address_route"),
+        ({"postal_delivery_days": -1}, "postal_delivery_days"),
+        ({"postal_delivery_days": True}, "postal_delivery_days"),
+        ({"address": {"street": "x", "country": "SE"}}, "address.country"),
+        ({"pdf_base64": "JVBERi0="}, "pdf_base64"),  # both forms at once
+        ({"text": ""}, "text"),
+        ({"colour": 1}, "colour"),
+    ],
+)
 def test_bad_submissions_name_the_field(change, field):
     with pytest.raises(FieldError) as caught:
         letter({**SUBMISSION, **change})
@@ -190,7 +233,7 @@ def test_protected_person_letter_refuses_an_address_ch10():
     with pytest.raises(FieldError) as caught:
         letter({**SUBMISSION, "protected_address_route": True, "address": {"street": "Hemlig väg 1"}}, protected)
     assert caught.value.field == "address" and "CH-10" in caught.value.message
-    with pytest.raises(FieldError):   # the route flag alone makes a letter protected
+    with pytest.raises(FieldError):  # the route flag alone makes a letter protected
         letter({**SUBMISSION, "protected_address_route": True, "address": {"street": "x"}})
 
 

@@ -2,6 +2,7 @@
 served from a thread: used while the dispatch core has no /dispatch/adapter of its own,
 and as a worked example of the protocol (conformance/adapter-openapi.yaml) for vendors
 whose system has a booking REST API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,11 +32,19 @@ def create_app(dispatch_url: str, own_outputs: bool = False) -> Flask:
     @app.get("/health")
     def health():
         settings = http.get(f"{api}/settings", timeout=30).json()
-        return jsonify(status="ok", vendor="Kallelse Testbed", system="reference dispatch core (bridge)",
-                       version="0.1.0", profiles=sorted(settings["profiles"]),
-                       clock="adapter" if own_outputs else "simulator", paper="adapter" if own_outputs else "simulator",
-                       sms="adapter", settle=True, booking_status=True,
-                       consumer_hsa_id=settings["consumer_hsa_id"])
+        return jsonify(
+            status="ok",
+            vendor="Kallelse Testbed",
+            system="reference dispatch core (bridge)",
+            version="0.1.0",
+            profiles=sorted(settings["profiles"]),
+            clock="adapter" if own_outputs else "simulator",
+            paper="adapter" if own_outputs else "simulator",
+            sms="adapter",
+            settle=True,
+            booking_status=True,
+            consumer_hsa_id=settings["consumer_hsa_id"],
+        )
 
     @app.post("/bookings")
     def book():
@@ -61,7 +70,7 @@ def create_app(dispatch_url: str, own_outputs: bool = False) -> Flask:
     @app.get("/idle")
     def idle():
         own = http.get(f"{dispatch_url}/dispatch/adapter/health", timeout=30)
-        if own.status_code == 200 and isinstance(own.json().get("idle"), bool):   # the engine's cheap count
+        if own.status_code == 200 and isinstance(own.json().get("idle"), bool):  # the engine's cheap count
             return jsonify(idle=own.json()["idle"])
         now = dt.datetime.fromisoformat(http.get(f"{dispatch_url}/api/clock", timeout=30).json()["now"])
         pending = 0
@@ -70,8 +79,11 @@ def create_app(dispatch_url: str, own_outputs: bool = False) -> Flask:
             page = http.get(f"{api}/bookings", params={"limit": 1000, "offset": offset}, timeout=30).json()
             for booking in page:
                 pending += booking["status"] == "pending"
-                pending += sum(1 for s in booking["steps"] if s["state"] in ("todo", "sending")
-                               and dt.datetime.fromisoformat(s["due_at"]) <= now)
+                pending += sum(
+                    1
+                    for s in booking["steps"]
+                    if s["state"] in ("todo", "sending") and dt.datetime.fromisoformat(s["due_at"]) <= now
+                )
             if len(page) < 1000:
                 break
             offset += 1000
@@ -79,10 +91,14 @@ def create_app(dispatch_url: str, own_outputs: bool = False) -> Flask:
 
     @app.get("/sent/sms")
     def sms():
-        items = http.get(f"{dispatch_url}/dispatch/sms-gateway/messages",
-                         params={"personnummer": request.args["personnummer"]}, timeout=30).json()
-        return jsonify(items=[{"recipient": m["recipient"], "text": m["text"], "sent_at": m["received_at"]}
-                              for m in items])
+        items = http.get(
+            f"{dispatch_url}/dispatch/sms-gateway/messages",
+            params={"personnummer": request.args["personnummer"]},
+            timeout=30,
+        ).json()
+        return jsonify(
+            items=[{"recipient": m["recipient"], "text": m["text"], "sent_at": m["received_at"]} for m in items]
+        )
 
     @app.post("/clock")
     def clock():
@@ -92,10 +108,20 @@ def create_app(dispatch_url: str, own_outputs: bool = False) -> Flask:
 
     @app.get("/sent/paper")
     def sent_paper():
-        letters = http.get(f"{dispatch_url}/api/paper-letters", params={"personnummer": request.args["personnummer"]},
-                           timeout=30).json()
-        return jsonify(items=[{"booking_id": l["booking_id"], "protected_address_route": l["protected_route"],
-                               "address": l["address"], "sent_at": l["received_at"]} for l in letters])
+        letters = http.get(
+            f"{dispatch_url}/api/paper-letters", params={"personnummer": request.args["personnummer"]}, timeout=30
+        ).json()
+        return jsonify(
+            items=[
+                {
+                    "booking_id": letter["booking_id"],
+                    "protected_address_route": letter["protected_route"],
+                    "address": letter["address"],
+                    "sent_at": letter["received_at"],
+                }
+                for letter in letters
+            ]
+        )
 
     return app
 
@@ -109,7 +135,7 @@ class Bridge:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_port}"
 
-    def start(self) -> "Bridge":
+    def start(self) -> Bridge:
         self.thread.start()
         return self
 

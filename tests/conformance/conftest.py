@@ -2,6 +2,7 @@
 ``kallelse serve`` (with its dispatch worker) and the vendor adapter in front of it -
 the dispatch core's own /dispatch/adapter when it serves one, else the bridge in
 tests/conformance/bridge.py over its REST API."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ from tests.support import ROOT, SimulatorProcess
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS = ROOT / "docs"
 UPDATE_DOCS = os.environ.get("KALLELSE_UPDATE_DOCS") == "1"
-SETTINGS_REACH_WORKER = 1.5   # the dispatch worker re-reads its settings at most every second
+SETTINGS_REACH_WORKER = 1.5  # the dispatch worker re-reads its settings at most every second
 # profile -> {rule: status} of the reference engine's CLI run (test_reference), which the
 # mutant matrix reuses as its reference row instead of running the whole catalog again
 REFERENCE_VERDICTS: dict[str, dict[str, str]] = {}
@@ -33,12 +34,13 @@ class Reference:
         self.use_bridge = bridge
         self.bridge: Bridge | None = None
 
-    def start(self) -> "Reference":
+    def start(self) -> Reference:
         self.server.start()
         own = f"{self.server.url}/dispatch/adapter"
-        try:   # the engine's own adapter, once it reports the SMS it sent (RM-01, MC-12)
-            served = requests.get(f"{own}/sent/sms", params={"personnummer": "191212121212"},
-                                  timeout=5).status_code == 200
+        try:  # the engine's own adapter, once it reports the SMS it sent (RM-01, MC-12)
+            served = (
+                requests.get(f"{own}/sent/sms", params={"personnummer": "191212121212"}, timeout=5).status_code == 200
+            )
         except requests.RequestException:
             served = False
         if served and not self.use_bridge:

@@ -3,6 +3,7 @@ corpus generator (contracts/corpus.py), the same documents broken in one way eac
 raw garbage, against every SOAP endpoint. Never an HTTP 500 without a SOAP Fault, never
 a stack trace, and the store stays consistent: exactly the AddMessages answered OK/INFO
 are stored, and every call is in the recorded traffic."""
+
 from __future__ import annotations
 
 import collections
@@ -30,7 +31,7 @@ class Calls:
 
     def __init__(self):
         self.count = 0
-        self.stored = collections.Counter()   # subjectOfCareId -> AddMessages answered OK/INFO
+        self.stored = collections.Counter()  # subjectOfCareId -> AddMessages answered OK/INFO
 
 
 CALLS = Calls()
@@ -45,19 +46,34 @@ def endpoints(simulator) -> dict[str, str]:
 
 
 def envelope(payload: bytes, logical_address: bool) -> bytes:
-    header = f'<soapenv:Header><la:LogicalAddress xmlns:la="{LOGICAL}">SE2321000016-MVK</la:LogicalAddress>' \
-             "</soapenv:Header>" if logical_address else ""
+    header = (
+        f'<soapenv:Header><la:LogicalAddress xmlns:la="{LOGICAL}">SE2321000016-MVK</la:LogicalAddress></soapenv:Header>'
+        if logical_address
+        else ""
+    )
     body = payload.split(b"?>", 1)[1] if payload.startswith(b"<?xml") else payload
-    return (f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP}">{header}'
-            f"<soapenv:Body>").encode() + body + b"</soapenv:Body></soapenv:Envelope>"
+    return (
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP}">{header}<soapenv:Body>'
+        ).encode()
+        + body
+        + b"</soapenv:Body></soapenv:Envelope>"
+    )
 
 
 def post(url: str, interaction: str, data: bytes, action: str | None = None) -> requests.Response:
     contract = BUNDLE[interaction]
     CALLS.count += 1
-    return requests.post(url, data=data, timeout=30, headers={
-        "Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action or contract.soap_action}"',
-        "x-rivta-original-serviceconsumer-hsaid": "SE2321000065-FUZZ"})
+    return requests.post(
+        url,
+        data=data,
+        timeout=30,
+        headers={
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{action or contract.soap_action}"',
+            "x-rivta-original-serviceconsumer-hsaid": "SE2321000065-FUZZ",
+        },
+    )
 
 
 def check_answer(answer: requests.Response, interaction: str) -> etree._Element | None:
@@ -94,8 +110,9 @@ def storable(document: etree._Element, rnd) -> None:
     for element in document.iter():
         name = etree.QName(element).localname if isinstance(element.tag, str) else ""
         if name == "subjectOfCareId":
-            element.text = with_check_digit(f"19{rnd.randint(30, 99)}{rnd.randint(1, 12):02d}"
-                                            f"{rnd.randint(1, 28):02d}{rnd.randint(100, 999)}")
+            element.text = with_check_digit(
+                f"19{rnd.randint(30, 99)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}{rnd.randint(100, 999)}"
+            )
         elif name == "notify":
             element.text = "false"
 
@@ -111,8 +128,12 @@ def test_generated_and_mutated_documents(endpoints, interaction):
     model = load_xsd(contract.responder_xsd)
     root = model.elements[contract.request_element.split("}")[1]]
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     @given(rnd=st.randoms(use_true_random=False), mutate=st.booleans(), logical=st.booleans())
     def one(rnd, mutate, logical):
         try:
@@ -129,13 +150,29 @@ def test_generated_and_mutated_documents(endpoints, interaction):
     one()
 
 
-@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode),
-                      st.sampled_from([b"", b"<", b"<soapenv:Envelope xmlns:soapenv='x'/>",
-                                       b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
-                                       b"<?xml version='1.0'?><Envelope><Body/></Envelope>"])),
-       interaction=st.sampled_from(INTERACTIONS), action=st.sampled_from([None, "urn:wrong", ""]))
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300).map(str.encode),
+        st.sampled_from(
+            [
+                b"",
+                b"<",
+                b"<soapenv:Envelope xmlns:soapenv='x'/>",
+                b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+                b"<?xml version='1.0'?><Envelope><Body/></Envelope>",
+            ]
+        ),
+    ),
+    interaction=st.sampled_from(INTERACTIONS),
+    action=st.sampled_from([None, "urn:wrong", ""]),
+)
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 def test_garbage_is_answered_with_a_fault(endpoints, data, interaction, action):
     if interaction not in endpoints:
         return
@@ -153,12 +190,16 @@ def test_the_store_stayed_consistent(simulator, endpoints):
         inbox = requests.get(f"{simulator.url}/api/citizens/{pnr}/inbox", timeout=30)
         assert inbox.status_code == 200, inbox.text
         assert inbox.json()["message_count"] == count, pnr
-    traffic = requests.get(f"{simulator.url}/api/traffic", params={"consumer": "SE2321000065-FUZZ", "limit": 500},
-                           timeout=30).json()
+    traffic = requests.get(
+        f"{simulator.url}/api/traffic", params={"consumer": "SE2321000065-FUZZ", "limit": 500}, timeout=30
+    ).json()
     total = len(traffic["items"])
     while traffic.get("next_before"):
-        traffic = requests.get(f"{simulator.url}/api/traffic", timeout=30, params={
-            "consumer": "SE2321000065-FUZZ", "limit": 500, "before": traffic["next_before"]}).json()
+        traffic = requests.get(
+            f"{simulator.url}/api/traffic",
+            timeout=30,
+            params={"consumer": "SE2321000065-FUZZ", "limit": 500, "before": traffic["next_before"]},
+        ).json()
         total += len(traffic["items"])
     assert total == CALLS.count
     assert requests.get(f"{simulator.url}/api/health", timeout=10).status_code == 200

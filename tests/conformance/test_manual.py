@@ -1,6 +1,7 @@
 """--manual: the suite tells a tester each step and waits for Enter. Here the tester is
 played by a function that does each step in the reference engine's booking API, as a
 person would in a vendor's UI."""
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,10 @@ class PersonAtTheUi:
     def ask(self, prompt: str) -> str:
         last = self.said[-1] if self.said else ""
         if "Create this booking" in last:
-            booking = json.loads(last[last.index("{"):])
+            booking = json.loads(last[last.index("{") :])
             assert requests.post(f"{self.api}/bookings", json=booking, timeout=30).status_code == 201
         elif match := re.search(r"Change booking (\S+) in your system", last):
-            changes = json.loads(last[last.index("{"):])
+            changes = json.loads(last[last.index("{") :])
             assert requests.put(f"{self.api}/bookings/{match.group(1)}", json=changes, timeout=30).ok
         elif match := re.search(r"Cancel booking (\S+) in your system", last):
             assert requests.post(f"{self.api}/bookings/{match.group(1)}/cancel", timeout=30).ok

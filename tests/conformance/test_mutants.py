@@ -3,6 +3,7 @@
 reference fails nothing; every variant fails exactly the rules it breaks and no other.
 The table printed in docs/conformance.md is generated here (KALLELSE_UPDATE_DOCS=1
 rewrites it; otherwise the test checks that the docs still say what the run shows)."""
+
 from __future__ import annotations
 
 import os
@@ -50,7 +51,7 @@ def run_variant(reference: Reference, mutation: str) -> dict[str, str]:
     reference.reset([mutation] if mutation else [])
     adapter = HttpAdapter(reference.adapter_url)
     run = Run(SimulatorApi(reference.url), adapter, PROFILES["rjl"], adapter.info().consumer_hsa_id)
-    run.wait_seconds = 8      # the engine reports idle, so a wait only covers what never comes
+    run.wait_seconds = 8  # the engine reports idle, so a wait only covers what never comes
     outcome = Runner(run, catalog.select(None)).execute()
     return {v.rule_id: v.status for v in outcome.verdicts}
 
@@ -78,7 +79,7 @@ def matrix(tmp_path_factory) -> dict[str, dict[str, str]]:
                     return
                 try:
                     results[mutation] = run_variant(reference, mutation)
-                except Exception as exc:   # noqa: BLE001 - reported by the test
+                except Exception as exc:
                     failures.append(f"{mutation or 'reference'}: {exc!r}")
         finally:
             reference.stop()
@@ -117,7 +118,6 @@ def test_docs_print_the_matrix_of_this_run(matrix):
     text = docs.read_text("utf-8")
     block = f"{BEGIN}\n{table(matrix)}\n{END}"
     if UPDATE_DOCS:
-        docs.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S),
-                        "utf-8")
+        docs.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S), "utf-8")
         return
     assert block in text, "docs/conformance.md's mutant matrix differs from this run; rerun with KALLELSE_UPDATE_DOCS=1"

@@ -1,4 +1,5 @@
 """The pytest plugin a vendor's CI adds: each rule becomes a test with its verdict."""
+
 from __future__ import annotations
 
 import json
@@ -17,11 +18,31 @@ def test_plugin_reports_each_rule_as_a_test(bridged, tmp_path):
     vendor's pipeline would run it."""
     reference = bridged
     reference.reset(["no_directions_link"])
-    args = [sys.executable, "-m", "pytest", "-p", "conformance.pytest_plugin", "-c", "/dev/null",
-            "--rootdir", str(tmp_path), str(tmp_path), "-q", "-p", "no:cacheprovider",
-            "--kallelse-adapter", reference.adapter_url, "--kallelse-simulator", reference.url,
-            "--kallelse-rules", "CH-02,MC-08", "--kallelse-report", str(tmp_path / "report"),
-            "--junitxml", str(tmp_path / "pytest-junit.xml")]
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "conformance.pytest_plugin",
+        "-c",
+        "/dev/null",
+        "--rootdir",
+        str(tmp_path),
+        str(tmp_path),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--kallelse-adapter",
+        reference.adapter_url,
+        "--kallelse-simulator",
+        reference.url,
+        "--kallelse-rules",
+        "CH-02,MC-08",
+        "--kallelse-report",
+        str(tmp_path / "report"),
+        "--junitxml",
+        str(tmp_path / "pytest-junit.xml"),
+    ]
     result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=240)
     reference.reset([])
     out = result.stdout + result.stderr
@@ -33,4 +54,4 @@ def test_plugin_reports_each_rule_as_a_test(bridged, tmp_path):
     assert 'name="CH-02"' in junit and 'name="MC-08"' in junit
     report = json.loads((tmp_path / "report" / "report.json").read_text("utf-8"))
     ch02 = next(r for r in report["rules"] if r["rule_id"] == "CH-02")
-    assert ch02["status"] == "pass" and "1 paper letter" in json.dumps(ch02["findings"])   # from GET /sent/paper
+    assert ch02["status"] == "pass" and "1 paper letter" in json.dumps(ch02["findings"])  # from GET /sent/paper

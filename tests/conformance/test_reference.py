@@ -1,6 +1,7 @@
 """Acceptance: ``kallelse conformance run --all`` passes against the reference dispatch
 core on both profiles, through the CLI as a vendor runs it, writing all three reports;
 the HTML report is screenshotted by a real browser."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,21 @@ def test_reference_engine_passes_every_rule(reference, tmp_path_factory, profile
     reference.reset([])
     report = tmp_path_factory.mktemp(f"report-{profile}")
     began = time.monotonic()
-    result = CliRunner().invoke(conformance, ["run", "--profile", profile, "--adapter", reference.adapter_url,
-                                              "--simulator", reference.url, "--all", "--report", str(report)])
+    result = CliRunner().invoke(
+        conformance,
+        [
+            "run",
+            "--profile",
+            profile,
+            "--adapter",
+            reference.adapter_url,
+            "--simulator",
+            reference.url,
+            "--all",
+            "--report",
+            str(report),
+        ],
+    )
     print(f"conformance run --all --profile {profile}: {time.monotonic() - began:.0f} s")
     assert result.exit_code == 0, result.output
     data = json.loads((report / "report.json").read_text("utf-8"))
@@ -40,8 +54,20 @@ def test_reference_engine_passes_every_rule(reference, tmp_path_factory, profile
 
 def check_traffic(reference, since: str, report) -> tuple[int, dict]:
     consumer = requests.get(f"{reference.url}/dispatch/api/settings", timeout=10).json()["consumer_hsa_id"]
-    result = CliRunner().invoke(conformance, ["check-traffic", "--simulator", reference.url, "--since", since,
-                                              "--consumer", consumer, "--report", str(report)])
+    result = CliRunner().invoke(
+        conformance,
+        [
+            "check-traffic",
+            "--simulator",
+            reference.url,
+            "--since",
+            since,
+            "--consumer",
+            consumer,
+            "--report",
+            str(report),
+        ],
+    )
     verdicts = {r["rule_id"]: r for r in json.loads((report / "report.json").read_text("utf-8"))["rules"]}
     return result.exit_code, verdicts
 
@@ -54,21 +80,35 @@ def test_check_traffic_passes_the_reference_runs_window(reference, tmp_path):
     code, verdicts = check_traffic(reference, since, tmp_path)
     assert sorted(verdicts) == sorted(PASSIVE_RULES)
     assert code == 0, {k: v["summary"] for k, v in verdicts.items() if v["status"] != "pass"}
-    assert len(verdicts["MC-01"]["findings"]) > 50     # every request of the run was re-validated
+    assert len(verdicts["MC-01"]["findings"]) > 50  # every request of the run was re-validated
 
 
 def test_a_broken_rule_fails_with_exit_1_actively_and_passively(reference, tmp_path):
     reference.reset(["notify_without_source_system"])
     since = requests.get(f"{reference.url}/api/clock", timeout=10).json()["now"]
-    result = CliRunner().invoke(conformance, ["run", "--profile", "rjl", "--adapter", reference.adapter_url,
-                                              "--simulator", reference.url, "--rules", "MC-03,MC-08",
-                                              "--report", str(tmp_path / "active")])
+    result = CliRunner().invoke(
+        conformance,
+        [
+            "run",
+            "--profile",
+            "rjl",
+            "--adapter",
+            reference.adapter_url,
+            "--simulator",
+            reference.url,
+            "--rules",
+            "MC-03,MC-08",
+            "--report",
+            str(tmp_path / "active"),
+        ],
+    )
     assert result.exit_code == 1, result.output
     verdicts = {r["rule_id"]: r for r in json.loads((tmp_path / "active" / "report.json").read_text("utf-8"))["rules"]}
     assert verdicts["MC-03"]["status"] == "fail" and verdicts["MC-08"]["status"] == "pass"
     assert "sourceSystem" in verdicts["MC-03"]["findings"][0]["expected"]
     assert "<sourceSystem>" not in json.dumps(verdicts["MC-03"]["evidence"]) and "notify" in json.dumps(
-        verdicts["MC-03"]["evidence"])
+        verdicts["MC-03"]["evidence"]
+    )
     code, passive = check_traffic(reference, since, tmp_path / "passive")
     reference.reset([])
     assert code == 1 and passive["MC-03"]["status"] == "fail"
@@ -87,9 +127,17 @@ def test_screenshot_of_the_html_report(artifacts):
         require(False, "Python Playwright")
     import shutil
     from pathlib import Path
+
     require(Path("/usr/bin/chromium").exists(), "Debian chromium at /usr/bin/chromium")
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"]
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
@@ -100,7 +148,7 @@ def test_screenshot_of_the_html_report(artifacts):
         assert page.locator("section.rule#CH-03 details details").first.is_visible()
         page.evaluate("window.scrollTo(0, 0)")
         shot = artifacts / "conformance-report.png"
-        page.screenshot(path=str(shot), full_page=False)     # header, totals and the overview of every rule
+        page.screenshot(path=str(shot), full_page=False)  # header, totals and the overview of every rule
         page.pdf(path=str(artifacts / "conformance-report.pdf"))
         browser.close()
     assert shot.stat().st_size > 10_000

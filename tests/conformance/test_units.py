@@ -1,5 +1,6 @@
 """The suite's own parts without a server: catalog selection, reading requests off the
 wire, verdicts, and the three reports (escaping included)."""
+
 from __future__ import annotations
 
 import json
@@ -25,15 +26,28 @@ ADD_MESSAGE = """<?xml version="1.0" encoding="UTF-8"?>
 <core:msg>{msg}</core:msg></message>
 <notify>true</notify>{source}
 </AddMessage></soapenv:Body></soapenv:Envelope>"""
-GOOD_MSG = "&lt;article&gt;&lt;para&gt;Hej &lt;ulink url=\"https://x.se/hitta\"&gt;Hitta hit&lt;/ulink&gt;" \
-           "&lt;/para&gt;&lt;/article&gt;"
+GOOD_MSG = (
+    '&lt;article&gt;&lt;para&gt;Hej &lt;ulink url="https://x.se/hitta"&gt;Hitta hit&lt;/ulink&gt;'
+    "&lt;/para&gt;&lt;/article&gt;"
+)
 
 
-def record(pnr="191212121212", boid="kallelse:1", cancelled="false", msg=GOOD_MSG,
-           source="<sourceSystem>SE2321000065-7331</sourceSystem>", record_id=1) -> dict:
+def record(
+    pnr="191212121212",
+    boid="kallelse:1",
+    cancelled="false",
+    msg=GOOD_MSG,
+    source="<sourceSystem>SE2321000065-7331</sourceSystem>",
+    record_id=1,
+) -> dict:
     body = ADD_MESSAGE.format(pnr=pnr, boid=boid, cancelled=cancelled, msg=msg, source=source)
-    return {"id": record_id, "contract": "AddMessage", "time": "2026-12-01T08:00:00+00:00", "request_body": body,
-            "outcome": "ok"}
+    return {
+        "id": record_id,
+        "contract": "AddMessage",
+        "time": "2026-12-01T08:00:00+00:00",
+        "request_body": body,
+        "outcome": "ok",
+    }
 
 
 def judged(rule: str, fn, *args) -> tuple[str, list]:
@@ -66,13 +80,20 @@ def test_a_good_add_message_passes_mc01_to_mc04():
     assert message.links() == ["https://x.se/hitta"]
 
 
-@pytest.mark.parametrize("change, rule, fn, seen", [
-    ({"pnr": "191212121213"}, "MC-04", wirerules.mc04, "wrong check digit"),
-    ({"source": ""}, "MC-03", wirerules.mc03, "no sourceSystem"),
-    ({"msg": "&lt;article&gt;&lt;para&gt;&lt;emphasis&gt;x&lt;/emphasis&gt;&lt;/para&gt;&lt;/article&gt;"}, "MC-02",
-     wirerules.mc02, "emphasis"),
-    ({"msg": "<article xmlns=''><para>raw</para></article>"}, "MC-02", wirerules.mc02, "instead of entity-encoded"),
-])
+@pytest.mark.parametrize(
+    "change, rule, fn, seen",
+    [
+        ({"pnr": "191212121213"}, "MC-04", wirerules.mc04, "wrong check digit"),
+        ({"source": ""}, "MC-03", wirerules.mc03, "no sourceSystem"),
+        (
+            {"msg": "&lt;article&gt;&lt;para&gt;&lt;emphasis&gt;x&lt;/emphasis&gt;&lt;/para&gt;&lt;/article&gt;"},
+            "MC-02",
+            wirerules.mc02,
+            "emphasis",
+        ),
+        ({"msg": "<article xmlns=''><para>raw</para></article>"}, "MC-02", wirerules.mc02, "instead of entity-encoded"),
+    ],
+)
 def test_each_broken_field_fails_its_rule_and_says_what_was_seen(change, rule, fn, seen):
     request = wire.parse(record(**change))
     subject = [request] if rule in ("MC-01", "MC-04") else [wire.add_message(request)]
@@ -82,8 +103,11 @@ def test_each_broken_field_fails_its_rule_and_says_what_was_seen(change, rule, f
 
 
 def test_missing_logical_address_and_schema_error_fail_mc01():
-    body = record()["request_body"].replace('<soapenv:Header><urn:LogicalAddress xmlns:urn="urn:riv:itintegration:'
-                                            'registry:1">SE2321000016-MVK</urn:LogicalAddress></soapenv:Header>', "")
+    body = record()["request_body"].replace(
+        '<soapenv:Header><urn:LogicalAddress xmlns:urn="urn:riv:itintegration:'
+        'registry:1">SE2321000016-MVK</urn:LogicalAddress></soapenv:Header>',
+        "",
+    )
     body = body.replace("<notify>true</notify>", "<notify>maybe</notify>")
     status, findings = judged("MC-01", wirerules.mc01, [wire.parse({**record(), "request_body": body})])
     assert status == "fail"
@@ -92,8 +116,10 @@ def test_missing_logical_address_and_schema_error_fail_mc01():
 
 
 def test_threads_mc09_mc10_on_the_wire():
-    same = [wire.add_message(wire.parse(record(record_id=1))),
-            wire.add_message(wire.parse(record(cancelled="true", record_id=2)))]
+    same = [
+        wire.add_message(wire.parse(record(record_id=1))),
+        wire.add_message(wire.parse(record(cancelled="true", record_id=2))),
+    ]
     j9, j10 = Judgement("MC-09"), Judgement("MC-10")
     wirerules.threads(j9, j10, same)
     assert j9.verdict()[0] == "pass" and j10.verdict()[0] == "pass"
@@ -104,8 +130,9 @@ def test_threads_mc09_mc10_on_the_wire():
 
 
 def test_mc12_names_the_leaked_detail():
-    status, findings = judged("MC-12", wirerules.mc12, [("SMS", "Påminnelse: Arbetsprov hos Ryhov kl 10:00")],
-                              ["Arbetsprov", "Ryhov"])
+    status, findings = judged(
+        "MC-12", wirerules.mc12, [("SMS", "Påminnelse: Arbetsprov hos Ryhov kl 10:00")], ["Arbetsprov", "Ryhov"]
+    )
     assert status == "fail" and "'Arbetsprov'" in findings[0].seen
 
 
@@ -119,18 +146,46 @@ def test_judgement_without_expectations_is_an_error_not_a_pass():
 def sample_verdicts() -> list[Verdict]:
     hostile = "<script>alert('x')</script>"
     return [
-        Verdict("CH-03", "fail", catalog.RULES["CH-03"].title, "000", f"Expected paper; saw {hostile}",
-                [Finding(False, "a paper letter", hostile), Finding(True, "an AddMessage", "1")],
-                [Evidence("soap", f"AddMessage {hostile}", f"<soap>{hostile}</soap>\x01", "2026-12-01T08:00:00")],
-                "Minors", "2026-12-01T08:00:00", 1.5),
-        Verdict("MC-08", "pass", catalog.RULES["MC-08"].title, "001", "1 expectation(s) held.",
-                [Finding(True, "a link", "links")], [], "Kallelse", "2026-12-01T08:00:00", 0.5),
+        Verdict(
+            "CH-03",
+            "fail",
+            catalog.RULES["CH-03"].title,
+            "000",
+            f"Expected paper; saw {hostile}",
+            [Finding(False, "a paper letter", hostile), Finding(True, "an AddMessage", "1")],
+            [Evidence("soap", f"AddMessage {hostile}", f"<soap>{hostile}</soap>\x01", "2026-12-01T08:00:00")],
+            "Minors",
+            "2026-12-01T08:00:00",
+            1.5,
+        ),
+        Verdict(
+            "MC-08",
+            "pass",
+            catalog.RULES["MC-08"].title,
+            "001",
+            "1 expectation(s) held.",
+            [Finding(True, "a link", "links")],
+            [],
+            "Kallelse",
+            "2026-12-01T08:00:00",
+            0.5,
+        ),
     ]
 
 
 def certificate() -> Certificate:
-    return Certificate("Vendor <AB>", "Journal & Co", "9.9", "rjl", "Region Jönköpings län", "2026-12-01",
-                       "2026-12-01T08:00:00+00:00", "http://sim", "http://adapter", "automated")
+    return Certificate(
+        "Vendor <AB>",
+        "Journal & Co",
+        "9.9",
+        "rjl",
+        "Region Jönköpings län",
+        "2026-12-01",
+        "2026-12-01T08:00:00+00:00",
+        "http://sim",
+        "http://adapter",
+        "automated",
+    )
 
 
 def test_reports_escape_everything_and_carry_the_certificate(tmp_path):
@@ -140,7 +195,7 @@ def test_reports_escape_everything_and_carry_the_certificate(tmp_path):
     assert "Vendor &lt;AB&gt;" in page and "Journal &amp; Co" in page
     assert "Certificate summary" in page and "Rules failed</dt><dd>1: CH-03" in page
     assert "@media print" in page
-    assert "<dt>004</dt><dd>Inera, 1177 inkorg</dd>" in page      # a reader can look the sources up
+    assert "<dt>004</dt><dd>Inera, 1177 inkorg</dd>" in page  # a reader can look the sources up
     assert data["summary"] == {"pass": 1, "fail": 1, "not_applicable": 0, "error": 0, "total": 2, "passed": False}
     stored = json.loads((tmp_path / "report.json").read_text("utf-8"))
     assert stored["rules"][0]["findings"][0]["expected"] == "a paper letter"
@@ -158,6 +213,7 @@ def test_junit_has_one_case_per_rule_with_expected_and_seen():
 
 def write_data() -> dict:
     from conformance.report import document
+
     return document(certificate(), sample_verdicts(), 3.0)
 
 

@@ -1,6 +1,7 @@
 """ContractBundle reads everything the transport needs from our authored files: the
 SOAPAction, request and response elements and responder schema of each interaction, and
 an official bundle passed with --contracts replaces them path for path."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,9 +31,11 @@ def test_builtin_bundle_reads_the_interaction_from_the_authored_files(interactio
     assert contract.response_element == f"{{{responder}}}{interaction}Response"
     assert contract.wsdl_namespace == f"{domain}:{interaction}:2:rivtabp21"
     assert contract.relative(contract.wsdl_path) == (
-        f"{folder}/schemas/interactions/{interaction}/{interaction}Interaction_2.0_RIVTABP21.wsdl")
+        f"{folder}/schemas/interactions/{interaction}/{interaction}Interaction_2.0_RIVTABP21.wsdl"
+    )
     assert contract.responder_xsd == BUILTIN_DIR / folder / "schemas/interactions" / interaction / (
-        f"{interaction}Responder_2.0.xsd")
+        f"{interaction}Responder_2.0.xsd"
+    )
     assert not contract.declares_logical_address_header
 
 
@@ -41,10 +44,12 @@ def test_builtin_schema_accepts_a_personnummer_and_rejects_a_malformed_one():
     ns = f"{PROFILE}:GetSubjectOfCareResponder:2"
 
     def request(value):
-        return etree.fromstring(f'<GetSubjectOfCare xmlns="{ns}"><subjectOfCare>{value}</subjectOfCare>'
-                                "</GetSubjectOfCare>".encode())
+        return etree.fromstring(
+            f'<GetSubjectOfCare xmlns="{ns}"><subjectOfCare>{value}</subjectOfCare></GetSubjectOfCare>'.encode()
+        )
+
     assert schema.validate(request("191212121212"))
-    assert schema.validate(request("197010632391"))       # samordningsnummer: day + 60
+    assert schema.validate(request("197010632391"))  # samordningsnummer: day + 60
     assert not schema.validate(request("19121212-1212"))
     assert not schema.validate(request("^191212121212$"))
 

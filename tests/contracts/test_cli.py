@@ -1,4 +1,5 @@
 """``kallelse contracts verify`` and ``kallelse contracts list`` as a user runs them."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,8 +9,9 @@ from tests.support import ROOT
 
 
 def kallelse(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "simulator.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout
+    )
 
 
 def test_verify_against_the_official_bundle_exits_zero_and_names_the_deviation(official):

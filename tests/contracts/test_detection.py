@@ -1,6 +1,7 @@
 """The verification must fail when our contracts drift: a copy of the authored bundle
 with one deliberate change is compared with the official one, and both the component
 check and (where the change shows on the wire) the corpus must catch it."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,23 +23,47 @@ BY_AGENT = "TD_USERPROFILE_2_0/schemas/interactions/GetUserProfileByAgent/GetUse
 # (file, text to replace, replacement, component that must be named, corpus must disagree)
 ALTERATIONS = {
     "sourceSystem made required": (
-        ADD_MESSAGE, '<xs:element name="sourceSystem" type="xs:string" minOccurs="0">',
-        '<xs:element name="sourceSystem" type="xs:string">', "AddMessageType/sequence[3]", "AddMessage"),
+        ADD_MESSAGE,
+        '<xs:element name="sourceSystem" type="xs:string" minOccurs="0">',
+        '<xs:element name="sourceSystem" type="xs:string">',
+        "AddMessageType/sequence[3]",
+        "AddMessage",
+    ),
     "enumeration value Embedded dropped": (
-        INBOX_CORE, '<xs:enumeration value="Embedded"/>', "", "UrlLinkTypeType", "AddMessage"),
+        INBOX_CORE,
+        '<xs:enumeration value="Embedded"/>',
+        "",
+        "UrlLinkTypeType",
+        "AddMessage",
+    ),
     "relatives limited to one item": (
-        PROFILE_CORE, 'name="items" type="tns:RelativeType" minOccurs="0" maxOccurs="unbounded"',
-        'name="items" type="tns:RelativeType" minOccurs="0" maxOccurs="1"', "RelativeListType", "GetSubjectOfCare"),
+        PROFILE_CORE,
+        'name="items" type="tns:RelativeType" minOccurs="0" maxOccurs="unbounded"',
+        'name="items" type="tns:RelativeType" minOccurs="0" maxOccurs="1"',
+        "RelativeListType",
+        "GetSubjectOfCare",
+    ),
     "isActive typed as string": (
-        BY_AGENT, '<xs:element name="isActive" type="xs:boolean" minOccurs="0">',
-        '<xs:element name="isActive" type="xs:string" minOccurs="0">', "isActive", "GetUserProfileByAgent"),
+        BY_AGENT,
+        '<xs:element name="isActive" type="xs:boolean" minOccurs="0">',
+        '<xs:element name="isActive" type="xs:string" minOccurs="0">',
+        "isActive",
+        "GetUserProfileByAgent",
+    ),
     "pattern widened beyond the anchor fix": (
-        PROFILE_CORE, '<xs:pattern value="[0-9]{8}[0-9pPtTfF][0-9]{3}"/>',
-        '<xs:pattern value="[0-9]{8}[0-9pPtTfFxX][0-9]{3}"/>', "SubjectOfCareIdType", None),
+        PROFILE_CORE,
+        '<xs:pattern value="[0-9]{8}[0-9pPtTfF][0-9]{3}"/>',
+        '<xs:pattern value="[0-9]{8}[0-9pPtTfFxX][0-9]{3}"/>',
+        "SubjectOfCareIdType",
+        None,
+    ),
     "SOAPAction changed": (
-        ADD_MESSAGE_WSDL, 'soapAction="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2:AddMessage"',
-        'soapAction="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2:addMessage"', "operation AddMessage",
-        None),
+        ADD_MESSAGE_WSDL,
+        'soapAction="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2:AddMessage"',
+        'soapAction="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2:addMessage"',
+        "operation AddMessage",
+        None,
+    ),
 }
 
 
@@ -80,8 +105,12 @@ def test_a_missing_authored_file_is_reported(official, tmp_path):
 
 def test_keeping_the_anchored_pattern_is_not_accepted(official, tmp_path):
     """An authored schema that copies the defect is wire-identical but still wrong."""
-    copy = altered_copy(tmp_path, INBOX_CORE, '<xs:pattern value="[0-9]{8}[0-9pPtTfF][0-9]{3}"/>',
-                        '<xs:pattern value="^[0-9]{8}[0-9pPtTfF][0-9]{3}$"/>')
+    copy = altered_copy(
+        tmp_path,
+        INBOX_CORE,
+        '<xs:pattern value="[0-9]{8}[0-9pPtTfF][0-9]{3}"/>',
+        '<xs:pattern value="^[0-9]{8}[0-9pPtTfF][0-9]{3}$"/>',
+    )
     report = compare(official, copy, documents=50)
     assert [d.prop for d in report.problems] == ["pattern keeps the literal ^...$ defect"]
     assert not report.ok
@@ -89,17 +118,39 @@ def test_keeping_the_anchored_pattern_is_not_accepted(official, tmp_path):
 
 def test_only_anchor_removal_counts_as_the_allowed_deviation():
     before = {"type {urn:x}T": {"pattern": ["^[0-9]{3}$"]}}
-    assert [d.allowed for d in diff_descriptions("f.xsd", before, {"type {urn:x}T": {"pattern": ["[0-9]{3}"]}})] == [True]
-    assert [d.allowed for d in diff_descriptions("f.xsd", before, {"type {urn:x}T": {"pattern": ["[0-9]{4}"]}})] == [False]
-    assert [d.allowed for d in diff_descriptions("f.xsd", before, {"type {urn:x}T": {"pattern": ["^[0-9]{3}"]}})] == [False]
+    assert [d.allowed for d in diff_descriptions("f.xsd", before, {"type {urn:x}T": {"pattern": ["[0-9]{3}"]}})] == [
+        True
+    ]
+    assert [d.allowed for d in diff_descriptions("f.xsd", before, {"type {urn:x}T": {"pattern": ["[0-9]{4}"]}})] == [
+        False
+    ]
+    assert [d.allowed for d in diff_descriptions("f.xsd", before, {"type {urn:x}T": {"pattern": ["^[0-9]{3}"]}})] == [
+        False
+    ]
 
 
 def test_cli_exits_non_zero_on_a_difference(official, tmp_path):
     file, old, new, *_ = ALTERATIONS["enumeration value Embedded dropped"]
     copy = altered_copy(tmp_path, file, old, new)
-    run = subprocess.run([sys.executable, "-m", "simulator.cli", "contracts", "verify", "--official", str(official),
-                          "--authored", str(copy), "--documents", "100"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "contracts",
+            "verify",
+            "--official",
+            str(official),
+            "--authored",
+            str(copy),
+            "--documents",
+            "100",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     assert "UrlLinkTypeType" in run.stdout
     assert "RESULT: DIFFERENT" in run.stdout

@@ -1,6 +1,7 @@
 """Our authored MVK contracts against the official bundle: identical component models
 except the corrected SubjectOfCareIdType pattern, identical verdicts on a Hypothesis-driven
 corpus of valid and mutated documents, and the published ^...$ defect reproduced."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,10 +14,12 @@ from contracts.bundle import load_schema
 from contracts.verify import CorpusResult, compare, defect_proven, raw_schema, run_corpus, schema_pairs
 
 INTERACTIONS = ("AddMessage", "GetSubjectOfCare", "GetUserProfile", "GetUserProfileByAgent")
-CORE_FILES = ("TD_INBOX_2_0/schemas/core_components/mvk_crm_casemanagement_inbox_2.0.xsd",
-              "TD_USERPROFILE_2_0/schemas/core_components/mvk_itintegration_userprofile_2.0.xsd")
+CORE_FILES = (
+    "TD_INBOX_2_0/schemas/core_components/mvk_crm_casemanagement_inbox_2.0.xsd",
+    "TD_USERPROFILE_2_0/schemas/core_components/mvk_itintegration_userprofile_2.0.xsd",
+)
 EXAMPLES = 100
-DOCUMENTS_PER_EXAMPLE = 6       # 600 valid + 600 mutated per interaction when all examples run
+DOCUMENTS_PER_EXAMPLE = 6  # 600 valid + 600 mutated per interaction when all examples run
 REQUIRED = 500
 
 
@@ -33,7 +36,10 @@ def test_component_models_differ_only_by_the_pattern_correction(official):
     assert len(report.files) == 10
     assert sorted((d.file, d.component, d.prop) for d in report.deviations) == sorted(
         (file, f"type {{{ns}}}SubjectOfCareIdType", "pattern")
-        for file, ns in zip(CORE_FILES, ("urn:mvk:crm:casemanagement:inbox:2", "urn:mvk:itintegration:userprofile:2")))
+        for file, ns in zip(
+            CORE_FILES, ("urn:mvk:crm:casemanagement:inbox:2", "urn:mvk:itintegration:userprofile:2"), strict=False
+        )
+    )
     for deviation in report.deviations:
         assert deviation.official == ["^[0-9]{8}[0-9pPtTfF][0-9]{3}$"]
         assert deviation.authored == ["[0-9]{8}[0-9pPtTfF][0-9]{3}"]
@@ -51,8 +57,12 @@ def test_official_and_authored_give_the_same_verdict_on_a_generated_corpus(pairs
     pair = pairs[interaction]
     total = CorpusResult(interaction)
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(rnd=st.randoms(use_true_random=False))
     def batch(rnd):
         result = run_corpus(pair, rnd, DOCUMENTS_PER_EXAMPLE)
@@ -76,21 +86,30 @@ def test_the_published_pattern_rejects_a_real_personnummer(official):
     tolvan = [p for p in report.defect if p.value == "191212121212"]
     assert len(tolvan) == 2
     for probe in tolvan:
-        assert probe.verdicts == {"published/lxml": False, "corrected/lxml": True, "authored/lxml": True,
-                                  "published/xmlschema": False, "authored/xmlschema": True}
+        assert probe.verdicts == {
+            "published/lxml": False,
+            "corrected/lxml": True,
+            "authored/lxml": True,
+            "published/xmlschema": False,
+            "authored/xmlschema": True,
+        }
 
 
-@pytest.mark.parametrize("value, published, ours", [
-    ("191212121212", False, True),
-    ("^191212121212$", True, False),
-])
+@pytest.mark.parametrize(
+    "value, published, ours",
+    [
+        ("191212121212", False, True),
+        ("^191212121212$", True, False),
+    ],
+)
 def test_a_get_user_profile_request_shows_the_defect_end_to_end(official, value, published, ours):
     """The same request document against the official responder schema as published, the
     official one as the simulator loads it, and ours."""
     relative = "TD_USERPROFILE_2_0/schemas/interactions/GetUserProfile/GetUserProfileResponder_2.0.xsd"
     doc = etree.fromstring(
         f'<GetUserProfile xmlns="urn:mvk:itintegration:userprofile:GetUserProfileResponder:2">'
-        f"<subjectOfCare>{value}</subjectOfCare></GetUserProfile>".encode())
+        f"<subjectOfCare>{value}</subjectOfCare></GetUserProfile>".encode()
+    )
     assert raw_schema(official / relative).validate(doc) is published
     assert load_schema(official / relative).validate(doc) is ours
     assert raw_schema(BUILTIN_DIR / relative).validate(doc) is ours

@@ -1,6 +1,7 @@
 """``kallelse serve --contracts OFFICIAL``: the simulator serves and validates with the
 official files instead of ours, with the ^...$ pattern correction applied on load (and
 logged), and a real SOAP client (zeep) works from the served WSDL."""
+
 from __future__ import annotations
 
 from urllib.parse import urljoin
@@ -11,12 +12,15 @@ from lxml import etree
 
 from tests.support import SimulatorProcess
 
-WSDL_NS = {"wsdl": "http://schemas.xmlsoap.org/wsdl/", "soap": "http://schemas.xmlsoap.org/wsdl/soap/",
-           "xs": "http://www.w3.org/2001/XMLSchema"}
+WSDL_NS = {
+    "wsdl": "http://schemas.xmlsoap.org/wsdl/",
+    "soap": "http://schemas.xmlsoap.org/wsdl/soap/",
+    "xs": "http://www.w3.org/2001/XMLSchema",
+}
 ADD_MESSAGE_PATH = "/inbox/AddMessage/2/rivtabp21"
 INBOX = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
 INBOX_CORE = "urn:mvk:crm:casemanagement:inbox:2"
-TOLVAN = "191212121212"       # seeded demo person with an active 1177 account
+TOLVAN = "191212121212"  # seeded demo person with an active 1177 account
 LOGICAL_ADDRESS = "SE2321000016-MVK"
 CONSUMER = "SE2321000065-7331"
 CORRECTION_LOG = "removed literal ^...$ anchors"
@@ -24,8 +28,7 @@ CORRECTION_LOG = "removed literal ^...$ anchors"
 
 @pytest.fixture(scope="module")
 def server(official, tmp_path_factory):
-    sim = SimulatorProcess(tmp_path_factory.mktemp("sim-official"),
-                           extra_args=("--contracts", str(official))).start()
+    sim = SimulatorProcess(tmp_path_factory.mktemp("sim-official"), extra_args=("--contracts", str(official))).start()
     yield sim
     sim.stop()
 
@@ -40,15 +43,23 @@ def fetch(url: str) -> bytes:
 def same_lines_except(served: bytes, original: bytes, *skipped: str) -> list[str]:
     """Lines of the file on disk missing from what was served, ignoring the rewritten ones."""
     text = served.decode("utf-8")
-    return [line for line in original.decode("utf-8").splitlines()
-            if line.strip() and not any(s in line for s in skipped) and line.strip() not in text]
+    return [
+        line
+        for line in original.decode("utf-8").splitlines()
+        if line.strip() and not any(s in line for s in skipped) and line.strip() not in text
+    ]
 
 
-@pytest.mark.parametrize("path, wsdl_file", [
-    (ADD_MESSAGE_PATH, "TD_INBOX_2_0/schemas/interactions/AddMessage/AddMessageInteraction_2.0_RIVTABP21.wsdl"),
-    ("/userprofile/GetUserProfile/2/rivtabp21",
-     "TD_USERPROFILE_2_0/schemas/interactions/GetUserProfile/GetUserProfileInteraction_2.0_RIVTABP21.wsdl"),
-])
+@pytest.mark.parametrize(
+    "path, wsdl_file",
+    [
+        (ADD_MESSAGE_PATH, "TD_INBOX_2_0/schemas/interactions/AddMessage/AddMessageInteraction_2.0_RIVTABP21.wsdl"),
+        (
+            "/userprofile/GetUserProfile/2/rivtabp21",
+            "TD_USERPROFILE_2_0/schemas/interactions/GetUserProfile/GetUserProfileInteraction_2.0_RIVTABP21.wsdl",
+        ),
+    ],
+)
 def test_the_official_wsdl_is_served_with_its_address_and_resolvable_imports(server, official, path, wsdl_file):
     url = server.url + path
     served = fetch(url + "?wsdl")
@@ -74,6 +85,7 @@ def test_the_official_wsdl_is_served_with_its_address_and_resolvable_imports(ser
 def zeep_client(server):
     import zeep
     from zeep.transports import Transport
+
     session = requests.Session()
     session.headers["x-rivta-original-serviceconsumer-hsaid"] = CONSUMER
     return zeep.Client(f"{server.url}{ADD_MESSAGE_PATH}?wsdl", transport=Transport(session=session, timeout=30))
@@ -91,23 +103,38 @@ def test_zeep_round_trip_through_the_official_bundle(server):
     client = zeep_client(server)
     answer = client.service.AddMessage(
         subjectOfCareId=TOLVAN,
-        message={"caseType": {"caseTypeDescription": "Kallelse"}, "headerText": "Kallelse till provtagning",
-                 "msg": "<article><para>Välkommen</para></article>", "businessObjectId": "official-bundle-1"},
-        notify=False, _soapheaders=[logical_address()])
+        message={
+            "caseType": {"caseTypeDescription": "Kallelse"},
+            "headerText": "Kallelse till provtagning",
+            "msg": "<article><para>Välkommen</para></article>",
+            "businessObjectId": "official-bundle-1",
+        },
+        notify=False,
+        _soapheaders=[logical_address()],
+    )
     assert answer.resultCode == "OK", answer
     assert answer.message.msg == "<article><para>Välkommen</para></article>"
     assert answer.message.caseType.caseTypeDescription == "Kallelse"
 
 
 def test_a_malformed_personnummer_is_a_client_fault_under_the_official_bundle(server):
-    body = (f'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
-            f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{LOGICAL_ADDRESS}</LogicalAddress>'
-            f'</soap:Header><soap:Body><AddMessage xmlns="{INBOX}" xmlns:core="{INBOX_CORE}">'
-            "<subjectOfCareId>19121212-1212</subjectOfCareId><message><core:msg>&lt;article/&gt;</core:msg>"
-            "</message><notify>false</notify></AddMessage></soap:Body></soap:Envelope>")
-    answer = requests.post(server.url + ADD_MESSAGE_PATH, data=body.encode(), timeout=30, headers={
-        "Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{INBOX}:AddMessage"',
-        "x-rivta-original-serviceconsumer-hsaid": CONSUMER})
+    body = (
+        f'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
+        f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{LOGICAL_ADDRESS}</LogicalAddress>'
+        f'</soap:Header><soap:Body><AddMessage xmlns="{INBOX}" xmlns:core="{INBOX_CORE}">'
+        "<subjectOfCareId>19121212-1212</subjectOfCareId><message><core:msg>&lt;article/&gt;</core:msg>"
+        "</message><notify>false</notify></AddMessage></soap:Body></soap:Envelope>"
+    )
+    answer = requests.post(
+        server.url + ADD_MESSAGE_PATH,
+        data=body.encode(),
+        timeout=30,
+        headers={
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{INBOX}:AddMessage"',
+            "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
+        },
+    )
     assert answer.status_code == 500, answer.text
     fault = etree.fromstring(answer.content).find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault")
     assert fault.findtext("faultcode").endswith("Client")

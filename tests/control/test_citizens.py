@@ -1,5 +1,6 @@
 """/api/citizens against a running server: create, read, list, change, delete; bad input
 answers 400 naming the field; the log never shows a full personnummer."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,16 +8,27 @@ import requests
 
 from simulator.population.personnummer import with_check_digit
 
+
 def pnr(serial: int) -> str:
     """A valid personnummer born 1 Jan 1950; the seed uses birth numbers 980-999 only."""
     return with_check_digit(f"19500101{serial:03d}")
 
 
 TOLVAN = {
-    "personnummer": pnr(100), "given_name": "Tolvan", "surname": "Tolvansson",
-    "account": {"exists": True, "active": True, "sms_notification": True, "email_notification": False,
-                "mobile": "+46701234567", "email": None},
-    "optout_paper": True, "protected": False, "deceased": False,
+    "personnummer": pnr(100),
+    "given_name": "Tolvan",
+    "surname": "Tolvansson",
+    "account": {
+        "exists": True,
+        "active": True,
+        "sms_notification": True,
+        "email_notification": False,
+        "mobile": "+46701234567",
+        "email": None,
+    },
+    "optout_paper": True,
+    "protected": False,
+    "deceased": False,
     "address": {"street": "Storgatan 1", "postal_code": "111 22", "city": "Stockholm"},
 }
 
@@ -57,24 +69,27 @@ def test_creating_an_existing_citizen_is_a_conflict(api):
     assert api.get(f"{api.base}/citizens/{body['personnummer']}", timeout=10).json()["given_name"] == "Tolvan"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({k: v for k, v in citizen(2).items() if k != "surname"}, "surname"),
-    (citizen(2, personnummer="191212121213"), "personnummer"),
-    (citizen(2, personnummer="19121212-1212"), "personnummer"),
-    (citizen(2, given_name=""), "given_name"),
-    (citizen(2, given_name=7), "given_name"),
-    (citizen(2, protected="no"), "protected"),
-    (citizen(2, shoe_size=44), "shoe_size"),
-    (citizen(2, seeded=True), "seeded"),
-    (citizen(2, deceased_date="yesterday"), "deceased_date"),
-    (citizen(2, calling_name="Nisse"), "calling_name"),
-    (citizen(2, address={"street": "x", "floor": 3}), "address.floor"),
-    (citizen(2, address="Storgatan 1"), "address"),
-    (citizen(2, account={"exists": False, "active": True}), "account.active"),
-    (citizen(2, account={"exists": True, "mobile": "call me"}), "account.mobile"),
-    (citizen(2, account={"exists": True, "email": "nobody"}), "account.email"),
-    (citizen(2, account={"exists": "yes"}), "account.exists"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({k: v for k, v in citizen(2).items() if k != "surname"}, "surname"),
+        (citizen(2, personnummer="191212121213"), "personnummer"),
+        (citizen(2, personnummer="19121212-1212"), "personnummer"),
+        (citizen(2, given_name=""), "given_name"),
+        (citizen(2, given_name=7), "given_name"),
+        (citizen(2, protected="no"), "protected"),
+        (citizen(2, shoe_size=44), "shoe_size"),
+        (citizen(2, seeded=True), "seeded"),
+        (citizen(2, deceased_date="yesterday"), "deceased_date"),
+        (citizen(2, calling_name="Nisse"), "calling_name"),
+        (citizen(2, address={"street": "x", "floor": 3}), "address.floor"),
+        (citizen(2, address="Storgatan 1"), "address"),
+        (citizen(2, account={"exists": False, "active": True}), "account.active"),
+        (citizen(2, account={"exists": True, "mobile": "call me"}), "account.mobile"),
+        (citizen(2, account={"exists": True, "email": "nobody"}), "account.email"),
+        (citizen(2, account={"exists": "yes"}), "account.exists"),
+    ],
+)
 def test_bad_input_names_the_field(api, body, field):
     response = post(api, body)
     assert response.status_code == 400, response.text
@@ -83,11 +98,14 @@ def test_bad_input_names_the_field(api, body, field):
     assert api.get(f"{api.base}/citizens/{pnr(2)}", timeout=10).status_code == 404, "nothing half-stored"
 
 
-@pytest.mark.parametrize("data, headers", [
-    ("not json", {"Content-Type": "application/json"}),
-    ("[1, 2]", {"Content-Type": "application/json"}),
-    ('{"personnummer": "191212121212"}', {"Content-Type": "text/plain"}),
-])
+@pytest.mark.parametrize(
+    "data, headers",
+    [
+        ("not json", {"Content-Type": "application/json"}),
+        ("[1, 2]", {"Content-Type": "application/json"}),
+        ('{"personnummer": "191212121212"}', {"Content-Type": "text/plain"}),
+    ],
+)
 def test_a_body_that_is_not_a_json_object_is_named_body(api, data, headers):
     response = api.post(f"{api.base}/citizens", data=data, headers=headers, timeout=10)
     assert response.status_code == 400
@@ -97,9 +115,11 @@ def test_a_body_that_is_not_a_json_object_is_named_body(api, data, headers):
 def test_patch_merges_account_members_and_keeps_the_rest(api):
     body = citizen(3)
     post(api, body)
-    response = api.patch(f"{api.base}/citizens/{body['personnummer']}",
-                         json={"account": {"sms_notification": False}, "deceased": True,
-                               "deceased_date": "2026-01-02"}, timeout=10)
+    response = api.patch(
+        f"{api.base}/citizens/{body['personnummer']}",
+        json={"account": {"sms_notification": False}, "deceased": True, "deceased_date": "2026-01-02"},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     changed = api.get(f"{api.base}/citizens/{body['personnummer']}", timeout=10).json()
     assert changed["account"] == {**body["account"], "sms_notification": False, "phone": None}
@@ -110,8 +130,11 @@ def test_patch_merges_account_members_and_keeps_the_rest(api):
 def test_a_rejected_patch_changes_nothing(api):
     body = citizen(4)
     post(api, body)
-    response = api.patch(f"{api.base}/citizens/{body['personnummer']}",
-                         json={"surname": "Changed", "account": {"mobile": "phone"}}, timeout=10)
+    response = api.patch(
+        f"{api.base}/citizens/{body['personnummer']}",
+        json={"surname": "Changed", "account": {"mobile": "phone"}},
+        timeout=10,
+    )
     assert response.status_code == 400 and response.json()["field"] == "account.mobile"
     assert api.get(f"{api.base}/citizens/{body['personnummer']}", timeout=10).json()["surname"] == "Tolvansson"
 
@@ -164,10 +187,16 @@ def test_list_filters_by_seeded(api):
     assert everyone["total"] == created["total"] + seeded["total"]
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"limit": "ten"}, "limit"),
-    ({"offset": -1}, "offset"), ({"seeded": "maybe"}, "seeded"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 1001}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"seeded": "maybe"}, "seeded"),
+    ],
+)
 def test_bad_list_parameters_name_the_parameter(api, params, field):
     response = api.get(f"{api.base}/citizens", params=params, timeout=10)
     assert response.status_code == 400

@@ -1,6 +1,7 @@
 """GET /api/citizens/<personnummer>/inbox after real AddMessage calls: threads by
 businessObjectId (MC-09), messages in order, read status and read time (RP-02), the
 DocBook verdict (MC-02), facility and booking as sent."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +18,13 @@ from tests.inbox.wire import add_message, response_payload
 
 DIGITAL = with_check_digit("19600606210")
 NO_ACCOUNT = with_check_digit("19600606220")
-FACILITY = ("<core:healthCareFacility><core:hsaId>SE2321000016-ABCD</core:hsaId>"
-            "<core:healthCareFacilityName>Fysiologen Ryhov</core:healthCareFacilityName></core:healthCareFacility>"
-            "<core:booking><core:bookingId>B-77</core:bookingId><core:isInvitation>true</core:isInvitation>"
-            "<core:cancelled>false</core:cancelled><core:bookingDate>2026-12-01T09:30:00</core:bookingDate>"
-            "</core:booking>")
+FACILITY = (
+    "<core:healthCareFacility><core:hsaId>SE2321000016-ABCD</core:hsaId>"
+    "<core:healthCareFacilityName>Fysiologen Ryhov</core:healthCareFacilityName></core:healthCareFacility>"
+    "<core:booking><core:bookingId>B-77</core:bookingId><core:isInvitation>true</core:isInvitation>"
+    "<core:cancelled>false</core:cancelled><core:bookingDate>2026-12-01T09:30:00</core:bookingDate>"
+    "</core:booking>"
+)
 
 
 def result_code(response) -> str:
@@ -32,16 +35,26 @@ def result_code(response) -> str:
 def inbox(simulator):
     """Two citizens and four AddMessage calls: thread BO-A (two messages), thread BO-B
     (facility, booking, DocBook outside the subset), and one to a citizen without account."""
-    for pnr, account in ((DIGITAL, {"exists": True, "active": True, "sms_notification": True}),
-                         (NO_ACCOUNT, {"exists": False})):
-        created = requests.post(f"{simulator.url}/api/citizens", timeout=10, json={
-            "personnummer": pnr, "given_name": "Inga", "surname": "Inkorg", "account": account})
+    for pnr, account in (
+        (DIGITAL, {"exists": True, "active": True, "sms_notification": True}),
+        (NO_ACCOUNT, {"exists": False}),
+    ):
+        created = requests.post(
+            f"{simulator.url}/api/citizens",
+            timeout=10,
+            json={"personnummer": pnr, "given_name": "Inga", "surname": "Inkorg", "account": account},
+        )
         assert created.status_code == 201, created.text
     sent = [
         add_message(simulator.url, DIGITAL, business_object_id="BO-A", header_text="Kallelse"),
         add_message(simulator.url, DIGITAL, business_object_id="BO-A", header_text="Påminnelse"),
-        add_message(simulator.url, DIGITAL, business_object_id="BO-B", extra_message=FACILITY,
-                    msg="<article><blink>Hej</blink></article>"),
+        add_message(
+            simulator.url,
+            DIGITAL,
+            business_object_id="BO-B",
+            extra_message=FACILITY,
+            msg="<article><blink>Hej</blink></article>",
+        ),
         add_message(simulator.url, NO_ACCOUNT, business_object_id="BO-C"),
     ]
     assert [result_code(r) for r in sent] == ["OK", "OK", "OK", "INFO"]
@@ -88,7 +101,7 @@ def test_a_message_stored_with_info_is_listed_with_its_result_code(inbox):
 def test_read_status_and_read_time(inbox):
     store = InboxStore(Database(sqlite_url(inbox.data_dir)))
     first = listing(inbox, DIGITAL)["threads"][1]["messages"][0]
-    read_at = dt.datetime(2026, 11, 3, 8, 15, tzinfo=dt.timezone.utc)
+    read_at = dt.datetime(2026, 11, 3, 8, 15, tzinfo=dt.UTC)
     store.mark_read(first["message_id"], read_at)
     data = listing(inbox, DIGITAL)
     message = data["threads"][1]["messages"][0]
@@ -116,12 +129,15 @@ def test_the_listing_matches_the_documented_schema(inbox):
     assert not errors
 
 
-@pytest.mark.parametrize("path, params, status, field", [
-    (f"/api/citizens/{with_check_digit('19600606230')}/inbox", {}, 404, "personnummer"),
-    ("/api/citizens/1960060621/inbox", {}, 400, "personnummer"),
-    (f"/api/citizens/{DIGITAL}/inbox", {"status": "Deleted"}, 400, "status"),
-    (f"/api/citizens/{DIGITAL}/inbox", {"include_xml": "please"}, 400, "include_xml"),
-])
+@pytest.mark.parametrize(
+    "path, params, status, field",
+    [
+        (f"/api/citizens/{with_check_digit('19600606230')}/inbox", {}, 404, "personnummer"),
+        ("/api/citizens/1960060621/inbox", {}, 400, "personnummer"),
+        (f"/api/citizens/{DIGITAL}/inbox", {"status": "Deleted"}, 400, "status"),
+        (f"/api/citizens/{DIGITAL}/inbox", {"include_xml": "please"}, 400, "include_xml"),
+    ],
+)
 def test_bad_requests_name_the_field(inbox, path, params, status, field):
     response = requests.get(f"{inbox.url}{path}", params=params, timeout=10)
     assert response.status_code == status

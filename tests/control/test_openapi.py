@@ -1,5 +1,6 @@
 """GET /api/openapi.json: one valid OpenAPI 3.1 document for every /api endpoint of every
 part, and the answers the endpoints give match what it documents."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,12 @@ def openapi_path(rule: str) -> str:
 
 
 def flask_operations(web) -> set[tuple[str, str]]:
-    return {(openapi_path(rule.rule), method.lower())
-            for rule in web.url_map.iter_rules() if rule.rule.startswith("/api/")
-            for method in rule.methods - IGNORED_METHODS}
+    return {
+        (openapi_path(rule.rule), method.lower())
+        for rule in web.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - IGNORED_METHODS
+    }
 
 
 def documented_operations(document: dict) -> set[tuple[str, str]]:
@@ -38,8 +42,9 @@ def schema_validator(document: dict, name: str) -> OAS31Validator:
 def test_every_api_route_of_every_part_is_documented(web):
     document = web.test_client().get("/api/openapi.json").get_json()
     missing = flask_operations(web) - documented_operations(document)
-    assert not missing, f"/api routes not in the OpenAPI document (add a fragment, see docs/control-api.md): " \
-                        f"{sorted(missing)}"
+    assert not missing, (
+        f"/api routes not in the OpenAPI document (add a fragment, see docs/control-api.md): {sorted(missing)}"
+    )
 
 
 def test_an_undocumented_route_is_noticed(web):
@@ -62,8 +67,14 @@ def test_served_document_is_valid_openapi_3_1(simulator):
     document = response.json()
     assert document["openapi"].startswith("3.1")
     validate_spec(document)
-    assert {"/api/citizens", "/api/citizens/{personnummer}", "/api/citizens/{personnummer}/inbox",
-            "/api/reset", "/api/clock", "/api/health"} <= set(document["paths"])
+    assert {
+        "/api/citizens",
+        "/api/citizens/{personnummer}",
+        "/api/citizens/{personnummer}/inbox",
+        "/api/reset",
+        "/api/clock",
+        "/api/health",
+    } <= set(document["paths"])
 
 
 def test_answers_match_the_documented_schemas(simulator):
@@ -77,8 +88,9 @@ def test_answers_match_the_documented_schemas(simulator):
     page = answers["CitizenPage"].json()
     assert page["items"], "the seeded population should list citizens"
     answers["Citizen"] = requests.get(f"{simulator.url}/api/citizens/{page['items'][0]['personnummer']}", timeout=10)
-    answers["Inbox"] = requests.get(f"{simulator.url}/api/citizens/{page['items'][0]['personnummer']}/inbox",
-                                    timeout=10)
+    answers["Inbox"] = requests.get(
+        f"{simulator.url}/api/citizens/{page['items'][0]['personnummer']}/inbox", timeout=10
+    )
     for name, response in answers.items():
         errors = [e.message for e in schema_validator(document, name).iter_errors(response.json())]
         assert not errors, f"{name}: {errors}"
@@ -110,18 +122,23 @@ def test_fragments_add_paths_components_and_tags():
 
 
 def test_a_fragment_may_add_a_method_to_a_documented_path_and_repeat_identical_content():
-    extra = {"paths": {"/api/clock": {"delete": {"responses": {"204": {"description": "gone"}}}}},
-             "components": {"schemas": {"Error": base_document()["components"]["schemas"]["Error"]}}}
+    extra = {
+        "paths": {"/api/clock": {"delete": {"responses": {"204": {"description": "gone"}}}}},
+        "components": {"schemas": {"Error": base_document()["components"]["schemas"]["Error"]}},
+    }
     document = build_document(base_document(), [extra])
     assert {"get", "post", "delete"} <= set(document["paths"]["/api/clock"])
 
 
-@pytest.mark.parametrize("fragment, where", [
-    ({"paths": {"/api/clock": {"get": {"responses": {"200": {"description": "other"}}}}}}, "paths//api/clock/get"),
-    ({"components": {"schemas": {"Citizen": {"type": "string"}}}}, "components/schemas/Citizen"),
-    ({"info": {"title": "mine"}}, "info"),
-    ({"tags": ["notifications"]}, "tags"),
-])
+@pytest.mark.parametrize(
+    "fragment, where",
+    [
+        ({"paths": {"/api/clock": {"get": {"responses": {"200": {"description": "other"}}}}}}, "paths//api/clock/get"),
+        ({"components": {"schemas": {"Citizen": {"type": "string"}}}}, "components/schemas/Citizen"),
+        ({"info": {"title": "mine"}}, "info"),
+        ({"tags": ["notifications"]}, "tags"),
+    ],
+)
 def test_conflicting_or_malformed_fragments_are_refused(fragment, where):
     with pytest.raises(OpenApiConflict, match=re.escape(where)):
         build_document(base_document(), [fragment])
@@ -134,20 +151,21 @@ def test_base_document_is_not_changed_by_merging():
 
 
 def test_a_conflict_is_served_as_a_json_error(web):
-    web.config["RUNTIME"].openapi_fragments.append(
-        {"components": {"schemas": {"Citizen": {"type": "string"}}}})
+    web.config["RUNTIME"].openapi_fragments.append({"components": {"schemas": {"Citizen": {"type": "string"}}}})
     response = web.test_client().get("/api/openapi.json")
     assert response.status_code == 500
     assert "components/schemas/Citizen" in response.get_json()["error"]
 
 
-@pytest.mark.parametrize("schema, model", [("CitizenFields", "Citizen"), ("Account", "Account"),
-                                           ("Address", "Address")])
+@pytest.mark.parametrize(
+    "schema, model", [("CitizenFields", "Citizen"), ("Account", "Account"), ("Address", "Address")]
+)
 def test_citizen_schemas_document_every_field_of_the_domain_model(schema, model):
     """The population's dataclasses are the truth; a field added there must be documented."""
     import dataclasses
 
     from simulator.population import domain
+
     documented = set(base_document()["components"]["schemas"][schema]["properties"])
     fields = {f.name for f in dataclasses.fields(getattr(domain, model))}
     if model == "Citizen":

@@ -1,5 +1,6 @@
 """POST /api/reset: inbox messages, API-created citizens and every part's state go; the
 seeded citizens stay (as they are), go (include_seed) or are loaded afresh (reseed)."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,12 @@ def seeded_total(server) -> int:
 
 def dirty(server) -> None:
     """State a test case leaves behind: its own citizen, a changed seeded citizen, messages."""
-    assert api(server, "post", "/citizens", json={"personnummer": CREATED, "given_name": "Rut",
-                                                  "surname": "Rensa"}).status_code == 201
+    assert (
+        api(
+            server, "post", "/citizens", json={"personnummer": CREATED, "given_name": "Rut", "surname": "Rensa"}
+        ).status_code
+        == 201
+    )
     assert api(server, "patch", f"/citizens/{TOLVAN}", json={"surname": "Ändrad"}).status_code == 200
     answer = add_message(server.url, TOLVAN, business_object_id="BO-RESET")
     assert response_payload(answer).findtext("{*}resultCode") == "OK"
@@ -66,12 +71,15 @@ def test_include_seed_empties_the_population(server):
     assert api(server, "post", "/reset", json={"reseed": True}).json()["seeded_citizens"] > 0
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"reseed": "yes"}, "reseed"),
-    ({"include_seed": 1}, "include_seed"),
-    ({"everything": True}, "everything"),
-    ([True], "body"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"reseed": "yes"}, "reseed"),
+        ({"include_seed": 1}, "include_seed"),
+        ({"everything": True}, "everything"),
+        ([True], "body"),
+    ],
+)
 def test_bad_reset_bodies_name_the_field_and_reset_nothing(server, body, field):
     api(server, "post", "/citizens", json={"personnummer": CREATED, "given_name": "Rut", "surname": "Rensa"})
     response = api(server, "post", "/reset", json=body)

@@ -1,5 +1,6 @@
 """The layering in pyproject.toml ([tool.importlinter]) holds: domain code knows nothing
 of transport or storage, the three service stand-ins are independent, layers point down."""
+
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_import_contracts_hold():
     lint = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
-    result = subprocess.run([lint, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run([lint, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" in result.stdout and "0 broken" in result.stdout
 

@@ -1,5 +1,6 @@
 """RIVTA WSDLs list the LogicalAddress header part before the body part; the loader must
 still find the request element, or an official PU bundle would be misread."""
+
 import re
 import shutil
 

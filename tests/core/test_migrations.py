@@ -1,5 +1,6 @@
 """The alembic migrations create exactly the tables the code defines, on SQLite and on
 PostgreSQL: a table added without a migration fails here."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

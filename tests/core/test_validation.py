@@ -1,5 +1,6 @@
 """Schema faults name the failing element by local names and keep the constraint text
 intact, however the client bound its namespaces."""
+
 import pytest
 from lxml import etree
 
@@ -22,23 +23,29 @@ def fault_for(payload: str) -> str:
 
 
 def test_default_namespace_client_gets_a_readable_path_and_the_enumeration():
-    text = fault_for(f'<AddMessage xmlns="{RESPONDER}" xmlns:c="{CORE}"><subjectOfCareId>191212121212'
-                     f'</subjectOfCareId><message><c:caseReadStatus>Bad</c:caseReadStatus><c:msg>x</c:msg>'
-                     f'</message><notify>true</notify></AddMessage>')
+    text = fault_for(
+        f'<AddMessage xmlns="{RESPONDER}" xmlns:c="{CORE}"><subjectOfCareId>191212121212'
+        f"</subjectOfCareId><message><c:caseReadStatus>Bad</c:caseReadStatus><c:msg>x</c:msg>"
+        f"</message><notify>true</notify></AddMessage>"
+    )
     assert "/AddMessage/message/caseReadStatus" in text
     assert "{'Read', 'Unread'}" in text
 
 
 def test_prefixed_client_gets_the_whole_pattern():
-    text = fault_for(f'<a:AddMessage xmlns:a="{RESPONDER}" xmlns:c="{CORE}"><a:subjectOfCareId>1912'
-                     f'</a:subjectOfCareId><a:message><c:msg>x</c:msg></a:message><a:notify>true</a:notify>'
-                     f'</a:AddMessage>')
+    text = fault_for(
+        f'<a:AddMessage xmlns:a="{RESPONDER}" xmlns:c="{CORE}"><a:subjectOfCareId>1912'
+        f"</a:subjectOfCareId><a:message><c:msg>x</c:msg></a:message><a:notify>true</a:notify>"
+        f"</a:AddMessage>"
+    )
     assert "/AddMessage/subjectOfCareId" in text
     assert "[0-9]{8}[0-9pPtTfF][0-9]{3}" in text
 
 
 def test_misplaced_element_names_what_was_expected_without_namespace_noise():
-    text = fault_for(f'<a:AddMessage xmlns:a="{RESPONDER}" xmlns:c="{CORE}"><a:subjectOfCareId>191212121212'
-                     f'</a:subjectOfCareId><a:message><c:msg>x</c:msg><c:booking/></a:message>'
-                     f'<a:notify>true</a:notify></a:AddMessage>')
+    text = fault_for(
+        f'<a:AddMessage xmlns:a="{RESPONDER}" xmlns:c="{CORE}"><a:subjectOfCareId>191212121212'
+        f"</a:subjectOfCareId><a:message><c:msg>x</c:msg><c:booking/></a:message>"
+        f"<a:notify>true</a:notify></a:AddMessage>"
+    )
     assert "/AddMessage/message/booking" in text and "urlConfiguration" in text and "urn:" not in text

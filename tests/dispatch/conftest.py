@@ -1,6 +1,7 @@
 """Helpers for driving the dispatch core through real HTTP: a running ``kallelse serve``
 (with its dispatch worker), citizens made for each test, a frozen simulator clock that
 tests move, and waits for the worker to finish what is due."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,9 +17,15 @@ from simulator.population.personnummer import with_check_digit
 from tests.support import SimulatorProcess
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
-FACILITY = {"hsa_id": "SE2321000065-E12", "name": "Klinisk fysiologi Ryhov", "address": "Sjukhusgatan 1",
-            "postal_code": "55305", "city": "Jönköping", "phone": "010-242 00 00",
-            "directions_url": "https://rjl.se/hitta/klinisk-fysiologi"}
+FACILITY = {
+    "hsa_id": "SE2321000065-E12",
+    "name": "Klinisk fysiologi Ryhov",
+    "address": "Sjukhusgatan 1",
+    "postal_code": "55305",
+    "city": "Jönköping",
+    "phone": "010-242 00 00",
+    "directions_url": "https://rjl.se/hitta/klinisk-fysiologi",
+}
 _serials = itertools.count(100)
 _bookings = itertools.count(1)
 
@@ -42,31 +49,59 @@ class Dispatch:
         assert answer.status_code == 200, answer.text
 
     # citizens
-    def citizen(self, born: dt.date, *, account: str = "reachable", optout: bool = False, sms: bool = True,
-                samordning: bool = False, **extra) -> str:
+    def citizen(
+        self,
+        born: dt.date,
+        *,
+        account: str = "reachable",
+        optout: bool = False,
+        sms: bool = True,
+        samordning: bool = False,
+        **extra,
+    ) -> str:
         """A new citizen; account: reachable | no_notifications | inactive | none."""
         day = born.day + (60 if samordning else 0)
         pnr = with_check_digit(f"{born:%Y%m}{day:02d}{next(_serials) % 1000:03d}")
-        accounts = {"reachable": {"exists": True, "active": True, "sms_notification": sms,
-                                  "email_notification": not sms, "mobile": "+46701234567",
-                                  "email": "test@example.se"},
-                    "no_notifications": {"exists": True, "active": True},
-                    "inactive": {"exists": True, "active": False},
-                    "none": {"exists": False}}
-        body = {"personnummer": pnr, "given_name": "Test", "surname": f"Person{next(_serials)}",
-                "address": {"street": "Storgatan 1", "postal_code": "55316", "city": "Jönköping"},
-                "optout_paper": optout, "account": accounts[account], **extra}
+        accounts = {
+            "reachable": {
+                "exists": True,
+                "active": True,
+                "sms_notification": sms,
+                "email_notification": not sms,
+                "mobile": "+46701234567",
+                "email": "test@example.se",
+            },
+            "no_notifications": {"exists": True, "active": True},
+            "inactive": {"exists": True, "active": False},
+            "none": {"exists": False},
+        }
+        body = {
+            "personnummer": pnr,
+            "given_name": "Test",
+            "surname": f"Person{next(_serials)}",
+            "address": {"street": "Storgatan 1", "postal_code": "55316", "city": "Jönköping"},
+            "optout_paper": optout,
+            "account": accounts[account],
+            **extra,
+        }
         answer = self.http.post(f"{self.url}/api/citizens", json=body)
-        if answer.status_code == 409:   # the serial is taken: try the next one
+        if answer.status_code == 409:  # the serial is taken: try the next one
             return self.citizen(born, account=account, optout=optout, sms=sms, samordning=samordning, **extra)
         assert answer.status_code == 201, answer.text
         return pnr
 
     # bookings
     def booking(self, pnr: str, visit_in: dt.timedelta | None = dt.timedelta(days=14), **fields) -> dict:
-        body = {"booking_id": f"T-{next(_bookings)}-{time.monotonic_ns() % 100000}", "personnummer": pnr,
-                "visit_type": "Arbetsprov", "facility": FACILITY, "preparations": "Ät lätt före besöket.",
-                "form_url": "https://formular.rjl.se/halsodeklaration", "profile": "rjl", **fields}
+        body = {
+            "booking_id": f"T-{next(_bookings)}-{time.monotonic_ns() % 100000}",
+            "personnummer": pnr,
+            "visit_type": "Arbetsprov",
+            "facility": FACILITY,
+            "preparations": "Ät lätt före besöket.",
+            "form_url": "https://formular.rjl.se/halsodeklaration",
+            "profile": "rjl",
+            **fields,
+        }
         if visit_in is not None and "visit_start" not in fields and body.get("type") != "open_invitation":
             body["visit_start"] = (self.clock() + visit_in).isoformat()
         answer = self.http.post(f"{self.url}/dispatch/api/bookings", json=body)
@@ -87,8 +122,11 @@ class Dispatch:
         while True:
             view = self.get(booking_id)
             now = self.clock()
-            open_due = [s for s in view["steps"] if s["state"] in ("todo", "sending")
-                        and dt.datetime.fromisoformat(s["due_at"]) <= now]
+            open_due = [
+                s
+                for s in view["steps"]
+                if s["state"] in ("todo", "sending") and dt.datetime.fromisoformat(s["due_at"]) <= now
+            ]
             if not open_due and view["status"] != "pending":
                 return view
             if time.monotonic() > deadline:
@@ -99,13 +137,22 @@ class Dispatch:
     def messages(self, booking: dict) -> list[dict]:
         answer = self.http.get(f"{self.url}/api/citizens/{booking['booking']['personnummer']}/inbox")
         threads = answer.json().get("threads", []) if answer.status_code == 200 else []
-        return [m for t in threads for m in t["messages"] if m.get("booking", {}).get("booking_id")
-                == booking["booking_id"] or m["business_object_id"].startswith(booking["business_object_id"])]
+        return [
+            m
+            for t in threads
+            for m in t["messages"]
+            if m.get("booking", {}).get("booking_id") == booking["booking_id"]
+            or m["business_object_id"].startswith(booking["business_object_id"])
+        ]
 
     def letters(self, booking: dict) -> list[dict]:
-        return [letter for letter in self.http.get(f"{self.url}/api/paper-letters", params={
-            "personnummer": booking["booking"]["personnummer"]}).json()
-            if letter["booking_id"] == booking["booking_id"]]
+        return [
+            letter
+            for letter in self.http.get(
+                f"{self.url}/api/paper-letters", params={"personnummer": booking["booking"]["personnummer"]}
+            ).json()
+            if letter["booking_id"] == booking["booking_id"]
+        ]
 
     def sms(self, pnr: str) -> list[dict]:
         return self.http.get(f"{self.url}/dispatch/sms-gateway/messages", params={"personnummer": pnr}).json()
@@ -140,8 +187,17 @@ def dispatch(dispatch_server) -> Dispatch:
     """The module's simulator with a frozen clock and default dispatch settings."""
     client = Dispatch(dispatch_server.url)
     client.http.post(f"{client.url}/api/clock", json={"freeze": True})
-    client.settings(mutations=[], endpoints={"pu": "", "userprofile": "", "inbox": "", "message_status": "",
-                                              "paper_outbox": "", "sms_gateway": ""})
+    client.settings(
+        mutations=[],
+        endpoints={
+            "pu": "",
+            "userprofile": "",
+            "inbox": "",
+            "message_status": "",
+            "paper_outbox": "",
+            "sms_gateway": "",
+        },
+    )
     client.http.delete(f"{client.url}/api/behaviours")
     return client
 

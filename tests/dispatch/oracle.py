@@ -5,6 +5,7 @@ the rule IDs that must fire out. The property test compares the engine against i
 Formulated differently from the engine on purpose: two booleans ("may it go to 1177?",
 "must it go on paper?") instead of an ordered rule chain, so a shared mistake is unlikely.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,9 +46,22 @@ def coordination_or_reserve(pnr: str) -> bool:
     return day > 60 or born(pnr) is None
 
 
-def expected(*, pnr: str, pu: str, optout: bool, deregistered: bool, protected: bool, account: str,
-             notifications: bool, interpreter: bool, enclosures: bool, minutes_to_visit: int | None,
-             local_dispatch_date: dt.date, minor_age: int, short_notice_days: int) -> tuple[set[str], set[str]]:
+def expected(
+    *,
+    pnr: str,
+    pu: str,
+    optout: bool,
+    deregistered: bool,
+    protected: bool,
+    account: str,
+    notifications: bool,
+    interpreter: bool,
+    enclosures: bool,
+    minutes_to_visit: int | None,
+    local_dispatch_date: dt.date,
+    minor_age: int,
+    short_notice_days: int,
+) -> tuple[set[str], set[str]]:
     """pu: ok | unavailable | not_found; account: none | inactive | active | unavailable.
     Returns (channels, rule ids that must be among the fired ones)."""
     if pu == "unavailable":
@@ -62,8 +76,11 @@ def expected(*, pnr: str, pu: str, optout: bool, deregistered: bool, protected: 
     must.add("LK-02")
     reachable = account == "active" and notifications
     if not reachable:
-        table = {"none": ({"paper"}, "CH-06"), "inactive": ({"paper"}, "CH-08"),
-                 "active": ({"digital", "paper"}, "CH-07")}
+        table = {
+            "none": ({"paper"}, "CH-06"),
+            "inactive": ({"paper"}, "CH-08"),
+            "active": ({"digital", "paper"}, "CH-07"),
+        }
         channels, rule = table[account]
         return channels, must | {rule}
     years = completed_years(pnr, local_dispatch_date)

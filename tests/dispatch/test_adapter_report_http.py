@@ -1,4 +1,5 @@
 """The conformance vendor adapter (/dispatch/adapter) and the RP-01/RP-02 report."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,15 @@ def test_adapter_follows_the_conformance_protocol(dispatch):
     assert dispatch.http.post(f"{base}/clock", json={"advance": "P1D"}).status_code == 409
     pnr = dispatch.citizen(ADULT, optout=True)
     visit = (dispatch.clock() + dt.timedelta(days=9)).isoformat()
-    body = {"booking_id": "AD-1", "personnummer": pnr, "profile": "rjl", "visit_start": visit,
-            "facility": FACILITY, "sms_reminder_consent": True, "mobile": "+46705555555"}
+    body = {
+        "booking_id": "AD-1",
+        "personnummer": pnr,
+        "profile": "rjl",
+        "visit_start": visit,
+        "facility": FACILITY,
+        "sms_reminder_consent": True,
+        "mobile": "+46705555555",
+    }
     created = dispatch.http.post(f"{base}/bookings", json=body)
     assert created.status_code == 201 and created.json()["status"] in ("pending", "dispatched")
     assert dispatch.http.post(f"{base}/bookings", json=body).status_code == 200
@@ -31,7 +39,7 @@ def test_adapter_follows_the_conformance_protocol(dispatch):
     later = (dispatch.clock() + dt.timedelta(days=10)).isoformat()
     assert dispatch.http.put(f"{base}/bookings/AD-1", json={"visit_start": later}).json()["revision"] == 2
     dispatch.settle("AD-1")
-    dispatch.advance("P6DT12H")                 # past the 4-day reminder of the new time
+    dispatch.advance("P6DT12H")  # past the 4-day reminder of the new time
     dispatch.settle("AD-1")
     sms = dispatch.http.get(f"{base}/sent/sms", params={"personnummer": pnr}).json()["items"]
     assert len(sms) == 1 and sms[0]["booking_id"] == "AD-1" and sms[0]["recipient"] == "+46705555555"
@@ -39,7 +47,11 @@ def test_adapter_follows_the_conformance_protocol(dispatch):
     dispatch.settle("AD-1")
     out = dispatch.http.get(f"{base}/outputs", params={"booking_id": "AD-1"}).json()
     assert [d["purpose"] for d in out["deliveries"] if d["channel"] == "digital"] == [
-        "kallelse", "update", "reminder", "cancel"]     # the reminder joined the unread thread (RM-02)
+        "kallelse",
+        "update",
+        "reminder",
+        "cancel",
+    ]  # the reminder joined the unread thread (RM-02)
     assert dispatch.http.get(f"{base}/bookings/nope").status_code == 404
     assert dispatch.http.put(f"{base}/bookings/nope", json={}).status_code == 404
     assert dispatch.http.get(f"{base}/sent/sms").json()["field"] == "personnummer"
@@ -55,8 +67,10 @@ def test_report_counts_shares_savings_goals_and_read_receipts(dispatch):
     message = dispatch.messages(digital)[0]
     dispatch.read_as_citizen(digital["booking"]["personnummer"], message["message_id"])
     report = dispatch.http.get(f"{dispatch.url}/dispatch/api/report", params={"refresh": "true"}).json()
-    counts = {k: report["counts"].get(k, 0) - before["counts"].get(k, 0) for k in
-              ("digital_only", "digital_and_paper", "paper_only")}
+    counts = {
+        k: report["counts"].get(k, 0) - before["counts"].get(k, 0)
+        for k in ("digital_only", "digital_and_paper", "paper_only")
+    }
     assert counts == {"digital_only": 1, "digital_and_paper": 1, "paper_only": 1}
     assert report["paper_letters_avoided"] - before["paper_letters_avoided"] == 1
     saved = report["estimated_savings_sek"]["total"] - before["estimated_savings_sek"]["total"]

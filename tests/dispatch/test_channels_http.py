@@ -1,6 +1,7 @@
 """Channel rules (LK-01, LK-02, CH-01..CH-12) at their boundaries, through real HTTP: a
 booking is posted to the dispatch API, the worker asks PU-tjänsten and 1177 over SOAP, and
 the test looks at what actually arrived in the citizen's inbox and the paper outbox."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,11 +73,14 @@ def test_ch05_samordningsnummer_adds_paper(dispatch):
     assert "CH-05" in rules_of(dispatch, booking)
 
 
-@pytest.mark.parametrize("account, expected, rule, digital", [
-    ("none", "paper_only", "CH-06", 0),
-    ("no_notifications", "digital_and_paper", "CH-07", 1),
-    ("inactive", "paper_only", "CH-08", 0),
-])
+@pytest.mark.parametrize(
+    "account, expected, rule, digital",
+    [
+        ("none", "paper_only", "CH-06", 0),
+        ("no_notifications", "digital_and_paper", "CH-07", 1),
+        ("inactive", "paper_only", "CH-08", 0),
+    ],
+)
 def test_ch06_ch07_ch08_account_states(dispatch, account, expected, rule, digital):
     pnr = dispatch.citizen(ADULT, optout=True, account=account)
     booking = dispatch.booking(pnr)

@@ -1,5 +1,6 @@
 """Message content (MC-01..MC-12), threads for updates and cancellations, and the
 bookings API's input handling — as stored by the real inbox and paper outbox."""
+
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,7 @@ def pdf_text(dispatch, letter: dict) -> str:
     assert raw.startswith(b"%PDF-")
     chunks = []
     for stream in re.findall(rb"stream\r?\n(.*?)endstream", raw, re.S):
-        try:   # reportlab writes /Filter [/ASCII85Decode /FlateDecode]
+        try:  # reportlab writes /Filter [/ASCII85Decode /FlateDecode]
             data = base64.a85decode(stream.strip().removesuffix(b"~>"))
             chunks.append(zlib.decompress(data).decode("latin-1"))
         except (ValueError, zlib.error):
@@ -41,13 +42,13 @@ def docbook(message: dict) -> etree._Element:
 def test_mc02_mc03_mc06_mc08_mc11_the_kallelse_message(dispatch):
     booking, messages, _ = sent(dispatch)
     message = messages[0]
-    assert message["docbook_ok"] is True and message["docbook_violations"] == []          # MC-02
+    assert message["docbook_ok"] is True and message["docbook_violations"] == []  # MC-02
     assert message["notify"] is True and message["source_system"] == "SE2321000065-7331"  # MC-03
-    assert message["booking"]["is_invitation"] is True and message["booking"]["booking_date"]   # MC-06
+    assert message["booking"]["is_invitation"] is True and message["booking"]["booking_date"]  # MC-06
     assert message["booking"]["rebooking_allowed"] is True and message["booking"]["cancel_booking_allowed"] is True
     links = {u.get("url") for u in docbook(message).iter("ulink")}
-    assert "https://rjl.se/hitta/klinisk-fysiologi" in links                                # MC-08
-    assert "https://formular.rjl.se/halsodeklaration" in links                              # MC-11
+    assert "https://rjl.se/hitta/klinisk-fysiologi" in links  # MC-08
+    assert "https://formular.rjl.se/halsodeklaration" in links  # MC-11
 
 
 def test_mc05_digital_holds_everything_the_paper_letter_says(dispatch):
@@ -76,17 +77,18 @@ def test_booking_confirmation_is_not_an_invitation(dispatch):
 def test_mc09_mc10_update_and_cancellation_stay_in_the_thread(dispatch):
     booking, _, _ = sent(dispatch, optout=True)
     later = (dt.datetime.fromisoformat(booking["booking"]["visit_start"]) + dt.timedelta(days=2)).isoformat()
-    answer = dispatch.http.put(f"{dispatch.url}/dispatch/api/bookings/{booking['booking_id']}",
-                               json={"visit_start": later})
+    answer = dispatch.http.put(
+        f"{dispatch.url}/dispatch/api/bookings/{booking['booking_id']}", json={"visit_start": later}
+    )
     assert answer.status_code == 200 and answer.json()["revision"] == 2
     dispatch.settle(booking["booking_id"])
     assert dispatch.http.post(f"{dispatch.url}/dispatch/api/bookings/{booking['booking_id']}/cancel").ok
     dispatch.settle(booking["booking_id"])
     messages = dispatch.messages(booking)
     assert len(messages) == 3
-    assert {m["business_object_id"] for m in messages} == {booking["business_object_id"]}    # MC-09
+    assert {m["business_object_id"] for m in messages} == {booking["business_object_id"]}  # MC-09
     assert messages[1]["header_text"].startswith("Ändrad tid")
-    assert messages[2]["booking"]["cancelled"] is True                                      # MC-10
+    assert messages[2]["booking"]["cancelled"] is True  # MC-10
     assert messages[2]["booking"]["cancel_booking_allowed"] is False
 
 
@@ -115,8 +117,12 @@ def test_post_is_idempotent_by_booking_id_and_conflicting_content_is_409(dispatc
 
 def test_bad_input_is_400_naming_the_field_and_nothing_is_stored(dispatch):
     pnr = dispatch.citizen(ADULT)
-    base = {"booking_id": "BAD-1", "personnummer": pnr, "visit_start": "2099-01-01T10:00",
-            "facility": {"hsa_id": "SE2321000065-E12", "name": "Mottagning"}}
+    base = {
+        "booking_id": "BAD-1",
+        "personnummer": pnr,
+        "visit_start": "2099-01-01T10:00",
+        "facility": {"hsa_id": "SE2321000065-E12", "name": "Mottagning"},
+    }
     cases = [
         ({**base, "personnummer": "191212121213"}, "personnummer"),
         ({**base, "visit_start": "i morgon"}, "visit_start"),
@@ -134,8 +140,12 @@ def test_bad_input_is_400_naming_the_field_and_nothing_is_stored(dispatch):
         assert answer.status_code == 400, (field, answer.text)
         assert answer.json()["field"] == field
     assert dispatch.http.get(f"{dispatch.url}/dispatch/api/bookings/BAD-1").status_code == 404
-    assert dispatch.http.post(f"{dispatch.url}/dispatch/api/bookings", data="nope",
-                              headers={"Content-Type": "application/json"}).json()["field"] == "body"
+    assert (
+        dispatch.http.post(
+            f"{dispatch.url}/dispatch/api/bookings", data="nope", headers={"Content-Type": "application/json"}
+        ).json()["field"]
+        == "body"
+    )
 
 
 def test_openapi_document_lists_the_api(dispatch):
@@ -161,8 +171,9 @@ def test_citizen_cancels_with_the_inbox_button_and_the_booking_is_cancelled(disp
     browser = dispatch.citizen_session(pnr)
     page = browser.get(f"{dispatch.url}/inkorg/arende/{messages[0]['message_id']}").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    answer = browser.post(f"{dispatch.url}/inkorg/arende/{messages[0]['message_id']}/bokning/cancel",
-                          data={"csrf_token": token})
+    answer = browser.post(
+        f"{dispatch.url}/inkorg/arende/{messages[0]['message_id']}/bokning/cancel", data={"csrf_token": token}
+    )
     assert answer.ok
     deadline = time.monotonic() + 20
     while not dispatch.get(booking["booking_id"])["cancelled"]:
@@ -177,8 +188,9 @@ def test_mc01_mc04_every_request_is_valid_and_carries_the_logical_address(dispat
     """The platform's traffic record: every SOAP call the engine made for a booking was a
     valid request of its contract with a LogicalAddress and the consumer HSA-id."""
     booking, _, _ = sent(dispatch)
-    answer = dispatch.http.get(f"{dispatch.url}/api/traffic", params={
-        "personnummer": booking["booking"]["personnummer"], "limit": 100}).json()
+    answer = dispatch.http.get(
+        f"{dispatch.url}/api/traffic", params={"personnummer": booking["booking"]["personnummer"], "limit": 100}
+    ).json()
     records = answer["items"] if isinstance(answer, dict) else answer
     contracts = {r["contract"] for r in records}
     assert {"GetPersonsForProfile", "GetUserProfile", "AddMessage"} <= contracts

@@ -3,6 +3,7 @@ processes (procrastinate); one worker is SIGKILLed in the middle of the batch an
 started. Afterwards every booking has exactly one decision and exactly the outputs its
 decision demands: one 1177 message per digital kallelse, one letter per paper kallelse,
 never a duplicate in the inbox or the paper outbox."""
+
 from __future__ import annotations
 
 import collections
@@ -23,26 +24,45 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 BOOKINGS = 1000
 WORKERS = 4
-FACILITY = {"hsa_id": "SE2321000065-E12", "name": "Klinisk fysiologi Ryhov", "address": "Sjukhusgatan 1",
-            "postal_code": "55305", "city": "Jönköping", "phone": "010-242 00 00",
-            "directions_url": "https://rjl.se/hitta"}
+FACILITY = {
+    "hsa_id": "SE2321000065-E12",
+    "name": "Klinisk fysiologi Ryhov",
+    "address": "Sjukhusgatan 1",
+    "postal_code": "55305",
+    "city": "Jönköping",
+    "phone": "010-242 00 00",
+    "directions_url": "https://rjl.se/hitta",
+}
 
 
 def start_worker(database_url: str, simulator_url: str, log_path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "simulator.cli", "worker", "--database-url", database_url,
-         "--simulator-url", simulator_url], cwd=ROOT, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "worker",
+            "--database-url",
+            database_url,
+            "--simulator-url",
+            simulator_url,
+        ],
+        cwd=ROOT,
+        stdout=open(log_path, "ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def report(http, url) -> dict:
     return http.get(f"{url}/dispatch/api/report").json()
 
 
-@pytest.mark.timeout(600)   # about 3 minutes on a quiet 2-core machine
+@pytest.mark.timeout(600)  # about 3 minutes on a quiet 2-core machine
 def test_sigkill_a_worker_mid_batch_every_booking_exactly_once(postgres_url, tmp_path):
-    server = SimulatorProcess(tmp_path / "sim", database_url=postgres_url, workers=4,
-                              env={"KALLELSE_DISPATCH_WORKERS": "0"}).start()
+    server = SimulatorProcess(
+        tmp_path / "sim", database_url=postgres_url, workers=4, env={"KALLELSE_DISPATCH_WORKERS": "0"}
+    ).start()
     workers = []
     try:
         http = requests.Session()
@@ -50,26 +70,45 @@ def test_sigkill_a_worker_mid_batch_every_booking_exactly_once(postgres_url, tmp
         http.post(f"{url}/api/clock", json={"freeze": True})
         citizens = http.get(f"{url}/api/citizens", params={"limit": 1000}).json()["items"]
         assert len(citizens) >= 50
-        visit = (dt.datetime.fromisoformat(http.get(f"{url}/api/clock").json()["now"])
-                 + dt.timedelta(days=14)).isoformat()
+        visit = (
+            dt.datetime.fromisoformat(http.get(f"{url}/api/clock").json()["now"]) + dt.timedelta(days=14)
+        ).isoformat()
+
         def create(index: int) -> int:
             citizen = citizens[index % len(citizens)]
-            return requests.post(f"{url}/dispatch/api/bookings", json={
-                "booking_id": f"CR-{index:04d}", "personnummer": citizen["personnummer"], "visit_start": visit,
-                "visit_type": "Arbetsprov", "facility": FACILITY, "profile": "rjl" if index % 2 else "vgr"},
-                timeout=30).status_code
+            return requests.post(
+                f"{url}/dispatch/api/bookings",
+                json={
+                    "booking_id": f"CR-{index:04d}",
+                    "personnummer": citizen["personnummer"],
+                    "visit_start": visit,
+                    "visit_type": "Arbetsprov",
+                    "facility": FACILITY,
+                    "profile": "rjl" if index % 2 else "vgr",
+                },
+                timeout=30,
+            ).status_code
+
         started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             assert set(pool.map(create, range(BOOKINGS))) == {201}
         print(f"created {BOOKINGS} bookings in {time.monotonic() - started:.0f} s")
         workers = [start_worker(postgres_url, url, tmp_path / f"worker-{n}.log") for n in range(WORKERS)]
-        wait_for(lambda: report(http, url)["sent"] + report(http, url)["counts"].get("manual", 0) >= BOOKINGS // 4,
-                 240, "a quarter of the batch", interval=0.5)
-        os.killpg(workers[0].pid, signal.SIGKILL)       # mid-batch, mid-job
+        wait_for(
+            lambda: report(http, url)["sent"] + report(http, url)["counts"].get("manual", 0) >= BOOKINGS // 4,
+            240,
+            "a quarter of the batch",
+            interval=0.5,
+        )
+        os.killpg(workers[0].pid, signal.SIGKILL)  # mid-batch, mid-job
         workers[0].wait(10)
         workers.append(start_worker(postgres_url, url, tmp_path / "worker-restarted.log"))
-        wait_for(lambda: report(http, url)["work_due"] == 0 and report(http, url)["bookings"] == BOOKINGS, 400,
-                 "the whole batch", interval=0.5)
+        wait_for(
+            lambda: report(http, url)["work_due"] == 0 and report(http, url)["bookings"] == BOOKINGS,
+            400,
+            "the whole batch",
+            interval=0.5,
+        )
         print(f"batch done {time.monotonic() - started:.0f} s after the first booking")
         check_exactly_once(http, url, citizens)
         print(f"checked {time.monotonic() - started:.0f} s after the first booking")
@@ -110,4 +149,4 @@ def check_exactly_once(http, url, citizens) -> None:
         # paper as decided, or instead of a message the inbox answered INFO/ERROR (LK-04)
         want_paper = int(outcome in ("paper_only", "digital_and_paper") or len(digital) > accepted)
         assert len(paper) == want_paper and letters[thread] == want_paper, (booking_id, outcome, letters[thread])
-    assert len(outcomes) >= 3, outcomes      # the population exercises several channel outcomes
+    assert len(outcomes) >= 3, outcomes  # the population exercises several channel outcomes

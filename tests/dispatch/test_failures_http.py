@@ -3,6 +3,7 @@ SOAP Fault) or answers INFO/ERROR. Never is a kallelse dropped, never is a threa
 
 Faults come from the platform's behaviour rules (POST /api/behaviours) where that API is
 present; the unreachable cases point the engine's endpoint at a port nobody listens on."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,14 +38,14 @@ def test_lk03_pu_down_sends_paper_now_and_adds_digital_when_pu_is_back(dispatch)
     assert view["outcome"] == "paper_only"
     letters = dispatch.letters(booking)
     assert len(letters) == 1 and letters[0]["reason_rule_ids"] == ["LK-03"]
-    assert not letters[0].get("address")         # unknown without PU: the distributor looks it up
+    assert not letters[0].get("address")  # unknown without PU: the distributor looks it up
     assert dispatch.messages(booking) == []
     assert "LK-03" in dispatch.decision(booking["booking_id"])["rule_ids"]
     dispatch.settings(endpoints={"pu": ""})
-    dispatch.advance("PT5M")                      # first LK-03 retry (lookup_retry_minutes[0])
+    dispatch.advance("PT5M")  # first LK-03 retry (lookup_retry_minutes[0])
     view = dispatch.settle(booking["booking_id"])
     assert len(dispatch.messages(booking)) == 1
-    assert len(dispatch.letters(booking)) == 1    # the paper already sent is not repeated
+    assert len(dispatch.letters(booking)) == 1  # the paper already sent is not repeated
     assert view["outcome"] == "digital_and_paper"
 
 
@@ -67,13 +68,13 @@ def test_lk04_addmessage_unreachable_is_retried_in_the_same_thread_with_paper_me
     view = dispatch.settle(booking["booking_id"])
     step = next(s for s in view["steps"] if s["key"] == "addmessage:1")
     assert step["state"] == "todo" and step["attempts"] == 1
-    assert len(dispatch.letters(booking)) == 1            # LK-03: never dropped
+    assert len(dispatch.letters(booking)) == 1  # LK-03: never dropped
     dispatch.settings(endpoints={"inbox": ""})
     dispatch.advance("PT5M")
     dispatch.settle(booking["booking_id"])
     messages = dispatch.messages(booking)
     assert len(messages) == 1 and messages[0]["business_object_id"] == booking["business_object_id"]
-    dispatch.advance("P3D")                               # no fallback paper on top of the LK-03 one
+    dispatch.advance("P3D")  # no fallback paper on top of the LK-03 one
     dispatch.settle(booking["booking_id"])
     assert len(dispatch.letters(booking)) == 1
 
@@ -95,8 +96,14 @@ def test_lk04_addmessage_info_means_paper(dispatch):
 @pytest.mark.parametrize("code", ["INFO", "ERROR"])
 def test_lk04_result_codes_from_behaviour_rules_mean_paper(dispatch, code):
     pnr = dispatch.citizen(ADULT, optout=True)
-    add_behaviour(dispatch, {"match": {"contract": "AddMessage", "personnummer": pnr},
-                             "action": {"type": "result_code", "code": code, "text": "Kontot är låst"}, "times": 1})
+    add_behaviour(
+        dispatch,
+        {
+            "match": {"contract": "AddMessage", "personnummer": pnr},
+            "action": {"type": "result_code", "code": code, "text": "Kontot är låst"},
+            "times": 1,
+        },
+    )
     booking = dispatch.booking(pnr)
     dispatch.settle(booking["booking_id"])
     letters = dispatch.letters(booking)
@@ -105,8 +112,14 @@ def test_lk04_result_codes_from_behaviour_rules_mean_paper(dispatch, code):
 
 def test_lk04_soap_fault_is_retried_with_the_same_business_object_id(dispatch):
     pnr = dispatch.citizen(ADULT, optout=True)
-    add_behaviour(dispatch, {"match": {"contract": "AddMessage", "personnummer": pnr},
-                             "action": {"type": "soap_fault", "code": "Server", "text": "deadlock"}, "times": 1})
+    add_behaviour(
+        dispatch,
+        {
+            "match": {"contract": "AddMessage", "personnummer": pnr},
+            "action": {"type": "soap_fault", "code": "Server", "text": "deadlock"},
+            "times": 1,
+        },
+    )
     booking = dispatch.booking(pnr)
     dispatch.settle(booking["booking_id"])
     assert dispatch.messages(booking) == [] and len(dispatch.letters(booking)) == 1
@@ -118,8 +131,14 @@ def test_lk04_soap_fault_is_retried_with_the_same_business_object_id(dispatch):
 
 def test_lk03_pu_fault_from_behaviour_rule(dispatch):
     pnr = dispatch.citizen(ADULT, optout=True)
-    add_behaviour(dispatch, {"match": {"contract": "GetPersonsForProfile", "personnummer": pnr},
-                             "action": {"type": "soap_fault", "code": "Server", "text": "PU nere"}, "times": 1})
+    add_behaviour(
+        dispatch,
+        {
+            "match": {"contract": "GetPersonsForProfile", "personnummer": pnr},
+            "action": {"type": "soap_fault", "code": "Server", "text": "PU nere"},
+            "times": 1,
+        },
+    )
     booking = dispatch.booking(pnr)
     view = dispatch.settle(booking["booking_id"])
     assert view["outcome"] == "paper_only"

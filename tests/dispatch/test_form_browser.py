@@ -1,6 +1,7 @@
 """A trainer creates a booking from the form at /dispatch/ in a real browser (Debian
 chromium through Playwright), reads why the channels were chosen, and follows the kallelse
 into the citizen's 1177 inbox; then the report page shows it with its SVG chart."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,15 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +31,7 @@ def browser():
             pytest.fail("chromium is required in CI")
         pytest.skip("Debian chromium is not installed")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
@@ -32,12 +41,12 @@ def browser():
 def test_trainer_sends_a_kallelse_from_the_form_and_follows_it_into_the_inbox(dispatch, browser):
     page = browser.new_page()
     page.goto(f"{dispatch.url}/dispatch/")
-    page.select_option("#personnummer", "191212121212")       # Tolvan: opted out, SMS notification
+    page.select_option("#personnummer", "191212121212")  # Tolvan: opted out, SMS notification
     page.fill("#visit_type", "Ultraljud hjärta")
     page.fill("#preparations", "Ingen förberedelse behövs.")
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/dispatch/bokningar/"))
-    page.locator("#status[data-state=dispatched]").wait_for(timeout=30000)     # the page refreshes itself
+    page.locator("#status[data-state=dispatched]").wait_for(timeout=30000)  # the page refreshes itself
     assert "only to 1177" in page.inner_text("#summary")
     assert "CH-01" in page.content()
     page.click("#to-inbox")

@@ -1,5 +1,6 @@
 """The deliberately broken variants the conformance suite needs: each ``mutations`` switch
 bends exactly its one rule, visibly in what the citizen receives."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,14 +70,21 @@ def test_protected_address_on_letter_sends_an_ordinary_letter(dispatch):
     paper = next(s for s in view["steps"] if s["key"] == "paper:1")
     letters = dispatch.letters(booking)
     # the paper outbox either refuses the address (400) or takes the letter and warns (CH-10)
-    assert paper["state"] == "failed" or (letters[0]["protected_route"] is False
-                                          and any("CH-10" in w for w in letters[0]["warnings"]))
+    assert paper["state"] == "failed" or (
+        letters[0]["protected_route"] is False and any("CH-10" in w for w in letters[0]["warnings"])
+    )
 
 
 def test_reminder_after_cancel(dispatch):
     pnr = dispatch.citizen(ADULT, optout=False)
-    booking, _ = run(dispatch, ["reminder_after_cancel"], pnr, visit_in=dt.timedelta(days=6),
-                     sms_reminder_consent=True, mobile="+46703333333")
+    booking, _ = run(
+        dispatch,
+        ["reminder_after_cancel"],
+        pnr,
+        visit_in=dt.timedelta(days=6),
+        sms_reminder_consent=True,
+        mobile="+46703333333",
+    )
     dispatch.http.post(f"{dispatch.url}/dispatch/api/bookings/{booking['booking_id']}/cancel")
     dispatch.settle(booking["booking_id"])
     dispatch.advance("P5DT23H")
@@ -86,15 +94,20 @@ def test_reminder_after_cancel(dispatch):
 
 def test_sms_with_visit_details(dispatch):
     pnr = dispatch.citizen(ADULT, optout=False)
-    booking, _ = run(dispatch, ["sms_with_visit_details"], pnr, visit_in=dt.timedelta(days=6),
-                     sms_reminder_consent=True, mobile="+46704444444")
+    booking, _ = run(
+        dispatch,
+        ["sms_with_visit_details"],
+        pnr,
+        visit_in=dt.timedelta(days=6),
+        sms_reminder_consent=True,
+        mobile="+46704444444",
+    )
     dispatch.advance("P5DT23H")
     dispatch.settle(booking["booking_id"])
     assert any("Arbetsprov" in s["text"] for s in dispatch.sms(pnr))
 
 
-@pytest.mark.parametrize("mutation, flag", [("ignore_interpreter", {"interpreter": True}),
-                                            ("ignore_optout", {})])
+@pytest.mark.parametrize("mutation, flag", [("ignore_interpreter", {"interpreter": True}), ("ignore_optout", {})])
 def test_channel_switches(dispatch, mutation, flag):
     pnr = dispatch.citizen(ADULT, optout=True)
     booking, view = run(dispatch, [mutation], pnr, **flag)

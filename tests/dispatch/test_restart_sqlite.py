@@ -2,6 +2,7 @@
 is SIGKILLed in the middle of a batch and started again on the same data folder. Work and
 timers survive: every booking ends with one decision and exactly its outputs, and the
 fallback timers of the digital-only ones fire after the restart when the clock is moved."""
+
 from __future__ import annotations
 
 import collections
@@ -24,14 +25,15 @@ def test_kill_the_server_mid_batch_and_restart(tmp_path):
         dispatch.http.post(f"{server.url}/api/clock", json={"freeze": True})
         citizens = dispatch.http.get(f"{server.url}/api/citizens", params={"limit": 40}).json()["items"]
         for index in range(BOOKINGS):
-            dispatch.booking(citizens[index % len(citizens)]["personnummer"], booking_id=f"RS-{index:03d}",
-                             facility=FACILITY)
+            dispatch.booking(
+                citizens[index % len(citizens)]["personnummer"], booking_id=f"RS-{index:03d}", facility=FACILITY
+            )
         deadline = time.monotonic() + 60
         while dispatch.http.get(f"{server.url}/dispatch/api/report").json()["sent"] < BOOKINGS // 4:
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        server.kill()                      # master, web workers and the dispatch worker at once
-        server.start()                     # same data folder, same port
+        server.kill()  # master, web workers and the dispatch worker at once
+        server.start()  # same data folder, same port
         deadline = time.monotonic() + 120
         while dispatch.http.get(f"{server.url}/dispatch/api/report").json()["work_due"]:
             assert time.monotonic() < deadline, "the restarted worker did not finish the batch"
@@ -39,7 +41,7 @@ def test_kill_the_server_mid_batch_and_restart(tmp_path):
         outputs = {o["booking_id"]: o for o in requests.get(f"{server.url}/dispatch/adapter/outputs").json()}
         assert len(outputs) == BOOKINGS
         digital_only = [b for b, o in outputs.items() if o["decisions"][0]["outcome"] == "digital_only"]
-        for booking_id, record in outputs.items():
+        for record in outputs.values():
             assert len([d for d in record["decisions"] if d["key"] == "dispatch:1"]) == 1
         assert digital_only, "the seeded population has digital-only citizens"
         letters_before = paper_count(server.url, citizens)
@@ -51,8 +53,8 @@ def test_kill_the_server_mid_batch_and_restart(tmp_path):
         letters_after = paper_count(server.url, citizens)
         for booking_id in digital_only:
             thread = outputs[booking_id]["business_object_id"]
-            assert letters_after[thread] - letters_before[thread] == 1, booking_id      # FB-01 after restart
-        assert max(letters_after.values()) == 1          # never a second letter for one kallelse
+            assert letters_after[thread] - letters_before[thread] == 1, booking_id  # FB-01 after restart
+        assert max(letters_after.values()) == 1  # never a second letter for one kallelse
     finally:
         server.stop()
 

@@ -1,10 +1,13 @@
 """Property test: hypothesis draws citizens (PU and 1177 answers, identity numbers) and
 bookings, and every engine decision must match the independent oracle (tests/dispatch/oracle.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from simulator.clock import SWEDEN, UTC
 from simulator.dispatch import rules
@@ -43,25 +46,41 @@ def scenarios(draw):
     profile = draw(st.sampled_from(["rjl", "vgr"]))
     pnr = draw(identity_numbers(now.astimezone(SWEDEN).date()))
     kind = draw(st.sampled_from(["kallelse", "open_invitation", "confirmation"]))
-    minutes = None if kind == "open_invitation" else draw(st.one_of(
-        st.integers(1, 60 * 24 * 30), st.integers(3 * 24 * 60 - 2, 3 * 24 * 60 + 2)))
+    minutes = (
+        None
+        if kind == "open_invitation"
+        else draw(st.one_of(st.integers(1, 60 * 24 * 30), st.integers(3 * 24 * 60 - 2, 3 * 24 * 60 + 2)))
+    )
     booking = Booking(
-        booking_id="b1", personnummer=pnr, kind=kind, profile=profile, facility=FACILITY,
+        booking_id="b1",
+        personnummer=pnr,
+        kind=kind,
+        profile=profile,
+        facility=FACILITY,
         visit_start=None if minutes is None else now + dt.timedelta(minutes=minutes),
         interpreter=draw(st.booleans()),
-        physical_enclosures=("provrör",) if draw(st.integers(0, 5)) == 0 else ())
+        physical_enclosures=("provrör",) if draw(st.integers(0, 5)) == 0 else (),
+    )
     pu = draw(st.sampled_from(["ok"] * 6 + ["unavailable", "not_found"]))
-    person = rules.PersonAnswer(status=pu, optout_paper=draw(st.booleans()), protected=draw(st.booleans()),
-                                deregistered=draw(st.integers(0, 6)) == 0)
+    person = rules.PersonAnswer(
+        status=pu,
+        optout_paper=draw(st.booleans()),
+        protected=draw(st.booleans()),
+        deregistered=draw(st.integers(0, 6)) == 0,
+    )
     account = draw(st.sampled_from(["none", "inactive", "active", "active", "active", "unavailable"]))
     notifications = draw(st.booleans())
     answer = rules.AccountAnswer(
         status={"none": "no_account", "unavailable": "unavailable"}.get(account, "ok"),
-        exists=account in ("inactive", "active"), active=account == "active",
-        sms_notification=notifications and draw(st.booleans()), mail_notification=notifications)
+        exists=account in ("inactive", "active"),
+        active=account == "active",
+        sms_notification=notifications and draw(st.booleans()),
+        mail_notification=notifications,
+    )
     if notifications and not (answer.sms_notification or answer.mail_notification):
-        answer = rules.AccountAnswer(status=answer.status, exists=answer.exists, active=answer.active,
-                                     mail_notification=True)
+        answer = rules.AccountAnswer(
+            status=answer.status, exists=answer.exists, active=answer.active, mail_notification=True
+        )
     return now, booking, person, answer, account, notifications, minutes
 
 
@@ -72,11 +91,20 @@ def test_every_decision_matches_the_oracle(scenario):
     decision = rules.decide(booking, person, answer, now, SETTINGS)
     profile = SETTINGS.profile(booking.profile)
     channels, must_fire = oracle.expected(
-        pnr=booking.personnummer, pu=person.status, optout=person.optout_paper, deregistered=person.deregistered,
-        protected=person.protected, account=account, notifications=notifications,
-        interpreter=booking.interpreter, enclosures=bool(booking.physical_enclosures), minutes_to_visit=minutes,
-        local_dispatch_date=now.astimezone(SWEDEN).date(), minor_age=profile.minor_age,
-        short_notice_days=profile.short_notice_days)
+        pnr=booking.personnummer,
+        pu=person.status,
+        optout=person.optout_paper,
+        deregistered=person.deregistered,
+        protected=person.protected,
+        account=account,
+        notifications=notifications,
+        interpreter=booking.interpreter,
+        enclosures=bool(booking.physical_enclosures),
+        minutes_to_visit=minutes,
+        local_dispatch_date=now.astimezone(SWEDEN).date(),
+        minor_age=profile.minor_age,
+        short_notice_days=profile.short_notice_days,
+    )
     assert set(decision.channels) == channels, decision.as_dict()
     assert must_fire <= set(decision.rule_ids), decision.as_dict()
     assert decision.manual == (channels == set())

@@ -1,5 +1,6 @@
 """Fallback (FB-01, FB-02) and reminders (RM-01, RM-02) on the simulator clock, at their
 boundaries: the clock is frozen and moved by the test, the worker fires what is due."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ import datetime as dt
 from tests.dispatch.conftest import SWEDEN
 
 ADULT = dt.date(1979, 3, 8)
-JUST_BEFORE = "PT71H59M"     # fallback_days (rjl: 3) minus one minute
+JUST_BEFORE = "PT71H59M"  # fallback_days (rjl: 3) minus one minute
 
 
 def digital_only(dispatch, **fields) -> dict:
@@ -60,7 +61,7 @@ def test_fb02_no_fallback_after_cancellation(dispatch):
 
 def test_fb02_no_fallback_when_the_visit_has_passed(dispatch):
     pnr = dispatch.citizen(ADULT, optout=False)
-    booking = dispatch.booking(pnr, visit_in=dt.timedelta(days=2))   # CH-09: digital only
+    booking = dispatch.booking(pnr, visit_in=dt.timedelta(days=2))  # CH-09: digital only
     dispatch.settle(booking["booking_id"])
     dispatch.advance("P3D")
     assert fallback_result(dispatch, booking)["result"]["rule"] == "FB-02"
@@ -71,7 +72,7 @@ def test_advancing_the_clock_fires_exactly_the_fallbacks_due(dispatch):
     early = digital_only(dispatch)
     dispatch.advance("PT12H")
     late = digital_only(dispatch)
-    dispatch.advance("PT60H")       # 72 h after the first, 60 h after the second
+    dispatch.advance("PT60H")  # 72 h after the first, 60 h after the second
     fallback_result(dispatch, early)
     assert len(dispatch.letters(early)) == 1
     assert fallback_result(dispatch, late)["state"] == "todo" and dispatch.letters(late) == []
@@ -103,7 +104,7 @@ def test_rm01_sms_four_and_one_day_before_and_text_has_no_details(dispatch):
     dispatch.settle(booking["booking_id"])
     sent = dispatch.sms(pnr)
     assert len(sent) == 1 and sent[0]["recipient"] == "+46709876543"
-    assert "Arbetsprov" not in sent[0]["text"] and "Ryhov" not in sent[0]["text"]     # MC-12
+    assert "Arbetsprov" not in sent[0]["text"] and "Ryhov" not in sent[0]["text"]  # MC-12
     move_to(dispatch, 3, 9, 0)
     dispatch.settle(booking["booking_id"])
     assert len(dispatch.sms(pnr)) == 2
@@ -111,8 +112,7 @@ def test_rm01_sms_four_and_one_day_before_and_text_has_no_details(dispatch):
 
 def test_rm01_no_reminder_after_cancellation(dispatch):
     pnr = dispatch.citizen(ADULT, optout=False)
-    booking = dispatch.booking(pnr, visit_start=visit_at(dispatch, 6), sms_reminder_consent=True,
-                               mobile="+46701111111")
+    booking = dispatch.booking(pnr, visit_start=visit_at(dispatch, 6), sms_reminder_consent=True, mobile="+46701111111")
     dispatch.settle(booking["booking_id"])
     dispatch.http.post(f"{dispatch.url}/dispatch/api/bookings/{booking['booking_id']}/cancel")
     dispatch.settle(booking["booking_id"])
@@ -132,15 +132,17 @@ def test_rm01_no_reminder_without_consent(dispatch):
 
 def test_rm01_a_rebooking_does_not_repeat_a_reminder_already_sent(dispatch):
     pnr = dispatch.citizen(ADULT, optout=False)
-    booking = dispatch.booking(pnr, visit_start=visit_at(dispatch, 5, 10), sms_reminder_consent=True,
-                               mobile="+46702222222")
+    booking = dispatch.booking(
+        pnr, visit_start=visit_at(dispatch, 5, 10), sms_reminder_consent=True, mobile="+46702222222"
+    )
     dispatch.settle(booking["booking_id"])
-    move_to(dispatch, 1, 9, 30)          # the 4-day reminder (visit day - 4) has gone out
+    move_to(dispatch, 1, 9, 30)  # the 4-day reminder (visit day - 4) has gone out
     dispatch.settle(booking["booking_id"])
     assert len(dispatch.sms(pnr)) == 1
     # moved later the same day: the 4-day reminder day is the same and must not repeat
-    update = dispatch.http.put(f"{dispatch.url}/dispatch/api/bookings/{booking['booking_id']}",
-                               json={"visit_start": visit_at(dispatch, 4, 15)})
+    update = dispatch.http.put(
+        f"{dispatch.url}/dispatch/api/bookings/{booking['booking_id']}", json={"visit_start": visit_at(dispatch, 4, 15)}
+    )
     assert update.status_code == 200, update.text
     dispatch.settle(booking["booking_id"])
     assert len(dispatch.sms(pnr)) == 1
@@ -155,7 +157,7 @@ def test_rm02_reminder_joins_the_unread_thread(dispatch):
     messages = dispatch.messages(booking)
     assert len(messages) == 2
     assert {m["business_object_id"] for m in messages} == {booking["business_object_id"]}
-    assert len(dispatch.sms(pnr)) == 1       # the 1177 profile's mobile number
+    assert len(dispatch.sms(pnr)) == 1  # the 1177 profile's mobile number
 
 
 def test_rm02_no_thread_reminder_when_read(dispatch):

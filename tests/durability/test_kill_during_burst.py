@@ -4,6 +4,7 @@ businessObjectId that was answered resultCode OK is in the citizen's inbox.
 
 An OK answer is the inbox's promise to the care system (LK-04: a care system retries only
 what was not acknowledged), so it may be sent only after the commit."""
+
 from __future__ import annotations
 
 import threading
@@ -18,7 +19,7 @@ from tests.support import SimulatorProcess
 
 CITIZEN = with_check_digit("19800808420")
 SENDERS = 8
-PER_SENDER = 150          # upper bound; the kill comes long before
+PER_SENDER = 150  # upper bound; the kill comes long before
 KILL_AFTER_ACKS = 60
 DEADLINE_SECONDS = 120
 
@@ -74,9 +75,16 @@ def stored_business_object_ids(url: str) -> list[str]:
 def kill_and_check(data_dir, database_url=None) -> None:
     server = SimulatorProcess(data_dir, database_url=database_url, seed=False, workers=2).start()
     try:
-        created = requests.post(f"{server.url}/api/citizens", timeout=10, json={
-            "personnummer": CITIZEN, "given_name": "Dag", "surname": "Durabel",
-            "account": {"exists": True, "active": True, "sms_notification": True, "mobile": "+46701740605"}})
+        created = requests.post(
+            f"{server.url}/api/citizens",
+            timeout=10,
+            json={
+                "personnummer": CITIZEN,
+                "given_name": "Dag",
+                "surname": "Durabel",
+                "account": {"exists": True, "active": True, "sms_notification": True, "mobile": "+46701740605"},
+            },
+        )
         assert created.status_code == 201, created.text
         burst = Burst(server.url)
         burst.run_and_kill(server)
@@ -94,8 +102,10 @@ def kill_and_check(data_dir, database_url=None) -> None:
     lost = burst.acked - set(stored)
     assert not lost, f"{len(lost)} of {len(burst.acked)} acknowledged messages lost, e.g. {sorted(lost)[:5]}"
     assert len(stored) == len(set(stored)), "a message was stored twice"
-    print(f"\nacknowledged {len(burst.acked)}, stored {len(stored)} "
-          f"(the rest were in flight at the kill), senders cut off: {burst.failed}")
+    print(
+        f"\nacknowledged {len(burst.acked)}, stored {len(stored)} "
+        f"(the rest were in flight at the kill), senders cut off: {burst.failed}"
+    )
 
 
 @pytest.mark.slow

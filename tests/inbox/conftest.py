@@ -1,5 +1,6 @@
 """A simulator of this test package's own (built-in contracts, no seeded population):
 every test creates exactly the citizens it needs (tests.inbox.wire.person)."""
+
 from __future__ import annotations
 
 import pytest

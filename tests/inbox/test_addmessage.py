@@ -2,6 +2,7 @@
 (Ärendeinkorgen PA6 §AddMessage: Fältregler, Regler, Meddelanden i inkorgen) and of the
 guideline catalog (MC-02, MC-03, MC-04). What was stored is read from the server's own
 database: the answer alone proves nothing about the inbox."""
+
 from __future__ import annotations
 
 import json
@@ -12,21 +13,27 @@ import pytest
 from tests.inbox import wire
 from tests.inbox.wire import INBOX, INBOX_CORE, add_message, person
 
-FACILITY = ("<core:healthCareFacility><core:hsaId>SE2321000065-1234</core:hsaId>"
-            "<core:healthCareFacilityName>Fysiologiska kliniken</core:healthCareFacilityName>"
-            "<core:healthCareFacilityAddress>Sjukhusgatan 1</core:healthCareFacilityAddress>"
-            "<core:healthCareFacilityPostalCode>55185</core:healthCareFacilityPostalCode>"
-            "<core:healthCareFacilityPostalCity>Jönköping</core:healthCareFacilityPostalCity>"
-            "<core:healthCareFacilityTelephone>036-321000</core:healthCareFacilityTelephone>"
-            "<core:childHsaId>SE2321000065-9</core:childHsaId><core:isServiceCategory>false</core:isServiceCategory>"
-            "</core:healthCareFacility>")
-BOOKING = ("<core:booking><core:bookingId>B-77</core:bookingId><core:isInvitation>true</core:isInvitation>"
-           "<core:isOpenInvitation>false</core:isOpenInvitation><core:rebookingAllowed>true</core:rebookingAllowed>"
-           "<core:cancelBookingAllowed>false</core:cancelBookingAllowed><core:cancelled>false</core:cancelled>"
-           "<core:bookingDate>2026-12-01T09:30:00</core:bookingDate></core:booking>")
-URL_CONFIGURATION = ("<core:urlConfiguration><core:systemId>123XYZ</core:systemId><core:urlText>Gå till mottagningen"
-                     "</core:urlText><core:queryString>?hsaId=SE1</core:queryString>"
-                     "<core:urlLinkType>NewWindow</core:urlLinkType></core:urlConfiguration>")
+FACILITY = (
+    "<core:healthCareFacility><core:hsaId>SE2321000065-1234</core:hsaId>"
+    "<core:healthCareFacilityName>Fysiologiska kliniken</core:healthCareFacilityName>"
+    "<core:healthCareFacilityAddress>Sjukhusgatan 1</core:healthCareFacilityAddress>"
+    "<core:healthCareFacilityPostalCode>55185</core:healthCareFacilityPostalCode>"
+    "<core:healthCareFacilityPostalCity>Jönköping</core:healthCareFacilityPostalCity>"
+    "<core:healthCareFacilityTelephone>036-321000</core:healthCareFacilityTelephone>"
+    "<core:childHsaId>SE2321000065-9</core:childHsaId><core:isServiceCategory>false</core:isServiceCategory>"
+    "</core:healthCareFacility>"
+)
+BOOKING = (
+    "<core:booking><core:bookingId>B-77</core:bookingId><core:isInvitation>true</core:isInvitation>"
+    "<core:isOpenInvitation>false</core:isOpenInvitation><core:rebookingAllowed>true</core:rebookingAllowed>"
+    "<core:cancelBookingAllowed>false</core:cancelBookingAllowed><core:cancelled>false</core:cancelled>"
+    "<core:bookingDate>2026-12-01T09:30:00</core:bookingDate></core:booking>"
+)
+URL_CONFIGURATION = (
+    "<core:urlConfiguration><core:systemId>123XYZ</core:systemId><core:urlText>Gå till mottagningen"
+    "</core:urlText><core:queryString>?hsaId=SE1</core:queryString>"
+    "<core:urlLinkType>NewWindow</core:urlLinkType></core:urlConfiguration>"
+)
 C = f"{{{INBOX_CORE}}}"
 R = f"{{{INBOX}}}"
 
@@ -70,7 +77,8 @@ def full_request(pnr: str) -> str:
         "<core:headerText>Kallelse till arbetsprov</core:headerText><core:bodyText>ignored body</core:bodyText>"
         "<core:msg>&lt;article&gt;&lt;para&gt;Välkommen&lt;/para&gt;&lt;/article&gt;</core:msg>"
         f"{URL_CONFIGURATION}</message><notify>true</notify><sourceSystem>SE2321000065-7331</sourceSystem>"
-        "</AddMessage>")
+        "</AddMessage>"
+    )
 
 
 def send_full(server, pnr):
@@ -90,8 +98,16 @@ def test_addmessage_response_echoes_exactly_the_returned_fields(server, citizen)
     assert payload.find(f"{R}resultText") is None
     message = payload.find(f"{R}message")
     assert element_paths(message) == [
-        "caseReadStatus", "actionDate", "actionTime", "caseType/caseTypeDescription", "healthCareFacility/hsaId",
-        "healthCareFacility/healthCareFacilityName", "businessObjectId", "headerText", "msg"]
+        "caseReadStatus",
+        "actionDate",
+        "actionTime",
+        "caseType/caseTypeDescription",
+        "healthCareFacility/hsaId",
+        "healthCareFacility/healthCareFacilityName",
+        "businessObjectId",
+        "headerText",
+        "msg",
+    ]
     assert message.findtext(f"{C}caseType/{C}caseTypeDescription") == "Kallelse"
     assert message.findtext(f"{C}healthCareFacility/{C}hsaId") == "SE2321000065-1234"
     assert message.findtext(f"{C}businessObjectId") == "BO-full"
@@ -101,8 +117,13 @@ def test_addmessage_response_echoes_exactly_the_returned_fields(server, citizen)
 
 def test_addmessage_response_without_facility_or_header_leaves_them_out(server, citizen):
     message = answer(add_message(server.url, citizen)).find(f"{R}message")
-    assert element_paths(message) == ["caseReadStatus", "actionDate", "actionTime", "caseType/caseTypeDescription",
-                                      "msg"]
+    assert element_paths(message) == [
+        "caseReadStatus",
+        "actionDate",
+        "actionTime",
+        "caseType/caseTypeDescription",
+        "msg",
+    ]
 
 
 # --- Fältregler: producer-set fields ---------------------------------------------------
@@ -116,12 +137,17 @@ def test_addmessage_generates_message_id_and_ignores_the_consumers(server, citiz
     assert str(uuid.UUID(message["message_id"])) == message["message_id"]
 
 
-@pytest.mark.parametrize("utc,local_date,local_time", [
-    ("2026-07-01T22:30:15+00:00", "2026-07-02", "00:30:15"),   # summer time, past midnight in Sweden
-    ("2026-01-15T07:05:00+00:00", "2026-01-15", "08:05:00"),   # winter time
-], ids=["summer", "winter"])
-def test_addmessage_action_date_and_time_are_the_simulator_clock_in_swedish_time(server, citizen, utc, local_date,
-                                                                               local_time):
+@pytest.mark.parametrize(
+    "utc,local_date,local_time",
+    [
+        ("2026-07-01T22:30:15+00:00", "2026-07-02", "00:30:15"),  # summer time, past midnight in Sweden
+        ("2026-01-15T07:05:00+00:00", "2026-01-15", "08:05:00"),  # winter time
+    ],
+    ids=["summer", "winter"],
+)
+def test_addmessage_action_date_and_time_are_the_simulator_clock_in_swedish_time(
+    server, citizen, utc, local_date, local_time
+):
     """actionDate/actionTime: "Sätts till dagens datum / aktuell tid av producenten" — the
     simulator clock, in Swedish local time."""
     wire.set_clock(server, set=utc, freeze=True)
@@ -176,12 +202,23 @@ def test_addmessage_consumer_may_send_read(server, citizen):
 def test_addmessage_stores_facility_booking_and_url_configuration(server, citizen):
     answer(send_full(server, citizen))
     [row] = stored(server, citizen)
-    assert (row["facility_hsa_id"], row["facility_name"], row["facility_address"], row["facility_postal_code"],
-            row["facility_postal_city"], row["facility_telephone"]) == (
-        "SE2321000065-1234", "Fysiologiska kliniken", "Sjukhusgatan 1", "55185", "Jönköping", "036-321000")
-    assert (row["booking_id"], row["booking_is_invitation"], row["booking_is_open_invitation"],
-            row["booking_rebooking_allowed"], row["booking_cancel_allowed"], row["booking_cancelled"],
-            row["booking_date"]) == ("B-77", True, False, True, False, False, "2026-12-01T09:30:00")
+    assert (
+        row["facility_hsa_id"],
+        row["facility_name"],
+        row["facility_address"],
+        row["facility_postal_code"],
+        row["facility_postal_city"],
+        row["facility_telephone"],
+    ) == ("SE2321000065-1234", "Fysiologiska kliniken", "Sjukhusgatan 1", "55185", "Jönköping", "036-321000")
+    assert (
+        row["booking_id"],
+        row["booking_is_invitation"],
+        row["booking_is_open_invitation"],
+        row["booking_rebooking_allowed"],
+        row["booking_cancel_allowed"],
+        row["booking_cancelled"],
+        row["booking_date"],
+    ) == ("B-77", True, False, True, False, False, "2026-12-01T09:30:00")
     assert '"systemId": "123XYZ"' in row["url_configuration"]
     assert (row["notify"], row["source_system"]) == (True, "SE2321000065-7331")
     assert (row["consumer"], row["logical_address"]) == (wire.CONSUMER, wire.LOGICAL_ADDRESS)
@@ -329,8 +366,9 @@ def test_addmessage_msg_is_entity_decoded_once(server, citizen):
 
 
 def test_addmessage_msg_in_cdata_is_the_same_text(server, citizen):
-    body = wire.add_message_body(citizen, msg=None, after_msg="<core:msg><![CDATA[<article><para>x</para></article>]]>"
-                                                              "</core:msg>")
+    body = wire.add_message_body(
+        citizen, msg=None, after_msg="<core:msg><![CDATA[<article><para>x</para></article>]]></core:msg>"
+    )
     answer(wire.post(server.url, "/inbox/AddMessage/2/rivtabp21", wire.envelope(body), wire.ADD_MESSAGE_ACTION))
     assert stored(server, citizen)[0]["msg"] == "<article><para>x</para></article>"
 
@@ -350,20 +388,26 @@ VIOLATIONS = [
     ("section-in-section", "<article><section><section/></section></article>", "section", "section"),
     ("para-in-para", "<article><para><para>x</para></para></article>", "para", "para"),
     ("info-in-para", "<article><para><info/></para></article>", "info", "para"),
-    ("bibliography-in-variablelist", "<article><variablelist><bibliography>b</bibliography></variablelist>"
-                                     "</article>", "bibliography", "variablelist"),
+    (
+        "bibliography-in-variablelist",
+        "<article><variablelist><bibliography>b</bibliography></variablelist></article>",
+        "bibliography",
+        "variablelist",
+    ),
     ("variablelist-in-para", "<article><para><variablelist/></para></article>", "variablelist", "para"),
-    ("ulink-in-section", '<article><section><ulink url="https://1177.se">x</ulink></section></article>',
-     "ulink", "section"),
+    (
+        "ulink-in-section",
+        '<article><section><ulink url="https://1177.se">x</ulink></section></article>',
+        "ulink",
+        "section",
+    ),
     ("varlistentry-in-article", "<article><varlistentry/></article>", "varlistentry", "article"),
-    ("term-in-variablelist", "<article><variablelist><term>t</term></variablelist></article>", "term",
-     "variablelist"),
+    ("term-in-variablelist", "<article><variablelist><term>t</term></variablelist></article>", "term", "variablelist"),
     ("listitem-in-section", "<article><section><listitem>x</listitem></section></article>", "listitem", "section"),
     ("article-in-section", "<article><section><article/></section></article>", "article", "section"),
     ("root-not-article", "<section><para>x</para></section>", "section", None),
     ("unknown-element", "<article><para><b>fet</b></para></article>", "b", "para"),
-    ("ulink-javascript", '<article><para><ulink url="javascript:alert(1)">x</ulink></para></article>', "ulink",
-     "para"),
+    ("ulink-javascript", '<article><para><ulink url="javascript:alert(1)">x</ulink></para></article>', "ulink", "para"),
 ]
 
 
@@ -380,8 +424,9 @@ def test_addmessage_docbook_violation_is_accepted_and_stored_flagged_MC_02(serve
     assert violations[0]["reason"]
 
 
-@pytest.mark.parametrize("msg", ["Hej! Välkommen på måndag.", "<article><para>x</article>"],
-                         ids=["plain-text", "unclosed"])
+@pytest.mark.parametrize(
+    "msg", ["Hej! Välkommen på måndag.", "<article><para>x</article>"], ids=["plain-text", "unclosed"]
+)
 def test_addmessage_not_well_formed_msg_is_stored_flagged_MC_02(server, citizen, msg):
     assert answer(add_message(server.url, citizen, msg=msg)).findtext(f"{R}resultCode") == "OK"
     [row] = stored(server, citizen)

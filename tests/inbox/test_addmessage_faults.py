@@ -2,6 +2,7 @@
 "Vid ett tekniskt fel levereras ett generellt undantag"): HTTP 500, faultcode soap:Client
 for what the caller got wrong, a faultstring naming the element and the constraint —
 never an HTML page or a stack trace, and nothing stored."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,7 +37,9 @@ def test_not_well_formed_envelope_is_a_client_fault(server, citizen):
 
 
 def test_request_element_in_wrong_namespace_is_a_client_fault(server, citizen):
-    body = add_message_body(citizen).replace(f'xmlns="{INBOX}"', 'xmlns="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:1"')
+    body = add_message_body(citizen).replace(
+        f'xmlns="{INBOX}"', 'xmlns="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:1"'
+    )
     text = client_fault(wire.post(server.url, PATH, envelope(body), ADD_MESSAGE_ACTION))
     assert "AddMessageResponder:1}AddMessage" in text and INBOX in text
     assert wire.inbox_store(server).messages_for(citizen) == []
@@ -87,3 +90,20 @@ def test_wsdl_is_served_with_this_endpoint_as_address(server):
     assert response.status_code == 200
     assert f'location="{server.url}{PATH}"' in response.text
     assert ADD_MESSAGE_ACTION in response.text
+
+
+def test_chunked_request_body_is_read(server, citizen):
+    """CXF streams bodies over 4 KB with Transfer-Encoding: chunked, Mule always does:
+    the endpoint reads the decoded stream to its end and answers as for any request."""
+    body = envelope(add_message_body(citizen)).encode()
+    chunks = (body[i : i + 1000] for i in range(0, len(body), 1000))
+    headers = {
+        "Content-Type": "text/xml; charset=utf-8",
+        "SOAPAction": f'"{ADD_MESSAGE_ACTION}"',
+        "x-rivta-original-serviceconsumer-hsaid": wire.CONSUMER,
+    }
+    response = requests.post(server.url + PATH, data=chunks, headers=headers, timeout=10)
+    assert response.request.headers.get("Transfer-Encoding") == "chunked"
+    assert response.status_code == 200, response.text
+    assert "<resultCode>OK</resultCode>" in response.text.replace("ns0:", "").replace("ns1:", "")
+    assert len(wire.inbox_store(server).messages_for(citizen)) == 1

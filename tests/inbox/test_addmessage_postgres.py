@@ -1,6 +1,7 @@
 """AddMessage on the PostgreSQL path, where column lengths are enforced: any text the
 contract allows is stored (no database error for a long facility name or header), and a
 businessObjectId at the simulator's limit still threads."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,13 +22,25 @@ def pg_server(tmp_path, postgres_url):
 def test_long_texts_and_longest_business_object_id_are_stored_on_postgres(pg_server):
     pnr = wire.new_pnr()
     wire.citizen_store(pg_server).save(wire.person(pnr))
-    facility = ("<core:healthCareFacility><core:hsaId>" + "H" * 400 + "</core:hsaId><core:healthCareFacilityName>"
-                + "Kliniken " * 200 + "</core:healthCareFacilityName></core:healthCareFacility>")
+    facility = (
+        "<core:healthCareFacility><core:hsaId>"
+        + "H" * 400
+        + "</core:hsaId><core:healthCareFacilityName>"
+        + "Kliniken " * 200
+        + "</core:healthCareFacilityName></core:healthCareFacility>"
+    )
     business_object_id = "B" * 255
     for _ in range(2):
-        payload = wire.response_payload(wire.add_message(
-            pg_server.url, pnr, extra_message=facility, business_object_id=business_object_id,
-            header_text="Rubrik " * 500, case_type_description="Kallelse " * 100))
+        payload = wire.response_payload(
+            wire.add_message(
+                pg_server.url,
+                pnr,
+                extra_message=facility,
+                business_object_id=business_object_id,
+                header_text="Rubrik " * 500,
+                case_type_description="Kallelse " * 100,
+            )
+        )
         assert payload.findtext(f"{{{wire.INBOX}}}resultCode") == "OK"
     [thread] = wire.inbox_store(pg_server).threads(pnr)
     assert len(thread["messages"]) == 2

@@ -1,6 +1,7 @@
 """The DocBook subset checker (MC-02, TKB Ärendeinkorgen "Formatering av meddelande"),
 without a server: every row of the TKB's parent/child table, the attribute rules, and
 the inputs that must never be parsed dangerously."""
+
 import pytest
 
 from simulator.inbox import docbook
@@ -33,10 +34,19 @@ TKB_EXAMPLES = [
 
 # (child, parent) pairs the table forbids: for every element, a parent it may not have.
 FORBIDDEN_PLACES = [
-    ("article", "section"), ("info", "para"), ("section", "section"), ("para", "para"),
-    ("bibliography", "variablelist"), ("variablelist", "para"), ("title", "article"), ("ulink", "section"),
-    ("varlistentry", "article"), ("term", "variablelist"), ("listitem", "section"),
-    ("para", "title"), ("ulink", "listitem"),
+    ("article", "section"),
+    ("info", "para"),
+    ("section", "section"),
+    ("para", "para"),
+    ("bibliography", "variablelist"),
+    ("variablelist", "para"),
+    ("title", "article"),
+    ("ulink", "section"),
+    ("varlistentry", "article"),
+    ("term", "variablelist"),
+    ("listitem", "section"),
+    ("para", "title"),
+    ("ulink", "listitem"),
 ]
 
 
@@ -49,7 +59,7 @@ def wrap(child: str, parent: str) -> str:
         "variablelist": f"<article><variablelist>{inner}</variablelist></article>",
         "title": f"<article><section><title>{inner}</title></section></article>",
         "listitem": f"<article><variablelist><varlistentry><term>t</term><listitem>{inner}</listitem>"
-                    "</varlistentry></variablelist></article>",
+        "</varlistentry></variablelist></article>",
     }
     if parent == "article":
         return f"<article>{inner}</article>"
@@ -97,13 +107,16 @@ def test_namespaced_docbook_is_reported_MC_02():
     assert "namespace" in result.violations[0].reason
 
 
-@pytest.mark.parametrize("ulink,reason", [
-    ("<ulink>x</ulink>", "needs a url attribute"),
-    ('<ulink url="javascript:alert(1)">x</ulink>', "absolute http:// or https://"),
-    ('<ulink url="/relative">x</ulink>', "absolute http:// or https://"),
-    ('<ulink url="https://1177.se" type="_top">x</ulink>', "type must be one of _self, _blank"),
-    ('<ulink url="https://1177.se" onclick="x()">x</ulink>', "attribute 'onclick' is not supported"),
-])
+@pytest.mark.parametrize(
+    "ulink,reason",
+    [
+        ("<ulink>x</ulink>", "needs a url attribute"),
+        ('<ulink url="javascript:alert(1)">x</ulink>', "absolute http:// or https://"),
+        ('<ulink url="/relative">x</ulink>', "absolute http:// or https://"),
+        ('<ulink url="https://1177.se" type="_top">x</ulink>', "type must be one of _self, _blank"),
+        ('<ulink url="https://1177.se" onclick="x()">x</ulink>', "attribute 'onclick' is not supported"),
+    ],
+)
 def test_ulink_attributes_url_and_type_MC_02(ulink, reason):
     result = docbook.check(f"<article><para>{ulink}</para></article>")
     assert [v.element for v in result.violations] == ["ulink"]
@@ -123,8 +136,10 @@ def test_not_well_formed_msg_has_no_tree(msg):
 
 
 def test_entities_are_never_expanded_and_are_reported():
-    billion_laughs = ('<?xml version="1.0"?><!DOCTYPE article [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
-                      "<article><para>&b;</para></article>")
+    billion_laughs = (
+        '<?xml version="1.0"?><!DOCTYPE article [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        "<article><para>&b;</para></article>"
+    )
     result = docbook.check(billion_laughs)
     reasons = [v.reason for v in result.violations]
     assert any("DOCTYPE" in r for r in reasons)

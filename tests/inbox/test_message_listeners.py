@@ -2,6 +2,7 @@
 ``runtime.message_listeners`` are called after the commit with (citizen or None, the
 stored message), and a listener that fails never fails the AddMessage call. In-process,
 because a listener is code installed into the server, not something a client can send."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,10 +27,11 @@ def runtime(tmp_path):
 
 def call(runtime, pnr, **kwargs):
     endpoint = soap_endpoints(runtime)["/inbox/AddMessage/2/rivtabp21"]
-    response = Client(endpoint).post("/inbox/AddMessage/2/rivtabp21",
-                                     data=wire.envelope(wire.add_message_body(pnr, **kwargs)).encode(),
-                                     headers={"SOAPAction": wire.ADD_MESSAGE_ACTION,
-                                              "Content-Type": "text/xml; charset=utf-8"})
+    response = Client(endpoint).post(
+        "/inbox/AddMessage/2/rivtabp21",
+        data=wire.envelope(wire.add_message_body(pnr, **kwargs)).encode(),
+        headers={"SOAPAction": wire.ADD_MESSAGE_ACTION, "Content-Type": "text/xml; charset=utf-8"},
+    )
     assert response.status_code == 200, response.text
     return etree.fromstring(response.data).findtext(f".//{{{wire.INBOX}}}resultCode")
 

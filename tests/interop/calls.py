@@ -1,6 +1,7 @@
 """What both third-party clients send and what the tests expect back: the four
 interactions a care system calls, each on its served WSDL, with the RIVTA LogicalAddress
 SOAP header and the consumer HSA-id HTTP header."""
+
 from __future__ import annotations
 
 import requests
@@ -22,8 +23,10 @@ WSDL_PATHS = {
 }
 
 # Escaped by the client library on the wire: msg travels XML-entity-encoded (MC-02).
-DOCBOOK = ("<article><info><title>Kallelse</title></info>"
-           "<para>Välkommen till Fysiologen, 1 december kl 09.30.</para></article>")
+DOCBOOK = (
+    "<article><info><title>Kallelse</title></info>"
+    "<para>Välkommen till Fysiologen, 1 december kl 09.30.</para></article>"
+)
 
 
 def tolvan(base_url: str) -> dict:

@@ -1,6 +1,7 @@
 """The npm ``soap`` package (pinned in tests/interop/package.json; CI installs it with
 ``npm ci --prefix tests/interop``) calls all four interactions from the served WSDLs,
 under node, as a Node.js care system would; this test checks what it parsed."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.interop.calls import (CONSUMER, CONSUMER_HEADER, DOCBOOK, LOGICAL_ADDRESS, PERSONNUMMER_OID, REGISTRY_NS,
-                                 TOLVAN, WSDL_PATHS, stored_message, tolvan)
+from tests.interop.calls import (
+    CONSUMER,
+    CONSUMER_HEADER,
+    DOCBOOK,
+    LOGICAL_ADDRESS,
+    PERSONNUMMER_OID,
+    REGISTRY_NS,
+    TOLVAN,
+    WSDL_PATHS,
+    stored_message,
+    tolvan,
+)
 from tests.support import require
 
 HERE = Path(__file__).resolve().parent
@@ -35,11 +46,23 @@ def node_answers(simulator):
     if node is None:
         pytest.skip("node is not installed (the npm soap interoperability test needs Node.js 18+)")
     require((HERE / "node_modules" / "soap").is_dir(), "npm package soap (run: npm ci --prefix tests/interop)")
-    call = {"base": simulator.url, "wsdl": WSDL_PATHS, "logicalAddress": LOGICAL_ADDRESS, "registryNs": REGISTRY_NS,
-            "consumer": CONSUMER, "consumerHeader": CONSUMER_HEADER, "personnummer": TOLVAN, "unknown": UNKNOWN,
-            "oid": PERSONNUMMER_OID, "businessObjectId": "NODE-1", "bookingId": "NODE-B1", "docbook": DOCBOOK}
-    done = subprocess.run([node, str(HERE / "soap_client.js"), json.dumps(call)], cwd=HERE,
-                          capture_output=True, text=True, timeout=120)
+    call = {
+        "base": simulator.url,
+        "wsdl": WSDL_PATHS,
+        "logicalAddress": LOGICAL_ADDRESS,
+        "registryNs": REGISTRY_NS,
+        "consumer": CONSUMER,
+        "consumerHeader": CONSUMER_HEADER,
+        "personnummer": TOLVAN,
+        "unknown": UNKNOWN,
+        "oid": PERSONNUMMER_OID,
+        "businessObjectId": "NODE-1",
+        "bookingId": "NODE-B1",
+        "docbook": DOCBOOK,
+    }
+    done = subprocess.run(
+        [node, str(HERE / "soap_client.js"), json.dumps(call)], cwd=HERE, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

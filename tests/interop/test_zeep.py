@@ -1,6 +1,7 @@
 """zeep, the Python SOAP client care-system integrators use, built from the WSDL the
 simulator serves: all four interactions, parsed answers checked against the population
 and the stored inbox (MC-01: every call carries the LogicalAddress header)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,18 @@ import zeep
 from lxml import etree
 from zeep.transports import Transport
 
-from tests.interop.calls import (CONSUMER, CONSUMER_HEADER, DOCBOOK, LOGICAL_ADDRESS, PERSONNUMMER_OID, REGISTRY_NS,
-                                 TOLVAN, WSDL_PATHS, stored_message, tolvan)
+from tests.interop.calls import (
+    CONSUMER,
+    CONSUMER_HEADER,
+    DOCBOOK,
+    LOGICAL_ADDRESS,
+    PERSONNUMMER_OID,
+    REGISTRY_NS,
+    TOLVAN,
+    WSDL_PATHS,
+    stored_message,
+    tolvan,
+)
 
 
 def logical_address() -> etree._Element:
@@ -37,11 +48,18 @@ def test_the_served_wsdl_points_zeep_at_the_server(clients, simulator):
 def test_add_message(clients, simulator):
     result = clients["AddMessage"].service.AddMessage(
         subjectOfCareId=TOLVAN,
-        message={"caseType": {"caseTypeDescription": "Kallelse"},
-                 "healthCareFacility": {"hsaId": "SE2321000016-F1", "healthCareFacilityName": "Fysiologen"},
-                 "booking": {"bookingId": "ZEEP-B1", "isInvitation": True, "bookingDate": "2026-12-01T09:30:00"},
-                 "businessObjectId": "ZEEP-1", "headerText": "Kallelse till arbetsprov", "msg": DOCBOOK},
-        notify=True, sourceSystem=CONSUMER, _soapheaders=[logical_address()])
+        message={
+            "caseType": {"caseTypeDescription": "Kallelse"},
+            "healthCareFacility": {"hsaId": "SE2321000016-F1", "healthCareFacilityName": "Fysiologen"},
+            "booking": {"bookingId": "ZEEP-B1", "isInvitation": True, "bookingDate": "2026-12-01T09:30:00"},
+            "businessObjectId": "ZEEP-1",
+            "headerText": "Kallelse till arbetsprov",
+            "msg": DOCBOOK,
+        },
+        notify=True,
+        sourceSystem=CONSUMER,
+        _soapheaders=[logical_address()],
+    )
     assert result.resultCode == "OK", result.resultText
     stored = stored_message(simulator.url, "ZEEP-1")
     assert stored["booking"]["booking_id"] == "ZEEP-B1" and stored["facility"]["name"] == "Fysiologen"
@@ -60,8 +78,9 @@ def test_get_user_profile(clients, simulator):
 
 
 def test_get_subject_of_care(clients, simulator):
-    result = clients["GetSubjectOfCare"].service.GetSubjectOfCare(subjectOfCare=TOLVAN,
-                                                                 _soapheaders=[logical_address()])
+    result = clients["GetSubjectOfCare"].service.GetSubjectOfCare(
+        subjectOfCare=TOLVAN, _soapheaders=[logical_address()]
+    )
     person = tolvan(simulator.url)
     assert result.resultCode == "OK"
     assert result.subjectOfCare.subjectOfCareId == TOLVAN
@@ -74,7 +93,10 @@ def test_get_persons_for_profile(clients, simulator):
     unknown = "195001019990"
     result = clients["GetPersonsForProfile"].service.GetPersonsForProfile(
         personId=[{"root": PERSONNUMMER_OID, "extension": TOLVAN}, {"root": PERSONNUMMER_OID, "extension": unknown}],
-        profile="P3", ignoreReferredIdentity=False, _soapheaders=[logical_address()])
+        profile="P3",
+        ignoreReferredIdentity=False,
+        _soapheaders=[logical_address()],
+    )
     records = result if isinstance(result, list) else result.requestedPersonRecord
     assert [r.requestedPersonalIdentity.extension for r in records] == [TOLVAN, unknown]
     found, missing = records

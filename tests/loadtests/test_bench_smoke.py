@@ -1,6 +1,7 @@
 """The SOAP benchmark runs end to end (real ``kallelse serve``, the lxml floor app under
 gunicorn, the load generator) and every answered AddMessage is OK and stored. No
 assertion on speed: figures are for docs/performance.md, not for a noisy CI machine."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,27 @@ pytestmark = pytest.mark.slow
 def run_bench(tmp_path, *args: str) -> dict:
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "loadtests.bench_soap", "--duration", "2", "--warmup", "0", "--connections", "4",
-         "--targets", "simulator,floor,spyne", "--json", str(out), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=240)
+        [
+            sys.executable,
+            "-m",
+            "loadtests.bench_soap",
+            "--duration",
+            "2",
+            "--warmup",
+            "0",
+            "--connections",
+            "4",
+            "--targets",
+            "simulator,floor,spyne",
+            "--json",
+            str(out),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "simulator/floor = " in result.stdout, result.stdout
     return json.loads(out.read_text())
@@ -45,8 +64,14 @@ def test_bench_with_the_python_client_and_the_in_process_breakdown(tmp_path):
     report = run_bench(tmp_path, "--client", "python")
     assert_all_ok(report, "python")
     micro = report["micro"]
-    for step in ("parse envelope", "validate (XSD)", "INSERT + COMMIT", "producer (domain + store)",
-                 "simulator app, in-process", "floor app, in-process"):
+    for step in (
+        "parse envelope",
+        "validate (XSD)",
+        "INSERT + COMMIT",
+        "producer (domain + store)",
+        "simulator app, in-process",
+        "floor app, in-process",
+    ):
         assert micro[step]["cpu_us"] > 0, micro
 
 

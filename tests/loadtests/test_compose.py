@@ -4,6 +4,7 @@ command is parsed by the real CLI, and the whole stack — simulator, two dispat
 locust master and a locust worker — runs natively on PostgreSQL with exactly the
 commands and environment the file gives, only host names, ports and paths mapped to this
 machine."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,10 @@ def service_command(name: str, env: dict | None = None) -> list[str]:
 
 
 def service_env(name: str, env: dict | None = None) -> dict[str, str]:
-    return {key: interpolate(str(value), env or {}) for key, value in
-            (compose()["services"][name].get("environment") or {}).items()}
+    return {
+        key: interpolate(str(value), env or {})
+        for key, value in (compose()["services"][name].get("environment") or {}).items()
+    }
 
 
 def kallelse_services() -> list[str]:
@@ -71,7 +74,7 @@ def test_structure_services_health_checks_and_scaling():
             assert condition["condition"] in ("service_started", "service_healthy")
             if condition["condition"] == "service_healthy":
                 assert "healthcheck" in services[dependency], f"{dependency} has no health check"
-    for scaled in ("dispatch", "locust-worker"):        # --scale needs no fixed name or host port
+    for scaled in ("dispatch", "locust-worker"):  # --scale needs no fixed name or host port
         assert "container_name" not in services[scaled] and "ports" not in services[scaled]
     for name in kallelse_services():
         assert any(k.startswith("KALLELSE_") for k in services[name]["environment"]), name
@@ -83,12 +86,12 @@ def test_each_kallelse_command_parses(name):
     args = service_command(name)[1:]
     path, command = [], main
     while hasattr(command, "commands") or hasattr(command, "get_command"):
-        sub = command.get_command(None, args[len(path)]) if args[len(path):] else None
+        sub = command.get_command(None, args[len(path)]) if args[len(path) :] else None
         if sub is None:
             break
         path.append(args[len(path)])
         command = sub
-    command.make_context(" ".join(["kallelse", *path]), list(args[len(path):]))   # raises on any bad option
+    command.make_context(" ".join(["kallelse", *path]), list(args[len(path) :]))  # raises on any bad option
     assert CliRunner().invoke(main, [*path, "--help"]).exit_code == 0
 
 
@@ -96,15 +99,32 @@ def test_each_kallelse_command_parses(name):
 @pytest.mark.slow
 def test_the_stack_runs_natively_with_the_compose_commands(postgres_url, tmp_path):
     port, master_port = free_port(), free_port()
-    variables = {"LOAD_SCENARIO": "dispatch_end_to_end", "LOCUST_WORKERS": "1", "LOAD_USERS": "3",
-                 "LOAD_SPAWN_RATE": "3", "LOAD_DURATION": "8s", "LOAD_SLO_PROFILE": "ci", "KALLELSE_WORKERS": "2"}
-    here = {"0.0.0.0": "127.0.0.1", "8080": str(port), "http://simulator:8080": f"http://127.0.0.1:{port}",
-            "locust-master": "127.0.0.1", "5557": str(master_port), "/report": str(tmp_path / "report")}
+    variables = {
+        "LOAD_SCENARIO": "dispatch_end_to_end",
+        "LOCUST_WORKERS": "1",
+        "LOAD_USERS": "3",
+        "LOAD_SPAWN_RATE": "3",
+        "LOAD_DURATION": "8s",
+        "LOAD_SLO_PROFILE": "ci",
+        "KALLELSE_WORKERS": "2",
+    }
+    here = {
+        "0.0.0.0": "127.0.0.1",
+        "8080": str(port),
+        "http://simulator:8080": f"http://127.0.0.1:{port}",
+        "locust-master": "127.0.0.1",
+        "5557": str(master_port),
+        "/report": str(tmp_path / "report"),
+    }
 
     def native(name: str) -> tuple[list[str], dict]:
         args = [here.get(part, part) for part in service_command(name, variables)]
-        env = {**os.environ, **service_env(name, variables), "KALLELSE_DATABASE_URL": postgres_url,
-               "KALLELSE_DATA_DIR": str(tmp_path / "data")}
+        env = {
+            **os.environ,
+            **service_env(name, variables),
+            "KALLELSE_DATABASE_URL": postgres_url,
+            "KALLELSE_DATA_DIR": str(tmp_path / "data"),
+        }
         if "KALLELSE_LOAD_LEDGER" in env:
             env["KALLELSE_LOAD_LEDGER"] = str(tmp_path / "report" / "ledger")
         return [sys.executable, "-m", "simulator.cli", *args[1:]], env
@@ -114,8 +134,9 @@ def test_the_stack_runs_natively_with_the_compose_commands(postgres_url, tmp_pat
     def start(name: str) -> subprocess.Popen:
         args, env = native(name)
         log = open(tmp_path / f"{name}-{len(processes)}.log", "wb")
-        process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         processes.append(process)
         return process
 
@@ -128,7 +149,7 @@ def test_the_stack_runs_natively_with_the_compose_commands(postgres_url, tmp_pat
                     break
             except requests.RequestException:
                 time.sleep(0.3)
-        for _ in range(2):                               # docker compose up --scale dispatch=2
+        for _ in range(2):  # docker compose up --scale dispatch=2
             start("dispatch")
         master = start("locust-master")
         start("locust-worker")

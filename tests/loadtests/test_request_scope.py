@@ -1,6 +1,7 @@
 """The hot-path fix in simulator.storage.scope: inside one SOAP request the shared clock
 state is read from the database once; a change made elsewhere (another worker, the
 control API) is seen by the next request; a change inside the request is seen at once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,14 +13,20 @@ from simulator.storage import Database
 from simulator.storage.clockstore import ClockStore
 from simulator.storage.scope import request_scope
 
-T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
 
 def clock_reads(db: Database) -> list[str]:
     seen: list[str] = []
-    event.listen(db.engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, *rest: seen.append(statement)
-                 if statement.lstrip().upper().startswith("SELECT") and "clock_state" in statement else None)
+    event.listen(
+        db.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: (
+            seen.append(statement)
+            if statement.lstrip().upper().startswith("SELECT") and "clock_state" in statement
+            else None
+        ),
+    )
     return seen
 
 
@@ -37,10 +44,10 @@ def test_one_read_per_request_and_changes_seen_by_the_next_request(tmp_path):
     other_worker.command({"advance": "PT1H"})
     with request_scope():
         assert worker.clock.now() == T0 + dt.timedelta(hours=1)
-        worker.command({"advance": "PT1H"})          # a change inside the request
+        worker.command({"advance": "PT1H"})  # a change inside the request
         assert worker.clock.now() == T0 + dt.timedelta(hours=2)
 
-    assert worker.clock.now() == T0 + dt.timedelta(hours=2)   # outside a scope: always read
+    assert worker.clock.now() == T0 + dt.timedelta(hours=2)  # outside a scope: always read
     before = len(reads)
     worker.clock.now()
     worker.clock.now()

@@ -4,6 +4,7 @@ on speed: a shared 2-core machine) and strict reconciliation. Under two minutes 
 
 The figures these short runs print are not performance figures: those come from
 ``kallelse load matrix`` (docs/loadtests.md)."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,18 @@ pytestmark = pytest.mark.slow
 
 
 def load_run(report, *args: str, timeout: float = 240) -> tuple[int, dict, str]:
-    command = [sys.executable, "-m", "simulator.cli", "load", "run", "--report", str(report),
-               "--slo-profile", "ci", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "load",
+        "run",
+        "--report",
+        str(report),
+        "--slo-profile",
+        "ci",
+        *args,
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     summary_path = report / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
@@ -46,22 +57,45 @@ def shared(tmp_path_factory):
 
 
 def test_vendor_traffic_and_citizens_reading_distributed(shared, tmp_path):
-    code, summary, output = load_run(tmp_path / "r", "--scenario", "vendor_traffic,citizens_reading",
-                                     "--target", shared.url, "--users", "6", "--spawn-rate", "6",
-                                     "--duration", "10s", "--workers", "2")
+    code, summary, output = load_run(
+        tmp_path / "r",
+        "--scenario",
+        "vendor_traffic,citizens_reading",
+        "--target",
+        shared.url,
+        "--users",
+        "6",
+        "--spawn-rate",
+        "6",
+        "--duration",
+        "10s",
+        "--workers",
+        "2",
+    )
     assert_passed(code, summary, output)
     for name in ("AddMessage", "GetUserProfile", "/inkorg", "/inkorg/arende/[id]"):
         assert stat(summary, name)["Request Count"] > 0, name
     checks = {c["name"]: c for c in summary["reconciliation"]["checks"]}
     assert checks["AddMessage acknowledged = stored once"]["checked"] >= stat(summary, "AddMessage")["Request Count"]
     assert checks["opened threads stored as Read"]["checked"] > 0
-    assert len(list((tmp_path / "r" / "ledger").glob("ledger-*.jsonl"))) == 2      # one per worker
+    assert len(list((tmp_path / "r" / "ledger").glob("ledger-*.jsonl"))) == 2  # one per worker
     assert (tmp_path / "r" / "locust.html").stat().st_size > 0
 
 
 def test_dispatch_end_to_end_on_its_own_server(tmp_path):
-    code, summary, output = load_run(tmp_path / "r", "--scenario", "dispatch_end_to_end", "--users", "3",
-                                     "--spawn-rate", "3", "--duration", "10s", "--server-processes", "2")
+    code, summary, output = load_run(
+        tmp_path / "r",
+        "--scenario",
+        "dispatch_end_to_end",
+        "--users",
+        "3",
+        "--spawn-rate",
+        "3",
+        "--duration",
+        "10s",
+        "--server-processes",
+        "2",
+    )
     assert_passed(code, summary, output)
     assert stat(summary, "E2E booking→inbox")["Request Count"] > 0
     assert summary["resources"]["cpu_seconds"] > 0 and summary["resources"]["peak_rss_mb"] > 50
@@ -71,9 +105,23 @@ def test_dispatch_end_to_end_on_its_own_server(tmp_path):
 
 
 def test_screening_campaign_burst_drain_and_fallback(shared, tmp_path):
-    code, summary, output = load_run(tmp_path / "r", "--scenario", "screening_campaign", "--target", shared.url,
-                                     "--users", "4", "--spawn-rate", "4", "--bookings", "80",
-                                     "--citizens-per-user", "3", "--duration", "90s")
+    code, summary, output = load_run(
+        tmp_path / "r",
+        "--scenario",
+        "screening_campaign",
+        "--target",
+        shared.url,
+        "--users",
+        "4",
+        "--spawn-rate",
+        "4",
+        "--bookings",
+        "80",
+        "--citizens-per-user",
+        "3",
+        "--duration",
+        "90s",
+    )
     assert_passed(code, summary, output)
     after = summary["after"]
     assert after["bookings"] == 80 and after["clock_advanced"] == "P3D"

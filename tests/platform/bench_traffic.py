@@ -6,6 +6,7 @@ figures, not a test):
 Rows: one TrafficStore.record (one INSERT + COMMIT of a real AddMessage exchange), the
 same rows written 50 per transaction (what batching would buy), and the whole simulator
 app with and without the platform's interceptors (gate + recorder)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,11 +24,23 @@ BATCH = 50
 
 
 def exchange(runtime, body: bytes) -> Exchange:
-    return Exchange(sim_time=runtime.clock.now(), real_time=runtime.clock.real_now(), contract="AddMessage",
-                    http_status=200, outcome="ok", verdict="valid", latency_ms=1.5, soap_action=addmessage.SOAP_ACTION,
-                    consumer=addmessage.CONSUMER, logical_address="5565594230", personnummer=("191212121212",),
-                    business_object_id="BO-1", route="builtin", request_body=body.decode(),
-                    response_body=body.decode())
+    return Exchange(
+        sim_time=runtime.clock.now(),
+        real_time=runtime.clock.real_now(),
+        contract="AddMessage",
+        http_status=200,
+        outcome="ok",
+        verdict="valid",
+        latency_ms=1.5,
+        soap_action=addmessage.SOAP_ACTION,
+        consumer=addmessage.CONSUMER,
+        logical_address="5565594230",
+        personnummer=("191212121212",),
+        business_object_id="BO-1",
+        route="builtin",
+        request_body=body.decode(),
+        response_body=body.decode(),
+    )
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """Helpers for the platform tests: routing files, a simulator over mutual TLS, the
 traffic and behaviour APIs, and SOAP calls with or without the RIVTA headers."""
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,8 @@ from tests.support import SimulatorProcess
 
 ADD_MESSAGE = "/inbox/AddMessage/2/rivtabp21"
 INBOX_NS = wire.INBOX
-VP_ADDRESS = "5565594230"            # where the routing files produce AddMessage
-CARE_SYSTEM = "SE2321000016-CARE"   # an authorized consumer
+VP_ADDRESS = "5565594230"  # where the routing files produce AddMessage
+CARE_SYSTEM = "SE2321000016-CARE"  # an authorized consumer
 OTHER_SYSTEM = "SE2321000016-OTHER"  # known to nobody
 
 
@@ -37,8 +38,14 @@ def without_logical_address(body: str) -> str:
     return f'<soap:Envelope xmlns:soap="{wire.SOAP}"><soap:Body>{body}</soap:Body></soap:Envelope>'
 
 
-def add_message(base_url: str, pnr: str, logical_address: str | None = VP_ADDRESS,
-                consumer: str | None = CARE_SYSTEM, session=requests, **kwargs):
+def add_message(
+    base_url: str,
+    pnr: str,
+    logical_address: str | None = VP_ADDRESS,
+    consumer: str | None = CARE_SYSTEM,
+    session=requests,
+    **kwargs,
+):
     body = wire.add_message_body(pnr, **kwargs)
     envelope = wire.envelope(body, logical_address) if logical_address is not None else without_logical_address(body)
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{wire.ADD_MESSAGE_ACTION}"'}
@@ -102,7 +109,7 @@ class TlsSimulator(SimulatorProcess):
         session.cert = client or self.client
         return session
 
-    def start(self, timeout: float = 60) -> "TlsSimulator":
+    def start(self, timeout: float = 60) -> TlsSimulator:
         """SimulatorProcess polls /api/health with requests.get; over mutual TLS that
         poll needs the CA and a client certificate."""
         probe = functools.partial(requests.get, verify=str(self.certs / "ca.pem"), cert=self.client)

@@ -2,6 +2,7 @@
 by a real HTTP client (connection reset and truncated body included), matching on each
 key, N-times and probability limits counted across workers, and the 400s that name the
 field a tester got wrong."""
+
 from __future__ import annotations
 
 import socket
@@ -13,8 +14,19 @@ import requests
 from lxml import etree
 
 from tests.inbox import wire
-from tests.platform.support import (ADD_MESSAGE, CARE_SYSTEM, VP_ADDRESS, add_message, behaviour, clear, fault,
-                                    new_person, result_code, rule_state, traffic)
+from tests.platform.support import (
+    ADD_MESSAGE,
+    CARE_SYSTEM,
+    VP_ADDRESS,
+    add_message,
+    behaviour,
+    clear,
+    fault,
+    new_person,
+    result_code,
+    rule_state,
+    traffic,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +43,12 @@ def stored(server, pnr: str) -> int:
 def raw_add_message(server, pnr: str) -> tuple[socket.socket, bytes]:
     """An AddMessage request over a plain socket, to see exactly what comes back."""
     body = wire.envelope(wire.add_message_body(pnr), VP_ADDRESS).encode()
-    request = (f"POST {ADD_MESSAGE} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
-               f"Content-Type: text/xml; charset=utf-8\r\nSOAPAction: \"{wire.ADD_MESSAGE_ACTION}\"\r\n"
-               f"x-rivta-original-serviceconsumer-hsaid: {CARE_SYSTEM}\r\nContent-Length: {len(body)}\r\n"
-               "Connection: close\r\n\r\n").encode() + body
+    request = (
+        f"POST {ADD_MESSAGE} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        f'Content-Type: text/xml; charset=utf-8\r\nSOAPAction: "{wire.ADD_MESSAGE_ACTION}"\r\n'
+        f"x-rivta-original-serviceconsumer-hsaid: {CARE_SYSTEM}\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode() + body
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
     sock.sendall(request)
     return sock, body
@@ -42,8 +56,13 @@ def raw_add_message(server, pnr: str) -> tuple[socket.socket, bytes]:
 
 def test_soap_fault_instead_of_the_producer(simulator):
     pnr = new_person(simulator)
-    rule = behaviour(simulator.url, {"match": {"contract": "AddMessage", "personnummer": pnr},
-                                     "action": {"type": "soap_fault", "code": "Server", "text": "Deadlock i databasen"}})
+    rule = behaviour(
+        simulator.url,
+        {
+            "match": {"contract": "AddMessage", "personnummer": pnr},
+            "action": {"type": "soap_fault", "code": "Server", "text": "Deadlock i databasen"},
+        },
+    )
     assert fault(add_message(simulator.url, pnr)) == ("soap:Server", "Deadlock i databasen")
     behaviour(simulator.url, {"match": {"personnummer": pnr}, "action": {"type": "soap_fault", "code": "Client"}})
     assert stored(simulator, pnr) == 0  # a rule that answers never stores the message
@@ -54,10 +73,22 @@ def test_soap_fault_instead_of_the_producer(simulator):
 
 def test_result_code_error_and_info_are_schema_valid_answers(simulator):
     pnr = new_person(simulator)
-    behaviour(simulator.url, {"match": {"personnummer": pnr, "contract": "AddMessage"}, "times": 1,
-                              "action": {"type": "result_code", "code": "ERROR", "text": "Inkorgen är stängd"}})
-    behaviour(simulator.url, {"match": {"personnummer": pnr, "contract": "AddMessage"}, "times": 1,
-                              "action": {"type": "result_code", "code": "INFO", "text": "Meddelandet köades"}})
+    behaviour(
+        simulator.url,
+        {
+            "match": {"personnummer": pnr, "contract": "AddMessage"},
+            "times": 1,
+            "action": {"type": "result_code", "code": "ERROR", "text": "Inkorgen är stängd"},
+        },
+    )
+    behaviour(
+        simulator.url,
+        {
+            "match": {"personnummer": pnr, "contract": "AddMessage"},
+            "times": 1,
+            "action": {"type": "result_code", "code": "INFO", "text": "Meddelandet köades"},
+        },
+    )
     for code, text in (("ERROR", "Inkorgen är stängd"), ("INFO", "Meddelandet köades")):
         payload = wire.response_payload(add_message(simulator.url, pnr))
         wire.assert_schema_valid("AddMessage", payload)
@@ -71,8 +102,13 @@ def test_result_code_error_and_info_are_schema_valid_answers(simulator):
 
 def test_http_status(simulator):
     pnr = new_person(simulator)
-    behaviour(simulator.url, {"match": {"personnummer": pnr},
-                              "action": {"type": "http_status", "status": 503, "body": "Service Unavailable"}})
+    behaviour(
+        simulator.url,
+        {
+            "match": {"personnummer": pnr},
+            "action": {"type": "http_status", "status": 503, "body": "Service Unavailable"},
+        },
+    )
     response = add_message(simulator.url, pnr)
     assert response.status_code == 503 and response.text == "Service Unavailable"
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -113,7 +149,9 @@ def test_truncated_body(simulator):
     sock.close()
     head, _, body = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200")
-    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    length = int(
+        next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    )
     assert 0 < len(body) < length  # the server promised more than it sent
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         add_message(simulator.url, pnr)
@@ -142,9 +180,13 @@ def test_fixed_delay_then_the_producer_answers(simulator):
 
 def test_uniform_delay_range_and_delay_before_a_fault(simulator):
     pnr = new_person(simulator)
-    behaviour(simulator.url, {"match": {"personnummer": pnr},
-                              "action": {"type": "soap_fault", "code": "Server", "text": "sent", "min_ms": 300,
-                                         "max_ms": 500}})
+    behaviour(
+        simulator.url,
+        {
+            "match": {"personnummer": pnr},
+            "action": {"type": "soap_fault", "code": "Server", "text": "sent", "min_ms": 300, "max_ms": 500},
+        },
+    )
     for _ in range(3):
         started = time.perf_counter()
         assert fault(add_message(simulator.url, pnr))[1] == "sent"
@@ -155,10 +197,20 @@ def test_uniform_delay_range_and_delay_before_a_fault(simulator):
 
 def test_matching_on_each_key(simulator):
     pnr, other = new_person(simulator), new_person(simulator)
-    behaviour(simulator.url, {"match": {"contract": "AddMessage", "logical_address": VP_ADDRESS,
-                                        "consumer": CARE_SYSTEM, "personnummer": pnr, "source_system": "SE-SOURCE",
-                                        "business_object_id": "BO-1"},
-                              "action": {"type": "soap_fault", "text": "all six matched"}})
+    behaviour(
+        simulator.url,
+        {
+            "match": {
+                "contract": "AddMessage",
+                "logical_address": VP_ADDRESS,
+                "consumer": CARE_SYSTEM,
+                "personnummer": pnr,
+                "source_system": "SE-SOURCE",
+                "business_object_id": "BO-1",
+            },
+            "action": {"type": "soap_fault", "text": "all six matched"},
+        },
+    )
     call = dict(source_system="SE-SOURCE", business_object_id="BO-1")
     assert fault(add_message(simulator.url, pnr, **call))[1] == "all six matched"
     misses = [
@@ -174,8 +226,10 @@ def test_matching_on_each_key(simulator):
 
 def test_next_n_calls_across_workers(simulator):
     pnr = new_person(simulator)
-    rule = behaviour(simulator.url, {"match": {"personnummer": pnr}, "times": 5,
-                                     "action": {"type": "soap_fault", "text": "one of five"}})
+    rule = behaviour(
+        simulator.url,
+        {"match": {"personnummer": pnr}, "times": 5, "action": {"type": "soap_fault", "text": "one of five"}},
+    )
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda _: add_message(simulator.url, pnr), range(16)))
     assert sum(1 for a in answers if a.status_code == 500) == 5
@@ -187,14 +241,23 @@ def test_next_n_calls_across_workers(simulator):
 
 def test_probability(simulator):
     pnr = new_person(simulator)
-    rule = behaviour(simulator.url, {"match": {"personnummer": pnr}, "probability": 0.5,
-                                     "action": {"type": "soap_fault", "text": "coin"}})
+    rule = behaviour(
+        simulator.url,
+        {"match": {"personnummer": pnr}, "probability": 0.5, "action": {"type": "soap_fault", "text": "coin"}},
+    )
     answers = [add_message(simulator.url, pnr).status_code for _ in range(60)]
     faults = answers.count(500)
     assert 10 <= faults <= 50, faults  # Binomial(60, 0.5): outside this range has p < 1e-7
     assert rule_state(simulator.url, rule["id"])["fired"] == faults
-    rule = behaviour(simulator.url, {"match": {"personnummer": pnr}, "probability": 0.5, "times": 3,
-                                     "action": {"type": "soap_fault", "text": "coin"}})
+    rule = behaviour(
+        simulator.url,
+        {
+            "match": {"personnummer": pnr},
+            "probability": 0.5,
+            "times": 3,
+            "action": {"type": "soap_fault", "text": "coin"},
+        },
+    )
     requests.delete(f"{simulator.url}/api/behaviours/{rule['id'] - 1}", timeout=10)
     answers = [add_message(simulator.url, pnr).status_code for _ in range(60)]
     assert answers.count(500) == 3 and rule_state(simulator.url, rule["id"])["expired"] is True
@@ -212,25 +275,35 @@ def test_first_matching_rule_wins_and_deleting_a_rule(simulator):
     assert [(r["fired"], r["action"]["text"]) for r in listed] == [(1, "2")]
 
 
-@pytest.mark.parametrize("rule, field", [
-    ({"action": {"type": "explode"}}, "action.type"),
-    ({"action": {"type": "delay"}}, "action.ms"),
-    ({"action": {"type": "delay", "ms": 200_000}}, "action.ms"),
-    ({"action": {"type": "delay", "min_ms": 500, "max_ms": 100}}, "action.max_ms"),
-    ({"action": {"type": "soap_fault", "code": "Sender"}}, "action.code"),
-    ({"action": {"type": "http_status", "status": 200}}, "action.status"),
-    ({"action": {"type": "result_code", "code": "ERROR", "text": "x"}}, "match.contract"),
-    ({"match": {"contract": "AddMessage"}, "action": {"type": "result_code", "code": "OK", "text": "x"}},
-     "action.code"),
-    ({"match": {"contract": "AddMessage"}, "action": {"type": "result_code", "code": "ERROR"}}, "action.text"),
-    ({"match": {"contract": "GetPersonsForProfile"}, "action": {"type": "result_code", "code": "ERROR", "text": "x"}},
-     "action.code"),
-    ({"match": {"contract": "NoSuchThing"}, "action": {"type": "soap_fault"}}, "match.contract"),
-    ({"match": {"person": "x"}, "action": {"type": "soap_fault"}}, "match.person"),
-    ({"action": {"type": "soap_fault"}, "times": 0}, "times"),
-    ({"action": {"type": "soap_fault"}, "probability": 1.5}, "probability"),
-    ({"action": {"type": "platform_fault", "code": "VP999"}}, "action.code"),
-])
+@pytest.mark.parametrize(
+    "rule, field",
+    [
+        ({"action": {"type": "explode"}}, "action.type"),
+        ({"action": {"type": "delay"}}, "action.ms"),
+        ({"action": {"type": "delay", "ms": 200_000}}, "action.ms"),
+        ({"action": {"type": "delay", "min_ms": 500, "max_ms": 100}}, "action.max_ms"),
+        ({"action": {"type": "soap_fault", "code": "Sender"}}, "action.code"),
+        ({"action": {"type": "http_status", "status": 200}}, "action.status"),
+        ({"action": {"type": "result_code", "code": "ERROR", "text": "x"}}, "match.contract"),
+        (
+            {"match": {"contract": "AddMessage"}, "action": {"type": "result_code", "code": "OK", "text": "x"}},
+            "action.code",
+        ),
+        ({"match": {"contract": "AddMessage"}, "action": {"type": "result_code", "code": "ERROR"}}, "action.text"),
+        (
+            {
+                "match": {"contract": "GetPersonsForProfile"},
+                "action": {"type": "result_code", "code": "ERROR", "text": "x"},
+            },
+            "action.code",
+        ),
+        ({"match": {"contract": "NoSuchThing"}, "action": {"type": "soap_fault"}}, "match.contract"),
+        ({"match": {"person": "x"}, "action": {"type": "soap_fault"}}, "match.person"),
+        ({"action": {"type": "soap_fault"}, "times": 0}, "times"),
+        ({"action": {"type": "soap_fault"}, "probability": 1.5}, "probability"),
+        ({"action": {"type": "platform_fault", "code": "VP999"}}, "action.code"),
+    ],
+)
 def test_bad_rules_are_refused_naming_the_field(simulator, rule, field):
     answer = requests.post(f"{simulator.url}/api/behaviours", json=rule, timeout=10)
     assert answer.status_code == 400, answer.text

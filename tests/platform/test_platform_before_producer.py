@@ -1,11 +1,12 @@
 """The platform answers before the producer, as NTjP does: a call that is both
 unroutable and schema-invalid gets the VP fault, not the schema fault; a routable
 schema-invalid call still gets the producer's schema fault."""
+
 from tests.platform.support import add_message, fault
 
 
 def test_missing_logical_address_wins_over_a_schema_error(simulator):
-    response = add_message(simulator.url, "1912", logical_address=None)   # bad personnummer too
+    response = add_message(simulator.url, "1912", logical_address=None)  # bad personnummer too
     code, text = fault(response)
     assert text.startswith("VP003"), text
 

@@ -1,5 +1,6 @@
 """The routing table on its own: how a routing file is read and checked, and NTjP's
 decisions (VP003, VP004, VP002, VP007) for every combination the file can express."""
+
 from __future__ import annotations
 
 import pytest
@@ -85,30 +86,43 @@ def test_the_table_as_json_lists_every_entry():
     data = table().as_dict()
     assert {"contract": "AddMessage", "logical_address": "SE2321000016-MVK"} in data["routes"]
     assert {"consumer": "SE-ADMIN", "contract": "*", "logical_address": "*"} in data["authorizations"]
-    assert data["checks"]["GetPersonsForProfile"] == {"logical_address": True, "routing": False,
-                                                      "authorization": False}
+    assert data["checks"]["GetPersonsForProfile"] == {"logical_address": True, "routing": False, "authorization": False}
 
 
-@pytest.mark.parametrize("text, field", [
-    ("[[routes]]\ncontract = 'AddMesage'\nlogical_address = 'X'\n", "routes[0].contract"),
-    ("[[routes]]\ncontract = 'AddMessage'\n", "routes[0].logical_address"),
-    ("[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\nlogical_addresses = ['Y']\n",
-     "routes[0].logical_address"),
-    ("[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\n[[routes]]\ncontract = 'AddMessage'\n"
-     "logical_address = 'X'\n", "routes[1]"),
-    ("[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\nupstream = 'ftp://x'\n", "routes[0].upstream"),
-    ("[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\nclient_cert = 'nope.pem'\n",
-     "routes[0].client_cert"),
-    ("[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\ntimeout = 0\n", "routes[0].timeout"),
-    ("[[authorizations]]\nconsumer = ''\ncontract = 'AddMessage'\nlogical_address = 'X'\n",
-     "authorizations[0].consumer[0]"),
-    ("[[authorizations]]\nconsumer = 'A'\ncontract = 'AddMessage'\nlogical_address = 'X'\nextra = 1\n",
-     "authorizations[0].extra"),
-    ("[checks.AddMessage]\nrouting = 'no'\n", "checks.AddMessage.routing"),
-    ("[platform]\nproducer_timeout = 1000\n", "platform.producer_timeout"),
-    ("[routing]\n", "routing"),
-    ("not toml at all [", "file"),
-])
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("[[routes]]\ncontract = 'AddMesage'\nlogical_address = 'X'\n", "routes[0].contract"),
+        ("[[routes]]\ncontract = 'AddMessage'\n", "routes[0].logical_address"),
+        (
+            "[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\nlogical_addresses = ['Y']\n",
+            "routes[0].logical_address",
+        ),
+        (
+            "[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\n[[routes]]\ncontract = 'AddMessage'\n"
+            "logical_address = 'X'\n",
+            "routes[1]",
+        ),
+        ("[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\nupstream = 'ftp://x'\n", "routes[0].upstream"),
+        (
+            "[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\nclient_cert = 'nope.pem'\n",
+            "routes[0].client_cert",
+        ),
+        ("[[routes]]\ncontract = 'AddMessage'\nlogical_address = 'X'\ntimeout = 0\n", "routes[0].timeout"),
+        (
+            "[[authorizations]]\nconsumer = ''\ncontract = 'AddMessage'\nlogical_address = 'X'\n",
+            "authorizations[0].consumer[0]",
+        ),
+        (
+            "[[authorizations]]\nconsumer = 'A'\ncontract = 'AddMessage'\nlogical_address = 'X'\nextra = 1\n",
+            "authorizations[0].extra",
+        ),
+        ("[checks.AddMessage]\nrouting = 'no'\n", "checks.AddMessage.routing"),
+        ("[platform]\nproducer_timeout = 1000\n", "platform.producer_timeout"),
+        ("[routing]\n", "routing"),
+        ("not toml at all [", "file"),
+    ],
+)
 def test_mistakes_in_the_file_name_their_place(text, field):
     with pytest.raises(ConfigError) as error:
         parse(text, KNOWN, "/tmp/routing.toml")

@@ -3,6 +3,7 @@
 serialNumber, connections without a trusted certificate refused, VP002 for a certificate
 without serialNumber, VP013 for a sender that may not name an original consumer, zeep over
 mTLS, and passthrough from a plain simulator to the TLS one with a client certificate."""
+
 from __future__ import annotations
 
 import subprocess
@@ -18,8 +19,20 @@ from zeep.transports import Transport
 from simulator.platform.certs import ThrowawayCA, consumer_files
 from simulator.platform.cli import _real_now
 from tests.inbox import wire
-from tests.platform.support import (ADD_MESSAGE, CARE_SYSTEM, OTHER_SYSTEM, VP_ADDRESS, TlsSimulator, add_message,
-                                    behaviour, fault, new_person, result_code, traffic, write_routing)
+from tests.platform.support import (
+    ADD_MESSAGE,
+    CARE_SYSTEM,
+    OTHER_SYSTEM,
+    VP_ADDRESS,
+    TlsSimulator,
+    add_message,
+    behaviour,
+    fault,
+    new_person,
+    result_code,
+    traffic,
+    write_routing,
+)
 from tests.platform.test_vp_faults import logical_address_header
 from tests.support import ROOT, SimulatorProcess
 
@@ -29,9 +42,27 @@ PLATFORM = "SE2321000016-NTJP"  # a platform that forwards for others
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("certs")
-    result = subprocess.run([sys.executable, "-m", "simulator.cli", "certs", "init", "--dir", str(folder),
-                             "--consumer", CARE_SYSTEM, "--consumer", OTHER_SYSTEM, "--consumer", PLATFORM],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "certs",
+            "init",
+            "--dir",
+            str(folder),
+            "--consumer",
+            CARE_SYSTEM,
+            "--consumer",
+            OTHER_SYSTEM,
+            "--consumer",
+            PLATFORM,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -39,7 +70,9 @@ def certs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory, certs):
     folder = tmp_path_factory.mktemp("tls")
-    routing = write_routing(folder, f"""
+    routing = write_routing(
+        folder,
+        f"""
         [platform]
         original_consumer_senders = ["{PLATFORM}"]
         [[routes]]
@@ -49,9 +82,11 @@ def tls(tmp_path_factory, certs):
         consumers = ["{CARE_SYSTEM}", "{PLATFORM}"]
         contract = "AddMessage"
         logical_address = "{VP_ADDRESS}"
-    """)
-    server = TlsSimulator(folder / "sim", certs, consumer_files(certs, CARE_SYSTEM),
-                          extra_args=("--routing", str(routing))).start()
+    """,
+    )
+    server = TlsSimulator(
+        folder / "sim", certs, consumer_files(certs, CARE_SYSTEM), extra_args=("--routing", str(routing))
+    ).start()
     yield server
     server.stop()
 
@@ -65,8 +100,13 @@ def test_certs_init_writes_a_ca_a_server_and_consumer_certificates(certs):
     names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert "localhost" in names.get_values_for_type(x509.DNSName)
     assert (certs / "consumers" / f"{CARE_SYSTEM}.p12").is_file()
-    again = subprocess.run([sys.executable, "-m", "simulator.cli", "certs", "init", "--dir", str(certs)],
-                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "certs", "init", "--dir", str(certs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert again.returncode != 0 and "--force" in again.stderr  # an existing CA is never overwritten silently
 
 
@@ -120,8 +160,12 @@ def test_an_approved_sender_forwards_for_the_original_consumer(tls, certs):
 def test_zeep_over_mutual_tls(tls):
     pnr = new_person(tls)
     client = zeep.Client(f"{tls.url}{ADD_MESSAGE}?wsdl", transport=Transport(session=tls.session(), timeout=30))
-    result = client.service.AddMessage(subjectOfCareId=pnr, message={"msg": "<article><para>TLS</para></article>"},
-                                       notify=False, _soapheaders=[logical_address_header(VP_ADDRESS)])
+    result = client.service.AddMessage(
+        subjectOfCareId=pnr,
+        message={"msg": "<article><para>TLS</para></article>"},
+        notify=False,
+        _soapheaders=[logical_address_header(VP_ADDRESS)],
+    )
     assert result.resultCode == "OK", result.resultText
 
 
@@ -132,20 +176,23 @@ def downstream(tmp_path_factory, tls, certs):
     folder = tmp_path_factory.mktemp("downstream")
     cert, key = consumer_files(certs, PLATFORM)
     upstream = f"{tls.url}{ADD_MESSAGE}"
-    routing = write_routing(folder, f"""
+    routing = write_routing(
+        folder,
+        f"""
         [[routes]]
         contract = "AddMessage"
         logical_addresses = ["{VP_ADDRESS}", "SE-UPSTREAM-UNROUTED"]
         upstream = "{upstream}"
         client_cert = "{cert}"
         client_key = "{key}"
-        ca = "{certs / 'ca.pem'}"
+        ca = "{certs / "ca.pem"}"
         timeout = 2
         [[authorizations]]
         consumer = "{CARE_SYSTEM}"
         contract = "*"
         logical_address = "*"
-    """)
+    """,
+    )
     server = SimulatorProcess(folder / "sim", extra_args=("--routing", str(routing))).start()
     yield server
     server.stop()
@@ -169,8 +216,15 @@ def test_passthrough_relays_the_upstreams_faults_and_times_out(downstream, tls):
     code, text = fault(add_message(downstream.url, pnr, logical_address="SE-UPSTREAM-UNROUTED"))
     assert text.startswith("VP004 [kallelse-testbed] ")  # answered by the upstream platform, relayed
     assert traffic(downstream.url, personnummer=pnr)[0]["fault_code"] == "VP004"
-    rule = tls.session().post(f"{tls.url}/api/behaviours", timeout=10, json={
-        "match": {"personnummer": pnr}, "action": {"type": "delay", "ms": 4000}, "times": 1}).json()
+    rule = (
+        tls.session()
+        .post(
+            f"{tls.url}/api/behaviours",
+            timeout=10,
+            json={"match": {"personnummer": pnr}, "action": {"type": "delay", "ms": 4000}, "times": 1},
+        )
+        .json()
+    )
     code, text = fault(add_message(downstream.url, pnr))
     assert code == "soap:Server" and text.startswith("VP009") and "Timeout when waiting on response" in text
     tls.session().delete(f"{tls.url}/api/behaviours/{rule['id']}", timeout=10)
@@ -178,8 +232,14 @@ def test_passthrough_relays_the_upstreams_faults_and_times_out(downstream, tls):
 
 def test_behaviours_still_apply_on_a_passthrough_route(downstream, tls):
     pnr = new_person(tls)
-    behaviour(downstream.url, {"match": {"personnummer": pnr}, "times": 1,
-                               "action": {"type": "soap_fault", "code": "Server", "text": "before upstream"}})
+    behaviour(
+        downstream.url,
+        {
+            "match": {"personnummer": pnr},
+            "times": 1,
+            "action": {"type": "soap_fault", "code": "Server", "text": "before upstream"},
+        },
+    )
     assert fault(add_message(downstream.url, pnr))[1] == "before upstream"
     assert wire.inbox_store(tls).messages_for(pnr) == []
     assert result_code(add_message(downstream.url, pnr)) == "OK"

@@ -1,6 +1,7 @@
 """Recorded traffic through a real server: what one record holds, every filter, paging,
 JSON Lines export with personnummer masking, the contract rules a request broke (MC-01,
 MC-04), the retention limit, and the Prometheus metrics built from it."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,16 @@ import pytest
 import requests
 
 from tests.inbox import wire
-from tests.platform.support import (CARE_SYSTEM, OTHER_SYSTEM, VP_ADDRESS, add_message, clear, new_person,
-                                    result_code, traffic)
+from tests.platform.support import (
+    CARE_SYSTEM,
+    OTHER_SYSTEM,
+    VP_ADDRESS,
+    add_message,
+    clear,
+    new_person,
+    result_code,
+    traffic,
+)
 from tests.support import SimulatorProcess
 
 
@@ -35,11 +44,21 @@ def test_one_record_holds_the_whole_exchange(server):
     assert record["contract"] == "AddMessage"
     assert record["soap_action"] == wire.ADD_MESSAGE_ACTION
     assert (record["consumer"], record["original_consumer"], record["logical_address"]) == (
-        CARE_SYSTEM, CARE_SYSTEM, VP_ADDRESS)
+        CARE_SYSTEM,
+        CARE_SYSTEM,
+        VP_ADDRESS,
+    )
     assert (record["personnummer"], record["business_object_id"], record["source_system"]) == (
-        [pnr], "BO-REC-1", "SE-SRC")
+        [pnr],
+        "BO-REC-1",
+        "SE-SRC",
+    )
     assert (record["http_status"], record["outcome"], record["verdict"], record["result_code"]) == (
-        200, "ok", "valid", "OK")
+        200,
+        "ok",
+        "valid",
+        "OK",
+    )
     assert record["rule_ids"] == [] and record["route"] == "builtin" and record["latency_ms"] > 0
     assert pnr in record["request_body"] and record["response_body"] == response.text
     clock = requests.get(f"{server.url}/api/clock", timeout=10).json()
@@ -90,7 +109,7 @@ def test_filters(server):
     assert [r["personnummer"] for r in traffic(server.url, business_object_id="BO-F-1")] == [[pnr]]
     assert all(r["verdict"] == "valid" for r in traffic(server.url, verdict="valid"))
     assert all(r["outcome"] == "platform_fault" for r in traffic(server.url, outcome="platform_fault"))
-    assert traffic(server.url, personnummer=pnr[:11])  == []  # a token, not a prefix
+    assert traffic(server.url, personnummer=pnr[:11]) == []  # a token, not a prefix
     assert traffic(server.url, logical_address="NO-SUCH-ADDRESS") == []
 
 
@@ -100,18 +119,31 @@ def test_paging_newest_first(server):
         add_message(server.url, pnr, business_object_id=f"BO-P-{number}")
     first = requests.get(f"{server.url}/api/traffic", params={"personnummer": pnr, "limit": 2}, timeout=10).json()
     assert [r["business_object_id"] for r in first["items"]] == ["BO-P-4", "BO-P-3"]
-    second = requests.get(f"{server.url}/api/traffic", timeout=10,
-                          params={"personnummer": pnr, "limit": 2, "before": first["next_before"]}).json()
-    third = requests.get(f"{server.url}/api/traffic", timeout=10,
-                         params={"personnummer": pnr, "limit": 2, "before": second["next_before"]}).json()
+    second = requests.get(
+        f"{server.url}/api/traffic",
+        timeout=10,
+        params={"personnummer": pnr, "limit": 2, "before": first["next_before"]},
+    ).json()
+    third = requests.get(
+        f"{server.url}/api/traffic",
+        timeout=10,
+        params={"personnummer": pnr, "limit": 2, "before": second["next_before"]},
+    ).json()
     assert [r["business_object_id"] for r in second["items"] + third["items"]] == ["BO-P-2", "BO-P-1", "BO-P-0"]
     assert third["next_before"] is None
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"limit": 0}, "limit"), ({"limit": "x"}, "limit"), ({"verdict": "maybe"}, "verdict"),
-    ({"outcome": "fine"}, "outcome"), ({"since": "yesterday"}, "since"), ({"bodies": "perhaps"}, "bodies"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": "x"}, "limit"),
+        ({"verdict": "maybe"}, "verdict"),
+        ({"outcome": "fine"}, "outcome"),
+        ({"since": "yesterday"}, "since"),
+        ({"bodies": "perhaps"}, "bodies"),
+    ],
+)
 def test_bad_filters_are_refused_naming_the_parameter(server, params, field):
     answer = requests.get(f"{server.url}/api/traffic", params=params, timeout=10)
     assert answer.status_code == 400 and answer.json()["field"] == field
@@ -127,11 +159,13 @@ def test_export_as_json_lines_with_masking(server):
     assert [r["business_object_id"] for r in records] == ["BO-X-1", "BO-X-2"]  # oldest first
     assert pnr not in export.text and f"{pnr[:8]}-****" in records[0]["request_body"]
     assert records[0]["personnummer"] == [f"{pnr[:8]}-****"]
-    unmasked = requests.get(f"{server.url}/api/traffic/export", params={"personnummer": pnr, "mask": "false"},
-                            timeout=10)
+    unmasked = requests.get(
+        f"{server.url}/api/traffic/export", params={"personnummer": pnr, "mask": "false"}, timeout=10
+    )
     assert pnr in json.loads(unmasked.text.splitlines()[0])["request_body"]
-    listed = requests.get(f"{server.url}/api/traffic", params={"personnummer": pnr, "mask": "true", "bodies": "true"},
-                          timeout=10).text
+    listed = requests.get(
+        f"{server.url}/api/traffic", params={"personnummer": pnr, "mask": "true", "bodies": "true"}, timeout=10
+    ).text
     assert pnr not in listed
 
 
@@ -140,13 +174,16 @@ def test_metrics(server):
     add_message(server.url, pnr, consumer="SE-METRICS")
     add_message(server.url, pnr, consumer="SE-METRICS", logical_address=None)
     text = requests.get(f"{server.url}/metrics", timeout=10).text
-    assert re.search(r'kallelse_soap_requests_total\{contract="AddMessage",consumer="SE-METRICS",outcome="ok"\} 1\n',
-                     text), text
+    assert re.search(
+        r'kallelse_soap_requests_total\{contract="AddMessage",consumer="SE-METRICS",outcome="ok"\} 1\n', text
+    ), text
     assert 'kallelse_soap_faults_total{contract="AddMessage",consumer="SE-METRICS",code="VP003"} 1\n' in text
-    assert re.search(r'kallelse_soap_request_duration_seconds_count\{contract="AddMessage",consumer="SE-METRICS"\} 2\n',
-                     text)
-    assert 'kallelse_soap_request_duration_seconds_bucket{contract="AddMessage",consumer="SE-METRICS",le="+Inf"} 2' \
-        in text
+    assert re.search(
+        r'kallelse_soap_request_duration_seconds_count\{contract="AddMessage",consumer="SE-METRICS"\} 2\n', text
+    )
+    assert (
+        'kallelse_soap_request_duration_seconds_bucket{contract="AddMessage",consumer="SE-METRICS",le="+Inf"} 2' in text
+    )
 
 
 def test_retention_keeps_the_newest_rows_and_the_counters(tmp_path):
@@ -160,8 +197,9 @@ def test_retention_keeps_the_newest_rows_and_the_counters(tmp_path):
         assert kept[0]["business_object_id"] == "BO-R-229"
         assert "BO-R-0" not in {r["business_object_id"] for r in kept}
         text = requests.get(f"{server.url}/metrics", timeout=10).text
-        assert f'kallelse_soap_requests_total{{contract="AddMessage",consumer="{CARE_SYSTEM}",outcome="ok"}} 230\n' \
-            in text
+        assert (
+            f'kallelse_soap_requests_total{{contract="AddMessage",consumer="{CARE_SYSTEM}",outcome="ok"}} 230\n' in text
+        )
     finally:
         server.stop()
 

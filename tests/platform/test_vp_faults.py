@@ -3,6 +3,7 @@ platform gives (VP002, VP003, VP004, VP007, VP009 unreachable and timeout), the
 forgiving defaults without a file, checks switched off per contract, reloading the file
 through the control API, and zeep — configured with the LogicalAddress SOAP header and the
 consumer HTTP header — routed through to the producer."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,19 @@ from lxml import etree
 from zeep.transports import Transport
 
 from tests.inbox import wire
-from tests.platform.support import (ADD_MESSAGE, CARE_SYSTEM, OTHER_SYSTEM, VP_ADDRESS, add_message, behaviour,
-                                    fault, new_person, result_code, traffic, write_routing)
+from tests.platform.support import (
+    ADD_MESSAGE,
+    CARE_SYSTEM,
+    OTHER_SYSTEM,
+    VP_ADDRESS,
+    add_message,
+    behaviour,
+    fault,
+    new_person,
+    result_code,
+    traffic,
+    write_routing,
+)
 from tests.support import SimulatorProcess, free_port
 
 REGISTRY_NS = "urn:riv:itintegration:registry:1"
@@ -74,22 +86,33 @@ def test_routed_and_authorized_call_reaches_the_producer(platform):
 
 def test_vp003_without_the_logical_address_header(platform):
     response = add_message(platform.url, wire.new_pnr(), logical_address=None)
-    assert_vp(response, "VP003", "Client", "No receiverId (logical address) found in message header",
-              f"serviceNamespace: {NAMESPACE}")
+    assert_vp(
+        response,
+        "VP003",
+        "Client",
+        "No receiverId (logical address) found in message header",
+        f"serviceNamespace: {NAMESPACE}",
+    )
     response = add_message(platform.url, wire.new_pnr(), logical_address="")
     assert_vp(response, "VP003", "Client")
 
 
 def test_vp004_for_an_address_without_a_route(platform):
     response = add_message(platform.url, wire.new_pnr(), logical_address="SE2321000016-NOWHERE")
-    assert_vp(response, "VP004", "Client", "No receiverId (logical address) found for",
-              f"serviceNamespace: {NAMESPACE}, receiverId: SE2321000016-NOWHERE")
+    assert_vp(
+        response,
+        "VP004",
+        "Client",
+        "No receiverId (logical address) found for",
+        f"serviceNamespace: {NAMESPACE}, receiverId: SE2321000016-NOWHERE",
+    )
 
 
 def test_vp007_for_a_consumer_without_authorization(platform):
     response = add_message(platform.url, wire.new_pnr(), consumer=OTHER_SYSTEM)
-    assert_vp(response, "VP007", "Server", "Authorization missing for",
-              f"receiverId: {VP_ADDRESS}, senderId: {OTHER_SYSTEM}")
+    assert_vp(
+        response, "VP007", "Server", "Authorization missing for", f"receiverId: {VP_ADDRESS}, senderId: {OTHER_SYSTEM}"
+    )
 
 
 def test_vp002_when_no_consumer_identity_is_given(platform):
@@ -120,11 +143,16 @@ def test_vp009_timeout_when_the_producer_is_slower_than_the_route_allows(platfor
 def test_checks_switched_off_for_one_contract(platform):
     response = wire.ask_profile(platform.url, "GetUserProfile", TOLVAN)  # address not routed, consumer unlisted
     assert response.status_code == 200, response.text
-    body = wire.envelope(f'<GetUserProfile xmlns="urn:mvk:itintegration:userprofile:GetUserProfileResponder:2">'
-                         f"<subjectOfCare>{TOLVAN}</subjectOfCare></GetUserProfile>").replace(
-        wire.LOGICAL_ADDRESS, "")
-    response = wire.post(platform.url, "/userprofile/GetUserProfile/2/rivtabp21", body,
-                         "urn:mvk:itintegration:userprofile:GetUserProfileResponder:2:GetUserProfile")
+    body = wire.envelope(
+        f'<GetUserProfile xmlns="urn:mvk:itintegration:userprofile:GetUserProfileResponder:2">'
+        f"<subjectOfCare>{TOLVAN}</subjectOfCare></GetUserProfile>"
+    ).replace(wire.LOGICAL_ADDRESS, "")
+    response = wire.post(
+        platform.url,
+        "/userprofile/GetUserProfile/2/rivtabp21",
+        body,
+        "urn:mvk:itintegration:userprofile:GetUserProfileResponder:2:GetUserProfile",
+    )
     assert_vp(response, "VP003", "Client")  # the header itself is still required
 
 
@@ -149,8 +177,11 @@ def test_zeep_with_the_headers_round_trips_through_routing(platform):
     pnr = new_person(platform)
     client = zeep_client(platform.url, CARE_SYSTEM)
     result = client.service.AddMessage(
-        subjectOfCareId=pnr, message={"businessObjectId": "ZEEP-VP-1", "msg": "<article><para>Hej</para></article>"},
-        notify=False, _soapheaders=[logical_address_header(VP_ADDRESS)])
+        subjectOfCareId=pnr,
+        message={"businessObjectId": "ZEEP-VP-1", "msg": "<article><para>Hej</para></article>"},
+        notify=False,
+        _soapheaders=[logical_address_header(VP_ADDRESS)],
+    )
     assert result.resultCode == "OK", result.resultText
     [record] = traffic(platform.url, personnummer=pnr)
     assert (record["consumer"], record["logical_address"], record["route"]) == (CARE_SYSTEM, VP_ADDRESS, "builtin")
@@ -168,8 +199,12 @@ def test_zeep_without_the_header_gets_vp003(platform):
 def test_zeep_at_an_unauthorized_address_gets_vp007(platform):
     client = zeep_client(platform.url, OTHER_SYSTEM)
     with pytest.raises(zeep.exceptions.Fault) as error:
-        client.service.AddMessage(subjectOfCareId=wire.new_pnr(), message={"msg": "<article/>"}, notify=False,
-                                  _soapheaders=[logical_address_header(VP_ADDRESS)])
+        client.service.AddMessage(
+            subjectOfCareId=wire.new_pnr(),
+            message={"msg": "<article/>"},
+            notify=False,
+            _soapheaders=[logical_address_header(VP_ADDRESS)],
+        )
     assert error.value.message.startswith("VP007 [NTjP-TEST]")
 
 
@@ -184,7 +219,9 @@ def test_without_a_routing_file_any_address_routes_and_every_consumer_is_authori
 
 
 def test_reloading_the_routing_file(tmp_path):
-    routing = write_routing(tmp_path, f"""
+    routing = write_routing(
+        tmp_path,
+        f"""
         [[routes]]
         contract = "AddMessage"
         logical_address = "{VP_ADDRESS}"
@@ -192,12 +229,15 @@ def test_reloading_the_routing_file(tmp_path):
         consumer = "{CARE_SYSTEM}"
         contract = "AddMessage"
         logical_address = "{VP_ADDRESS}"
-    """)
+    """,
+    )
     server = SimulatorProcess(tmp_path / "sim", extra_args=("--routing", str(routing))).start()
     try:
         assert fault(add_message(server.url, wire.new_pnr(), consumer=OTHER_SYSTEM))[1].startswith("VP007")
-        text = routing.read_text() + f'[[authorizations]]\nconsumer = "{OTHER_SYSTEM}"\ncontract = "AddMessage"\n' \
-                                      f'logical_address = "{VP_ADDRESS}"\n'
+        text = (
+            routing.read_text() + f'[[authorizations]]\nconsumer = "{OTHER_SYSTEM}"\ncontract = "AddMessage"\n'
+            f'logical_address = "{VP_ADDRESS}"\n'
+        )
         routing.write_text(text)
         answer = requests.post(f"{server.url}/api/platform/routing/reload", timeout=10)
         assert answer.status_code == 200 and answer.json()["changed"] is True

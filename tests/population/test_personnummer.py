@@ -1,14 +1,23 @@
 """Personnummer utilities: Luhn check digit, samordningsnummer (day + 60), reservnummer,
 age on a date (the CH-03 boundary, 29 February) and masking for logs."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.population.personnummer import (
-    age_on, birth_date, gender, has_valid_check_digit, is_reservnummer, is_samordningsnummer, luhn_digit, mask,
+    age_on,
+    birth_date,
+    gender,
+    has_valid_check_digit,
+    is_reservnummer,
+    is_samordningsnummer,
+    luhn_digit,
+    mask,
     with_check_digit,
 )
 
@@ -29,7 +38,7 @@ def test_every_changed_digit_breaks_the_check(day, serial):
     assert has_valid_check_digit(pnr)
     for position in range(2, 12):  # the century is not part of the check
         digit = int(pnr[position])
-        changed = pnr[:position] + str((digit + 1) % 10) + pnr[position + 1:]
+        changed = pnr[:position] + str((digit + 1) % 10) + pnr[position + 1 :]
         assert not has_valid_check_digit(changed), changed
 
 
@@ -41,27 +50,43 @@ def test_samordningsnummer_is_day_plus_60():
     assert not is_reservnummer(snr)
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("19700101T915", True), ("19880606P962", True), ("19850315f123", True),
-    ("191212121212", False), ("19920374984" + "2", False), ("1970010198", False), ("19700101X915", False),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("19700101T915", True),
+        ("19880606P962", True),
+        ("19850315f123", True),
+        ("191212121212", False),
+        ("19920374984" + "2", False),
+        ("1970010198", False),
+        ("19700101X915", False),
+    ],
+)
 def test_reservnummer_forms(value, expected):
     assert is_reservnummer(value) is expected
 
 
-@pytest.mark.parametrize("on,expected", [
-    (dt.date(2026, 11, 21), 17), (dt.date(2026, 11, 22), 18), (dt.date(2026, 11, 23), 18),
-])
+@pytest.mark.parametrize(
+    "on,expected",
+    [
+        (dt.date(2026, 11, 21), 17),
+        (dt.date(2026, 11, 22), 18),
+        (dt.date(2026, 11, 23), 18),
+    ],
+)
 def test_18th_birthday_counts_as_18(on, expected):
     assert age_on(with_check_digit("20081122982"), on) == expected
 
 
-@pytest.mark.parametrize("on,expected", [
-    (dt.date(2026, 2, 28), 17),   # common year: no 29 February ...
-    (dt.date(2026, 3, 1), 18),    # ... so the birthday is 1 March
-    (dt.date(2028, 2, 28), 19),
-    (dt.date(2028, 2, 29), 20),   # leap year: the real birthday
-])
+@pytest.mark.parametrize(
+    "on,expected",
+    [
+        (dt.date(2026, 2, 28), 17),  # common year: no 29 February ...
+        (dt.date(2026, 3, 1), 18),  # ... so the birthday is 1 March
+        (dt.date(2028, 2, 28), 19),
+        (dt.date(2028, 2, 29), 20),  # leap year: the real birthday
+    ],
+)
 def test_born_on_29_february(on, expected):
     assert age_on(with_check_digit("20080229985"), on) == expected
 

@@ -1,6 +1,7 @@
 """The seeded population: deterministic, valid numbers, ~200 citizens covering every
 attribute the guideline rules depend on, and the 18th-birthday boundary placed on the
 simulator clock's date (CH-03)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,7 +12,11 @@ from pathlib import Path
 import pytest
 
 from simulator.population.personnummer import (
-    age_on, birth_date, has_valid_check_digit, is_reservnummer, is_samordningsnummer,
+    age_on,
+    birth_date,
+    has_valid_check_digit,
+    is_reservnummer,
+    is_samordningsnummer,
 )
 from simulator.population.seed import FICTION_MOBILES, SERIALS, demo_persons, seed_population, turning_18_on
 
@@ -77,20 +82,32 @@ def _coverage(population, today) -> dict[str, int]:
         "deregistered alive": lambda c, a: c.deregistration_code and not c.deceased,
         "no account": lambda c, a: not c.account.exists,
         "inactive account": lambda c, a: c.account.exists and not c.account.active,
-        "active, no notification": lambda c, a: c.account.active and not (c.account.sms_notification
-                                                                          or c.account.email_notification),
-        "active, SMS only": lambda c, a: c.account.active and c.account.sms_notification
-        and not c.account.email_notification,
-        "active, e-mail only": lambda c, a: c.account.active and c.account.email_notification
-        and not c.account.sms_notification,
-        "active, SMS and e-mail": lambda c, a: c.account.active and c.account.sms_notification
-        and c.account.email_notification,
+        "active, no notification": lambda c, a: (
+            c.account.active and not (c.account.sms_notification or c.account.email_notification)
+        ),
+        "active, SMS only": lambda c, a: (
+            c.account.active and c.account.sms_notification and not c.account.email_notification
+        ),
+        "active, e-mail only": lambda c, a: (
+            c.account.active and c.account.email_notification and not c.account.sms_notification
+        ),
+        "active, SMS and e-mail": lambda c, a: (
+            c.account.active and c.account.sms_notification and c.account.email_notification
+        ),
         "optout paper": lambda c, a: c.optout_paper,
         "wants paper": lambda c, a: not c.optout_paper,
-        "digital only candidate (CH-01)": lambda c, a: c.optout_paper and c.account.digitally_reachable
-        and a is not None and a >= 18 and not c.is_protected and not c.deceased,
+        "digital only candidate (CH-01)": lambda c, a: (
+            c.optout_paper
+            and c.account.digitally_reachable
+            and a is not None
+            and a >= 18
+            and not c.is_protected
+            and not c.deceased
+        ),
     }
-    return {name: sum(1 for c, a in zip(population, ages) if check(c, a)) for name, check in checks.items()}
+    return {
+        name: sum(1 for c, a in zip(population, ages, strict=False) if check(c, a)) for name, check in checks.items()
+    }
 
 
 @pytest.mark.parametrize("today", [TODAY, dt.date(2028, 2, 28), dt.date(2028, 2, 29), dt.date(2035, 6, 1)])
@@ -98,8 +115,11 @@ def test_every_attribute_the_rules_depend_on_is_covered(today):
     """Except that nobody turns 18 on a 29 February (see the test below)."""
     impossible = {"turns 18 today": today, "turns 18 tomorrow": today + dt.timedelta(days=1)}
     coverage = _coverage(seed_population(today), today)
-    missing = [name for name, count in coverage.items()
-               if count == 0 and (impossible.get(name, today).month, impossible.get(name, today).day) != (2, 29)]
+    missing = [
+        name
+        for name, count in coverage.items()
+        if count == 0 and (impossible.get(name, today).month, impossible.get(name, today).day) != (2, 29)
+    ]
     assert not missing, coverage
 
 
@@ -118,8 +138,9 @@ def _by_label(people, part: str):
     return found
 
 
-@pytest.mark.parametrize("today", [TODAY, dt.date(2027, 1, 1), dt.date(2027, 12, 31), dt.date(2028, 3, 1),
-                                   dt.date(2027, 2, 28)])
+@pytest.mark.parametrize(
+    "today", [TODAY, dt.date(2027, 1, 1), dt.date(2027, 12, 31), dt.date(2028, 3, 1), dt.date(2027, 2, 28)]
+)
 def test_18th_birthday_boundary_sits_on_today(today):
     people = demo_persons(today)
     adult_today = _by_label(people, "Fyller 18 i dag").personnummer
@@ -146,8 +167,12 @@ def test_nobody_turns_18_on_29_february_so_the_next_birthday_is_used():
 
 def test_demo_persons_other_than_the_age_boundary_ones_keep_their_numbers():
     def stable(day):
-        return {c.personnummer: dataclasses.replace(c, deceased_date=None) for c in demo_persons(day)
-                if "CH-03" not in c.label}
+        return {
+            c.personnummer: dataclasses.replace(c, deceased_date=None)
+            for c in demo_persons(day)
+            if "CH-03" not in c.label
+        }
+
     assert stable(TODAY) == stable(dt.date(2031, 5, 17))
 
 

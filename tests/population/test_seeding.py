@@ -1,5 +1,6 @@
 """Seeding as users run it: ``kallelse persons seed`` / ``persons list`` and ``kallelse
 serve --seed``, both placing the age-boundary persons on the simulator clock's date."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,9 @@ from tests.support import ROOT
 
 
 def _kallelse(*args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "simulator.cli", *args], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

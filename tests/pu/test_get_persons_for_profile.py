@@ -4,6 +4,7 @@ protected persons get P1 only, #4 testIndicator), the 500-identity limit, the pr
 contents of TKB chapter 8, and faults for bad requests.
 
 The demo persons used are listed in docs/population.md."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ from simulator.population.seed import personnummer
 from simulator.pu.domain import OID_PERSONNUMMER, OID_RESERVNUMMER, OID_SAMORDNINGSNUMMER
 from tests.pu.wire import CONTRACT, CORE, citizen_store, fault, lookup, paths, post, record, request_body, text
 
-TOLVAN = "191212121212"                       # adult, SMS, opted out of paper (CH-01)
+TOLVAN = "191212121212"  # adult, SMS, opted out of paper (CH-01)
 ANNA = personnummer(dt.date(1980, 1, 1), 980)  # adult, e-mail, wants paper (CH-02)
 JONAS = personnummer(dt.date(1970, 1, 1), 981)
 JONAS_RESERVE = "19700101T915"
@@ -27,7 +28,7 @@ MAJA_SKYDDAD = personnummer(dt.date(1981, 11, 11), 986)
 NILS_DECEASED = personnummer(dt.date(1940, 4, 4), 981)
 OLGA_EMIGRATED = personnummer(dt.date(1965, 9, 9), 982)
 INES_SAMORDNING = personnummer(dt.date(1992, 3, 14), 984, samordning=True)
-UNKNOWN = with_check_digit("19010101001")      # valid number, nobody in the population
+UNKNOWN = with_check_digit("19010101001")  # valid number, nobody in the population
 
 
 def _identities(answers) -> list[str]:
@@ -51,15 +52,19 @@ def test_unknown_identity_is_answered_without_a_person_record(simulator):
     assert answer.find(f"{{{CORE}}}personRecord") is None
 
 
-@pytest.mark.parametrize("root,extension", [
-    (OID_PERSONNUMMER, TOLVAN[:11] + "3"),          # wrong check digit
-    (OID_SAMORDNINGSNUMMER, TOLVAN),                # a personnummer under the samordningsnummer root
-    (OID_PERSONNUMMER, INES_SAMORDNING),            # and the other way round
-    (OID_PERSONNUMMER, JONAS_RESERVE),              # a reservnummer under the personnummer root
-    ("1.2.3.4", TOLVAN),                            # unknown identity kind
-    (OID_PERSONNUMMER, None),                       # no extension at all
-    (OID_PERSONNUMMER, "tolvan"),
-], ids=["check-digit", "pnr-as-snr", "snr-as-pnr", "reserve-as-pnr", "unknown-root", "no-extension", "text"])
+@pytest.mark.parametrize(
+    "root,extension",
+    [
+        (OID_PERSONNUMMER, TOLVAN[:11] + "3"),  # wrong check digit
+        (OID_SAMORDNINGSNUMMER, TOLVAN),  # a personnummer under the samordningsnummer root
+        (OID_PERSONNUMMER, INES_SAMORDNING),  # and the other way round
+        (OID_PERSONNUMMER, JONAS_RESERVE),  # a reservnummer under the personnummer root
+        ("1.2.3.4", TOLVAN),  # unknown identity kind
+        (OID_PERSONNUMMER, None),  # no extension at all
+        (OID_PERSONNUMMER, "tolvan"),
+    ],
+    ids=["check-digit", "pnr-as-snr", "snr-as-pnr", "reserve-as-pnr", "unknown-root", "no-extension", "text"],
+)
 def test_identity_that_matches_no_record_gets_an_empty_answer_not_an_error(simulator, root, extension):
     answers = lookup(simulator, [(root, extension), TOLVAN])
     assert answers[0].find(f"{{{CORE}}}personRecord") is None
@@ -88,17 +93,42 @@ def _profile_paths(server, pnr: str, profile: str) -> set[str]:
 
 def test_profiles_grow_from_p1_to_p5_as_chapter_8_lists(simulator):
     shown = {p: _profile_paths(simulator, TOLVAN, p) for p in ("P1", "P2", "P3", "P4", "P5")}
-    p1_core = {"personalIdentity/root", "personalIdentity/extension", "gender", "protectedPersonIndicator",
-               "testIndicator", "primaryIdentity", "name/givenName", "name/surname", "birth/dateOfBirth/value",
-               "populationRegistrationLocality/countyCode", "protectedPopulationRecord"}
+    p1_core = {
+        "personalIdentity/root",
+        "personalIdentity/extension",
+        "gender",
+        "protectedPersonIndicator",
+        "testIndicator",
+        "primaryIdentity",
+        "name/givenName",
+        "name/surname",
+        "birth/dateOfBirth/value",
+        "populationRegistrationLocality/countyCode",
+        "protectedPopulationRecord",
+    }
     assert p1_core <= shown["P1"]
-    assert not {"addressInformation", "populationRegistrationLocality/municipalityCode", "contactInformation",
-                "optoutPaperNotification"} & shown["P1"]
+    assert (
+        not {
+            "addressInformation",
+            "populationRegistrationLocality/municipalityCode",
+            "contactInformation",
+            "optoutPaperNotification",
+        }
+        & shown["P1"]
+    )
     added = {
-        "P2": {"addressInformation/residentialAddress/postalAddress1", "addressInformation/residentialAddress/city",
-               "addressInformation/residentialAddress/postalCode", "populationRegistrationLocality/municipalityCode"},
-        "P3": {"contactInformation/contactType", "contactInformation/value",
-               "contactInformation/digitalNotification", "optoutPaperNotification"},
+        "P2": {
+            "addressInformation/residentialAddress/postalAddress1",
+            "addressInformation/residentialAddress/city",
+            "addressInformation/residentialAddress/postalCode",
+            "populationRegistrationLocality/municipalityCode",
+        },
+        "P3": {
+            "contactInformation/contactType",
+            "contactInformation/value",
+            "contactInformation/digitalNotification",
+            "optoutPaperNotification",
+        },
         "P4": {"birth/placeOfBirthSweden/birthCountyCode"},
         "P5": {"populationRegistrationRecord/historicalRecords"},
     }
@@ -118,7 +148,7 @@ def test_p2_address_is_the_registered_one(simulator):
 def test_p3_contact_information_carries_the_notification_choices(simulator):
     person = record(simulator, TOLVAN, "P3")
     contacts = {text(c, "contactType"): c for c in person.iterfind(f"{{{CORE}}}contactInformation")}
-    assert text(contacts["tel"], "digitalNotification") == "true"   # SMS on
+    assert text(contacts["tel"], "digitalNotification") == "true"  # SMS on
     assert text(contacts["mail"], "digitalNotification") == "false"
 
 
@@ -141,8 +171,9 @@ def test_reserved_profiles_are_a_logical_error_answered_as_client_fault(simulato
 # ---------------------------------------------------------------- rule #3: protected persons
 
 
-@pytest.mark.parametrize("pnr,flag", [(LOVA_SEKRETESS, "protectedPersonIndicator"),
-                                      (MAJA_SKYDDAD, "protectedPopulationRecord")])
+@pytest.mark.parametrize(
+    "pnr,flag", [(LOVA_SEKRETESS, "protectedPersonIndicator"), (MAJA_SKYDDAD, "protectedPopulationRecord")]
+)
 def test_protected_person_is_answered_with_p1_content_whatever_profile_is_asked(simulator, pnr, flag):
     """CH-10: no address, no contact details, no paper choice leave PU for a protected person."""
     p1 = record(simulator, pnr, "P1")
@@ -192,8 +223,16 @@ def test_reservnummer_linked_to_a_protected_person_is_limited_to_p1_even_on_its_
     reserve = "19770707F977"
     store = citizen_store(simulator)
     lova = store.get(LOVA_SEKRETESS)
-    store.save(Citizen(personnummer=reserve, given_name=lova.given_name, surname=lova.surname,
-                          address=lova.address, linked_identity=LOVA_SEKRETESS, optout_paper=True))
+    store.save(
+        Citizen(
+            personnummer=reserve,
+            given_name=lova.given_name,
+            surname=lova.surname,
+            address=lova.address,
+            linked_identity=LOVA_SEKRETESS,
+            optout_paper=True,
+        )
+    )
     own = record(simulator, reserve, "P5", ignore_referred=True)
     assert text(own, "personalIdentity/extension") == reserve
     assert own.find(f"{{{CORE}}}addressInformation") is None
@@ -240,13 +279,17 @@ def test_samordningsnummer_person_has_identity_status_and_no_registration_locali
 # ---------------------------------------------------------------- technical errors
 
 
-@pytest.mark.parametrize("body,constraint", [
-    (request_body([TOLVAN]).replace("<profile>P3</profile>", ""), "profile"),
-    (request_body([TOLVAN]).replace("<profile>P3</profile>", "<profile>P0</profile>"), "P0"),
-    (request_body([TOLVAN]).replace("<ignoreReferredIdentity>false", "<ignoreReferredIdentity>nej"), "nej"),
-    (request_body([(OID_PERSONNUMMER, TOLVAN)]).replace(f"<core:root>{OID_PERSONNUMMER}</core:root>", ""), "root"),
-    (request_body([]), "personId"),
-], ids=["no-profile", "bad-profile", "bad-boolean", "no-root", "no-personId"])
+@pytest.mark.parametrize(
+    "body,constraint",
+    [
+        (request_body([TOLVAN]).replace("<profile>P3</profile>", ""), "profile"),
+        (request_body([TOLVAN]).replace("<profile>P3</profile>", "<profile>P0</profile>"), "P0"),
+        (request_body([TOLVAN]).replace("<ignoreReferredIdentity>false", "<ignoreReferredIdentity>nej"), "nej"),
+        (request_body([(OID_PERSONNUMMER, TOLVAN)]).replace(f"<core:root>{OID_PERSONNUMMER}</core:root>", ""), "root"),
+        (request_body([]), "personId"),
+    ],
+    ids=["no-profile", "bad-profile", "bad-boolean", "no-root", "no-personId"],
+)
 def test_schema_invalid_request_is_a_client_fault_naming_the_problem(simulator, body, constraint):
     code, message = fault(post(simulator, body))
     assert code == "soap:Client"
@@ -272,15 +315,33 @@ def test_wsdl_is_served_with_the_logical_address_header(simulator):
 def test_citizens_added_through_the_control_api_are_answered_as_documented(simulator):
     """docs/population.md: the member -> PU element mapping, including a linked reservnummer."""
     main, reserve = with_check_digit("19850707983"), "19850707P983"
-    created = requests.post(f"{simulator.url}/api/citizens", timeout=10, json={
-        "personnummer": main, "given_name": "Sara Maria", "calling_name": "Maria",
-        "surname": "Svensson-Lindqvist-Håkansson", "county_code": "06", "municipality_code": "80",
-        "address": {"street": "Storgatan 1", "postal_code": "553 20", "city": "Jönköping", "care_of": "Berg"},
-        "optout_paper": False, "account": {"exists": True, "active": True, "email_notification": True,
-                                           "email": "sara@example.com", "phone": "036-123456"}})
+    created = requests.post(
+        f"{simulator.url}/api/citizens",
+        timeout=10,
+        json={
+            "personnummer": main,
+            "given_name": "Sara Maria",
+            "calling_name": "Maria",
+            "surname": "Svensson-Lindqvist-Håkansson",
+            "county_code": "06",
+            "municipality_code": "80",
+            "address": {"street": "Storgatan 1", "postal_code": "553 20", "city": "Jönköping", "care_of": "Berg"},
+            "optout_paper": False,
+            "account": {
+                "exists": True,
+                "active": True,
+                "email_notification": True,
+                "email": "sara@example.com",
+                "phone": "036-123456",
+            },
+        },
+    )
     assert created.status_code == 201, created.text
-    linked = requests.post(f"{simulator.url}/api/citizens", timeout=10, json={
-        "personnummer": reserve, "given_name": "Sara", "surname": "Svensson", "linked_identity": main})
+    linked = requests.post(
+        f"{simulator.url}/api/citizens",
+        timeout=10,
+        json={"personnummer": reserve, "given_name": "Sara", "surname": "Svensson", "linked_identity": main},
+    )
     assert linked.status_code == 201, linked.text
 
     person = record(simulator, reserve, "P3")
@@ -290,16 +351,25 @@ def test_citizens_added_through_the_control_api_are_answered_as_documented(simul
     assert text(person, "addressInformation/residentialAddress/careOf") == "Berg"
     assert text(person, "addressInformation/residentialAddress/postalCode") == "55320"
     assert text(person, "optoutPaperNotification") == "false"
-    contacts = [(text(c, "contactType"), text(c, "value"), text(c, "digitalNotification"))
-                for c in person.iterfind(f"{{{CORE}}}contactInformation")]
+    contacts = [
+        (text(c, "contactType"), text(c, "value"), text(c, "digitalNotification"))
+        for c in person.iterfind(f"{{{CORE}}}contactInformation")
+    ]
     assert contacts == [("tel", "036-123456", None), ("mail", "sara@example.com", "true")]
     own = record(simulator, reserve, "P1", ignore_referred=True)
     assert text(own, "linkedIdentity/referredPersonalIdentity/extension") == main
 
 
 def test_control_api_refuses_a_link_from_a_personnummer(simulator):
-    answer = requests.post(f"{simulator.url}/api/citizens", timeout=10, json={
-        "personnummer": with_check_digit("19850707985"), "given_name": "A", "surname": "B",
-        "linked_identity": TOLVAN})
+    answer = requests.post(
+        f"{simulator.url}/api/citizens",
+        timeout=10,
+        json={
+            "personnummer": with_check_digit("19850707985"),
+            "given_name": "A",
+            "surname": "B",
+            "linked_identity": TOLVAN,
+        },
+    )
     assert answer.status_code == 400
     assert answer.json()["field"] == "linked_identity"

@@ -1,6 +1,7 @@
 """GetPersonsForProfile requests as a care system sends them: SOAP 1.1 with the RIVTA
 LogicalAddress header, the contract's SOAPAction and the consumer HSA-id header, POSTed
 over real HTTP; and readers for the answer."""
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
@@ -23,12 +24,17 @@ CONSUMER = "SE-TEST-CONSUMER"
 def request_body(ids, profile: str = "P3", ignore_referred: bool = False) -> str:
     """``ids``: personnummer (root chosen to match) or (root, extension) pairs."""
     pairs = [(identity_root(i), i) if isinstance(i, str) else i for i in ids]
-    person_ids = "".join(f"<personId><core:root>{escape(root)}</core:root>"
-                         + (f"<core:extension>{escape(ext)}</core:extension>" if ext is not None else "")
-                         + "</personId>" for root, ext in pairs)
-    return (f'<GetPersonsForProfile xmlns="{RESPONDER}" xmlns:core="{CORE}">{person_ids}'
-            f"<profile>{profile}</profile><ignoreReferredIdentity>{'true' if ignore_referred else 'false'}"
-            "</ignoreReferredIdentity></GetPersonsForProfile>")
+    person_ids = "".join(
+        f"<personId><core:root>{escape(root)}</core:root>"
+        + (f"<core:extension>{escape(ext)}</core:extension>" if ext is not None else "")
+        + "</personId>"
+        for root, ext in pairs
+    )
+    return (
+        f'<GetPersonsForProfile xmlns="{RESPONDER}" xmlns:core="{CORE}">{person_ids}'
+        f"<profile>{profile}</profile><ignoreReferredIdentity>{'true' if ignore_referred else 'false'}"
+        "</ignoreReferredIdentity></GetPersonsForProfile>"
+    )
 
 
 def post(server, body: str, action: str = CONTRACT.soap_action):
@@ -63,7 +69,10 @@ def paths(element: etree._Element) -> set[str]:
     for child in element.iter():
         if child is element or not isinstance(child.tag, str):
             continue
-        steps = [etree.QName(a).localname for a in reversed(list(child.iterancestors())) if a is not element
-                 and element in a.iterancestors()]
+        steps = [
+            etree.QName(a).localname
+            for a in reversed(list(child.iterancestors()))
+            if a is not element and element in a.iterancestors()
+        ]
         found.add("/".join(steps + [etree.QName(child).localname]))
     return found

@@ -2,6 +2,7 @@
 TKB (Användarens profil PA5, §GetUserProfile and §GetSubjectOfCare "Regler") and per
 decision docs/inbox.md records where the TKB is silent. Every answer is also checked
 against the contract schema."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,15 +54,35 @@ def test_getuserprofile_active_account_returns_the_listed_fields_and_is_active_t
     assert payload.findtext(f"{R}isActive") == "true"
     assert payload.find(f"{R}resultText") is None
     profile = fields(payload.find(f"{R}userProfile"))
-    assert list(profile) == ["subjectOfCareId", "firstName", "lastName", "gender", "streetAddress", "countyCode",
-                             "zip", "city", "phoneNumber", "mobilePhoneNumber", "email", "hasMailNotification",
-                             "hasSmsNotification"]
+    assert list(profile) == [
+        "subjectOfCareId",
+        "firstName",
+        "lastName",
+        "gender",
+        "streetAddress",
+        "countyCode",
+        "zip",
+        "city",
+        "phoneNumber",
+        "mobilePhoneNumber",
+        "email",
+        "hasMailNotification",
+        "hasSmsNotification",
+    ]
     assert profile["subjectOfCareId"] == pnr
     assert profile["firstName"] == "Nils /Gunnar/ Erik"
     assert (profile["lastName"], profile["streetAddress"], profile["zip"], profile["city"], profile["countyCode"]) == (
-        "Testsson", "Storgatan 1", "55111", "Jönköping", "06")
+        "Testsson",
+        "Storgatan 1",
+        "55111",
+        "Jönköping",
+        "06",
+    )
     assert (profile["phoneNumber"], profile["mobilePhoneNumber"], profile["email"]) == (
-        "036-123456", "+46701234567", "anna@example.se")
+        "036-123456",
+        "+46701234567",
+        "anna@example.se",
+    )
     assert (profile["hasMailNotification"], profile["hasSmsNotification"]) == ("true", "true")
 
 
@@ -75,11 +96,12 @@ def test_getuserprofile_notification_flags_follow_the_account(server, sms, mail)
 
 
 def test_getuserprofile_contact_details_only_when_the_citizen_entered_them(server):
-    """"Uppgifter om telefon, mobiltelefon, samt epost förutsätter att användaren har
+    """ "Uppgifter om telefon, mobiltelefon, samt epost förutsätter att användaren har
     matat in dessa."""
     citizen = person(wire.new_pnr())
-    citizen.account = Account(exists=True, active=True, sms_notification=False, email_notification=True,
-                              email="only@example.se")
+    citizen.account = Account(
+        exists=True, active=True, sms_notification=False, email_notification=True, email="only@example.se"
+    )
     payload, R = user_profile(server, save(server, citizen))
     profile = fields(payload.find(f"{R}userProfile"))
     assert "phoneNumber" not in profile and "mobilePhoneNumber" not in profile
@@ -140,10 +162,18 @@ def test_getsubjectofcare_returns_folkbokforing_fields_with_marked_calling_name(
     payload, R = subject_of_care(server, pnr)
     assert payload.findtext(f"{R}resultCode") == "OK"
     subject = fields(payload.find(f"{R}subjectOfCare"))
-    assert subject == {"subjectOfCareId": pnr, "firstName": "Nils /Gunnar/ Erik", "lastName": "Testsson",
-                       "gender": "Male" if int(pnr[10]) % 2 else "Female", "streetAddress": "Storgatan 1",
-                       "countyCode": "06", "municipalityCode": "0680", "parishCode": "068001", "zip": "55111",
-                       "city": "Jönköping"}
+    assert subject == {
+        "subjectOfCareId": pnr,
+        "firstName": "Nils /Gunnar/ Erik",
+        "lastName": "Testsson",
+        "gender": "Male" if int(pnr[10]) % 2 else "Female",
+        "streetAddress": "Storgatan 1",
+        "countyCode": "06",
+        "municipalityCode": "0680",
+        "parishCode": "068001",
+        "zip": "55111",
+        "city": "Jönköping",
+    }
 
 
 def test_getsubjectofcare_without_calling_name_returns_given_names_unmarked(server):
@@ -176,8 +206,9 @@ def test_getsubjectofcare_protected_identity_no_address_fictitious_codes(server)
 def test_getsubjectofcare_protected_identity_in_stockholm_keeps_county_01(server):
     """Regler: "Undantaget är invånare i Stockholms län som fortfarande returnerar sin
     korrekta countyCode (01)"."""
-    pnr = save(server, person(wire.new_pnr(), protected=True, county_code="01", municipality_code="0180",
-                              parish_code="018001"))
+    pnr = save(
+        server, person(wire.new_pnr(), protected=True, county_code="01", municipality_code="0180", parish_code="018001")
+    )
     payload, R = subject_of_care(server, pnr)
     subject = fields(payload.find(f"{R}subjectOfCare"))
     assert (subject["countyCode"], subject["municipalityCode"], subject["parishCode"]) == ("01", "0000", "000000")
