@@ -157,5 +157,26 @@ def persons_list(**options) -> None:
         click.echo(f"{citizen.personnummer}  {citizen.display_name:<28} {citizen.label}")
 
 
+@main.group()
+def clock() -> None:
+    """The shared simulator clock, offline (the server may be stopped)."""
+
+
+@clock.command("reset")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--database-url", default=None)
+def clock_reset(**options) -> None:
+    """Put the clock back on real time (speed 1, not frozen), audited as actor "cli":
+    the way out of any clock state, even one a server cannot start with."""
+    from simulator.server import prepare
+
+    runtime = prepare(config_from(options), seed=False)
+    try:
+        state = runtime.clock_store.command({"reset": True}, actor="cli")
+        click.echo(f"clock reset to real time: {state.as_dict(runtime.clock.real_now())['now']} ({runtime.db})")
+    finally:
+        runtime.db.dispose()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

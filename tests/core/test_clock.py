@@ -5,7 +5,16 @@ import datetime as dt
 
 import pytest
 
-from simulator.clock import Clock, ClockState, apply_command, parse_duration, parse_instant
+from simulator.clock import (
+    EARLIEST,
+    LATEST,
+    MAX_SPEED,
+    Clock,
+    ClockState,
+    apply_command,
+    parse_duration,
+    parse_instant,
+)
 
 REAL = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
 
@@ -67,3 +76,61 @@ def test_set_naive_time_is_swedish_local_time():
 def test_bad_commands_name_the_field(command, field):
     with pytest.raises(ValueError, match=field):
         apply_command(ClockState.real_time(REAL), command, REAL)
+
+
+# --- The clock can't be broken (issue 13, item 3): every state serves a time in range.
+
+FAR = dt.datetime(9999, 12, 31, 22, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        ClockState(REAL, FAR, speed=100000),
+        ClockState(REAL, dt.datetime(1, 1, 1, tzinfo=dt.UTC), speed=100000),
+        ClockState(dt.datetime(1, 1, 1, tzinfo=dt.UTC), REAL, speed=100000),
+        ClockState(REAL, REAL, speed=float("nan")),
+        ClockState(REAL, REAL, speed=float("inf")),
+        ClockState(REAL, REAL, speed=-5),
+        ClockState(REAL, FAR, frozen=True),
+    ],
+)
+def test_any_stored_state_reads_as_a_time_in_range(state):
+    for later in (REAL, REAL + dt.timedelta(days=3650), dt.datetime(9999, 1, 1, tzinfo=dt.UTC)):
+        now = state.now(later)
+        assert EARLIEST <= now <= LATEST
+        shown = state.as_dict(later)
+        assert shown["speed"] <= MAX_SPEED and shown["now_local"]
+    # and every command still works from it
+    assert apply_command(state, {"reset": True}, REAL).now(REAL) == REAL
+    assert EARLIEST <= apply_command(state, {"speed": 2}, REAL).now(REAL) <= LATEST
+
+
+def test_a_fast_clock_stops_at_the_end_of_the_range():
+    state = apply_command(ClockState.real_time(REAL), {"set": "2199-12-31T22:00:00+00:00", "speed": 100000}, REAL)
+    assert state.now(REAL + dt.timedelta(seconds=2)) == dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+    assert state.now(REAL + dt.timedelta(days=10**6)) == LATEST
+
+
+@pytest.mark.parametrize(
+    "command,field",
+    [
+        ({"set": "9999-12-31T22:00:00+00:00"}, "set"),
+        ({"set": "0001-01-01T00:00:00+01:00"}, "set"),
+        ({"set": "1899-12-31T23:59:59+00:00"}, "set"),
+        ({"advance": "P999999999D"}, "advance"),
+        ({"advance": "P99999999999999D"}, "advance"),
+        ({"advance": "P100000D"}, "advance"),
+        ({"advance": "-P100000D"}, "advance"),
+        ({"speed": 100001}, "speed"),
+    ],
+)
+def test_commands_leaving_the_range_are_refused(command, field):
+    with pytest.raises(ValueError, match=field):
+        apply_command(ClockState.real_time(REAL), command, REAL)
+
+
+def test_the_bounds_themselves_are_accepted():
+    for text in ("1900-01-01T00:00:00+00:00", "2200-01-01T00:00:00+00:00"):
+        state = apply_command(ClockState.real_time(REAL), {"set": text, "speed": 100000}, REAL)
+        assert state.now(REAL + dt.timedelta(hours=1)) in (EARLIEST + dt.timedelta(hours=100000), LATEST)
