@@ -53,6 +53,7 @@ class Options:
     bookings: int | None = None  # screening_campaign burst size
     citizens_per_user: int | None = None
     wait: float | None = None
+    rate: float | None = None  # soak: calls per second of each vendor user
     floor: bool = False  # the target is the bench's lean floor app (AddMessage only)
     run_id: str = dataclasses.field(default_factory=lambda: os.environ.get("KALLELSE_LOAD_RUN") or uuid.uuid4().hex[:8])
 
@@ -92,6 +93,7 @@ def load_env(options: Options) -> dict:
         ("KALLELSE_LOAD_BOOKINGS", options.bookings),
         ("KALLELSE_LOAD_CITIZENS", options.citizens_per_user),
         ("KALLELSE_LOAD_WAIT", options.wait),
+        ("KALLELSE_LOAD_RATE", options.rate),
     ):
         if value is not None:
             env[name] = str(value)
@@ -222,7 +224,9 @@ def execute(options: Options, echo=click.echo) -> dict:
         )
         if options.slo_profile:
             objectives = slo.load(options.slo_profile, options.names, options.slo_file)
-            result["slo"] = slo.evaluate(objectives, result["stats"], result["after"])
+            result["slo"] = slo.evaluate(
+                objectives, result["stats"], {**result["after"], **(result["resources"] or {})}
+            )
         else:
             result["slo"] = []
         result["exit"] = (
@@ -316,6 +320,7 @@ def execute(options: Options, echo=click.echo) -> dict:
 @click.option("--bookings", type=int, default=None, help="screening_campaign: bookings in the burst [50000].")
 @click.option("--citizens-per-user", type=int, default=None, help="Citizens each user creates [3].")
 @click.option("--wait", type=float, default=None, help="Most seconds a vendor user waits between calls [0].")
+@click.option("--rate", type=float, default=None, help="soak: calls per second of each vendor user [2].")
 def run(scenario_names: str, report_dir: Path, **options) -> None:
     """Run locust scenarios headless, reconcile, check the SLOs; exit 0/1/2/3."""
     try:

@@ -160,6 +160,7 @@ class ResourceSampler:
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
         self.peak_rss = 0
+        self.series: list[int] = []  # resident memory per sample, for the soak's "memory flat"
         self.peak_processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="resource-sampler", daemon=True)
@@ -184,6 +185,7 @@ class ResourceSampler:
                 self.last[process.pid] = cpu
                 rss += process.memory_info().rss
         self.peak_rss = max(self.peak_rss, rss)
+        self.series.append(rss)
         self.peak_processes = max(self.peak_processes, len(processes))
 
     def _loop(self) -> None:
@@ -203,6 +205,19 @@ class ResourceSampler:
         self.stopped = time.monotonic()
         return self.result()
 
+    def memory_trend(self) -> dict:
+        """Resident memory after warm-up (median of the run's second tenth) against the
+        end (median of its last tenth): a leak shows as growth, a GC wobble does not."""
+        tenth = len(self.series) // 10
+        if tenth < 3:
+            return {}
+
+        def median_mb(values: list[int]) -> float:
+            return round(sorted(values)[len(values) // 2] / 2**20, 1)
+
+        start, end = median_mb(self.series[tenth : 2 * tenth]), median_mb(self.series[-tenth:])
+        return {"rss_start_mb": start, "rss_end_mb": end, "rss_growth_mb": round(end - start, 1)}
+
     def result(self) -> dict:
         cpu = sum(self.last[pid] - self.first[pid] for pid in self.last)
         wall = max(1e-9, (self.stopped or time.monotonic()) - self.started)
@@ -210,6 +225,7 @@ class ResourceSampler:
             "cpu_seconds": round(cpu, 2),
             "cpu_percent": round(100 * cpu / wall, 1),
             "peak_rss_mb": round(self.peak_rss / 2**20, 1),
+            **self.memory_trend(),
             "processes": self.peak_processes,
             "seconds": round(wall, 1),
         }

@@ -10,7 +10,16 @@ import tomllib
 from pathlib import Path
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "slo.toml"
-KEYS = {"p99_ms", "error_rate", "min_rps", "metrics", "min_bookings_per_s", "max_drain_s", "description"}
+KEYS = {
+    "p99_ms",
+    "error_rate",
+    "min_rps",
+    "metrics",
+    "min_bookings_per_s",
+    "max_drain_s",
+    "max_rss_growth_mb",
+    "description",
+}
 
 
 class SloError(ValueError):
@@ -29,7 +38,7 @@ def load(profile: str, scenarios: list[str], path: Path | None = None) -> dict:
         unknown = set(table) - KEYS
         if unknown:
             raise SloError(f"[{profile}.{name}]: unknown key(s) {', '.join(sorted(unknown))}")
-        for key in ("p99_ms", "error_rate", "max_drain_s"):
+        for key in ("p99_ms", "error_rate", "max_drain_s", "max_rss_growth_mb"):
             if key in table:
                 combined[key] = max(combined.get(key, 0), table[key])
         for key in ("min_rps", "min_bookings_per_s"):
@@ -45,7 +54,7 @@ def _verdict(what: str, limit, actual, ok: bool) -> dict:
 
 def evaluate(slo: dict, stats: list[dict], extra: dict) -> list[dict]:
     """``stats``: locust's rows (Type, Name, counts, percentiles); ``extra``: the after-load
-    figures (bookings_per_s, drain_s)."""
+    figures (bookings_per_s, drain_s) and the server's resources (rss_growth_mb)."""
     load_rows = [
         r for r in stats if r["Name"] != "Aggregated" and not r["Name"].startswith("setup:") and r["Type"] != "E2E"
     ]
@@ -96,6 +105,16 @@ def evaluate(slo: dict, stats: list[dict], extra: dict) -> list[dict]:
         verdicts.append(
             _verdict(
                 "time to drain (s)", slo["max_drain_s"], actual, actual is not None and actual <= slo["max_drain_s"]
+            )
+        )
+    if "max_rss_growth_mb" in slo:
+        actual = extra.get("rss_growth_mb")
+        verdicts.append(
+            _verdict(
+                "server memory growth after warm-up (MB)",
+                slo["max_rss_growth_mb"],
+                actual,
+                actual is not None and actual <= slo["max_rss_growth_mb"],
             )
         )
     return verdicts

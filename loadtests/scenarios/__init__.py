@@ -38,6 +38,11 @@ SCENARIOS = {
             after="loadtests.campaign:drain_after_load",
         ),
         Scenario(
+            "soak",
+            "vendor mix paced at --rate per vendor user, citizens reading, a tester on the control "
+            "API: long runs at about half capacity (0 errors, memory flat, reconciled)",
+        ),
+        Scenario(
             "screening_campaign",
             "a burst of bookings, drained, then the clock advanced so fallbacks fire",
             dispatch=True,

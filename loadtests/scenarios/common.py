@@ -13,6 +13,7 @@ Settings:
 ``KALLELSE_LOAD_BOOKINGS``     screening_campaign: bookings in the burst [50000]
 ``KALLELSE_LOAD_PROCESSES``    locust processes that share the burst [1]
 ``KALLELSE_LOAD_FLOOR``        1: the target is the lean floor app (AddMessage only)
+``KALLELSE_LOAD_RATE``         soak: calls per second of each vendor user [2]
 =============================  =======================================================
 """
 
