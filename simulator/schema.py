@@ -14,6 +14,7 @@ import simulator.inbox.store
 import simulator.platform.store
 import simulator.platform.trafficstore
 import simulator.population.store
+import simulator.storage.alarms
 import simulator.storage.clockstore  # noqa: F401
 from simulator.storage import Database, metadata  # noqa: F401
 

@@ -14,6 +14,11 @@ import sqlalchemy as sa
 from simulator.inbox.store import messages as inbox_messages
 from simulator.storage import Database, UtcDateTime, metadata
 
+# Values a care system or a tester sends (sourceSystem, bookingId, businessObjectId,
+# sender names, recipients) are Text: a varchar(255) made PostgreSQL refuse the row
+# and lost the notification (issue 13). The callback registration's key stays a primary
+# key: POST /api/callbacks refuses a source_system over 255 characters at the door.
+
 notifications = sa.Table(
     "citizen_notifications",
     metadata,
@@ -21,10 +26,10 @@ notifications = sa.Table(
     sa.Column("personnummer", sa.String(12), nullable=False, index=True),
     sa.Column("message_id", sa.String(36), nullable=False),
     sa.Column("channel", sa.String(8), nullable=False),  # sms | email
-    sa.Column("recipient", sa.String(255)),
-    sa.Column("subject", sa.String(255)),
+    sa.Column("recipient", sa.Text),
+    sa.Column("subject", sa.Text),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("source_system", sa.String(255)),
+    sa.Column("source_system", sa.Text),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
@@ -34,10 +39,10 @@ paper_letters = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("letter_id", sa.String(36), nullable=False, unique=True),
     sa.Column("personnummer", sa.String(12), nullable=False, index=True),
-    sa.Column("business_object_id", sa.String(255), index=True),
-    sa.Column("booking_id", sa.String(255)),
-    sa.Column("sender_name", sa.String(255)),
-    sa.Column("sender_hsa_id", sa.String(255)),
+    sa.Column("business_object_id", sa.Text),
+    sa.Column("booking_id", sa.Text),
+    sa.Column("sender_name", sa.Text),
+    sa.Column("sender_hsa_id", sa.Text),
     sa.Column("reason_rule_ids", sa.Text, nullable=False),  # JSON list
     sa.Column("protected_route", sa.Boolean, nullable=False),
     sa.Column("protected_citizen", sa.Boolean, nullable=False),
@@ -45,9 +50,11 @@ paper_letters = sa.Table(
     sa.Column("warnings", sa.Text, nullable=False),  # JSON list
     sa.Column("content_type", sa.String(40), nullable=False),
     sa.Column("document", sa.LargeBinary, nullable=False),
-    sa.Column("submitted_by", sa.String(255)),
+    sa.Column("submitted_by", sa.Text),
     sa.Column("received_at", UtcDateTime(), nullable=False),
     sa.Column("postal_delivery_days", sa.Integer, nullable=False),
+    # hash: a B-tree entry must stay under ~2.7 kB on PostgreSQL, a businessObjectId need not
+    sa.Index("ix_paper_letters_business_object_id", "business_object_id", postgresql_using="hash"),
 )
 
 citizen_actions = sa.Table(
@@ -58,9 +65,9 @@ citizen_actions = sa.Table(
     sa.Column("action", sa.String(16), nullable=False),  # cancel | rebook
     sa.Column("personnummer", sa.String(12), nullable=False, index=True),
     sa.Column("message_id", sa.String(36), nullable=False),
-    sa.Column("business_object_id", sa.String(255)),
-    sa.Column("booking_id", sa.String(255)),
-    sa.Column("source_system", sa.String(255)),
+    sa.Column("business_object_id", sa.Text),
+    sa.Column("booking_id", sa.Text),
+    sa.Column("source_system", sa.Text),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("callback_url", sa.Text),
     sa.Column("callback_status", sa.String(12), nullable=False),  # none | pending | delivered | failed
@@ -71,7 +78,7 @@ citizen_actions = sa.Table(
 callback_urls = sa.Table(
     "citizen_callback_urls",
     metadata,
-    sa.Column("source_system", sa.String(255), primary_key=True),
+    sa.Column("source_system", sa.Text, primary_key=True),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("registered_at", UtcDateTime(), nullable=False),
 )

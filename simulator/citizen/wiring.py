@@ -11,6 +11,7 @@ from pathlib import Path
 
 from simulator.citizen import api, pages, trainer, web
 from simulator.citizen.core import CitizenSide
+from simulator.storage.alarms import AlarmKind, Alarms
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
@@ -25,6 +26,24 @@ def install(runtime, web_app, endpoints) -> None:
     trainer_pages.after_request(web.security_headers)
     web_app.register_blueprint(trainer_pages)
     web_app.register_blueprint(api.create_blueprint(side))
-    runtime.message_listeners.append(side.on_message)
+    runtime.message_listeners.append(alarmed_listener(side, Alarms(runtime.db, runtime.clock.real_now)))
     runtime.reset_hooks.append(side.store.clear)
     runtime.openapi_fragments.append(json.loads(OPENAPI.read_text("utf-8")))
+
+
+def alarmed_listener(side: CitizenSide, alarms: Alarms):
+    """The notification listener runs after AddMessage committed and answered OK/INFO: a
+    notification it cannot store is an alarm (ERROR log, ``kallelse_alarms_total``), and
+    the message itself — and what the citizen does with it — is unaffected."""
+
+    def on_message(citizen, message: dict) -> None:
+        try:
+            side.on_message(citizen, message)
+        except Exception as exc:
+            alarms.raise_alarm(
+                AlarmKind.NOTIFICATION_LOST,
+                f"notification for message {message.get('message_id')} not stored",
+                exc,
+            )
+
+    return on_message

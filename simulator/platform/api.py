@@ -16,6 +16,7 @@ from simulator.platform.behaviours import RuleError, parse_rule
 from simulator.platform.routing import ConfigError
 from simulator.platform.trafficstore import TrafficFilter
 from simulator.population.personnummer import mask
+from simulator.storage.alarms import Alarms
 
 OUTCOMES = ("ok", "info", "error", "client_fault", "server_fault", "platform_fault", "http_error", "broken")
 _PNR_LIKE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{6}[0-9pPtTfF][0-9]{3}(?![0-9])")
@@ -151,6 +152,7 @@ def create_blueprint(runtime, platform) -> Blueprint:
 
     @api.get("/metrics")
     def prometheus():
-        return Response(metrics.exposition(traffic.totals()), mimetype="text/plain; version=0.0.4")
+        text = metrics.exposition(traffic.totals()) + Alarms(runtime.db, runtime.clock.real_now).exposition()
+        return Response(text, mimetype="text/plain; version=0.0.4")
 
     return api

@@ -14,6 +14,7 @@ import uuid
 
 from simulator.platform import responses
 from simulator.platform.behaviours import Facts, Rule
+from simulator.platform.delayslots import DelaySlots
 from simulator.platform.facts import facts_of
 from simulator.platform.faults import PlatformFault
 from simulator.platform.passthrough import Upstream
@@ -73,10 +74,13 @@ def identify(environ: dict, table: RoutingTable) -> tuple[str | None, str | None
 
 
 class PlatformGate:
-    def __init__(self, view: PlatformView, store: PlatformStore, upstream: Upstream, sleep=time.sleep):
+    def __init__(
+        self, view: PlatformView, store: PlatformStore, upstream: Upstream, slots: DelaySlots, sleep=time.sleep
+    ):
         self.view = view
         self.store = store
         self.upstream = upstream
+        self.slots = slots
         self.sleep = sleep
 
     def before(self, call: SoapCall) -> Reply | None:
@@ -86,6 +90,8 @@ class PlatformGate:
             return self._pass(call, table, rules)
         except PlatformFault as fault:
             return Reply(500, fault.body(), fault=fault)
+        except soap.SoapFault as fault:
+            return fault_reply(fault)
         except Exception:
             ref = uuid.uuid4().hex[:12]
             log.exception("platform gate failed on %s (ref %s)", call.contract.interaction, ref)
@@ -137,12 +143,23 @@ class PlatformGate:
         return None
 
     def _wait(self, rule: Rule, timeout: float, address: str, instance: str) -> float:
-        """Sleep the rule's delay; past the producer timeout NTjP gives up with VP009."""
+        """Sleep the rule's delay; past the producer timeout NTjP gives up with VP009.
+        Only ``slots.count`` calls sleep at once (delayslots.py); one more is answered at
+        once with a Server fault naming the limit, so delays never starve the workers."""
         delay = rule.delay_seconds()
-        if delay > timeout:
-            self.sleep(timeout)
-            raise PlatformFault("VP009", instance, f"{address}. Timeout when waiting on response from producer.")
-        self.sleep(delay)
+        if delay <= 0:
+            return 0.0
+        with self.slots.slot() as free:
+            if not free:
+                raise soap.SoapFault(
+                    "Server",
+                    f"Behaviour rule {rule.id}: delay refused, all {self.slots.count} delay slot(s) are busy "
+                    "(KALLELSE_DELAY_SHARE of the server's workers); the producer was not called",
+                )
+            if delay > timeout:
+                self.sleep(timeout)
+                raise PlatformFault("VP009", instance, f"{address}. Timeout when waiting on response from producer.")
+            self.sleep(delay)
         return delay
 
     def _act(self, call: SoapCall, rule: Rule, instance: str) -> Reply | None:

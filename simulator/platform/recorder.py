@@ -22,6 +22,7 @@ from simulator.platform.faults import PlatformFault
 from simulator.platform.trafficstore import Exchange, TrafficStore
 from simulator.soap.endpoint import CONSUMER_HEADER, Reply, SoapCall
 from simulator.soap.envelope import SOAP11_NS
+from simulator.storage.alarms import AlarmKind, Alarms
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,27 @@ def _answer(reply: Reply, sabotage: str | None) -> tuple[str, str | None, str | 
 
 
 class TrafficRecorder:
-    def __init__(self, runtime, store: TrafficStore):
+    def __init__(self, runtime, store: TrafficStore, alarms: Alarms):
         self.runtime = runtime
         self.store = store
+        self.alarms = alarms
 
     def before(self, call: SoapCall):
         return None
 
     def after(self, call: SoapCall, reply: Reply) -> None:
+        """Record the exchange; a record that cannot be written is an alarm (logged at
+        ERROR, counted on /metrics), never a failed answer and never silent."""
+        try:
+            self._record(call, reply)
+        except Exception as exc:
+            self.alarms.raise_alarm(
+                AlarmKind.TRAFFIC_RECORD_LOST,
+                f"{call.contract.interaction} answer (HTTP {reply.status}) not recorded",
+                exc,
+            )
+
+    def _record(self, call: SoapCall, reply: Reply) -> None:
         latency_ms = (time.perf_counter() - call.started) * 1000
         notes = call.notes
         facts = facts_of(call)

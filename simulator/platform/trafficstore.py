@@ -24,6 +24,10 @@ from simulator.storage.database import Database, UtcDateTime, metadata
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 PRUNE_EVERY = 200
 MAX_STORED_BODY = 1_000_000
+LISTED_BODY_MAX = 65_536  # characters of each body in a list or export row; the record itself has it all
+EXPORT_CHUNK = 50  # rows per query while exporting: memory stays ~ EXPORT_CHUNK x 2 x LISTED_BODY_MAX
+LABEL_MAX = 500  # characters of a consumer kept as a metrics label (rollup key)
+NUL_STANDIN = "\u2400"  # "␀": PostgreSQL text cannot hold NUL, so both databases store this
 
 traffic = sa.Table(
     "traffic",
@@ -33,16 +37,19 @@ traffic = sa.Table(
     sa.Column("real_time", UtcDateTime(), nullable=False),
     sa.Column("contract", sa.String(100), nullable=False, index=True),
     sa.Column("soap_action", sa.Text),
-    sa.Column("consumer", sa.String(200), index=True),
-    sa.Column("original_consumer", sa.String(200)),
-    sa.Column("logical_address", sa.String(200)),
+    # What a caller sends is text of any length (issue 13: a varchar(200) lost records on
+    # PostgreSQL). Equality lookups use hash indexes there: a B-tree entry must stay under
+    # ~2.7 kB, a hash index stores only the hash.
+    sa.Column("consumer", sa.Text),
+    sa.Column("original_consumer", sa.Text),
+    sa.Column("logical_address", sa.Text),
     sa.Column("personnummer", sa.Text),  # ",pnr1,pnr2," for exact-token LIKE
-    sa.Column("business_object_id", sa.String(200), index=True),
-    sa.Column("source_system", sa.String(200)),
+    sa.Column("business_object_id", sa.Text),
+    sa.Column("source_system", sa.Text),
     sa.Column("http_status", sa.Integer, nullable=False),
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("verdict", sa.String(10), nullable=False),
-    sa.Column("rule_ids", sa.String(200), nullable=False, default=""),  # ",MC-01,MC-04,"
+    sa.Column("rule_ids", sa.Text, nullable=False, default=""),  # ",MC-01,MC-04,"
     sa.Column("fault_code", sa.String(20)),
     sa.Column("fault_text", sa.Text),
     sa.Column("result_code", sa.String(10)),
@@ -51,6 +58,8 @@ traffic = sa.Table(
     sa.Column("latency_ms", sa.Float, nullable=False),
     sa.Column("request_body", sa.Text),
     sa.Column("response_body", sa.Text),
+    sa.Index("ix_traffic_consumer", "consumer", postgresql_using="hash"),
+    sa.Index("ix_traffic_business_object_id", "business_object_id", postgresql_using="hash"),
 )
 
 _INSERT = traffic.insert()
@@ -60,7 +69,7 @@ traffic_rollup = sa.Table(
     "traffic_rollup",
     metadata,
     sa.Column("contract", sa.String(100), primary_key=True),
-    sa.Column("consumer", sa.String(200), primary_key=True),
+    sa.Column("consumer", sa.Text, primary_key=True),  # cut to LABEL_MAX: a key must fit a B-tree
     sa.Column("outcome", sa.String(20), primary_key=True),
     sa.Column("fault_code", sa.String(20), primary_key=True),
     sa.Column("count", sa.Integer, nullable=False),
@@ -143,6 +152,8 @@ def _tokens(values) -> str:
 
 
 def _clip(body: str | None) -> str | None:
+    if body is not None and "\x00" in body:
+        body = body.replace("\x00", NUL_STANDIN)
     if body is None or len(body) <= MAX_STORED_BODY:
         return body
     return body[:MAX_STORED_BODY] + f"\n<!-- kallelse: {len(body) - MAX_STORED_BODY} more characters not stored -->"
@@ -190,7 +201,9 @@ class TrafficStore:
     def _fold(self, conn, rows) -> None:
         groups: dict[tuple, list[float]] = defaultdict(list)
         for row in rows:
-            groups[(row.contract, row.consumer or "", row.outcome, row.fault_code or "")].append(row.latency_ms)
+            groups[(row.contract, (row.consumer or "")[:LABEL_MAX], row.outcome, row.fault_code or "")].append(
+                row.latency_ms
+            )
         insert = (sqlite.insert if self.db.is_sqlite else postgresql.insert)(traffic_rollup)
         for (contract, consumer, outcome, fault_code), latencies in groups.items():
             buckets = {
@@ -217,9 +230,9 @@ class TrafficStore:
             )
 
     def query(self, where: TrafficFilter, limit: int, before_id: int | None = None, bodies: bool = False) -> list[dict]:
-        """Newest first; ``before_id`` pages further back."""
-        columns = [c for c in traffic.c if bodies or c.name not in ("request_body", "response_body")]
-        stmt = sa.select(*columns).where(*where.where()).order_by(traffic.c.id.desc()).limit(limit)
+        """Newest first; ``before_id`` pages further back. Bodies are cut to
+        LISTED_BODY_MAX characters (``request_body_cut``/``response_body_cut`` say so)."""
+        stmt = sa.select(*_listed_columns(bodies)).where(*where.where()).order_by(traffic.c.id.desc()).limit(limit)
         if before_id is not None:
             stmt = stmt.where(traffic.c.id < before_id)
         with self.db.connect() as conn:
@@ -230,11 +243,14 @@ class TrafficStore:
             row = conn.execute(sa.select(traffic).where(traffic.c.id == record_id)).first()
         return _as_dict(row) if row else None
 
-    def iterate(self, where: TrafficFilter, chunk: int = 500):
-        """Oldest first, every matching row with bodies (for JSON Lines export)."""
+    def iterate(self, where: TrafficFilter, chunk: int = EXPORT_CHUNK):
+        """Oldest first, every matching row with its bodies cut as in ``query`` (for the
+        streamed JSON Lines export): a few rows in memory at a time, no connection held
+        between chunks."""
         after = 0
+        columns = _listed_columns(bodies=True)
         while True:
-            stmt = sa.select(traffic).where(*where.where(), traffic.c.id > after).order_by(traffic.c.id).limit(chunk)
+            stmt = sa.select(*columns).where(*where.where(), traffic.c.id > after).order_by(traffic.c.id).limit(chunk)
             with self.db.connect() as conn:
                 rows = [_as_dict(row) for row in conn.execute(stmt)]
             yield from rows
@@ -257,7 +273,7 @@ class TrafficStore:
         t = traffic.c
         live = sa.select(
             t.contract,
-            sa.func.coalesce(t.consumer, "").label("consumer"),
+            sa.func.substr(sa.func.coalesce(t.consumer, ""), 1, LABEL_MAX).label("consumer"),
             t.outcome,
             sa.func.coalesce(t.fault_code, "").label("fault_code"),
             sa.func.count().label("count"),
@@ -288,8 +304,29 @@ class TrafficStore:
         ]
 
 
+_BODIES = ("request_body", "response_body")
+
+
+def _listed_columns(bodies: bool) -> list:
+    """Every column; with ``bodies`` each body cut in SQL (the database never hands over
+    more) plus its full length, so the cut can be flagged."""
+    columns = [c for c in traffic.c if c.name not in _BODIES]
+    if bodies:
+        for name in _BODIES:
+            column = traffic.c[name]
+            columns += [
+                sa.func.substr(column, 1, LISTED_BODY_MAX).label(name),
+                sa.func.length(column).label(f"{name}_length"),
+            ]
+    return columns
+
+
 def _as_dict(row) -> dict:
     data = dict(row._mapping)
+    for name in _BODIES:
+        length = data.pop(f"{name}_length", None)
+        if length is not None or name in data:
+            data[f"{name}_cut"] = (length or 0) > LISTED_BODY_MAX
     for key in ("sim_time", "real_time"):
         value = data.pop(key)
         value = value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from simulator.clock import parse_duration
 from simulator.platform.api import create_blueprint
+from simulator.platform.delayslots import DelaySlots, share_from_env, slot_count
 from simulator.platform.gate import PlatformGate, PlatformView
 from simulator.platform.passthrough import Upstream
 from simulator.platform.recorder import TrafficRecorder
@@ -19,6 +20,7 @@ from simulator.platform.routing import parse
 from simulator.platform.store import PlatformStore
 from simulator.platform.trafficstore import Retention, TrafficStore
 from simulator.platform.wsgi import PlatformWsgi
+from simulator.storage.alarms import Alarms
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
@@ -70,7 +72,14 @@ def install(runtime, web, endpoints) -> None:
     view = PlatformView(store, set(runtime.contracts.contracts))
     platform = Platform(runtime, store, view, TrafficStore(runtime.db, retention_from_env()))
     platform.load_routing_file()
-    runtime.interceptors[:0] = [PlatformGate(view, store, Upstream()), TrafficRecorder(runtime, platform.traffic)]
+    alarms = Alarms(runtime.db, runtime.clock.real_now)
+    slots = DelaySlots(
+        Path(runtime.config.data_dir) / "delay-slots", slot_count(runtime.config.workers, share_from_env())
+    )
+    runtime.interceptors[:0] = [
+        PlatformGate(view, store, Upstream(), slots),
+        TrafficRecorder(runtime, platform.traffic, alarms),
+    ]
     runtime.wsgi_wrappers.append(PlatformWsgi)
     runtime.reset_hooks.append(platform.reset)
     runtime.openapi_fragments.append(json.loads(OPENAPI.read_text(encoding="utf-8")))

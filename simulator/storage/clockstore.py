@@ -28,7 +28,7 @@ clock_audit = sa.Table(
     sa.Column("sim_before", UtcDateTime(), nullable=False),
     sa.Column("sim_after", UtcDateTime(), nullable=False),
     sa.Column("command", sa.Text, nullable=False),
-    sa.Column("actor", sa.String(200)),
+    sa.Column("actor", sa.Text),  # X-Actor header: whatever length a client sends
 )
 
 
