@@ -9,8 +9,9 @@ import json
 
 from flask import Blueprint, jsonify
 
-from simulator.control import params
-from simulator.control.errors import NotFound
+from simulator.control import models, params
+from simulator.control.spec import API, Error, answers, query
+from simulator.errors import NotFound
 from simulator.inbox.store import InboxStore
 
 
@@ -101,10 +102,14 @@ def create_blueprint(runtime) -> Blueprint:
     store = InboxStore(runtime.db)
 
     @api.get("/citizens/<personnummer>/inbox")
+    @API.validate(
+        query=models.InboxQuery, resp=answers(HTTP_200=models.Inbox, HTTP_404=Error), tags=["citizens", "inbox"]
+    )
     def citizen_inbox(personnummer: str):
+        """What AddMessage stored for a citizen, in threads by businessObjectId (MC-09), newest first."""
         personnummer = params.personnummer(personnummer)
-        status = params.query_choice("status", ("Active", "Archived"))
-        with_xml = params.query_bool("include_xml") or False
+        asked = query(models.InboxQuery)
+        status, with_xml = asked.status, asked.include_xml
         threads = store.threads(personnummer)
         if not threads and runtime.citizens.get(personnummer) is None:
             raise NotFound("personnummer", "no citizen and no inbox messages for this personnummer")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import os
 from pathlib import Path
 
@@ -19,8 +18,6 @@ from simulator.platform.routing import parse
 from simulator.platform.store import PlatformStore
 from simulator.platform.trafficstore import Retention, TrafficStore
 from simulator.platform.wsgi import PlatformWsgi
-
-OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
 
 def retention_from_env(env=os.environ) -> Retention:
@@ -73,5 +70,4 @@ def install(runtime, web, endpoints) -> None:
     runtime.interceptors[:0] = [PlatformGate(view, store, Upstream()), TrafficRecorder(runtime, platform.traffic)]
     runtime.wsgi_wrappers.append(PlatformWsgi)
     runtime.reset_hooks.append(platform.reset)
-    runtime.openapi_fragments.append(json.loads(OPENAPI.read_text(encoding="utf-8")))
     web.register_blueprint(create_blueprint(runtime, platform))
