@@ -152,27 +152,34 @@ def _iso(row: dict) -> dict:
 
 def _submission() -> tuple[dict, paper.Document]:
     """JSON (letter as ``pdf_base64`` or ``text``) or multipart/form-data with a
-    ``metadata`` JSON field and a ``document`` file (PDF or text/plain)."""
+    ``metadata`` JSON field and a ``document`` file (PDF or text/plain). The letter is
+    checked first (what a care system most often gets wrong), then the metadata model."""
     if request.mimetype != "multipart/form-data":
         data = json_body()
-        return data, paper.json_document(data)
-    try:
-        data = json.loads(request.form.get("metadata") or "")
-    except (ValueError, RecursionError):
-        raise FieldError("metadata", "must be a JSON object (form field)") from None
-    if not isinstance(data, dict):
-        raise FieldError("metadata", "must be a JSON object (form field)")
+        document = paper.json_document(data)
+    else:
+        try:
+            data = json.loads(request.form.get("metadata") or "")
+        except (ValueError, RecursionError):
+            raise FieldError("metadata", "must be a JSON object (form field)") from None
+        if not isinstance(data, dict):
+            raise FieldError("metadata", "must be a JSON object (form field)")
+        document = _uploaded()
     PaperLetterSubmission.model_validate(data)
+    return data, document
+
+
+def _uploaded() -> paper.Document:
     upload = request.files.get("document")
     if upload is None:
         raise FieldError("document", "is required (the letter as a PDF or text/plain file)")
     raw = upload.read(paper.MAX_PDF_BYTES + 1)
     if upload.mimetype == "text/plain":
         try:
-            return data, paper.text_document(raw.decode("utf-8"), "document")
+            return paper.text_document(raw.decode("utf-8"), "document")
         except UnicodeDecodeError:
             raise FieldError("document", "text must be UTF-8") from None
-    return data, paper.pdf_document(raw, "document")
+    return paper.pdf_document(raw, "document")
 
 
 def _own(messages: list[dict]) -> list[dict]:
@@ -205,7 +212,8 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         )
 
     @api.post("/paper-letters")
-    @API.validate(json=PaperLetterSubmission, resp=answers(HTTP_201=PaperLetter), tags=tags)
+    # Documented with the model; validated in _submission (the letter first, JSON or multipart).
+    @API.validate(json=PaperLetterSubmission, resp=answers(HTTP_201=PaperLetter), tags=tags, skip_validation=True)
     def submit_letter():
         """Hand a letter to the paper outbox (FB-01): JSON, or multipart with metadata + document."""
         data, document = _submission()

@@ -9,6 +9,7 @@ import json
 
 from flask import Blueprint, jsonify
 
+from simulator.auth.access import caller_consumer
 from simulator.control import models, params
 from simulator.control.spec import API, Error, answers, query
 from simulator.errors import NotFound
@@ -97,6 +98,20 @@ def thread_json(thread: dict, with_xml: bool = False) -> dict:
     }
 
 
+def own_threads(threads: list[dict], consumer: str | None) -> list[dict]:
+    """A vendor (shared mode) sees only the messages its consumer HSA-id sent, and only the
+    threads that hold one; counts are of what it sees."""
+    if consumer is None:
+        return threads
+    visible = []
+    for thread in threads:
+        messages = [m for m in thread["messages"] if m.get("consumer") == consumer]
+        if messages:
+            unread = sum(1 for m in messages if m["case_read_status"] == "Unread")
+            visible.append(dict(thread, messages=messages, unread_count=unread))
+    return visible
+
+
 def create_blueprint(runtime) -> Blueprint:
     api = Blueprint("control_inbox", __name__, url_prefix="/api")
     store = InboxStore(runtime.db)
@@ -113,7 +128,7 @@ def create_blueprint(runtime) -> Blueprint:
         threads = store.threads(personnummer)
         if not threads and runtime.citizens.get(personnummer) is None:
             raise NotFound("personnummer", "no citizen and no inbox messages for this personnummer")
-        threads = [t for t in threads if status in (None, t["user_selection_status"])]
+        threads = [t for t in own_threads(threads, caller_consumer()) if status in (None, t["user_selection_status"])]
         messages = sum(len(t["messages"]) for t in threads)
         return jsonify(
             personnummer=personnummer,
