@@ -141,9 +141,10 @@ def _list(model: type[BaseModel]) -> type[RootModel]:
     return type(f"{model.__name__}List", (RootModel[list[model]],), {"__module__": __name__})  # type: ignore[valid-type]
 
 
-Notifications, PaperLetters, CitizenActions, Callbacks = map(
-    _list, (Notification, PaperLetter, CitizenAction, Callback)
-)
+Notifications = _list(Notification)
+PaperLetters = _list(PaperLetter)
+CitizenActions = _list(CitizenAction)
+Callbacks = _list(Callback)
 
 
 def _iso(row: dict) -> dict:

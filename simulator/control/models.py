@@ -187,9 +187,9 @@ class CitizenFields(Strict):
 
 
 class CitizenCreate(CitizenFields):
-    personnummer: Personnummer  # type: ignore[assignment]
-    given_name: Name  # type: ignore[assignment]
-    surname: Name  # type: ignore[assignment]
+    personnummer: Personnummer
+    given_name: Name
+    surname: Name
 
 
 class CitizenPatch(CitizenFields):
