@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flask import Flask, abort, jsonify
+from flask import Flask, abort
 
 from simulator import control, schema
 from simulator.citizen.readstatus import SERVICE as READ_STATUS
@@ -86,10 +86,6 @@ def create_web(runtime: Runtime, endpoints: dict[str, SoapEndpoint]) -> Flask:
         if path is None:
             abort(404)
         return serve_schema_file(path), 200, {"Content-Type": "text/xml; charset=utf-8"}
-
-    @web.get("/api/health")
-    def health():
-        return jsonify(status="ok", clock=runtime.clock.now().isoformat(), endpoints=sorted(endpoints))
 
     register_error_handlers(web)
     for blueprint in control.blueprints(runtime):

@@ -23,6 +23,7 @@ LAZY_COMMANDS = {
     "contracts": "contracts.cli:contracts",
     "demo": "simulator.citizen.cli:demo",
     "certs": "simulator.platform.cli:certs",
+    "tokens": "simulator.auth.cli:tokens",
     "worker": "simulator.dispatch.cli:worker",
     "conformance": "conformance.cli:conformance",
     "load": "loadtests.cli:load",
@@ -104,6 +105,11 @@ def server_options(func):
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
             help="Certificates for --tls [<data-dir>/certs].",
+        ),
+        click.option(
+            "--shared/--no-shared",
+            default=None,
+            help="Shared mode: API tokens with roles (kallelse tokens) [env KALLELSE_SHARED].",
         ),
     ]
     for option in reversed(options):

@@ -23,6 +23,7 @@ class Config:
     routing: Path | None = None  # NTjP-like routing file (docs/platform.md)
     tls: bool = False  # mutual TLS with certificates from tls_dir
     tls_dir: Path | None = None  # default: <data_dir>/certs (kallelse certs init)
+    shared: bool = False  # API tokens with roles (docs/platform.md, "Shared mode")
     extra: dict = dataclasses.field(default_factory=dict)
 
     @property
@@ -49,6 +50,7 @@ class Config:
             routing=Path(env["KALLELSE_ROUTING"]) if env.get("KALLELSE_ROUTING") else None,
             tls=env.get("KALLELSE_TLS", "") in ("1", "true", "yes"),
             tls_dir=Path(env["KALLELSE_TLS_DIR"]) if env.get("KALLELSE_TLS_DIR") else None,
+            shared=env.get("KALLELSE_SHARED", "") in ("1", "true", "yes"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

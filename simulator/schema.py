@@ -8,6 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
+import simulator.auth.store
 import simulator.citizen.store
 import simulator.dispatch.store
 import simulator.inbox.store

@@ -1,17 +1,22 @@
 """Control API of the citizen side (JSON; errors name the field): notifications,
 threads with read status, the paper outbox, citizen actions and callback URLs.
-Described for /api/openapi.json in openapi.json beside this module."""
+Request and response models below; they are the OpenAPI document's description too."""
 
 from __future__ import annotations
 
 import json
+from typing import Annotated, Literal
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictStr, StringConstraints
 
+from simulator.auth.access import caller_consumer
 from simulator.citizen import callbacks, paper
 from simulator.citizen.core import CitizenSide
-from simulator.control.errors import BadRequest, json_body
-from simulator.population.domain import FieldError, validate_personnummer
+from simulator.control.errors import json_body
+from simulator.control.models import Personnummer, Text
+from simulator.control.spec import API, Error, Query, Strict, answers, body, query
+from simulator.errors import FieldError, NotFound
 from simulator.soap.endpoint import CONSUMER_HEADER
 
 THREAD_FIELDS = (
@@ -33,92 +38,214 @@ THREAD_FIELDS = (
     "source_system",
     "notify",
 )
+Key = Annotated[str, StringConstraints(max_length=255)]
+
+
+class Row(BaseModel):
+    """Answers that are store rows: the members listed are always there."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ByPerson(Query):
+    personnummer: Personnummer | None = None
+
+
+class ByPersonAndThread(ByPerson):
+    business_object_id: Key | None = None
+
+
+class LetterQuery(ByPersonAndThread):
+    status: Literal["in_transit", "delivered"] | None = None
+
+
+class Notification(Row):
+    id: int
+    personnummer: str
+    channel: str
+    recipient: str | None
+    text: str | None
+    created_at: str
+
+
+class ThreadMessage(Row):
+    message_id: str
+    case_read_status: str | None
+    read_at: str | None
+
+
+class ThreadReadStatus(BaseModel):
+    business_object_id: str
+    messages: list[ThreadMessage]
+
+
+class SenderFacility(Strict):
+    name: Text | None = None
+    hsa_id: Text | None = None
+
+
+class LetterAddress(Strict):
+    name: Text | None = None
+    care_of: Text | None = None
+    street: Text | None = None
+    postal_code: Text | None = None
+    city: Text | None = None
+
+
+class PaperLetterSubmission(Strict):
+    """JSON form; or multipart/form-data with ``metadata`` (these members but the letter)
+    and ``document`` (a PDF or text/plain file)."""
+
+    personnummer: Personnummer
+    sender_facility: SenderFacility
+    business_object_id: Text | None = None
+    booking_id: Text | None = None
+    reason_rule_ids: list[Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}-[0-9]{2}$")]] | None = Field(
+        None, max_length=50
+    )
+    protected_address_route: StrictBool = False
+    address: LetterAddress | None = Field(None, description="Refused for a protected person (CH-10)")
+    postal_delivery_days: int | None = Field(None, ge=0, le=30)
+    pdf_base64: StrictStr | None = Field(None, description="The letter as a PDF; or send text")
+    text: StrictStr | None = Field(None, description="The letter as plain text; or send pdf_base64")
+
+
+class PaperLetter(Row):
+    letter_id: str
+    personnummer: str
+    status: str
+    received_at: str
+    delivered_at: str
+
+
+class CitizenAction(Row):
+    event_id: str
+    action: str
+    personnummer: str
+
+
+class CallbackRegistration(Strict):
+    source_system: Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)] = Field(
+        description="The sourceSystem (HSA-id) the care system sends in AddMessage"
+    )
+    url: Annotated[StrictStr, StringConstraints(max_length=2000)] = Field(description="absolute http(s) URL")
+
+
+class Callback(Row):
+    source_system: str
+    url: str
+
+
+def _list(model: type[BaseModel]) -> type[RootModel]:
+    """A JSON array of ``model``, named ``<Model>List`` in the OpenAPI document."""
+    return type(f"{model.__name__}List", (RootModel[list[model]],), {"__module__": __name__})  # type: ignore[valid-type]
+
+
+Notifications = _list(Notification)
+PaperLetters = _list(PaperLetter)
+CitizenActions = _list(CitizenAction)
+Callbacks = _list(Callback)
 
 
 def _iso(row: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
 
-def _personnummer_arg(name: str = "personnummer") -> str | None:
-    value = request.args.get(name)
-    if value is None:
-        return None
-    try:
-        return validate_personnummer(value, name)
-    except FieldError as exc:
-        raise BadRequest(exc.field, exc.message) from None
-
-
 def _submission() -> tuple[dict, paper.Document]:
     """JSON (letter as ``pdf_base64`` or ``text``) or multipart/form-data with a
-    ``metadata`` JSON field and a ``document`` file (PDF or text/plain)."""
+    ``metadata`` JSON field and a ``document`` file (PDF or text/plain). The letter is
+    checked first (what a care system most often gets wrong), then the metadata model."""
     if request.mimetype != "multipart/form-data":
         data = json_body()
-        return data, paper.json_document(data)
-    try:
-        data = json.loads(request.form.get("metadata") or "")
-    except ValueError:
-        raise FieldError("metadata", "must be a JSON object (form field)") from None
-    if not isinstance(data, dict):
-        raise FieldError("metadata", "must be a JSON object (form field)")
+        document = paper.json_document(data)
+    else:
+        try:
+            data = json.loads(request.form.get("metadata") or "")
+        except (ValueError, RecursionError):
+            raise FieldError("metadata", "must be a JSON object (form field)") from None
+        if not isinstance(data, dict):
+            raise FieldError("metadata", "must be a JSON object (form field)")
+        document = _uploaded()
+    PaperLetterSubmission.model_validate(data)
+    return data, document
+
+
+def _uploaded() -> paper.Document:
     upload = request.files.get("document")
     if upload is None:
         raise FieldError("document", "is required (the letter as a PDF or text/plain file)")
     raw = upload.read(paper.MAX_PDF_BYTES + 1)
     if upload.mimetype == "text/plain":
         try:
-            return data, paper.text_document(raw.decode("utf-8"), "document")
+            return paper.text_document(raw.decode("utf-8"), "document")
         except UnicodeDecodeError:
             raise FieldError("document", "text must be UTF-8") from None
-    return data, paper.pdf_document(raw, "document")
+    return paper.pdf_document(raw, "document")
+
+
+def _own(messages: list[dict]) -> list[dict]:
+    """A vendor (shared mode) sees only the messages its own consumer HSA-id sent."""
+    consumer = caller_consumer()
+    return messages if consumer is None else [m for m in messages if m.get("consumer") == consumer]
 
 
 def create_blueprint(side: CitizenSide) -> Blueprint:
     api = Blueprint("citizen_api", __name__, url_prefix="/api")
     store = side.store
-
-    @api.errorhandler(FieldError)
-    def _field_error(exc: FieldError):
-        return jsonify(error=exc.message, field=exc.field), 400
+    tags = ["citizen side"]
 
     @api.get("/notifications")
+    @API.validate(query=ByPerson, resp=answers(HTTP_200=Notifications), tags=tags)
     def notifications():
-        return jsonify([_iso(n) for n in store.notifications(_personnummer_arg())])
+        """SMS and e-mail notifications the inbox would have sent, newest first."""
+        return jsonify([_iso(n) for n in store.notifications(query(ByPerson).personnummer)])
 
     @api.get("/threads/<path:business_object_id>")
+    @API.validate(query=ByPerson, resp=answers(HTTP_200=ThreadReadStatus, HTTP_404=Error), tags=tags)
     def thread(business_object_id: str):
-        messages = side.inbox.messages_by_business_object(business_object_id, _personnummer_arg())
+        """Read status of the messages of one businessObjectId (RP-02)."""
+        found = side.inbox.messages_by_business_object(business_object_id, query(ByPerson).personnummer)
+        messages = _own(found)
         if not messages:
-            abort(404, f"no messages with businessObjectId {business_object_id!r}")
+            raise NotFound("business_object_id", f"no messages with businessObjectId {business_object_id[:200]!r}")
         return jsonify(
             business_object_id=business_object_id, messages=[_iso({k: m[k] for k in THREAD_FIELDS}) for m in messages]
         )
 
     @api.post("/paper-letters")
+    # Documented with the model; validated in _submission (the letter first, JSON or multipart).
+    @API.validate(json=PaperLetterSubmission, resp=answers(HTTP_201=PaperLetter), tags=tags, skip_validation=True)
     def submit_letter():
+        """Hand a letter to the paper outbox (FB-01): JSON, or multipart with metadata + document."""
         data, document = _submission()
-        letter = side.submit_letter(data, document, request.environ.get(CONSUMER_HEADER) or request.remote_addr)
+        sender = request.environ.get(CONSUMER_HEADER) or caller_consumer() or request.remote_addr
+        letter = side.submit_letter(data, document, sender)
         return jsonify(_iso(letter)), 201
 
     @api.get("/paper-letters")
+    @API.validate(query=LetterQuery, resp=answers(HTTP_200=PaperLetters), tags=tags)
     def letters():
-        status = request.args.get("status")
-        if status is not None and status not in paper.STATUS_LABELS:
-            raise BadRequest("status", f"must be one of {sorted(paper.STATUS_LABELS)}")
-        return jsonify(side.letters(_personnummer_arg(), request.args.get("business_object_id"), status))
+        """The paper outbox, filtered."""
+        asked = query(LetterQuery)
+        return jsonify(side.letters(asked.personnummer, asked.business_object_id, asked.status))
+
+    def _letter(letter_id: str) -> dict:
+        found = store.letter(letter_id)
+        if found is None:
+            raise NotFound("letter_id", f"no paper letter {letter_id[:100]!r}")
+        return found
 
     @api.get("/paper-letters/<letter_id>")
+    @API.validate(resp=answers(HTTP_200=PaperLetter, HTTP_404=Error), tags=tags)
     def letter(letter_id: str):
-        found = store.letter(letter_id)
-        if found is None:
-            abort(404, f"no paper letter {letter_id!r}")
-        return jsonify(side.letter_json(found))
+        """One paper letter."""
+        return jsonify(side.letter_json(_letter(letter_id)))
 
     @api.get("/paper-letters/<letter_id>/document")
+    @API.validate(resp=answers("HTTP_200", HTTP_404=Error), tags=tags)
     def letter_document(letter_id: str):
-        found = store.letter(letter_id)
-        if found is None:
-            abort(404, f"no paper letter {letter_id!r}")
+        """The letter as it was sent (PDF or text)."""
+        found = _letter(letter_id)
         suffix = "pdf" if found["content_type"] == "application/pdf" else "txt"
         return Response(
             found["document"],
@@ -130,31 +257,36 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         )
 
     @api.get("/citizen-actions")
+    @API.validate(query=ByPersonAndThread, resp=answers(HTTP_200=CitizenActions), tags=tags)
     def actions():
-        rows = store.actions(_personnummer_arg(), request.args.get("business_object_id"))
-        return jsonify([_iso(r) for r in rows])
+        """What citizens did (Avboka, Omboka, ...) and the callbacks sent about it."""
+        asked = query(ByPersonAndThread)
+        return jsonify([_iso(r) for r in store.actions(asked.personnummer, asked.business_object_id)])
 
     @api.get("/callbacks")
+    @API.validate(resp=answers(HTTP_200=Callbacks), tags=tags)
     def list_callbacks():
+        """Registered callback URLs per sourceSystem."""
         return jsonify([_iso(c) for c in store.callbacks()])
 
     @api.post("/callbacks")
+    @API.validate(json=CallbackRegistration, resp=answers(HTTP_201=Callback), tags=tags)
     def register_callback():
-        body = json_body()
-        source = body.get("source_system")
-        if not isinstance(source, str) or not source.strip() or len(source) > 255:
-            raise BadRequest("source_system", "must be the sourceSystem (HSA-id) the care system sends in AddMessage")
+        """Where citizen actions for a sourceSystem are posted."""
+        registration = body(CallbackRegistration)
         try:
-            url = callbacks.check_url(body.get("url"))
+            url = callbacks.check_url(registration.url)
         except ValueError as exc:
-            raise BadRequest("url", str(exc)) from None
-        store.register_callback(source.strip(), url, side.clock.now())
-        return jsonify(source_system=source.strip(), url=url), 201
+            raise FieldError("url", str(exc)) from None
+        store.register_callback(registration.source_system, url, side.clock.now())
+        return jsonify(source_system=registration.source_system, url=url), 201
 
     @api.delete("/callbacks/<path:source_system>")
+    @API.validate(resp=answers(HTTP_204=None, HTTP_404=Error), tags=tags)
     def delete_callback(source_system: str):
+        """Forget a sourceSystem's callback URL."""
         if not store.delete_callback(source_system):
-            abort(404, f"no callback registered for {source_system!r}")
+            raise NotFound("source_system", f"no callback registered for {source_system[:255]!r}")
         return "", 204
 
     return api

@@ -1,19 +1,16 @@
 """Plugs the citizen side into the application (see simulator.app.PARTS): the inbox
-pages, the trainer pages, the control API, the notification listener, the reset hook
-and the OpenAPI fragment. (The GetMessageStatus SOAP service is in simulator.app's
+pages, the trainer pages, the control API, the notification listener and the reset hook
+(the API documents itself: simulator.control.spec). (The GetMessageStatus SOAP service is in simulator.app's
 SERVICES: simulator.citizen.readstatus.)"""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from simulator.citizen import api, pages, trainer, web
 from simulator.citizen.core import CitizenSide
 from simulator.storage.alarms import AlarmKind, Alarms
-
-OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
 
 def install(runtime, web_app, endpoints) -> None:
@@ -28,7 +25,6 @@ def install(runtime, web_app, endpoints) -> None:
     web_app.register_blueprint(api.create_blueprint(side))
     runtime.message_listeners.append(alarmed_listener(side, Alarms(runtime.db, runtime.clock.real_now)))
     runtime.reset_hooks.append(side.store.clear)
-    runtime.openapi_fragments.append(json.loads(OPENAPI.read_text("utf-8")))
 
 
 def alarmed_listener(side: CitizenSide, alarms: Alarms):

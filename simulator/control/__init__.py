@@ -6,6 +6,7 @@ from __future__ import annotations
 
 
 def blueprints(runtime) -> list:
-    from simulator.control import api, citizens, inbox, openapi, reset
+    from simulator.control import api, citizens, guard, inbox, openapi, reset
 
-    return [module.create_blueprint(runtime) for module in (api, citizens, inbox, reset, openapi)]
+    modules = (guard, api, citizens, inbox, reset, openapi)
+    return [module.create_blueprint(runtime) for module in modules] + [guard.login_blueprint(runtime)]

@@ -1,32 +1,35 @@
 """``/api/citizens``: the test population as testers shape it (create the person a test
-needs, turn a notification setting off, mark someone deceased) and look it up."""
+needs, turn a notification setting off, mark someone deceased) and look it up.
+
+Input is read by the models in ``models.py`` (``CitizenCreate``, ``CitizenPatch``); this
+module only merges what was given onto the stored citizen and checks the rules between
+fields on the result, so a PATCH is judged on the citizen as it would be stored."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, url_for
 
-from simulator.control import params
-from simulator.control.errors import BadRequest, Conflict, NotFound, json_body
-from simulator.population.domain import Citizen, FieldError, apply_json
+from simulator.control import models, params
+from simulator.control.spec import API, Error, answers, body, query
+from simulator.errors import Conflict, NotFound
+from simulator.population.domain import Citizen
 from simulator.population.personnummer import mask
 
 log = logging.getLogger(__name__)
 
-# Set by the seed only: a citizen created here is never part of the seeded population
-# (POST /api/reset removes it, keeps seeded ones).
-READ_ONLY_FIELDS = ("seeded",)
 
-
-def _checked(citizen: Citizen | None, body: dict) -> Citizen:
-    for name in READ_ONLY_FIELDS:
-        if name in body:
-            raise BadRequest(name, 'is read-only: it is set by the seed (POST /api/reset {"reseed": true})')
-    try:
-        return apply_json(citizen, body)
-    except FieldError as exc:
-        raise BadRequest(exc.field, exc.message) from None
+def merged(citizen: Citizen, fields: models.CitizenFields) -> Citizen:
+    """``citizen`` with the given members changed; account and address member by member."""
+    changes = fields.changes()
+    if "personnummer" in changes and changes.pop("personnummer") != citizen.personnummer:
+        raise Conflict("personnummer", "cannot be changed; delete and create instead")
+    for section in ("account", "address"):
+        if section in changes:
+            changes[section] = dataclasses.replace(getattr(citizen, section), **changes[section])
+    return models.citizen_rules(dataclasses.replace(citizen, **changes))
 
 
 def _existing(runtime, personnummer: str) -> Citizen:
@@ -46,18 +49,25 @@ def create_blueprint(runtime) -> Blueprint:
     api = Blueprint("control_citizens", __name__, url_prefix="/api")
 
     @api.get("/citizens")
+    @API.validate(query=models.CitizenQuery, resp=answers(HTTP_200=models.CitizenPage), tags=["citizens"])
     def list_citizens():
-        limit = params.query_int("limit", 100, 1, 1000)
-        offset = params.query_int("offset", 0, 0, 10_000_000)
-        label, seeded = request.args.get("label"), params.query_bool("seeded")
-        found = [c for c in runtime.citizens.all() if _matches(c, label, seeded)]
-        return jsonify(
-            total=len(found), offset=offset, limit=limit, items=[c.to_json() for c in found[offset : offset + limit]]
-        )
+        """The population, ordered by personnummer, paged; ``total`` counts all matches."""
+        asked = query(models.CitizenQuery)
+        found = [c for c in runtime.citizens.all() if _matches(c, asked.label, asked.seeded)]
+        page = found[asked.offset : asked.offset + asked.limit]
+        return jsonify(total=len(found), offset=asked.offset, limit=asked.limit, items=[c.to_json() for c in page])
 
     @api.post("/citizens")
+    @API.validate(
+        json=models.CitizenCreate,
+        resp=answers(HTTP_201=models.Citizen, HTTP_409=Error),
+        tags=["citizens"],
+    )
     def create_citizen():
-        citizen = _checked(None, json_body())
+        """Create a citizen (personnummer, given_name, surname required; the rest has defaults)."""
+        fields = body(models.CitizenCreate)
+        blank = Citizen(personnummer=fields.personnummer, given_name="", surname="")
+        citizen = merged(blank, fields)
         if not runtime.citizens.create(citizen):
             raise Conflict("personnummer", "a citizen with this personnummer exists; PATCH or DELETE it")
         log.info("citizen %s created through the control API", mask(citizen.personnummer))
@@ -65,18 +75,28 @@ def create_blueprint(runtime) -> Blueprint:
         return jsonify(citizen.to_json()), 201, {"Location": location}
 
     @api.get("/citizens/<personnummer>")
+    @API.validate(resp=answers(HTTP_200=models.Citizen, HTTP_404=Error), tags=["citizens"])
     def get_citizen(personnummer: str):
+        """One citizen."""
         return jsonify(_existing(runtime, personnummer).to_json())
 
     @api.patch("/citizens/<personnummer>")
+    @API.validate(
+        json=models.CitizenPatch,
+        resp=answers(HTTP_200=models.Citizen, HTTP_404=Error, HTTP_409=Error),
+        tags=["citizens"],
+    )
     def update_citizen(personnummer: str):
-        citizen = _checked(_existing(runtime, personnummer), json_body())
+        """Change the members given (account and address merge member by member)."""
+        citizen = merged(_existing(runtime, personnummer), body(models.CitizenPatch))
         runtime.citizens.save(citizen)
         log.info("citizen %s changed through the control API", mask(citizen.personnummer))
         return jsonify(citizen.to_json())
 
     @api.delete("/citizens/<personnummer>")
+    @API.validate(resp=answers(HTTP_204=None, HTTP_404=Error), tags=["citizens"])
     def delete_citizen(personnummer: str):
+        """Remove a citizen (the inbox stays until a reset)."""
         if not runtime.citizens.delete(params.personnummer(personnummer)):
             raise NotFound("personnummer", "no citizen with this personnummer")
         log.info("citizen %s deleted through the control API", mask(personnummer))

@@ -1,4 +1,11 @@
-"""JSON errors for the control API: always ``{"error": ..., "field": ...}``, never HTML."""
+"""JSON errors for every part's ``/api``: always ``{"error": ..., "field": ...}``, never
+HTML, never a stack trace.
+
+There is one error type (``simulator.errors.FieldError`` and its subclasses, re-exported
+here) and one set of handlers, registered on the whole application: a pydantic
+``ValidationError`` (a request model refused the input) becomes the same 400 naming the
+field as a dotted path from pydantic's ``loc``; Flask's own 404/405/413 under ``/api``
+become JSON naming ``path``, ``method`` or ``body``."""
 
 from __future__ import annotations
 
@@ -7,45 +14,54 @@ import re
 import uuid
 
 from flask import jsonify, request
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from simulator.errors import Conflict, FieldError, Forbidden, NotFound, Unauthorized
 
 log = logging.getLogger(__name__)
 _PERSONNUMMER = re.compile(r"(?<![0-9])([0-9]{8})[0-9pPtTfF][0-9]{3}(?![0-9])")
 
+# One error type: the names the control API's modules have always used.
+ApiError = BadRequest = FieldError
+__all__ = ["ApiError", "BadRequest", "Conflict", "FieldError", "Forbidden", "NotFound", "Unauthorized"]
 
-class ApiError(Exception):
-    """An answer other than 2xx that names the field it is about (``body`` for the whole
-    request, a dotted path such as ``account.mobile`` for one value)."""
-
-    status = 400
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+# What an HTTP error of Flask's own is about, for the ``field`` member.
+_HTTP_FIELDS = {404: "path", 405: "method", 413: "body", 415: "body", 400: "body"}
 
 
-class BadRequest(ApiError):
-    status = 400
+def dotted(loc: tuple) -> str:
+    """pydantic's ``('account', 'mobile')`` -> ``account.mobile``; list indexes as ``[1]``.
+    Union and model tags pydantic inserts (``function-after[...]``) are not fields."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif "[" in part or part.startswith("function-"):
+            continue
+        else:
+            path += f".{part}" if path else part
+    return path or "body"
 
 
-class NotFound(ApiError):
-    status = 404
+def field_error(exc: ValidationError) -> FieldError:
+    """The first thing pydantic refused, as the one error type."""
+    first = exc.errors(include_url=False)[0]
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown field"
+    return FieldError(dotted(tuple(first["loc"])), message)
 
 
-class Conflict(ApiError):
-    status = 409
-
-
-def bad_request(field: str, message: str, status: int = 400):
+def error_response(field: str | None, message: str, status: int = 400):
     return jsonify(error=message, field=field), status
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a BadRequest naming ``body``."""
+    """The request's JSON object, or a FieldError naming ``body``."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("body", "request body must be a JSON object (Content-Type: application/json)")
+        raise FieldError("body", "request body must be a JSON object (Content-Type: application/json)")
     return data
 
 
@@ -54,15 +70,25 @@ def masked_path(path: str) -> str:
     return _PERSONNUMMER.sub(r"\1-****", path)
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/") or request.path == "/api"
+
+
 def register_error_handlers(app) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        return bad_request(exc.field, exc.message, exc.status)
+    @app.errorhandler(FieldError)
+    def _field_error(exc: FieldError):
+        return error_response(exc.field, exc.message, exc.status)
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError):
+        return _field_error(field_error(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        if request.path.startswith("/api/"):
-            return jsonify(error=exc.description, status=exc.code), exc.code
+        if _is_api():
+            return error_response(
+                _HTTP_FIELDS.get(exc.code or 500, "body"), exc.description or exc.name, exc.code or 500
+            )
         return exc
 
     @app.errorhandler(Exception)
@@ -72,6 +98,6 @@ def register_error_handlers(app) -> None:
             return _http(exc)
         ref = uuid.uuid4().hex[:12]
         log.exception("unhandled error on %s %s (ref %s)", request.method, masked_path(request.path), ref)
-        if request.path.startswith("/api/"):
-            return jsonify(error=f"internal error in the simulator (ref {ref})", field=None), 500
+        if _is_api():
+            return error_response(None, f"internal error in the simulator (ref {ref})", 500)
         return InternalServerError(f"Internal error in the simulator (ref {ref})")

@@ -9,8 +9,10 @@ import json
 
 from flask import Blueprint, jsonify
 
-from simulator.control import params
-from simulator.control.errors import NotFound
+from simulator.auth.access import caller_consumer
+from simulator.control import models, params
+from simulator.control.spec import API, Error, answers, query
+from simulator.errors import NotFound
 from simulator.inbox.store import InboxStore
 
 
@@ -96,19 +98,37 @@ def thread_json(thread: dict, with_xml: bool = False) -> dict:
     }
 
 
+def own_threads(threads: list[dict], consumer: str | None) -> list[dict]:
+    """A vendor (shared mode) sees only the messages its consumer HSA-id sent, and only the
+    threads that hold one; counts are of what it sees."""
+    if consumer is None:
+        return threads
+    visible = []
+    for thread in threads:
+        messages = [m for m in thread["messages"] if m.get("consumer") == consumer]
+        if messages:
+            unread = sum(1 for m in messages if m["case_read_status"] == "Unread")
+            visible.append(dict(thread, messages=messages, unread_count=unread))
+    return visible
+
+
 def create_blueprint(runtime) -> Blueprint:
     api = Blueprint("control_inbox", __name__, url_prefix="/api")
     store = InboxStore(runtime.db)
 
     @api.get("/citizens/<personnummer>/inbox")
+    @API.validate(
+        query=models.InboxQuery, resp=answers(HTTP_200=models.Inbox, HTTP_404=Error), tags=["citizens", "inbox"]
+    )
     def citizen_inbox(personnummer: str):
+        """What AddMessage stored for a citizen, in threads by businessObjectId (MC-09), newest first."""
         personnummer = params.personnummer(personnummer)
-        status = params.query_choice("status", ("Active", "Archived"))
-        with_xml = params.query_bool("include_xml") or False
+        asked = query(models.InboxQuery)
+        status, with_xml = asked.status, asked.include_xml
         threads = store.threads(personnummer)
         if not threads and runtime.citizens.get(personnummer) is None:
             raise NotFound("personnummer", "no citizen and no inbox messages for this personnummer")
-        threads = [t for t in threads if status in (None, t["user_selection_status"])]
+        threads = [t for t in own_threads(threads, caller_consumer()) if status in (None, t["user_selection_status"])]
         messages = sum(len(t["messages"]) for t in threads)
         return jsonify(
             personnummer=personnummer,

@@ -1,41 +1,33 @@
-"""``GET /api/openapi.json``: one OpenAPI 3.1 document for the whole control API.
+"""``GET /api/openapi.json``: one OpenAPI 3.1 document for the whole control API,
+generated from the request and response models of the routes (``spec.py``).
 
-This package owns the base document (``openapi.json`` beside this module: health,
-citizens, inbox, clock, reset). Every other part documents its own endpoints where it
-defines them, by appending a fragment in its ``wiring.install``::
+Routes decorated with ``API.validate`` document themselves. A part that cannot (or not
+yet) describe its routes with models may still append a hand-written fragment in its
+``wiring.install``::
 
-    runtime.openapi_fragments.append({
-        "tags": [{"name": "notifications"}],
-        "paths": {"/api/notifications": {"get": {...}}},
-        "components": {"schemas": {"Notification": {...}}},
-    })
+    runtime.openapi_fragments.append({"paths": {...}, "components": {...}, "tags": [...]})
 
-Fragments are merged when the document is first asked for (parts install after the
-blueprints are registered). A path+method or component name defined twice with
-different content is a conflict: the document is refused with a 500 naming both, so the
-test that reads it fails instead of one part silently overwriting another."""
+Fragments are merged into the generated document when it is asked for. A path+method or
+component name defined twice with different content is a conflict: the document is
+refused with a 500 naming both, so the test that reads it fails instead of one part
+silently overwriting another."""
 
 from __future__ import annotations
 
 import copy
-import json
 import logging
-from pathlib import Path
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
+
+from simulator.control.spec import API, OpenApiDocument, answers, generated
 
 log = logging.getLogger(__name__)
 
-BASE_DOCUMENT = Path(__file__).resolve().parent / "openapi.json"
 FRAGMENT_KEYS = ("paths", "components", "tags")
 
 
 class OpenApiConflict(ValueError):
     """Two parts documented the same thing differently, or a fragment is malformed."""
-
-
-def base_document() -> dict:
-    return json.loads(BASE_DOCUMENT.read_text(encoding="utf-8"))
 
 
 def _merge_entries(target: dict, entries: dict, where: str) -> None:
@@ -74,11 +66,15 @@ def build_document(base: dict, fragments: list[dict]) -> dict:
 
 def create_blueprint(runtime) -> Blueprint:
     api = Blueprint("control_openapi", __name__, url_prefix="/api")
-    base = base_document()
 
     @api.get("/openapi.json")
+    @API.validate(resp=answers(HTTP_200=OpenApiDocument), tags=["meta"])
     def openapi_document():
+        """Generated once per app, after every part has registered its routes."""
         try:
+            base = current_app.extensions.get("kallelse_openapi")
+            if base is None:
+                base = current_app.extensions["kallelse_openapi"] = generated()
             return jsonify(build_document(base, runtime.openapi_fragments))
         except OpenApiConflict as exc:
             log.error("OpenAPI document cannot be built: %s", exc)

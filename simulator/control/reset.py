@@ -12,8 +12,8 @@ import logging
 
 from flask import Blueprint, jsonify, request
 
-from simulator.control.errors import json_body
-from simulator.control.params import body_flags
+from simulator.control import models
+from simulator.control.spec import API, answers, body
 from simulator.inbox.store import InboxStore
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,11 @@ def create_blueprint(runtime) -> Blueprint:
     api = Blueprint("control_reset", __name__, url_prefix="/api")
 
     @api.post("/reset")
+    @API.validate(json=models.ResetRequest, resp=answers(HTTP_200=models.ResetSummary), tags=["reset"])
     def post_reset():
-        body = json_body() if request.content_length else {}
-        flags = body_flags(body, ("include_seed", "reseed"))
-        summary = reset(runtime, **flags)
+        """A clean slate: every part's state, inbox messages, citizens created through the API."""
+        asked = body(models.ResetRequest)
+        summary = reset(runtime, include_seed=asked.include_seed, reseed=asked.reseed)
         log.info("reset by %s: %s", request.headers.get("X-Actor") or request.remote_addr, summary)
         return jsonify(summary)
 

@@ -8,38 +8,41 @@ import re
 
 from flask import Blueprint, Response, jsonify, request
 
-from simulator.clock import parse_instant
-from simulator.control.errors import BadRequest, json_body
-from simulator.control.params import query_bool, query_choice, query_int
+from simulator.auth.access import caller_consumer
+from simulator.control.spec import API, Error, answers, body, query, streamed_operation
+from simulator.errors import FieldError, NotFound
 from simulator.platform import metrics, responses
+from simulator.platform import models as m
 from simulator.platform.behaviours import RuleError, parse_rule
 from simulator.platform.routing import ConfigError
 from simulator.platform.trafficstore import TrafficFilter
 from simulator.population.personnummer import mask
 from simulator.storage.alarms import Alarms
 
-OUTCOMES = ("ok", "info", "error", "client_fault", "server_fault", "platform_fault", "http_error", "broken")
 _PNR_LIKE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{6}[0-9pPtTfF][0-9]{3}(?![0-9])")
+ID = f"int(min=1, max={m.MAX_ID})"  # larger ids are no route (404), not a database overflow
+TAGS = ["platform"]
 
 
-def traffic_filter() -> TrafficFilter:
-    text = {
-        key: request.args.get(key) or None
-        for key in ("contract", "consumer", "logical_address", "personnummer", "business_object_id", "rule_id")
-    }
-    times = {}
-    for key in ("since", "until"):
-        if request.args.get(key):
-            try:
-                times[key] = parse_instant(request.args[key])
-            except ValueError:
-                raise BadRequest(key, "must be an ISO 8601 date-time, e.g. 2026-03-01T08:00:00+01:00") from None
+def traffic_filter(asked: m.TrafficQuery) -> TrafficFilter:
+    """The filter asked for; a vendor (shared mode) sees only its own consumer's calls."""
+    own = caller_consumer()
     return TrafficFilter(
-        **text,
-        **times,
-        verdict=query_choice("verdict", ("valid", "invalid")),
-        outcome=query_choice("outcome", OUTCOMES),
+        contract=asked.contract or None,
+        consumer=own if own is not None else (asked.consumer or None),
+        logical_address=asked.logical_address or None,
+        personnummer=asked.personnummer or None,
+        business_object_id=asked.business_object_id or None,
+        rule_id=asked.rule_id or None,
+        verdict=asked.verdict,
+        outcome=asked.outcome,
+        **asked.times(),
     )
+
+
+def _visible(record: dict | None) -> bool:
+    own = caller_consumer()
+    return record is not None and (own is None or record.get("consumer") == own)
 
 
 def masked(record: dict) -> dict:
@@ -64,26 +67,31 @@ def create_blueprint(runtime, platform) -> Blueprint:
     traffic, store = platform.traffic, platform.store
 
     @api.get("/api/traffic")
+    @API.validate(query=m.TrafficPageQuery, resp=answers(HTTP_200=m.TrafficPage), tags=TAGS)
     def list_traffic():
-        where = traffic_filter()
-        limit = query_int("limit", 50, 1, 500)
-        before = query_int("before", 0, 1, 2**62) or None
-        records = traffic.query(where, limit, before, bodies=bool(query_bool("bodies")))
-        if query_bool("mask"):
+        """Recorded calls, newest first; ``before`` pages back."""
+        asked = query(m.TrafficPageQuery)
+        records = traffic.query(traffic_filter(asked), asked.limit, asked.before, bodies=asked.bodies)
+        if asked.mask:
             records = [masked(r) for r in records]
-        return jsonify(items=records, limit=limit, next_before=records[-1]["id"] if len(records) == limit else None)
+        next_before = records[-1]["id"] if len(records) == asked.limit else None
+        return jsonify(items=records, limit=asked.limit, next_before=next_before)
 
-    @api.get("/api/traffic/<int:record_id>")
+    @api.get(f"/api/traffic/<{ID}:record_id>")
+    @API.validate(query=m.MaskQuery, resp=answers(HTTP_200=m.TrafficRecord, HTTP_404=Error), tags=TAGS)
     def get_traffic(record_id: int):
+        """One recorded call with its bodies."""
         record = traffic.get(record_id)
-        if record is None:
-            return jsonify(error=f"no traffic record {record_id}", field="record_id"), 404
-        return jsonify(masked(record) if query_bool("mask") else record)
+        if not _visible(record):
+            raise NotFound("record_id", f"no traffic record {record_id}")
+        return jsonify(masked(record) if query(m.MaskQuery).mask else record)
 
     @api.get("/api/traffic/export")
     def export_traffic():
-        where = traffic_filter()
-        hide = query_bool("mask") is not False
+        """JSON Lines, oldest first, with bodies; masked unless ``mask=false``."""
+        asked = m.TrafficQuery.model_validate(request.args.to_dict())
+        where = traffic_filter(asked)
+        hide = asked.mask is not False
 
         def lines():
             for record in traffic.iterate(where):
@@ -95,12 +103,26 @@ def create_blueprint(runtime, platform) -> Blueprint:
             headers={"Content-Disposition": 'attachment; filename="traffic.jsonl"'},
         )
 
+    runtime.openapi_fragments.append(
+        streamed_operation(
+            "/api/traffic/export",
+            "get",
+            m.TrafficQuery,
+            "Recorded calls as JSON Lines (export)",
+            "application/x-ndjson",
+        )
+    )
+
     @api.delete("/api/traffic")
+    @API.validate(resp=answers(HTTP_200=m.Deleted), tags=TAGS)
     def clear_traffic():
+        """Forget every recorded call (and reset the metrics' counters)."""
         return jsonify(deleted=traffic.clear())
 
     @api.get("/api/behaviours")
+    @API.validate(resp=answers(HTTP_200=m.BehaviourRules), tags=TAGS)
     def list_behaviours():
+        """The behaviour rules, in the order they are tried."""
         return jsonify(items=[r.as_dict() for r in store.rules()])
 
     def check_result_code(contract: str, code: str) -> None:
@@ -110,43 +132,54 @@ def create_blueprint(runtime, platform) -> Blueprint:
             raise RuleError("action.code", str(exc)) from None
 
     @api.post("/api/behaviours")
+    @API.validate(json=m.BehaviourRuleRequest, resp=answers(HTTP_201=m.BehaviourRule), tags=TAGS)
     def add_behaviour():
-        try:
-            rule = parse_rule(json_body(), set(runtime.contracts.contracts), check_result_code)
-        except RuleError as exc:
-            raise BadRequest(exc.field, exc.message) from None
+        """Add a fault-injection rule (docs/platform.md, "Behaviour rules")."""
+        asked = body(m.BehaviourRuleRequest).model_dump(exclude_none=True)
+        asked["action"] = {k: v for k, v in asked["action"].items() if v is not None}
+        rule = parse_rule(asked, set(runtime.contracts.contracts), check_result_code)
         return jsonify(store.add_rule(rule, runtime.clock.now()).as_dict()), 201
 
-    @api.get("/api/behaviours/<int:rule_id>")
+    @api.get(f"/api/behaviours/<{ID}:rule_id>")
+    @API.validate(resp=answers(HTTP_200=m.BehaviourRule, HTTP_404=Error), tags=TAGS)
     def get_behaviour(rule_id: int):
+        """One rule with its counts."""
         rule = store.rule(rule_id)
         if rule is None:
-            return jsonify(error=f"no behaviour rule {rule_id}", field="rule_id"), 404
+            raise NotFound("rule_id", f"no behaviour rule {rule_id}")
         return jsonify(rule.as_dict())
 
-    @api.delete("/api/behaviours/<int:rule_id>")
+    @api.delete(f"/api/behaviours/<{ID}:rule_id>")
+    @API.validate(resp=answers(HTTP_200=m.Deleted, HTTP_404=Error), tags=TAGS)
     def delete_behaviour(rule_id: int):
+        """Remove one rule."""
         if not store.delete_rule(rule_id):
-            return jsonify(error=f"no behaviour rule {rule_id}", field="rule_id"), 404
+            raise NotFound("rule_id", f"no behaviour rule {rule_id}")
         return jsonify(deleted=1)
 
     @api.delete("/api/behaviours")
+    @API.validate(resp=answers(HTTP_200=m.Deleted), tags=TAGS)
     def clear_behaviours():
+        """Remove every rule."""
         return jsonify(deleted=store.clear_rules())
 
     @api.get("/api/platform/routing")
+    @API.validate(resp=answers(HTTP_200=m.RoutingTable), tags=TAGS)
     def get_routing():
+        """The routing and authorization table in force."""
         table, _ = platform.view.current()
         return jsonify(table.as_dict())
 
     @api.post("/api/platform/routing/reload")
+    @API.validate(resp=answers(HTTP_200=m.RoutingReload), tags=TAGS)
     def reload_routing():
+        """Read the routing file again; a bad file is a 400 naming its place (the table in force stays)."""
         try:
             changed = platform.load_routing_file()
         except ConfigError as exc:
-            raise BadRequest(exc.field, exc.message) from None
+            raise FieldError(exc.field, exc.message) from None
         except FileNotFoundError as exc:
-            raise BadRequest("routing", str(exc)) from None
+            raise FieldError("routing", str(exc)) from None
         table, _ = platform.view.current()
         return jsonify(changed=changed, routing=table.as_dict())
 

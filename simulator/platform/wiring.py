@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import os
 from pathlib import Path
 
@@ -21,8 +20,6 @@ from simulator.platform.store import PlatformStore
 from simulator.platform.trafficstore import Retention, TrafficStore
 from simulator.platform.wsgi import PlatformWsgi
 from simulator.storage.alarms import Alarms
-
-OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
 
 def retention_from_env(env=os.environ) -> Retention:
@@ -82,5 +79,4 @@ def install(runtime, web, endpoints) -> None:
     ]
     runtime.wsgi_wrappers.append(PlatformWsgi)
     runtime.reset_hooks.append(platform.reset)
-    runtime.openapi_fragments.append(json.loads(OPENAPI.read_text(encoding="utf-8")))
     web.register_blueprint(create_blueprint(runtime, platform))

@@ -9,7 +9,8 @@ import re
 from typing import Any
 
 from simulator.errors import FieldError
-from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit, is_reservnummer
+from simulator.population.personnummer import is_reservnummer
+from simulator.population.personnummer import problem as personnummer_problem
 
 
 @dataclasses.dataclass
@@ -101,12 +102,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def validate_personnummer(value: Any, field: str = "personnummer") -> str:
-    if not isinstance(value, str) or not CONTRACT_FORM.match(value):
-        raise FieldError(
-            field, "must be 12 characters YYYYMMDDNNNC (a letter p/t/f allowed in position 9 for reservnummer)"
-        )
-    if TWELVE_DIGITS.match(value) and not has_valid_check_digit(value):
-        raise FieldError(field, "check digit is wrong")
+    reason = personnummer_problem(value)
+    if reason is not None:
+        raise FieldError(field, reason)
     return value
 
 

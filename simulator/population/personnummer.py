@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-TWELVE_DIGITS = re.compile(r"^[0-9]{12}$")
-CONTRACT_FORM = re.compile(r"^[0-9]{8}[0-9pPtTfF][0-9]{3}$")
+# ``\Z``, not ``$``: ``$`` also matches before a trailing newline, so "191212121212\n" passed
+# and became a second citizen. With ``\Z`` ``.match`` is a full match.
+TWELVE_DIGITS = re.compile(r"[0-9]{12}\Z")
+CONTRACT_FORM = re.compile(r"[0-9]{8}[0-9pPtTfF][0-9]{3}\Z")
 
 
 def luhn_digit(nine: str) -> int:
@@ -40,6 +42,22 @@ def is_reservnummer(pnr: str) -> bool:
     if not pnr[8].isdigit():
         return True
     return birth_date(pnr) is None and not is_samordningsnummer(pnr)
+
+
+def problem(value: object) -> str | None:
+    """Why ``value`` is not an identity the contracts accept, or None when it is.
+
+    The contract form is 12 characters ``YYYYMMDDNNNC`` (a letter p/t/f in position 9 for a
+    reservnummer). An all-digit number must also be a real date (samordningsnummer: day + 60)
+    and carry the right Luhn check digit: month 13 or day 00 is nobody."""
+    if not isinstance(value, str) or not CONTRACT_FORM.fullmatch(value):
+        return "must be 12 characters YYYYMMDDNNNC (a letter p/t/f allowed in position 9 for reservnummer)"
+    if TWELVE_DIGITS.fullmatch(value):
+        if birth_date(value) is None:
+            return "must start with a real date YYYYMMDD (samordningsnummer: day + 60)"
+        if not has_valid_check_digit(value):
+            return "check digit is wrong"
+    return None
 
 
 def birth_date(pnr: str) -> dt.date | None:

@@ -106,3 +106,35 @@ def test_mask_shows_the_birth_date_only():
     assert mask("191212121212") == "19121212-****"
     assert "1212" not in mask("191212121212")[8:]
     assert mask(None) == "-"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "191212121212\n",  # `$` matched before a trailing newline: a second Tolvan
+        "191212121212 ",
+        "\n191212121212",
+        with_check_digit("19121312121"),  # month 13
+        with_check_digit("19121200121"),  # day 00
+        with_check_digit("19230229121"),  # 29 February of a common year
+        with_check_digit("19121292121"),  # samordningsnummer day 92 (= 32)
+        "191212121213",  # check digit
+        12,
+        None,
+    ],
+)
+def test_impossible_identities_are_named(value):
+    from simulator.population.personnummer import problem
+
+    assert problem(value) is not None
+
+
+@pytest.mark.parametrize(
+    "value", ["191212121212", with_check_digit("19920374984"), "19700101T915", with_check_digit("20000229123")]
+)
+def test_real_identities_pass(value):
+    from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, problem
+
+    assert problem(value) is None
+    assert CONTRACT_FORM.match(value)
+    assert not TWELVE_DIGITS.match(value + "\n"), "the patterns match the whole string"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 18:00:37.819603
+Create Date: 2026-11-30 18:36:41.762355
 """
 
 import sqlalchemy as sa
@@ -23,6 +23,18 @@ def upgrade() -> None:
         sa.Column("last_real_time", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_message", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("kind"),
+    )
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("consumer", sa.String(length=200), nullable=True),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("digest"),
     )
     op.create_table(
         "behaviour_rules",
@@ -372,5 +384,6 @@ def downgrade() -> None:
 
     op.drop_table("citizen_actions")
     op.drop_table("behaviour_rules")
+    op.drop_table("api_tokens")
     op.drop_table("alarms")
     # ### end Alembic commands ###
