@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:16:24.122441
+Create Date: 2026-11-30 17:42:18.510868
 """
 
 import sqlalchemy as sa
@@ -143,7 +143,8 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("message_id", sa.String(length=36), nullable=False),
         sa.Column("subject_of_care_id", sa.String(length=12), nullable=False),
-        sa.Column("business_object_id", sa.String(length=255), nullable=True),
+        sa.Column("business_object_id", sa.Text(), nullable=True),
+        sa.Column("business_object_key", sa.String(length=64), nullable=True),
         sa.Column("thread_key", sa.String(length=300), nullable=False),
         sa.Column("source_system", sa.Text(), nullable=True),
         sa.Column("consumer", sa.Text(), nullable=True),
@@ -181,7 +182,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("message_id"),
     )
     with op.batch_alter_table("inbox_messages", schema=None) as batch_op:
-        batch_op.create_index("ix_inbox_business_object", ["business_object_id"], unique=False)
+        batch_op.create_index("ix_inbox_business_object", ["business_object_key"], unique=False)
         batch_op.create_index("ix_inbox_thread", ["subject_of_care_id", "thread_key"], unique=False)
 
     op.create_table(
