@@ -3,13 +3,11 @@ a citizen at a time; nothing queries inside it)."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
 
 import sqlalchemy as sa
 
-from simulator.population.domain import Account, Address, Citizen
+from simulator.population.domain import Citizen
 from simulator.storage import Database, metadata
 
 citizens = sa.Table(
@@ -34,13 +32,7 @@ def _to_row(citizen: Citizen) -> dict:
 
 
 def _from_row(data: str) -> Citizen:
-    raw = json.loads(data)
-    raw["address"] = Address(**raw.get("address") or {})
-    raw["account"] = Account(**raw.get("account") or {})
-    if raw.get("deceased_date"):
-        raw["deceased_date"] = dt.date.fromisoformat(raw["deceased_date"])
-    known = {f.name for f in dataclasses.fields(Citizen)}
-    return Citizen(**{k: v for k, v in raw.items() if k in known})
+    return Citizen.from_json(json.loads(data))
 
 
 class CitizenStore:
