@@ -60,6 +60,19 @@ def _guardians(since: dt.date) -> list[Relation]:
     return [Relation(SVEN, RelationKind.GUARDIAN, since), Relation(SARA, RelationKind.GUARDIAN, since)]
 
 
+def _parent_of_both(spouse: str) -> dict:
+    """Sven and Sara: married since 2010, guardians of both children since their birth."""
+    return dict(
+        marital_status=MaritalStatus("G", FAMILY_SINCE),
+        citizenships=[Citizenship("SE")],
+        relations=[
+            Relation(spouse, RelationKind.SPOUSE, FAMILY_SINCE),
+            Relation(SIXTEN, RelationKind.CHILD, dt.date(2012, 8, 30)),
+            Relation(SIRI, RelationKind.CHILD, dt.date(2019, 3, 21)),
+        ],
+    )
+
+
 def persons(add: Callable[..., None]) -> None:
     """Adds the register demo persons through the seed's ``add(pnr, given, surname,
     label, account kind, optout, town=..., **fields)``."""
@@ -71,13 +84,7 @@ def persons(add: Callable[..., None]) -> None:
         "sms",
         True,
         calling_name="Sven",
-        marital_status=MaritalStatus("G", FAMILY_SINCE),
-        citizenships=[Citizenship("SE")],
-        relations=[
-            Relation(SARA, RelationKind.SPOUSE, FAMILY_SINCE),
-            Relation(SIXTEN, RelationKind.CHILD, dt.date(2012, 8, 30)),
-            Relation(SIRI, RelationKind.CHILD, dt.date(2019, 3, 21)),
-        ],
+        **_parent_of_both(spouse=SARA),
     )
     add(
         SARA,
@@ -86,13 +93,7 @@ def persons(add: Callable[..., None]) -> None:
         "Vårdnadshavare med inaktivt konto, gift med Sven (PU relationship, GetUserProfileByAgent INFO)",
         "inactive",
         False,
-        marital_status=MaritalStatus("G", FAMILY_SINCE),
-        citizenships=[Citizenship("SE")],
-        relations=[
-            Relation(SVEN, RelationKind.SPOUSE, FAMILY_SINCE),
-            Relation(SIXTEN, RelationKind.CHILD, dt.date(2012, 8, 30)),
-            Relation(SIRI, RelationKind.CHILD, dt.date(2019, 3, 21)),
-        ],
+        **_parent_of_both(spouse=SVEN),
     )
     add(
         SIXTEN,
