@@ -7,6 +7,9 @@ that exercises every attribute (docs/population.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +179,15 @@ def test_seeded_relations_are_mutual():
             other = people[relation.personnummer]
             assert citizen.personnummer in other.related(mirror.get(relation.kind, relation.kind)), (citizen, relation)
     assert people[demo.SIRI].related(RelationKind.GUARDIAN) == [demo.SVEN, demo.SARA]
+
+
+def test_the_documented_json_examples_are_accepted():
+    """docs/population.md "Register attributes": the first example on a personnummer, the
+    second on a reservnummer, as the page says."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "population.md").read_text("utf-8")
+    section = text.split("### Register attributes", 1)[1]
+    full, reserve = (json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)[:2])
+    citizen = create(**full)
+    assert citizen.relations[0].kind == RelationKind.CHILD and citizen.contact_persons[0].phone == "+46701740690"
+    assert create(personnummer=RESERVE, **reserve).administrative.category == "TURIST"
+    assert create(personnummer=SNR, identity_level="STYRKT").identity_level == "STYRKT"
