@@ -98,12 +98,17 @@ def matches(pid: PersonId) -> str | None:
 
 
 def answer(
-    lookup: Lookup, find: Callable[[list[str]], dict[str, Citizen]], today: dt.date | None = None
+    lookup: Lookup,
+    find: Callable[[list[str]], dict[str, Citizen]],
+    today: dt.date | None = None,
+    linked_to: Callable[[list[str]], dict[str, list[str]]] | None = None,
 ) -> list[list[Node]]:
     """The content of one ``requestedPersonRecord`` per requested identity, in order.
     ``find(personnummer list) -> {personnummer: Citizen}`` reads the population; the
     main identities of linked reservnummer and, from P4, the related persons (for their
-    names) are read too. ``today`` (the simulator clock's date) ends custody at 18."""
+    names) are read too. ``linked_to(main identities) -> {main: [reservnummer]}`` lets a
+    main identity's record name the reserve identities linked to it. ``today`` (the
+    simulator clock's date) ends custody at 18."""
     level = check(lookup)
     people = find(sorted({m for m in map(matches, lookup.ids) if m}))
     main = {c.linked_identity for c in people.values() if c.linked_identity} - people.keys()
@@ -113,11 +118,19 @@ def answer(
         related = {r.personnummer for c in people.values() for r in c.relations} - people.keys()
         if related:
             people = {**people, **find(sorted(related))}
-    return [requested_record(pid, people, level, lookup.ignore_referred_identity, today) for pid in lookup.ids]
+    reserves = linked_to(sorted(people)) if linked_to else {}
+    return [
+        requested_record(pid, people, level, lookup.ignore_referred_identity, today, reserves) for pid in lookup.ids
+    ]
 
 
 def requested_record(
-    pid: PersonId, people: dict[str, Citizen], level: int, ignore_referred: bool, today: dt.date | None = None
+    pid: PersonId,
+    people: dict[str, Citizen],
+    level: int,
+    ignore_referred: bool,
+    today: dt.date | None = None,
+    reserves: dict[str, list[str]] | None = None,
 ) -> list[Node]:
     nodes: list[Node] = [("requestedPersonalIdentity", ii(pid.root, pid.extension))]
     found = people.get(matches(pid) or "")
@@ -127,15 +140,21 @@ def requested_record(
     if main is not None and not ignore_referred:
         found, main = main, None
     protected = found.is_protected or (main is not None and main.is_protected)
-    nodes.append(("personRecord", person_record(found, 1 if protected else level, people, today)))
+    linked_from = (reserves or {}).get(found.personnummer, [])
+    nodes.append(("personRecord", person_record(found, 1 if protected else level, people, today, linked_from)))
     return nodes
 
 
 def person_record(
-    citizen: Citizen, level: int, people: dict[str, Citizen] | None = None, today: dt.date | None = None
+    citizen: Citizen,
+    level: int,
+    people: dict[str, Citizen] | None = None,
+    today: dt.date | None = None,
+    linked_from: list[str] | None = None,
 ) -> list[Node]:
     """The person record as profile ``level`` shows it (TKB chapter 8), in schema order.
-    Rows marked (*) in chapter 8 (reserve identities only) are filled for reservnummer."""
+    Rows marked (*) in chapter 8 (reserve identities only) are filled for reservnummer.
+    ``linked_from``: the reservnummer linked to this (main) identity."""
     c, pnr = citizen, citizen.personnummer
     reserve = is_reservnummer(pnr)
     contacts = sections.contact_information(c) if level >= 3 else []
@@ -149,6 +168,7 @@ def person_record(
         ("version", sections.timestamp(c.updated_at) if c.updated_at else None),
         ("name", sections.name(c)),
         ("linkedIdentity", _linked(c)),
+        *(("linkedIdentity", _linked_reserve(r)) for r in linked_from or []),
         *sections.referred_identities(c),
         ("birth", sections.birth(c, level)),
         ("populationRegistrationLocality", _locality(c, level)),
@@ -180,6 +200,15 @@ def _linked(c: Citizen) -> list[Node] | None:
         ("referredPersonalIdentity", person_ii(c.linked_identity)),
         ("assuranceLevel", ASSURANCE_LEVEL_LINKED),
         ("primaryIdentity", True),
+    ]
+
+
+def _linked_reserve(reserve: str) -> list[Node]:
+    """On a main identity: a reserve identity linked to it (which is not the main one)."""
+    return [
+        ("referredPersonalIdentity", person_ii(reserve)),
+        ("assuranceLevel", ASSURANCE_LEVEL_LINKED),
+        ("primaryIdentity", False),
     ]
 
 

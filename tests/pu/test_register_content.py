@@ -182,3 +182,21 @@ def test_served_schema_is_the_contract_bundle_one(simulator):
     """The schema the tests validate against is the one the endpoint serves."""
     served = requests.get(f"{simulator.url}/pu/GetPersonsForProfile/5/rivtabp21?wsdl", timeout=10)
     assert CONTRACT.soap_action in served.text
+
+
+def test_main_identity_names_its_linked_reservnummer_TKB_6_1_27(simulator):
+    """LinkedIdentityType ties a reserve identity to a personnummer in both records: the
+    reservnummer names its main identity (primaryIdentity true), and the main identity
+    names the reservnummer (primaryIdentity false) — also when rule #2 answers a
+    reservnummer question with the main record."""
+    jonas, reserve = with_check_digit("19700101981"), "19700101T915"
+    for asked in (jonas, reserve):
+        main = record(simulator, asked, "P1")
+        assert text(main, "personalIdentity/extension") == jonas
+        assert text(main, "linkedIdentity/referredPersonalIdentity/extension") == reserve
+        assert text(main, "linkedIdentity/referredPersonalIdentity/root") == "1.2.752.74.9.1"
+        assert text(main, "linkedIdentity/primaryIdentity") == "false"
+        assert text(main, "primaryIdentity") == "true"
+    own = record(simulator, reserve, "P1", ignore_referred=True)
+    assert text(own, "linkedIdentity/referredPersonalIdentity/extension") == jonas
+    assert text(own, "linkedIdentity/primaryIdentity") == "true"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 17:42:18.510868
+Create Date: 2026-11-30 18:13:30.225323
 """
 
 import sqlalchemy as sa
@@ -78,8 +78,12 @@ def upgrade() -> None:
         sa.Column("personnummer", sa.String(length=12), nullable=False),
         sa.Column("seeded", sa.Boolean(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("linked_identity", sa.String(length=12), nullable=True),
         sa.PrimaryKeyConstraint("personnummer"),
     )
+    with op.batch_alter_table("citizens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_citizens_linked_identity"), ["linked_identity"], unique=False)
+
     op.create_table(
         "clock_audit",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -350,6 +354,9 @@ def downgrade() -> None:
     op.drop_table("dispatch_bookings")
     op.drop_table("clock_state")
     op.drop_table("clock_audit")
+    with op.batch_alter_table("citizens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_citizens_linked_identity"))
+
     op.drop_table("citizens")
     with op.batch_alter_table("citizen_notifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_citizen_notifications_personnummer"))
