@@ -8,7 +8,7 @@ Map of the package (one sub-package per real-world service, domain apart from tr
 - ``soap``           RIVTA BP 2.1 transport: envelope, validation, faults, WSDL serving
 - ``population``     the test citizens (folkbokföring + 1177 account) and personnummer rules
 - ``inbox``          1177 Inkorg: AddMessage, threads, DocBook subset
-- ``userprofile``    1177 user profile: GetUserProfile, GetSubjectOfCare
+- ``userprofile``    1177 user profile: GetUserProfile, GetSubjectOfCare, GetUserProfileByAgent
 - ``pu``             PU-tjänsten: GetPersonsForProfile v5, profiles P1-P5
 - ``control``        the JSON control/inspection API (Flask blueprint)
 - ``app``            the application factory wiring it all together

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 from pydantic import (
     AfterValidator,
@@ -119,6 +119,7 @@ Duration = Annotated[
 ]
 Day = Annotated[dt.date, Field(strict=False), AfterValidator(_date_in_range)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+JsonObject = dict[str, Any]
 
 
 # --- citizens ------------------------------------------------------------------------
@@ -167,6 +168,27 @@ class CitizenFields(Strict):
     account: AccountFields | None = None
     label: Text | None = None
     seeded: None = Field(None, json_schema_extra={"readOnly": True}, description="set by the seed only")
+    # PU register attributes (docs/population.md has their JSON shapes): read in depth by
+    # simulator.population.register, which names the member at fault; a PATCH replaces them whole.
+    relations: list[JsonObject] | None = Field(None, description="guardian/child/spouse, each from this side")
+    marital_status: JsonObject | None = Field(None, description="{code, since}: civilstånd")
+    citizenships: list[JsonObject] | None = None
+    immigration: JsonObject | None = None
+    birth_abroad: JsonObject | None = None
+    registered_since: Text | None = Field(None, description="date of the current registration")
+    district_code: Text | None = None
+    special_address: JsonObject | None = None
+    address_abroad: JsonObject | None = None
+    previous_address: JsonObject | None = None
+    previous_registrations: list[JsonObject] | None = None
+    referred_identities: list[JsonObject] | None = Field(
+        None, description="changed personnummer: {personnummer, status NY/AS}"
+    )
+    identity_level: Text | None = Field(None, description="samordningsnummer only")
+    contact_persons: list[JsonObject] | None = None
+    confirmed_identity: JsonObject | None = Field(None, description="reservnummer only")
+    administrative: JsonObject | None = Field(None, description="reservnummer only")
+    registered_by: Text | None = Field(None, description="reservnummer only: HSA-id of the unit")
 
     @field_validator("seeded", mode="before")
     @classmethod
@@ -268,6 +290,25 @@ class Citizen(BaseModel):
     account: Account
     label: str | None
     seeded: bool = Field(description="read-only: part of the seeded population")
+    object_id: str | None = Field(None, description="read-only: the id GetUserProfileByAgent names the citizen by")
+    updated_at: str | None = Field(None, description="read-only: when the record last changed (PU version)")
+    relations: list[JsonObject] = []
+    marital_status: JsonObject | None = None
+    citizenships: list[JsonObject] = []
+    immigration: JsonObject | None = None
+    birth_abroad: JsonObject | None = None
+    registered_since: str | None = None
+    district_code: str | None = None
+    special_address: JsonObject | None = None
+    address_abroad: JsonObject | None = None
+    previous_address: JsonObject | None = None
+    previous_registrations: list[JsonObject] = []
+    referred_identities: list[JsonObject] = []
+    identity_level: str | None = None
+    contact_persons: list[JsonObject] = []
+    confirmed_identity: JsonObject | None = None
+    administrative: JsonObject | None = None
+    registered_by: str | None = None
 
 
 class CitizenPage(BaseModel):

@@ -39,7 +39,6 @@ ATTRIBUTES = {"ulink": frozenset({"url", "type"})}
 ULINK_TYPES = ("_self", "_blank")
 _SAFE_URL = re.compile(r"^https?://[^\s\"<>]+$", re.IGNORECASE)
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-MAX_LENGTH = 1_000_000
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True
@@ -92,8 +91,6 @@ def check(msg: str | None) -> DocbookCheck:
     """Check ``msg`` against the supported subset and the parent/child table."""
     if msg is None or not msg.strip():
         return DocbookCheck((Violation(None, None, "msg is empty: expected a DocBook <article>"),), None)
-    if len(msg) > MAX_LENGTH:
-        return DocbookCheck((Violation(None, None, f"msg is longer than {MAX_LENGTH} characters"),), None)
     try:
         root = parse(msg)
     except etree.XMLSyntaxError as exc:

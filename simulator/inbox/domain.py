@@ -21,9 +21,6 @@ from simulator.population.personnummer import TWELVE_DIGITS, has_valid_check_dig
 
 GENERAL_MESSAGE = "general message"  # caseType.id the producer sets
 DEFAULT_CASE_TYPE_DESCRIPTION = "Meddelande"
-# The contract sets no length; the simulator indexes threads on businessObjectId and so
-# caps it (a longer one is answered ERROR, never a database failure). docs/inbox.md.
-BUSINESS_OBJECT_ID_MAX = 255
 
 OK, INFO, ERROR = "OK", "INFO", "ERROR"
 
@@ -128,14 +125,6 @@ def request_errors(request: AddMessageRequest) -> list[tuple[str | None, str]]:
             (
                 "MC-02",
                 "message.msg saknas: meddelandets text (DocBook, XML entity encoded) är obligatorisk i AddMessage.",
-            )
-        )
-    if len(request.business_object_id or "") > BUSINESS_OBJECT_ID_MAX:
-        errors.append(
-            (
-                None,
-                f"message.businessObjectId är längre än {BUSINESS_OBJECT_ID_MAX} tecken "
-                "(simulatorns gräns, se docs/inbox.md).",
             )
         )
     if request.notify and not (request.source_system or "").strip():

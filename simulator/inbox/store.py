@@ -1,16 +1,20 @@
 """Inbox messages. The message element is kept as received (``message_xml``) so every
 field the consumer sent can be shown; the columns are what the inbox, the read status
 and the control API query on. Free text is ``Text``: the contract sets no length, so
-no length limit may turn a valid request into a database error."""
+no length limit may turn a valid request into a database error. That holds for
+``businessObjectId`` too (the contract and the TKB set no length): it is stored as
+``Text`` and indexed through ``business_object_key``, a fixed-length digest, so a long
+one never meets an index-size limit (PostgreSQL btree rows)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 import sqlalchemy as sa
 
-from simulator.inbox.domain import BUSINESS_OBJECT_ID_MAX, GENERAL_MESSAGE, StoredMessage
+from simulator.inbox.domain import GENERAL_MESSAGE, StoredMessage
 from simulator.storage import Database, UtcDateTime, metadata
 
 messages = sa.Table(
@@ -19,7 +23,8 @@ messages = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("message_id", sa.String(36), nullable=False, unique=True),
     sa.Column("subject_of_care_id", sa.String(12), nullable=False),
-    sa.Column("business_object_id", sa.String(BUSINESS_OBJECT_ID_MAX)),
+    sa.Column("business_object_id", sa.Text),
+    sa.Column("business_object_key", sa.String(64)),  # sha256 of business_object_id: the index
     sa.Column("thread_key", sa.String(300), nullable=False),
     sa.Column("source_system", sa.Text),
     sa.Column("consumer", sa.Text),
@@ -55,13 +60,26 @@ messages = sa.Table(
     sa.Column("message_xml", sa.Text, nullable=False),
 )
 sa.Index("ix_inbox_thread", messages.c.subject_of_care_id, messages.c.thread_key)
-sa.Index("ix_inbox_business_object", messages.c.business_object_id)
+sa.Index("ix_inbox_business_object", messages.c.business_object_key)
 _INSERT = messages.insert()
 
 
+THREAD_KEY_READABLE = 200  # a businessObjectId up to this length is readable in its thread key
+
+
+def business_object_key(business_object_id: str | None) -> str | None:
+    """A fixed-length, indexable stand-in for a businessObjectId of any length."""
+    return hashlib.sha256(business_object_id.encode()).hexdigest() if business_object_id else None
+
+
 def thread_key(message_id: str, business_object_id: str | None) -> str:
-    """Messages with the same businessObjectId form one thread; one without is its own."""
-    return f"bo:{business_object_id}" if business_object_id else f"msg:{message_id}"
+    """Messages with the same businessObjectId form one thread; one without is its own.
+    A short id is kept readable (``bo:<id>``); a longer one is keyed by its digest."""
+    if not business_object_id:
+        return f"msg:{message_id}"
+    if len(business_object_id) <= THREAD_KEY_READABLE:
+        return f"bo:{business_object_id}"
+    return f"bo-sha256:{business_object_key(business_object_id)}"
 
 
 def row_values(message: StoredMessage, consumer: str | None = None, logical_address: str | None = None) -> dict:
@@ -71,6 +89,7 @@ def row_values(message: StoredMessage, consumer: str | None = None, logical_addr
         "message_id": message.message_id,
         "subject_of_care_id": message.subject_of_care_id,
         "business_object_id": message.business_object_id,
+        "business_object_key": business_object_key(message.business_object_id),
         "thread_key": thread_key(message.message_id, message.business_object_id),
         "source_system": message.source_system,
         "consumer": consumer,
@@ -146,7 +165,7 @@ class InboxStore:
         return [_row(r) for r in rows]
 
     def messages_by_business_object(self, business_object_id: str, personnummer: str | None = None) -> list[dict]:
-        query = sa.select(messages).where(messages.c.business_object_id == business_object_id)
+        query = sa.select(messages).where(messages.c.business_object_key == business_object_key(business_object_id))
         if personnummer:
             query = query.where(messages.c.subject_of_care_id == personnummer)
         with self.db.connect() as conn:

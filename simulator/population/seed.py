@@ -13,7 +13,6 @@ See docs/population.md for the demo persons and the rule IDs each one exercises.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import random
 import re
@@ -21,8 +20,10 @@ import unicodedata
 
 from faker import Faker
 
+from simulator.population import places, register_demo
 from simulator.population.domain import Account, Address, Citizen
-from simulator.population.personnummer import birth_date, with_check_digit
+from simulator.population.personnummer import birth_date, is_reservnummer, is_samordningsnummer, with_check_digit
+from simulator.population.register import Citizenship, MaritalStatus
 
 SEED = 1177
 SIZE = 200
@@ -33,26 +34,13 @@ BULK_SERIALS = range(980, 1000)  # 970-979: the date-dependent demo persons, so 
 # for any clock date from 2025 on.
 BULK_BORN_BEFORE = dt.date(2025, 1, 1)
 FICTION_MOBILES = [f"+4670174{n:04d}" for n in range(605, 700)]
-
-
-@dataclasses.dataclass(frozen=True)
-class Town:
-    name: str
-    county: str  # länskod
-    municipality: str  # the kommun's two last digits, as PU municipalityCode carries it
-    postal_prefixes: tuple[str, ...]
+# When the seeded records were last changed (PU ``version``): one fixed moment, so a
+# record is the same on every clock date.
+SEED_VERSION = dt.datetime(2025, 1, 2, 6, 0)
 
 
 # Jönköping (rjl) and Västra Götaland (vgr) dominate: they are the two rule profiles.
-TOWNS = (
-    Town("Jönköping", "06", "80", ("553", "554", "555", "556")),
-    Town("Värnamo", "06", "83", ("331",)),
-    Town("Nässjö", "06", "82", ("571",)),
-    Town("Göteborg", "14", "80", ("411", "413", "414", "416", "417")),
-    Town("Borås", "14", "90", ("503", "504", "506")),
-    Town("Skövde", "14", "96", ("541",)),
-    Town("Stockholm", "01", "80", ("111", "113", "114", "118")),
-)
+TOWNS = places.TOWNS[:7]
 TOWN_WEIGHTS = (20, 8, 6, 25, 10, 8, 23)
 
 # Account kinds: what GetUserProfile will say (CH-06, CH-07, CH-08 and "digitally reachable").
@@ -108,14 +96,16 @@ def _account(kind: str, given: str, surname: str, index: int, unique_email: bool
     return Account(**flags, mobile=FICTION_MOBILES[index % len(FICTION_MOBILES)], email=f"{local}@example.com")
 
 
-def _address(fake: Faker, rng: random.Random, town: Town) -> Address:
+def _address(fake: Faker, rng: random.Random, town: places.Town) -> Address:
     street = re.sub(r" 0+(?=\d)", " ", fake.street_address())  # Faker writes "Aspvägen 093"
     return Address(
         street=street, postal_code=rng.choice(town.postal_prefixes) + f"{rng.randint(0, 99):02d}", city=town.name
     )
 
 
-def _citizen(pnr: str, given: str, surname: str, town: Town, address: Address, account: Account, **fields) -> Citizen:
+def _citizen(
+    pnr: str, given: str, surname: str, town: places.Town, address: Address, account: Account, **fields
+) -> Citizen:
     return Citizen(
         personnummer=pnr,
         given_name=given,
@@ -123,9 +113,10 @@ def _citizen(pnr: str, given: str, surname: str, town: Town, address: Address, a
         address=address,
         county_code=town.county,
         municipality_code=town.municipality,
-        parish_code="01",
+        parish_code=places.DEFAULT_PARISH,
         account=account,
         seeded=True,
+        updated_at=SEED_VERSION,
         **fields,
     )
 
@@ -322,7 +313,8 @@ def demo_persons(today: dt.date) -> list[Citizen]:
         "none",
         True,
     )
-    return people
+    register_demo.persons(add)
+    return [register_demo.details(c) for c in people]
 
 
 def _generated(count: int, taken: set[str], today: dt.date) -> list[Citizen]:
@@ -376,7 +368,23 @@ def _generated_citizen(fake: Faker, rng: random.Random, pnr: str, male: bool, ag
         deceased=deceased,
         deceased_date=_death_date(rng, pnr) if deceased else None,
         deregistration_code="AV" if deceased else ("UV" if emigrated else None),
+        **_register_facts(pnr, age),
     )
+
+
+# Civilstånd of generated adults, chosen by a digit of the number (not the random
+# stream, so adding it did not change who the generated citizens are).
+_ADULT_MARITAL = ("OG", "G", "OG", "G", "S", "OG", "G", "G", "Ä", "OG")
+
+
+def _register_facts(pnr: str, age: int) -> dict:
+    """Citizenship for folkbokförda (personnummer holders) and marital status for adults."""
+    facts: dict = {}
+    if not is_reservnummer(pnr) and not is_samordningsnummer(pnr):
+        facts["citizenships"] = [Citizenship("SE")]
+    if age >= 18:
+        facts["marital_status"] = MaritalStatus(_ADULT_MARITAL[int(pnr[9])])
+    return facts
 
 
 def _death_date(rng: random.Random, pnr: str) -> dt.date:

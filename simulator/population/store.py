@@ -3,13 +3,11 @@ a citizen at a time; nothing queries inside it)."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
 
 import sqlalchemy as sa
 
-from simulator.population.domain import Account, Address, Citizen
+from simulator.population.domain import Citizen
 from simulator.storage import Database, metadata
 
 citizens = sa.Table(
@@ -18,6 +16,8 @@ citizens = sa.Table(
     sa.Column("personnummer", sa.String(12), primary_key=True),
     sa.Column("seeded", sa.Boolean, nullable=False, default=False),
     sa.Column("data", sa.Text, nullable=False),
+    # A reservnummer's main identity, so the main identity's record can name it (PU linkedIdentity).
+    sa.Column("linked_identity", sa.String(12), index=True),
 )
 
 
@@ -29,18 +29,13 @@ def _to_row(citizen: Citizen) -> dict:
     return {
         "personnummer": citizen.personnummer,
         "seeded": citizen.seeded,
+        "linked_identity": citizen.linked_identity,
         "data": json.dumps(citizen.to_json(), ensure_ascii=False, sort_keys=True),
     }
 
 
 def _from_row(data: str) -> Citizen:
-    raw = json.loads(data)
-    raw["address"] = Address(**raw.get("address") or {})
-    raw["account"] = Account(**raw.get("account") or {})
-    if raw.get("deceased_date"):
-        raw["deceased_date"] = dt.date.fromisoformat(raw["deceased_date"])
-    known = {f.name for f in dataclasses.fields(Citizen)}
-    return Citizen(**{k: v for k, v in raw.items() if k in known})
+    return Citizen.from_json(json.loads(data))
 
 
 class CitizenStore:
@@ -59,6 +54,21 @@ class CitizenStore:
             rows = conn.execute(sa.select(citizens.c.data).where(citizens.c.personnummer.in_(set(personnummer))))
             found = [_from_row(r.data) for r in rows]
         return {c.personnummer: c for c in found}
+
+    def linked_to(self, personnummer: list[str]) -> dict[str, list[str]]:
+        """{main identity: the reservnummer linked to it} for these main identities."""
+        if not personnummer:
+            return {}
+        query = (
+            sa.select(citizens.c.personnummer, citizens.c.linked_identity)
+            .where(citizens.c.linked_identity.in_(set(personnummer)))
+            .order_by(citizens.c.personnummer)
+        )
+        found: dict[str, list[str]] = {}
+        with self.db.connect() as conn:
+            for reserve, main in conn.execute(query):
+                found.setdefault(main, []).append(reserve)
+        return found
 
     def all(self) -> list[Citizen]:
         with self.db.connect() as conn:

@@ -16,6 +16,9 @@ producer rules of the contract, by number:
 
 Every simulated person carries ``testIndicator=true``: consumers must be able to tell
 test data from production data (rule #4).
+
+Which group each profile shows is chapter 8's table, in :func:`person_record`; what a
+group holds for a citizen is :mod:`simulator.pu.sections`.
 """
 
 from __future__ import annotations
@@ -23,29 +26,29 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from typing import Union
 
 from simulator.population.domain import Citizen
-from simulator.population.personnummer import (
-    birth_date,
-    gender,
-    has_valid_check_digit,
-    is_reservnummer,
-    is_samordningsnummer,
+from simulator.population.personnummer import gender, has_valid_check_digit, is_reservnummer, is_samordningsnummer
+from simulator.pu import sections
+from simulator.pu.sections import (
+    OID_HSA_ID,
+    OID_PERSONNUMMER,
+    OID_RESERVNUMMER,
+    OID_SAMORDNINGSNUMMER,
+    Node,
+    Value,
+    identity_root,
+    ii,
+    partial_date,
+    person_ii,
 )
 
-# Identity kinds (IIType root), from the TKB's table of roots.
-OID_PERSONNUMMER = "1.2.752.129.2.1.3.1"
-OID_SAMORDNINGSNUMMER = "1.2.752.129.2.1.3.3"
-OID_RESERVNUMMER = "1.2.752.74.9.1"  # national reserve identity (NRID)
+__all__ = ["OID_PERSONNUMMER", "OID_RESERVNUMMER", "OID_SAMORDNINGSNUMMER", "Node", "Value", "identity_root"]
+
 MAX_IDENTITIES = 500
 PROFILES = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5}
 ASSURANCE_LEVEL_LINKED = "3"  # what a producer sets for a consumer-made link
-DEREGISTERED_DECEASED = "AV"
 GENDER_CODES = {"Male": "M", "Female": "K"}  # folkbokföringens kön: man / kvinna
-
-Value = Union[str, bool, int, "list[Node]"]
-Node = tuple[str, Value]
 
 
 class RejectedLookup(ValueError):
@@ -67,13 +70,6 @@ class Lookup:
     ids: tuple[PersonId, ...]
     profile: str
     ignore_referred_identity: bool
-
-
-def identity_root(pnr: str) -> str:
-    """The IIType root a consumer must send for this identity."""
-    if is_reservnummer(pnr):
-        return OID_RESERVNUMMER
-    return OID_SAMORDNINGSNUMMER if is_samordningsnummer(pnr) else OID_PERSONNUMMER
 
 
 def check(lookup: Lookup) -> int:
@@ -101,19 +97,42 @@ def matches(pid: PersonId) -> str | None:
     return None
 
 
-def answer(lookup: Lookup, find: Callable[[list[str]], dict[str, Citizen]]) -> list[list[Node]]:
+def answer(
+    lookup: Lookup,
+    find: Callable[[list[str]], dict[str, Citizen]],
+    today: dt.date | None = None,
+    linked_to: Callable[[list[str]], dict[str, list[str]]] | None = None,
+) -> list[list[Node]]:
     """The content of one ``requestedPersonRecord`` per requested identity, in order.
-    ``find(personnummer list) -> {personnummer: Citizen}`` reads the population."""
+    ``find(personnummer list) -> {personnummer: Citizen}`` reads the population; the
+    main identities of linked reservnummer and, from P4, the related persons (for their
+    names) are read too. ``linked_to(main identities) -> {main: [reservnummer]}`` lets a
+    main identity's record name the reserve identities linked to it. ``today`` (the
+    simulator clock's date) ends custody at 18."""
     level = check(lookup)
     people = find(sorted({m for m in map(matches, lookup.ids) if m}))
     main = {c.linked_identity for c in people.values() if c.linked_identity} - people.keys()
     if main:
         people = {**people, **find(sorted(main))}
-    return [requested_record(pid, people, level, lookup.ignore_referred_identity) for pid in lookup.ids]
+    if level >= 4:
+        related = {r.personnummer for c in people.values() for r in c.relations} - people.keys()
+        if related:
+            people = {**people, **find(sorted(related))}
+    reserves = linked_to(sorted(people)) if linked_to else {}
+    return [
+        requested_record(pid, people, level, lookup.ignore_referred_identity, today, reserves) for pid in lookup.ids
+    ]
 
 
-def requested_record(pid: PersonId, people: dict[str, Citizen], level: int, ignore_referred: bool) -> list[Node]:
-    nodes: list[Node] = [("requestedPersonalIdentity", _ii(pid.root, pid.extension))]
+def requested_record(
+    pid: PersonId,
+    people: dict[str, Citizen],
+    level: int,
+    ignore_referred: bool,
+    today: dt.date | None = None,
+    reserves: dict[str, list[str]] | None = None,
+) -> list[Node]:
+    nodes: list[Node] = [("requestedPersonalIdentity", ii(pid.root, pid.extension))]
     found = people.get(matches(pid) or "")
     if found is None:
         return nodes
@@ -121,82 +140,76 @@ def requested_record(pid: PersonId, people: dict[str, Citizen], level: int, igno
     if main is not None and not ignore_referred:
         found, main = main, None
     protected = found.is_protected or (main is not None and main.is_protected)
-    nodes.append(("personRecord", person_record(found, 1 if protected else level)))
+    linked_from = (reserves or {}).get(found.personnummer, [])
+    nodes.append(("personRecord", person_record(found, 1 if protected else level, people, today, linked_from)))
     return nodes
 
 
-def person_record(citizen: Citizen, level: int) -> list[Node]:
-    """The person record as profile ``level`` shows it (TKB chapter 8), in schema order."""
-    pnr = citizen.personnummer
-    sections: list[tuple[str, Value | None]] = [
-        ("personalIdentity", _ii(identity_root(pnr), pnr)),
-        ("gender", None if is_reservnummer(pnr) else GENDER_CODES.get(gender(pnr) or "")),
-        ("protectedPersonIndicator", citizen.protected),
+def person_record(
+    citizen: Citizen,
+    level: int,
+    people: dict[str, Citizen] | None = None,
+    today: dt.date | None = None,
+    linked_from: list[str] | None = None,
+) -> list[Node]:
+    """The person record as profile ``level`` shows it (TKB chapter 8), in schema order.
+    Rows marked (*) in chapter 8 (reserve identities only) are filled for reservnummer.
+    ``linked_from``: the reservnummer linked to this (main) identity."""
+    c, pnr = citizen, citizen.personnummer
+    reserve = is_reservnummer(pnr)
+    contacts = sections.contact_information(c) if level >= 3 else []
+    groups: list[tuple[str, Value | None]] = [
+        ("personalIdentity", person_ii(pnr)),
+        ("identityLevel", c.identity_level),
+        ("gender", None if reserve else GENDER_CODES.get(gender(pnr) or "")),
+        ("protectedPersonIndicator", c.protected),
         ("testIndicator", True),
-        ("primaryIdentity", citizen.linked_identity is None),
-        ("name", _name(citizen)),
-        ("linkedIdentity", _linked(citizen)),
-        ("birth", _birth(citizen, level)),
-        ("populationRegistrationLocality", _locality(citizen, level)),
-        ("populationRegistrationRecord", [("historicalRecords", [])] if level >= 5 else None),
-        ("addressInformation", _address(citizen) if level >= 2 else None),
-        *(("contactInformation", c) for c in (_contacts(citizen) if level >= 3 else [])),
-        ("deregistration", _deregistration(citizen)),
-        ("coOrdinationNumberData", _coordination(citizen)),
-        ("personalIdentityStatus", _identity_status(citizen)),
-        ("optoutPaperNotification", citizen.optout_paper if level >= 3 else None),
-        ("protectedPopulationRecord", citizen.protected_population_record),
+        ("primaryIdentity", c.linked_identity is None),
+        ("version", sections.timestamp(c.updated_at) if c.updated_at else None),
+        ("name", sections.name(c)),
+        ("linkedIdentity", _linked(c)),
+        *(("linkedIdentity", _linked_reserve(r)) for r in linked_from or []),
+        *sections.referred_identities(c),
+        ("birth", sections.birth(c, level)),
+        ("populationRegistrationLocality", _locality(c, level)),
+        ("populationRegistrationRecord", [("historicalRecords", sections.history(c))] if level >= 5 else None),
+        ("addressInformation", sections.address_groups(c, _residential(c)) if level >= 2 else None),
+        *contacts,
+        *(sections.contact_persons(c) if level >= 3 else []),
+        ("confirmedIdentity", sections.confirmed_identity(c) if level >= 2 and reserve else None),
+        ("administrativeInformation", sections.administrative(c) if level >= 2 and reserve else None),
+        ("deregistration", sections.deregistration(c)),
+        ("maritalStatus", sections.marital_status(c) if level >= 4 else None),
+        ("immigration", sections.immigration(c) if level >= 4 else None),
+        *(sections.citizenships(c) if level >= 4 else []),
+        *(sections.relationships(c, people or {}, today) if level >= 4 else []),
+        ("coOrdinationNumberData", _coordination(c)),
+        ("personalIdentityStatus", _identity_status(c)),
+        ("updatePersonActor", _person_actor(c) if level >= 3 and reserve else None),
+        ("updatePersonContactInformationActor", _contact_actor(c) if contacts else None),
+        ("optoutPaperNotification", c.optout_paper if level >= 3 else None),
+        ("protectedPopulationRecord", c.protected_population_record),
     ]
-    return [(name, value) for name, value in sections if value is not None]
-
-
-def _ii(root: str, extension: str | None) -> list[Node]:
-    return [("root", root)] + ([("extension", extension)] if extension is not None else [])
-
-
-def _date(day: dt.date) -> list[Node]:
-    return [("format", "YYYY-MM-DD"), ("value", day.isoformat())]
-
-
-def _clip(text: str | None, limit: int) -> str | None:
-    """Values the control API accepts may be longer than the contract's String40/80."""
-    return text[:limit] if text else None
-
-
-def _name(c: Citizen) -> list[Node]:
-    given = c.given_name.split()
-    indicator = (given.index(c.calling_name) + 1) * 10 if c.calling_name in given[:9] else None
-    full = " ".join(p for p in (c.given_name, c.middle_name, c.surname) if p)
-    short = f"{c.calling_name or given[0]} {c.surname}" if len(full) > 36 and given else None
-    parts = [
-        ("givenNameIndicator", indicator),
-        ("givenName", _clip(c.given_name, 80)),
-        ("middleName", _clip(c.middle_name, 80)),
-        ("surname", _clip(c.surname, 80)),
-        ("notificationName", _clip(short, 40)),
-    ]
-    return [(k, v) for k, v in parts if v is not None]
+    return sections.present(groups)
 
 
 def _linked(c: Citizen) -> list[Node] | None:
     if not c.linked_identity:
         return None
     return [
-        ("referredPersonalIdentity", _ii(identity_root(c.linked_identity), c.linked_identity)),
+        ("referredPersonalIdentity", person_ii(c.linked_identity)),
         ("assuranceLevel", ASSURANCE_LEVEL_LINKED),
         ("primaryIdentity", True),
     ]
 
 
-def _birth(c: Citizen, level: int) -> list[Node] | None:
-    born = birth_date(c.personnummer)
-    if born is None:
-        return None
-    nodes: list[Node] = [("dateOfBirth", _date(born))]
-    registered = not is_reservnummer(c.personnummer) and not is_samordningsnummer(c.personnummer)
-    if level >= 4 and registered and c.county_code:
-        nodes.append(("placeOfBirthSweden", [("birthCountyCode", c.county_code[:2])]))
-    return nodes
+def _linked_reserve(reserve: str) -> list[Node]:
+    """On a main identity: a reserve identity linked to it (which is not the main one)."""
+    return [
+        ("referredPersonalIdentity", person_ii(reserve)),
+        ("assuranceLevel", ASSURANCE_LEVEL_LINKED),
+        ("primaryIdentity", False),
+    ]
 
 
 def _locality(c: Citizen, level: int) -> list[Node] | None:
@@ -204,63 +217,38 @@ def _locality(c: Citizen, level: int) -> list[Node] | None:
     just the county."""
     if is_reservnummer(c.personnummer) or is_samordningsnummer(c.personnummer):
         return None
-    codes = [("countyCode", c.county_code)]
-    if level >= 2:
-        codes += [("municipalityCode", c.municipality_code), ("parishCode", c.parish_code)]
-    nodes = [(k, v[:2]) for k, v in codes if v]
-    return nodes or None
+    return sections.locality(c.county_code, c.municipality_code, c.parish_code, c.registered_since, level >= 2)
 
 
-def _address(c: Citizen) -> list[Node] | None:
-    a = c.address
-    postal = a.postal_code.replace(" ", "")
-    parts = [
-        ("careOf", _clip(a.care_of, 40)),
-        ("postalAddress1", _clip(a.street, 40)),
-        ("postalCode", int(postal) if postal.isdigit() and len(postal) <= 5 else None),
-        ("city", _clip(a.city, 40)),
-    ]
-    nodes = [(k, v) for k, v in parts if v is not None]
-    return [("residentialAddress", nodes)] if nodes else None
-
-
-def _contacts(c: Citizen) -> list[list[Node]]:
-    """The person's own contact details; digitalNotification mirrors the notification
-    settings (SMS for the mobile number, e-mail for the address)."""
-    a = c.account
-    found = [
-        ("tel", "mobile", a.mobile, a.sms_notification),
-        ("tel", "home", a.phone, None),
-        ("mail", None, a.email, a.email_notification),
-    ]
-    contacts = []
-    for kind, use, value, notify in found:
-        if value:
-            nodes = [("contactType", kind)] + ([("use", use)] if use else []) + [("value", value)]
-            contacts.append(nodes + ([("digitalNotification", notify)] if notify is not None else []))
-    return contacts
-
-
-def _deregistration(c: Citizen) -> list[Node] | None:
-    code = c.deregistration_code or (DEREGISTERED_DECEASED if c.deceased else None)
-    if code is None:
-        return None
-    nodes: list[Node] = [("deregistrationReasonCode", code[:40])]
-    if c.deceased_date:
-        nodes.append(("deregistrationDate", _date(c.deceased_date)))
-    return nodes
+def _residential(c: Citizen) -> list[Node] | None:
+    return sections.residential(c.address)
 
 
 def _coordination(c: Citizen) -> list[Node] | None:
     if not is_samordningsnummer(c.personnummer) or not (c.deceased and c.deceased_date):
         return None
-    return [("deceasedDate", _date(c.deceased_date))]
+    return [("deceasedDate", partial_date(c.deceased_date))]
 
 
 def _identity_status(c: Citizen) -> list[Node] | None:
-    """Only samordningsnummer carry a status."""
+    """Only samordningsnummer carry a status; one replaced by a personnummer is
+    AVREGISTRERAT with the cause ERSATT (TKB 6.1.50)."""
     if not is_samordningsnummer(c.personnummer):
         return None
+    if c.replaced_by:
+        return [("identityStatus", "AVREGISTRERAT"), ("identityStatusCause", "ERSATT")]
+    status: list[Node] = [("identityStatus", "AKTIVT")]
     if c.deceased or c.deregistration_code:
-        return [("identityStatus", "AVREGISTRERAT")] + ([("identityStatusCause", "AVLIDEN")] if c.deceased else [])
-    return [("identityStatus", "AKTIVT")]
+        status = [("identityStatus", "AVREGISTRERAT")]
+        status += [("identityStatusCause", "AVLIDEN")] if c.deceased else []
+    return status
+
+
+def _person_actor(c: Citizen) -> list[Node] | None:
+    """Reserve identities: the care unit (HSA-id) that last updated the record."""
+    return sections.actor(OID_HSA_ID, c.registered_by, c.updated_at) if c.registered_by else None
+
+
+def _contact_actor(c: Citizen) -> list[Node]:
+    """The contact details are the citizen's own (entered in 1177): the actor is the person."""
+    return sections.actor(identity_root(c.personnummer), c.personnummer, c.updated_at)

@@ -58,7 +58,9 @@ def producer(runtime):
     def get_persons_for_profile(call) -> etree._Element:
         lookup = read_lookup(call.contract, call.payload)
         try:
-            records = domain.answer(lookup, runtime.citizens.get_many)
+            records = domain.answer(
+                lookup, runtime.citizens.get_many, runtime.clock.local_now().date(), runtime.citizens.linked_to
+            )
         except domain.RejectedLookup as exc:
             raise SoapFault("Client", f"GetPersonsForProfile refused: {exc}") from None
         found = sum(1 for r in records if len(r) > 1)

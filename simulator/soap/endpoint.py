@@ -140,7 +140,7 @@ class SoapEndpoint:
         except soap.SoapFault as fault:
             return fault_reply(fault)
         except Exception:
-            ref = uuid.uuid4().hex[:12]
+            ref = str(uuid.uuid4())  # a log id, a UUID as TKB PU 4.3.1.2 recommends
             log.exception("producer %s failed (ref %s)", self.contract.interaction, ref)
             return fault_reply(soap.SoapFault("Server", f"Internal error in the simulator (ref {ref})"))
         return Reply(200, soap.response(payload), payload=payload)

@@ -1,6 +1,6 @@
-"""GetUserProfile 2.0 and GetSubjectOfCare 2.0 as the TKB (Användarens profil PA5,
-§GetUserProfile and §GetSubjectOfCare "Fältregler" and "Regler") defines them, free of
-SOAP: each function turns a citizen (or None) into an :class:`Answer`.
+"""GetUserProfile, GetSubjectOfCare and GetUserProfileByAgent 2.0 as the TKB (Användarens
+profil PA5, chapters 7, 8 and 9, "Fältregler" and "Regler") defines them, free of SOAP:
+each function turns a citizen (or None) into an :class:`Answer`.
 
 ``fields`` maps the contract's element names to values, in the order of the contract's
 sequence, holding only what the TKB says is returned; the SOAP layer writes them as they
@@ -10,9 +10,11 @@ are. Where the TKB is silent the decision is recorded in docs/inbox.md.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
-from simulator.population.domain import Citizen
+from simulator.population.domain import Citizen, object_id_of
 from simulator.population.personnummer import TWELVE_DIGITS, gender, has_valid_check_digit
+from simulator.population.register import RelationKind
 
 OK, INFO, ERROR = "OK", "INFO", "ERROR"
 
@@ -26,6 +28,11 @@ DECEASED_UNREGISTER_CODE = "1"
 TEXT_NO_ACCOUNT = "Invånaren saknar konto i 1177 Vårdguidens e-tjänster."
 TEXT_INACTIVE_ACCOUNT = "Invånarens konto i 1177 Vårdguidens e-tjänster är inte aktivt."
 TEXT_UNKNOWN_PERSON = "Det finns inga folkbokföringsuppgifter för personen."
+TEXT_AGENT_NO_ACCOUNT = "Ombudet saknar konto i 1177 Vårdguidens e-tjänster."
+TEXT_AGENT_INACTIVE = "Ombudets konto i 1177 Vårdguidens e-tjänster är inte aktivt."
+TEXT_NOT_GUARDIAN = "Ombudet är inte (längre) vårdnadshavare för invånaren."
+AGENT_TYPE_GUARDIAN = "Vårdnadshavare"  # the only agent relation of version 2.0 (TKB 9.5)
+RELATIVE_PARENT = "Parent"  # RelativeTypeType: the relative is the child's guardian
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +42,8 @@ class Answer:
     fields: dict | None = None  # userProfile / subjectOfCare content, None: not returned
     is_active: bool | None = None  # GetUserProfile only
     unregister_code: str | None = None  # GetSubjectOfCare only
+    agent_name: str | None = None  # GetUserProfileByAgent only
+    agent_type: str | None = None
     rule_ids: tuple[str, ...] = ()
 
 
@@ -46,16 +55,16 @@ def check_digit_error(pnr: str) -> Answer | None:
 
 
 def _codes(citizen: Citizen, with_parish: bool) -> dict:
-    if citizen.is_protected:
+    """TKB 8.4: county, municipality and parish are 1..1, as SCB's full codes. They are
+    fictitious for a protected identity (Stockholm keeps 01), for a person registered
+    with an address abroad (TKB 8.5), and where the population does not know them."""
+    county, municipality, parish = citizen.register_codes(full=True)
+    if citizen.is_protected or citizen.address_abroad is not None or not (county and municipality and parish):
         codes = dict(FICTITIOUS_CODES)
-        if citizen.county_code == STOCKHOLM_COUNTY:
+        if citizen.is_protected and county == STOCKHOLM_COUNTY:
             codes["countyCode"] = STOCKHOLM_COUNTY
     else:
-        codes = {
-            "countyCode": citizen.county_code,
-            "municipalityCode": citizen.municipality_code,
-            "parishCode": citizen.parish_code,
-        }
+        codes = {"countyCode": county, "municipalityCode": municipality, "parishCode": parish}
     return codes if with_parish else {"countyCode": codes["countyCode"]}
 
 
@@ -111,18 +120,55 @@ def is_deceased(citizen: Citizen) -> bool:
     return citizen.deceased or citizen.deregistration_code == "AV"
 
 
-def subject_of_care(pnr: str, citizen: Citizen | None) -> Answer:
+def other_identity(citizen: Citizen | None) -> str | None:
+    """TKB 8.5 "Ibland kan ett annat subjectOfCareId returneras": the new personnummer of
+    a person who changed number, or the main identity a reservnummer is linked to."""
+    if citizen is None:
+        return None
+    return citizen.replaced_by or citizen.linked_identity
+
+
+def subject_of_care(pnr: str, citizen: Citizen | None, today: dt.date, current: Citizen | None = None) -> Answer:
     """TKB §GetSubjectOfCare: folkbokföring data whether or not there is a 1177 account;
-    unregisterCode "1" for a deceased person, blank otherwise. A person the simulator
-    does not know cannot be answered: ERROR (docs/inbox.md)."""
+    unregisterCode "1" for a deceased person, blank otherwise. ``current`` is the
+    identity :func:`other_identity` names, when the population has it: its data and id
+    are returned. A minor's guardians come as ``relatives`` (TKB 8.5: "begränsad till
+    ett barns vårdnadshavare"). A person the simulator does not know cannot be
+    answered: ERROR (docs/inbox.md)."""
     error = check_digit_error(pnr)
     if error:
         return error
     if citizen is None:
         return Answer(ERROR, TEXT_UNKNOWN_PERSON)
-    return Answer(
-        OK,
-        None,
-        _person(pnr, citizen, with_parish=True),
-        unregister_code=DECEASED_UNREGISTER_CODE if is_deceased(citizen) else "",
+    person = current or citizen
+    fields = _person(person.personnummer, person, with_parish=True)
+    guardians = person.related(RelationKind.GUARDIAN)
+    if guardians and person.is_minor(today) and not person.is_protected:
+        fields["relatives"] = [{"subjectOfCareId": g, "relativeType": RELATIVE_PARENT} for g in guardians]
+    return Answer(OK, None, fields, unregister_code=DECEASED_UNREGISTER_CODE if is_deceased(person) else "")
+
+
+def child_of(agent: Citizen, object_id: str) -> str | None:
+    """The child in the agent's custody whose anonymised id is ``object_id``."""
+    return next((pnr for pnr in agent.related(RelationKind.CHILD) if object_id_of(pnr) == object_id), None)
+
+
+def user_profile_by_agent(agent_pnr: str, agent: Citizen | None, child: Citizen | None, today: dt.date) -> Answer:
+    """TKB 9.5: the agent (a guardian) needs an active account: none -> INFO; inactive ->
+    INFO with isActive=false; in neither case a profile. No longer guardian (the child
+    lists them not, or is 18) -> ERROR. Otherwise the child's profile by the rules of
+    GetUserProfile (no account INFO, inactive INFO with the id only, active OK), with
+    the agent's name and type."""
+    error = check_digit_error(agent_pnr)
+    if error:
+        return error
+    if agent is None or not agent.account.exists:
+        return Answer(INFO, TEXT_AGENT_NO_ACCOUNT)
+    if not agent.account.active:
+        return Answer(INFO, TEXT_AGENT_INACTIVE, is_active=False)
+    if child is None or agent_pnr not in child.related(RelationKind.GUARDIAN) or not child.is_minor(today):
+        return Answer(ERROR, TEXT_NOT_GUARDIAN)
+    profile = user_profile(child.personnummer, child)
+    return dataclasses.replace(
+        profile, agent_name=f"{agent.given_name} {agent.surname}", agent_type=AGENT_TYPE_GUARDIAN
     )

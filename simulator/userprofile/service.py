@@ -1,13 +1,17 @@
 """The user-profile producers: look the citizen up, let the domain answer, write it.
 
-GetUserProfileByAgent is in the official bundle but not served: it needs the
-anonymised objectId of a child and the guardian relation, neither of which the
-simulated population models (docs/inbox.md)."""
+GetSubjectOfCare may answer with another identity than the one asked for (TKB 8.5), and
+GetUserProfileByAgent finds the child through the agent's custody relations (TKB 9.5);
+both read the simulator clock's date, since custody ends at 18."""
 
 from __future__ import annotations
 
 from simulator.soap.service import ServiceSpec
 from simulator.userprofile import domain, soap
+
+
+def _notes(call, pnr: str, answer: domain.Answer) -> None:
+    call.notes.update(personnummer=pnr, result_code=answer.result_code, rule_ids=list(answer.rule_ids))
 
 
 def producer(runtime, decide, container: str):
@@ -16,8 +20,34 @@ def producer(runtime, decide, container: str):
     def produce(call):
         pnr = soap.read_subject_of_care(call.payload)
         answer = decide(pnr, runtime.citizens.get(pnr))
-        call.notes.update(personnummer=pnr, result_code=answer.result_code, rule_ids=list(answer.rule_ids))
+        _notes(call, pnr, answer)
         return soap.response(call.contract, answer, container)
+
+    return produce
+
+
+def subject_of_care_producer(runtime):
+    def produce(call):
+        pnr = soap.read_subject_of_care(call.payload)
+        citizen = runtime.citizens.get(pnr)
+        other = domain.other_identity(citizen)
+        current = runtime.citizens.get(other) if other else None
+        answer = domain.subject_of_care(pnr, citizen, runtime.clock.local_now().date(), current)
+        _notes(call, pnr, answer)
+        return soap.response(call.contract, answer, "subjectOfCare")
+
+    return produce
+
+
+def by_agent_producer(runtime):
+    def produce(call):
+        agent_pnr, object_id = soap.read_agent_request(call.payload)
+        agent = runtime.citizens.get(agent_pnr)
+        child_pnr = domain.child_of(agent, object_id) if agent else None
+        child = runtime.citizens.get(child_pnr) if child_pnr else None
+        answer = domain.user_profile_by_agent(agent_pnr, agent, child, runtime.clock.local_now().date())
+        _notes(call, agent_pnr, answer)
+        return soap.response(call.contract, answer, "currentUserProfile")
 
     return produce
 
@@ -25,7 +55,8 @@ def producer(runtime, decide, container: str):
 def producers(runtime) -> dict:
     return {
         "GetUserProfile": producer(runtime, domain.user_profile, "userProfile"),
-        "GetSubjectOfCare": producer(runtime, domain.subject_of_care, "subjectOfCare"),
+        "GetSubjectOfCare": subject_of_care_producer(runtime),
+        "GetUserProfileByAgent": by_agent_producer(runtime),
     }
 
 

@@ -20,14 +20,21 @@ def read_subject_of_care(payload: etree._Element) -> str:
     return (payload.findtext("{*}subjectOfCare") or "").strip()
 
 
+def read_agent_request(payload: etree._Element) -> tuple[str, str]:
+    """GetUserProfileByAgent: the agent's ``subjectOfCareId`` and the child's ``objectId``."""
+    return (payload.findtext("{*}subjectOfCareId") or "").strip(), (payload.findtext("{*}objectId") or "").strip()
+
+
 def _value(value) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def response(contract: Contract, answer: Answer, container: str) -> etree._Element:
-    """``container`` is the element holding ``answer.fields`` (userProfile or
-    subjectOfCare); the other parts are written when the answer has them, in the order
-    both response types share: container, isActive | unregisterCode, resultCode, resultText."""
+    """``container`` is the element holding ``answer.fields`` (userProfile,
+    subjectOfCare or currentUserProfile); the other parts are written when the answer
+    has them, in the order the response types share: agentName, agentType, container,
+    isActive | unregisterCode, resultCode, resultText. A list value (``relatives``) is a
+    RelativeListType: one ``items`` element per entry."""
     responder, core = contract.responder_namespace, contract.core_namespace
     root = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
 
@@ -35,10 +42,19 @@ def response(contract: Contract, answer: Answer, container: str) -> etree._Eleme
         if value is not None:
             etree.SubElement(parent, f"{{{namespace}}}{name}").text = _value(value)
 
+    add(root, responder, "agentName", answer.agent_name)
+    add(root, responder, "agentType", answer.agent_type)
     if answer.fields is not None:
         holder = etree.SubElement(root, f"{{{responder}}}{container}")
         for name, value in answer.fields.items():
-            add(holder, core, name, value)
+            if isinstance(value, list):
+                group = etree.SubElement(holder, f"{{{core}}}{name}")
+                for entry in value:
+                    item = etree.SubElement(group, f"{{{core}}}items")
+                    for key, text in entry.items():
+                        add(item, core, key, text)
+            else:
+                add(holder, core, name, value)
     add(root, responder, "isActive", answer.is_active)
     add(root, responder, "unregisterCode", answer.unregister_code)
     add(root, responder, "resultCode", answer.result_code)

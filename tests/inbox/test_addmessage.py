@@ -291,11 +291,19 @@ def test_addmessage_reservnummer_with_letter_is_accepted_MC_04(server):
     assert len(stored(server, pnr)) == 1
 
 
-def test_addmessage_too_long_business_object_id_is_error(server, citizen):
-    payload = answer(add_message(server.url, citizen, business_object_id="x" * 256))
-    assert payload.findtext(f"{R}resultCode") == "ERROR"
-    assert "businessObjectId" in payload.findtext(f"{R}resultText")
-    assert stored(server, citizen) == []
+@pytest.mark.parametrize("length", [256, 5000])
+def test_addmessage_business_object_id_has_no_length_limit_TKB_7_4(server, citizen, length):
+    """TKB Ärendeinkorgen 3.1 and 7.4 Fältregler: businessObjectId is Text 0..1 and the
+    XSD an unrestricted string, so any length is accepted, stored and threads."""
+    business_object_id = "x" * (length - 1) + "y"
+    for _ in range(2):
+        payload = answer(add_message(server.url, citizen, business_object_id=business_object_id))
+        assert payload.findtext(f"{R}resultCode") == "OK", payload.findtext(f"{R}resultText")
+    assert payload.findtext(f"{R}message/{C}businessObjectId") == business_object_id
+    [thread] = wire.inbox_store(server).threads(citizen)
+    assert thread["business_object_id"] == business_object_id
+    assert len(thread["messages"]) == 2
+    assert len(wire.inbox_store(server).messages_by_business_object(business_object_id, citizen)) == 2
 
 
 # --- Regler: accounts ------------------------------------------------------------------
@@ -422,6 +430,27 @@ def test_addmessage_docbook_violation_is_accepted_and_stored_flagged_MC_02(serve
     violations = json.loads(row["docbook_violations"])
     assert {"element": element, "parent": parent}.items() <= violations[0].items()
     assert violations[0]["reason"]
+
+
+def test_addmessage_long_valid_docbook_is_not_flagged_TKB_7_5(server, citizen):
+    """TKB Ärendeinkorgen 7.5 Regler: the "Mismatched Element in Source" marker belongs to
+    a break of the element table, and the contract sets no length on msg; a valid
+    message of over a million characters is stored unflagged (the request-size limit of
+    the SOAP layer is what protects the simulator)."""
+    para = "<para>" + "Välkommen till provtagning. " * 20 + "</para>"
+    msg = "<article><info><title>Kallelse</title></info>" + para * (1_100_000 // len(para)) + "</article>"
+    assert len(msg) > 1_000_000
+    payload = answer(add_message(server.url, citizen, msg=msg))
+    assert payload.findtext(f"{R}resultCode") == "OK"
+    [row] = stored(server, citizen)
+    assert row["docbook_ok"] is True and row["docbook_violations"] is None and row["msg"] == msg
+
+
+def test_addmessage_over_the_request_size_limit_is_a_client_fault(server, citizen):
+    """What protects resources instead of per-field limits: the body limit (docs/inbox.md)."""
+    response = add_message(server.url, citizen, msg="<article><para>" + "x" * (11 * 1024 * 1024) + "</para></article>")
+    assert response.status_code == 500 and "soap:Client" in response.text and "exceeds the limit" in response.text
+    assert stored(server, citizen) == []
 
 
 @pytest.mark.parametrize(

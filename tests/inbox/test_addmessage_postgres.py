@@ -1,6 +1,6 @@
 """AddMessage on the PostgreSQL path, where column lengths are enforced: any text the
 contract allows is stored (no database error for a long facility name or header), and a
-businessObjectId at the simulator's limit still threads."""
+businessObjectId of any length (the contract and the TKB set none) still threads."""
 
 from __future__ import annotations
 
@@ -47,8 +47,14 @@ def test_long_texts_and_longest_business_object_id_are_stored_on_postgres(pg_ser
     assert thread["messages"][0]["facility_name"] == "Kliniken " * 200
 
 
-def test_business_object_id_over_the_limit_is_error_not_a_database_failure(pg_server):
+def test_business_object_id_of_any_length_is_stored_and_threads_on_postgres_TKB_7_4(pg_server):
+    """TKB Ärendeinkorgen 7.4: businessObjectId has no length limit; a 10,000-character one
+    must not meet a PostgreSQL index-size limit (it is indexed through its digest)."""
     pnr = wire.new_pnr()
-    payload = wire.response_payload(wire.add_message(pg_server.url, pnr, business_object_id="B" * 256))
-    assert payload.findtext(f"{{{wire.INBOX}}}resultCode") == "ERROR"
-    assert wire.inbox_store(pg_server).messages_for(pnr) == []
+    wire.citizen_store(pg_server).save(wire.person(pnr))
+    business_object_id = "B" * 10_000
+    for _ in range(2):
+        payload = wire.response_payload(wire.add_message(pg_server.url, pnr, business_object_id=business_object_id))
+        assert payload.findtext(f"{{{wire.INBOX}}}resultCode") == "OK"
+    [thread] = wire.inbox_store(pg_server).threads(pnr)
+    assert thread["business_object_id"] == business_object_id and len(thread["messages"]) == 2

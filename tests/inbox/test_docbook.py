@@ -163,3 +163,12 @@ def test_violations_serialise_as_element_parent_reason():
 
 def test_comments_and_processing_instructions_are_ignored():
     assert docbook.check("<article><!-- note --><?pi x?><para>x</para></article>").ok
+
+
+def test_length_alone_never_flags_a_valid_message_TKB_7_5():
+    """TKB Ärendeinkorgen 7.5: the mismatch marker is for breaks of the element table only;
+    a valid message longer than a million characters passes."""
+    msg = "<article>" + "<para>Kallelse till provtagning.</para>" * 40_000 + "</article>"
+    assert len(msg) > 1_000_000
+    result = docbook.check(msg)
+    assert result.ok and result.tree is not None

@@ -355,7 +355,8 @@ def test_citizens_added_through_the_control_api_are_answered_as_documented(simul
         (text(c, "contactType"), text(c, "value"), text(c, "digitalNotification"))
         for c in person.iterfind(f"{{{CORE}}}contactInformation")
     ]
-    assert contacts == [("tel", "036-123456", None), ("mail", "sara@example.com", "true")]
+    # TKB 6.1.12: the home number entered as 036-123456 is answered in E.164
+    assert contacts == [("tel", "+4636123456", None), ("mail", "sara@example.com", "true")]
     own = record(simulator, reserve, "P1", ignore_referred=True)
     assert text(own, "linkedIdentity/referredPersonalIdentity/extension") == main
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-import requests
 
 from simulator.population.domain import Account
 from tests.inbox import wire
@@ -261,10 +260,3 @@ def test_wrong_soap_action_is_a_client_fault(server, interaction):
 def test_malformed_personnummer_is_a_schema_fault(server, interaction):
     code, text = wire.fault(ask_profile(server.url, interaction, "19850315-1234"))
     assert code == "soap:Client" and "subjectOfCare" in text and "pattern" in text
-
-
-def test_getuserprofilebyagent_is_not_served(server):
-    """Decision (docs/inbox.md): objectId and guardianship are not modelled."""
-    health = requests.get(f"{server.url}/api/health", timeout=10).json()
-    assert "/userprofile/GetUserProfile/2/rivtabp21" in health["endpoints"]
-    assert "/userprofile/GetUserProfileByAgent/2/rivtabp21" not in health["endpoints"]

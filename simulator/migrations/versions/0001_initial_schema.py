@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 18:36:41.762355
+Create Date: 2026-11-30 18:37:24.726449
 """
 
 import sqlalchemy as sa
@@ -98,8 +98,12 @@ def upgrade() -> None:
         sa.Column("personnummer", sa.String(length=12), nullable=False),
         sa.Column("seeded", sa.Boolean(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("linked_identity", sa.String(length=12), nullable=True),
         sa.PrimaryKeyConstraint("personnummer"),
     )
+    with op.batch_alter_table("citizens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_citizens_linked_identity"), ["linked_identity"], unique=False)
+
     op.create_table(
         "clock_audit",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -163,7 +167,8 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("message_id", sa.String(length=36), nullable=False),
         sa.Column("subject_of_care_id", sa.String(length=12), nullable=False),
-        sa.Column("business_object_id", sa.String(length=255), nullable=True),
+        sa.Column("business_object_id", sa.Text(), nullable=True),
+        sa.Column("business_object_key", sa.String(length=64), nullable=True),
         sa.Column("thread_key", sa.String(length=300), nullable=False),
         sa.Column("source_system", sa.Text(), nullable=True),
         sa.Column("consumer", sa.Text(), nullable=True),
@@ -201,7 +206,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("message_id"),
     )
     with op.batch_alter_table("inbox_messages", schema=None) as batch_op:
-        batch_op.create_index("ix_inbox_business_object", ["business_object_id"], unique=False)
+        batch_op.create_index("ix_inbox_business_object", ["business_object_key"], unique=False)
         batch_op.create_index("ix_inbox_thread", ["subject_of_care_id", "thread_key"], unique=False)
 
     op.create_table(
@@ -373,6 +378,9 @@ def downgrade() -> None:
     op.drop_table("dispatch_bookings")
     op.drop_table("clock_state")
     op.drop_table("clock_audit")
+    with op.batch_alter_table("citizens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_citizens_linked_identity"))
+
     op.drop_table("citizens")
     with op.batch_alter_table("citizen_notifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_citizen_notifications_personnummer"))
