@@ -30,18 +30,38 @@ T = TypeVar("T")
 _memo: ContextVar[dict | None] = ContextVar("kallelse_request_memo", default=None)
 # One open (connection, transaction) per database engine, while a request scope runs.
 _open: ContextVar[dict | None] = ContextVar("kallelse_request_transactions", default=None)
+# One read connection per database engine, while a request scope runs.
+_readers: ContextVar[dict | None] = ContextVar("kallelse_request_readers", default=None)
 
 
 @contextlib.contextmanager
 def request_scope():
     memo_token = _memo.set({})
     open_token = _open.set({})
+    readers_token = _readers.set({})
     try:
         yield
     finally:
         rollback()  # whatever the endpoint did not commit (it commits before answering)
+        for conn in (_readers.get() or {}).values():
+            conn.close()
         _memo.reset(memo_token)
         _open.reset(open_token)
+        _readers.reset(readers_token)
+
+
+def reader(engine) -> contextlib.AbstractContextManager | None:
+    """Inside a request scope, the request's one read connection (``Database.connect``
+    hands it out instead of checking a new one out of the pool for every SELECT: a pool
+    checkout and its reset cost more than the small SELECTs of a request). The reads of
+    one request thereby also see one snapshot. None outside a scope."""
+    readers = _readers.get()
+    if readers is None:
+        return None
+    key = id(engine)
+    if key not in readers:
+        readers[key] = engine.connect()
+    return contextlib.nullcontext(readers[key])
 
 
 def memoized(key: Hashable, load: Callable[[], T]) -> T:
