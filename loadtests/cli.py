@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from loadtests.bench_memory import memory
 from loadtests.bench_micro import micro
 from loadtests.bench_soap import bench
 from loadtests.matrix import matrix
@@ -17,6 +18,7 @@ def load() -> None:
 
 load.add_command(bench)
 load.add_command(micro)
+load.add_command(memory)
 load.add_command(run)
 load.add_command(worker)
 load.add_command(matrix)

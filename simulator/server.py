@@ -1,9 +1,20 @@
 """Running the simulator: prepare the database (migrate, seed) once in the parent, then
-serve with gunicorn sync workers, each building its own app (no state shared by fork)."""
+serve with gunicorn gthread workers, each building its own app (no state shared by fork).
+
+Why gthread (docs/performance.md, "Slow clients"): a sync worker is held by one
+connection from its first byte to its last, so two idle sockets stopped /api/health
+for two minutes. A gthread worker parks idle and keep-alive connections in its poller
+(no thread held; a new connection with nothing to read after IDLE_HANDOFF_SECONDS is
+parked too) and serves the rest from ``KALLELSE_THREADS`` threads (default 64), so
+50 idle plus 50 trickling connections leave threads for everyone else; keep-alive also
+spares real SOAP clients (CXF, zeep) a TCP handshake per call. The socket stays
+reachable as ``environ["gunicorn.socket"]`` for the platform's connection_reset and
+truncated behaviours."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -14,6 +25,11 @@ from simulator.platform.tls import gunicorn_settings as gunicorn_tls_settings
 from simulator.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+THREADS = 64
+# gunicorn's gthread worker hands each new connection to a thread that waits up to 5 s
+# for its first bytes before parking it in the poller; idle sockets would hold threads.
+IDLE_HANDOFF_SECONDS = 0.2
 
 
 def prepare(config: Config, seed: bool | None = None) -> Runtime:
@@ -46,7 +62,9 @@ class _Gunicorn(BaseApplication):
         settings = {
             "bind": f"{config.host}:{config.port}",
             "workers": max(1, config.workers),
-            "worker_class": "sync",
+            "worker_class": "gthread",
+            "threads": int(os.environ.get("KALLELSE_THREADS", THREADS)),
+            "keepalive": 5,
             "timeout": 120,
             "graceful_timeout": 5,
             "loglevel": config.log_level,
@@ -63,7 +81,11 @@ class _Gunicorn(BaseApplication):
         print("\n".join(lines), flush=True)
 
     def load(self):
+        from gunicorn.workers import gthread
+
         from simulator.app import create_app
+
+        gthread.DEFAULT_WORKER_DATA_TIMEOUT = IDLE_HANDOFF_SECONDS
 
         return create_app(self.config_obj, migrate=False)
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from simulator.inbox.store import messages as inbox_messages
 from simulator.storage import Database, UtcDateTime, metadata
+from simulator.storage.scope import transaction
 
 # Values a care system or a tester sends (sourceSystem, bookingId, businessObjectId,
 # sender names, recipients) are Text: a varchar(255) made PostgreSQL refuse the row
@@ -90,6 +91,8 @@ web_secrets = sa.Table(
     sa.Column("value", sa.String(128), nullable=False),
 )
 
+_INSERT_NOTIFICATIONS = notifications.insert()
+
 
 def _row(row) -> dict:
     data = dict(row._mapping)
@@ -124,9 +127,9 @@ class CitizenSideStore:
 
     # notifications -------------------------------------------------------
     def add_notifications(self, rows: list[dict]) -> None:
-        if rows:
-            with self.db.begin() as conn:
-                conn.execute(sa.insert(notifications), rows)
+        if rows:  # in the same transaction as the message (storage/scope.py)
+            with transaction(self.db, isolated=True) as conn:
+                conn.execute(_INSERT_NOTIFICATIONS, rows)
 
     def notifications(self, personnummer: str | None = None, limit: int = 500) -> list[dict]:
         return self._select(notifications, *_filters(notifications, personnummer, None), limit=limit)

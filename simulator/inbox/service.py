@@ -16,8 +16,10 @@ log = logging.getLogger(__name__)
 
 class AddMessageProducer:
     """``runtime.message_listeners`` are called as ``listener(citizen_or_None, message)``
-    for every stored message (OK and INFO; ``message["result_code"]`` tells which), after
-    the commit; a failing listener is logged and never fails the call."""
+    for every stored message (OK and INFO; ``message["result_code"]`` tells which), inside
+    the request's one transaction (storage/scope.py): what a listener writes with
+    ``scope.transaction`` (the citizen notifications) is committed together with the
+    message, before the answer. A failing listener is logged and never fails the call."""
 
     def __init__(self, runtime, store: InboxStore):
         self.runtime = runtime

@@ -7,15 +7,12 @@ namespace (``urn:mvk:crm:casemanagement:inbox:2``) from the responder XSD's impo
 
 from __future__ import annotations
 
-from functools import cache
-
 from lxml import etree
 
 from contracts.bundle import Contract
 from simulator.inbox.domain import AddMessageRequest, Booking, Facility, Outcome, StoredMessage
 
 
-@cache
 def _text(parent: etree._Element | None, name: str) -> str | None:
     if parent is None:
         return None

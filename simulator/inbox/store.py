@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from simulator.inbox.domain import GENERAL_MESSAGE, StoredMessage
 from simulator.storage import Database, UtcDateTime, metadata
+from simulator.storage.scope import transaction
 
 messages = sa.Table(
     "inbox_messages",
@@ -145,7 +146,7 @@ class InboxStore:
     def insert(self, values: dict) -> dict:
         """One message in one transaction, committed when this returns (AddMessage answers
         only after that); returns the message as :meth:`message` would read it back."""
-        with self.db.begin() as conn:
+        with transaction(self.db) as conn:  # the request's transaction (storage/scope.py)
             # Parameters, not .values(): the compiled INSERT is cached, not rebuilt per call.
             seq = conn.execute(_INSERT, values).inserted_primary_key[0]
         stored = {column.name: None for column in messages.columns}

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from simulator.clock import UTC
 from simulator.storage.database import Database, UtcDateTime, metadata
+from simulator.storage.scope import transaction
 
 # Latency histogram bucket bounds in seconds (Prometheus ``le``).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -175,7 +176,7 @@ class TrafficStore:
             request_body=_clip(exchange.request_body),
             response_body=_clip(exchange.response_body),
         )
-        with self.db.begin() as conn:
+        with transaction(self.db, isolated=True) as conn:  # joins the request's one commit
             conn.execute(_INSERT, row)  # one cached statement: parameters, not .values()
         if next(self._inserts) % PRUNE_EVERY == 0:
             self.prune(exchange.real_time)
@@ -183,7 +184,7 @@ class TrafficStore:
     def prune(self, real_now: dt.datetime) -> int:
         """Delete rows beyond the retention limit, folding them into the rollup."""
         t = traffic.c
-        with self.db.begin() as conn:
+        with transaction(self.db, isolated=True) as conn:  # never a second writer beside the request's
             newest = conn.execute(sa.select(sa.func.max(t.id))).scalar() or 0
             gone = conn.execute(
                 sa.delete(traffic)

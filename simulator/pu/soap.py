@@ -9,7 +9,6 @@ namespace, everything inside a domain type in the domain namespace."""
 from __future__ import annotations
 
 import logging
-from functools import cache
 
 from lxml import etree
 
@@ -21,7 +20,6 @@ from simulator.soap.envelope import SoapFault
 log = logging.getLogger(__name__)
 
 
-@cache
 def read_lookup(contract: Contract, payload: etree._Element) -> domain.Lookup:
     """The payload is schema-valid by now: every element below is present."""
     responder, core = contract.responder_namespace, contract.core_namespace

@@ -22,6 +22,7 @@ from contracts.bundle import Contract
 from simulator.soap import envelope as soap
 from simulator.soap.validation import validate
 from simulator.soap.wsdl import serve_wsdl
+from simulator.storage import scope
 from simulator.storage.scope import request_scope
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class SoapCall:
 
     @property
     def payload(self) -> etree._Element:
+        assert self.envelope is not None, "the envelope is parsed before anything reads the payload"
         return self.envelope.payload
 
     @property
@@ -82,6 +84,14 @@ def fault_reply(fault: soap.SoapFault) -> Reply:
     return Reply(500, soap.fault(fault.code, fault.text), fault=fault)
 
 
+def server_fault(where: str) -> Reply:
+    """A real simulator failure: logged with its traceback under a reference the Server
+    fault names, so a vendor can quote it and we can find it."""
+    ref = str(uuid.uuid4())  # a log id, a UUID as TKB PU 4.3.1.2 recommends
+    log.exception("%s failed (ref %s)", where, ref)
+    return fault_reply(soap.SoapFault("Server", f"Internal error in the simulator (ref {ref})"))
+
+
 class SoapEndpoint:
     def __init__(
         self, path: str, contract: Contract, producer: Producer, interceptors: list[Interceptor] | None = None
@@ -94,7 +104,7 @@ class SoapEndpoint:
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
         if method == "GET" and environ.get("QUERY_STRING", "").lower() in ("wsdl", "wsdl="):
-            body = serve_wsdl(self.contract, environ)
+            body = serve_wsdl(self.contract, environ, self.path)
             start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))])
             return [body]
         if method != "POST":
@@ -109,6 +119,26 @@ class SoapEndpoint:
         return self.respond(reply, start_response)
 
     def handle(self, call: SoapCall) -> Reply:
+        """Every request gets a SOAP answer and is recorded (``after``), whatever its
+        bytes: a failure of the simulator itself becomes a Server fault with a reference."""
+        try:
+            reply = self.process(call)
+        except Exception:
+            scope.rollback()
+            reply = server_fault(f"SOAP endpoint {self.contract.interaction}")
+        self.after(call, reply)
+        try:
+            scope.commit()  # the request's one commit: stored before the answer leaves
+        except Exception:
+            reply = server_fault(f"commit of {self.contract.interaction}")
+            self.after(call, reply)  # record the failure in a transaction of its own
+            try:
+                scope.commit()
+            except Exception:
+                log.exception("recording the failed commit of %s failed too", self.contract.interaction)
+        return reply
+
+    def process(self, call: SoapCall) -> Reply:
         """Platform first, producer second, as on NTjP: the platform only needs the
         envelope (LogicalAddress, consumer) to route and authorize, so a call that is
         both unroutable and schema-invalid gets the VP fault; checking SOAPAction and
@@ -118,31 +148,27 @@ class SoapEndpoint:
             call.body = read_body(call.environ)
             call.envelope = soap.parse_request(call.body)
         except soap.SoapFault as fault:
-            return self.finish(call, fault_reply(fault))
+            return fault_reply(fault)
         for interceptor in self.interceptors:
             reply = interceptor.before(call)
             if reply is not None:
-                return self.finish(call, reply)
+                return reply
         try:
             self.check_operation(call)
             validate(self.contract.schema, call.payload)
         except soap.SoapFault as fault:
-            return self.finish(call, fault_reply(fault))
-        return self.finish(call, self.produce(call))
-
-    def finish(self, call: SoapCall, reply: Reply) -> Reply:
-        self.after(call, reply)
-        return reply
+            return fault_reply(fault)
+        return self.produce(call)
 
     def produce(self, call: SoapCall) -> Reply:
         try:
             payload = self.producer(call)
         except soap.SoapFault as fault:
+            scope.rollback()  # nothing of a refused request is stored
             return fault_reply(fault)
         except Exception:
-            ref = str(uuid.uuid4())  # a log id, a UUID as TKB PU 4.3.1.2 recommends
-            log.exception("producer %s failed (ref %s)", self.contract.interaction, ref)
-            return fault_reply(soap.SoapFault("Server", f"Internal error in the simulator (ref {ref})"))
+            scope.rollback()
+            return server_fault(f"producer {self.contract.interaction}")
         return Reply(200, soap.response(payload), payload=payload)
 
     def after(self, call: SoapCall, reply: Reply) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from simulator.storage import scope
+
 log = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
@@ -68,7 +70,9 @@ class Database:
         return self.engine.begin()
 
     def connect(self):
-        return self.engine.connect()
+        """A connection to read with; inside a SOAP request the request's shared one
+        (storage/scope.py), which the scope closes."""
+        return scope.reader(self.engine) or self.engine.connect()
 
     def dispose(self):
         self.engine.dispose()

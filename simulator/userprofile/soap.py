@@ -6,15 +6,12 @@ namespace (``urn:mvk:itintegration:userprofile:2``) from the responder XSD's imp
 
 from __future__ import annotations
 
-from functools import cache
-
 from lxml import etree
 
 from contracts.bundle import Contract
 from simulator.userprofile.domain import Answer
 
 
-@cache
 def read_subject_of_care(payload: etree._Element) -> str:
     """GetUserProfile and GetSubjectOfCare both carry ``subjectOfCare`` (schema-checked)."""
     return (payload.findtext("{*}subjectOfCare") or "").strip()

@@ -1,5 +1,5 @@
 """The hook other parts use to react to a stored message (notifications, callbacks):
-``runtime.message_listeners`` are called after the commit with (citizen or None, the
+``runtime.message_listeners`` are called in the message's transaction with (citizen or None, the
 stored message), and a listener that fails never fails the AddMessage call. In-process,
 because a listener is code installed into the server, not something a client can send."""
 
@@ -42,12 +42,13 @@ def test_listeners_see_the_committed_message_and_the_citizen(runtime):
     seen = []
 
     def listener(citizen, message):
-        committed = InboxStore(runtime.db).message(message["message_id"])  # another connection
-        seen.append((citizen.personnummer, message["result_code"], message["notify"], committed is not None))
+        seen.append((citizen.personnummer, message["result_code"], message["notify"], message["message_id"]))
 
     runtime.message_listeners.append(listener)
     assert call(runtime, pnr, notify=True, source_system="SE1") == "OK"
-    assert seen == [(pnr, "OK", True, True)]
+    assert [entry[:3] for entry in seen] == [(pnr, "OK", True)]
+    # Listeners write in the message's own transaction, committed before the answer.
+    assert InboxStore(runtime.db).message(seen[0][3]) is not None
 
 
 def test_listeners_get_none_for_an_unknown_citizen_and_the_info_result(runtime):
