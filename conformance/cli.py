@@ -49,24 +49,17 @@ def _rules(rules: str | None, all_rules: bool) -> list[str]:
         raise click.BadParameter(str(exc), param_hint="--rules") from None
 
 
-class ProgressPrinter:
-    """Verbose mode: a line per finished step and a progress bar (stderr)."""
+def _reporter(verbose: bool, manual: bool, watcher):
+    """A bar on a terminal (not in manual mode, where the tester is prompted), plain lines
+    with -v elsewhere (a CI log), the JSON file with --json-progress."""
+    from conformance.progress import Fanout, PlainReporter, TerminalReporter
 
-    def __init__(self):
-        self.bar = None
-        self.began = time.monotonic()
-
-    def total(self, count: int) -> None:
-        """Called again when the timeline's checkpoints are known: the bar grows."""
-        if self.bar is None:
-            self.bar = click.progressbar(length=count, label="conformance", file=sys.stderr, show_pos=True)
-        self.bar.length = count
-        self.bar.render_progress()
-
-    def step(self, text: str) -> None:
-        click.echo(f"\n[{time.monotonic() - self.began:6.1f}s] {text}", err=True)
-        if self.bar is not None:
-            self.bar.update(1)
+    reporters = [watcher] if watcher else []
+    if sys.stderr.isatty() and not manual:
+        reporters.append(TerminalReporter(verbose))
+    elif verbose:
+        reporters.append(PlainReporter(sys.stderr, verbose=True))
+    return Fanout(reporters)
 
 
 @conformance.command("run")
@@ -101,7 +94,12 @@ class ProgressPrinter:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ed25519 private key (PEM) that signs certificate.json [<data dir>/conformance-keys/, created if missing].",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Stream progress.")
+@click.option(
+    "--json-progress",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the run's progress in this JSON file (replaced atomically; for another process to read).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Stream each step (a CI log gets one line per rule).")
 def run(
     profile,
     adapter_url,
@@ -116,9 +114,44 @@ def run(
     grace,
     wait,
     signing_key,
+    json_progress,
     verbose,
 ) -> None:
     """Run the selected rules against a vendor and write the reports and the signed certificate."""
+    arguments = dict(locals())  # the options, passed on to _run
+    from conformance.progress import JsonReporter
+
+    arguments.pop("json_progress")
+    watcher = JsonReporter(json_progress) if json_progress else None
+    try:
+        _run(**arguments, watcher=watcher)
+    except click.ClickException as exc:
+        if watcher:
+            watcher.finish("failed", exc.exit_code, exc.format_message())
+        raise
+    except Exception as exc:
+        if watcher:
+            watcher.finish("failed", 1, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _run(
+    profile,
+    adapter_url,
+    simulator,
+    rules,
+    all_rules,
+    report_dir,
+    manual,
+    consumer,
+    vendor,
+    system_version,
+    grace,
+    wait,
+    signing_key,
+    verbose,
+    watcher,
+) -> None:
     from conformance.adapter import AdapterError, AdapterInfo, HttpAdapter, ManualAdapter
     from conformance.profiles import PROFILES
     from conformance.runner import Progress, Runner
@@ -151,15 +184,16 @@ def run(
         raise click.ClickException(f"cannot start: {exc}") from None
     if profile not in info.profiles:
         raise click.ClickException(f"the adapter does not support profile {profile!r} (it offers {info.profiles})")
-    printer = ProgressPrinter() if verbose else None
-    progress = Progress(printer.total, printer.step) if printer else None
     context = Run(
         sim, adapter, PROFILES[profile], consumer if consumer is not None else info.consumer_hsa_id, wait_seconds=wait
     )
+    reporter = _reporter(verbose, manual, watcher)
     try:
-        outcome = Runner(context, selected, progress).execute()
+        outcome = Runner(context, selected, Progress(reporter.total, reporter.step, reporter.rule)).execute()
     except (AdapterError, SimulatorError) as exc:
         raise click.ClickException(f"the run stopped: {exc}") from None
+    finally:
+        reporter.close()
     certificate = _certificate(
         info,
         vendor,
@@ -172,7 +206,7 @@ def run(
         finished=outcome.finished,
         wall_started=wall_started,
     )
-    _finish(report_dir, certificate, outcome.verdicts, outcome.seconds, key, key_path)
+    _finish(report_dir, certificate, outcome.verdicts, outcome.seconds, key, key_path, watcher)
 
 
 @conformance.command("check-traffic")
@@ -283,7 +317,9 @@ def _signing_key(path: Path | None):
         raise click.BadParameter(str(exc), param_hint="--signing-key") from None
 
 
-def _finish(report_dir: Path, certificate, verdicts, seconds: float, key=None, key_path: Path | None = None) -> None:
+def _finish(
+    report_dir: Path, certificate, verdicts, seconds: float, key=None, key_path: Path | None = None, watcher=None
+) -> None:
     from conformance.certificate import FILE_NAME, public_key_path
     from conformance.report import write
 
@@ -297,11 +333,15 @@ def _finish(report_dir: Path, certificate, verdicts, seconds: float, key=None, k
     for verdict in verdicts:
         click.echo(f"{verdict.rule_id}  {verdict.status.upper():15} {verdict.summary}")
     summary = data["summary"]
-    click.echo(
+    line = (
         f"{summary['pass']} passed, {summary['fail']} failed, {summary['not_applicable']} not applicable, "
         f"{summary['error']} errors in {seconds:.0f} s; reports in {report_dir}"
     )
-    sys.exit(0 if summary["passed"] else 1)
+    click.echo(line)
+    code = 0 if summary["passed"] else 1
+    if watcher:
+        watcher.finish("finished", code, line)
+    sys.exit(code)
 
 
 @conformance.group("keys")
