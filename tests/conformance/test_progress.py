@@ -66,3 +66,21 @@ def test_the_json_file_is_whole_whenever_it_is_read(tmp_path):
         {"rule_id": "FB-01", "status": "fail", "summary": "Expected paper; saw none."},
     ]
     assert [p.name for p in tmp_path.iterdir()] == ["progress.json"]  # no temporary left behind
+
+
+def test_the_shared_silence_deadline_ends_waits_only_when_nothing_was_heard():
+    from conformance.silence import Silence
+
+    asked: list[int] = []
+    silent = Silence(lambda: asked.append(1) or False)
+    assert not silent.expired()  # not armed: no wait has started
+    silent.arm(0)
+    silent.arm(3600)  # a later wait keeps the first deadline
+    assert silent.expired() and silent.expired() and len(asked) == 1  # the simulator is asked at most every 2 s
+    alive = Silence(lambda: True)
+    alive.arm(0)
+    assert not alive.expired()  # traffic from the vendor was recorded
+    answered = Silence(lambda: False)
+    answered.arm(0)
+    answered.arrived()  # an expectation was met
+    assert not answered.expired()
