@@ -100,31 +100,13 @@ def _reporter(verbose: bool, manual: bool, watcher):
     help="Keep the run's progress in this JSON file (replaced atomically; for another process to read).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Stream each step (a CI log gets one line per rule).")
-def run(
-    profile,
-    adapter_url,
-    simulator,
-    rules,
-    all_rules,
-    report_dir,
-    manual,
-    consumer,
-    vendor,
-    system_version,
-    grace,
-    wait,
-    signing_key,
-    json_progress,
-    verbose,
-) -> None:
+def run(json_progress: Path | None, **options) -> None:
     """Run the selected rules against a vendor and write the reports and the signed certificate."""
-    arguments = dict(locals())  # the options, passed on to _run
     from conformance.progress import JsonReporter
 
-    arguments.pop("json_progress")
     watcher = JsonReporter(json_progress) if json_progress else None
     try:
-        _run(**arguments, watcher=watcher)
+        _run(watcher=watcher, **options)
     except click.ClickException as exc:
         if watcher:
             watcher.finish("failed", exc.exit_code, exc.format_message())
