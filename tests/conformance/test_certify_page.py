@@ -135,7 +135,9 @@ def test_a_run_started_in_chromium_ends_with_a_certificate_that_verifies(referen
     from playwright.sync_api import sync_playwright
 
     rules = ["CH-01", "MC-05", "FB-01"]  # at once, content and one on the clock timeline
-    wait_for(lambda: 'data-state="running"' not in requests.get(f"{reference.url}/certifiering/", timeout=10).text)
+    wait_for(  # an earlier test's run ended (one run at a time)
+        lambda: "En körning pågår" not in requests.get(f"{reference.url}/certifiering/", timeout=10).text, 60
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(accept_downloads=True, viewport={"width": 1000, "height": 1200})
