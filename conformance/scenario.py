@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from conformance import people, wire
 from conformance.profiles import Expectations
+from conformance.silence import Silence
 from conformance.verdicts import Judgement
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
@@ -46,6 +47,10 @@ class Run:
     t0: dt.datetime | None = None
     tag: str = dataclasses.field(default_factory=lambda: "CF" + secrets.token_hex(3).upper())
     wait_seconds: float = 20.0  # how long a positive expectation is polled for
+    silence: Silence = dataclasses.field(init=False)  # the shared "nothing arrived" deadline
+
+    def __post_init__(self):
+        self.silence = Silence(lambda: self.t0 is not None and self.sim.any_traffic(self.consumer or None, self.t0))
 
     def local_t0(self) -> dt.datetime:
         return self.t0.astimezone(SWEDEN)
@@ -150,9 +155,13 @@ class Scenario:
     def eventually(self, observe: Callable[[], object], done: Callable[[object], bool], timeout: float | None = None):
         """Poll ``observe`` until ``done`` holds or the wait ends; the last observation."""
         deadline = time.monotonic() + (self.run.wait_seconds if timeout is None else timeout)
+        self.run.silence.arm(self.run.wait_seconds)
         while True:
             value = observe()
-            if done(value) or time.monotonic() > deadline:
+            if done(value):
+                self.run.silence.arrived()
+                return value
+            if time.monotonic() > deadline or self.run.silence.expired():
                 return value
             time.sleep(0.4)
 

@@ -84,6 +84,11 @@ class SimulatorApi:
                 return sorted(records, key=lambda r: r["id"])
             params["before"] = page["next_before"]
 
+    def any_traffic(self, consumer: str | None, since: dt.datetime) -> bool:
+        """Whether anything (from this consumer) was recorded since ``since``: one cheap call."""
+        params = {"limit": 1, "since": since.isoformat(), **({"consumer": consumer} if consumer else {})}
+        return bool(self._call("GET", "/api/traffic", params=params).json()["items"])
+
     # what the citizen received -------------------------------------------------------------
     def inbox(self, personnummer: str) -> dict:
         answer = self._call("GET", f"/api/citizens/{personnummer}/inbox", expect=(200, 404))

@@ -32,6 +32,7 @@ PARTS = (
     "simulator.platform.wiring",
     "simulator.citizen.wiring",
     "simulator.dispatch.wiring",
+    "simulator.certification.wiring",
 )
 
 

@@ -1,5 +1,6 @@
 """index.html: readable by a non-developer, prints well, ends with the certificate
-summary. Rendered with Jinja2 autoescaping: every value (SOAP bodies included) is text."""
+summary, the signed certificate and the command that verifies it. Rendered with Jinja2
+autoescaping: every value (SOAP bodies included) is text."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ STATUS_WORDS = {
 }
 
 
-def render(data: dict) -> str:
+def render(data: dict, signed: dict | None = None, verify_command: str = "") -> str:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     template = environment.get_template("report.html")
     families: dict[str, list] = {}
     for rule in data["rules"]:
         families.setdefault(FAMILIES.get(rule["rule_id"].split("-")[0], "Rules"), []).append(rule)
-    return template.render(data=data, families=families, words=STATUS_WORDS, sources=SOURCES)
+    return template.render(
+        data=data, families=families, words=STATUS_WORDS, sources=SOURCES, signed=signed, verify_command=verify_command
+    )
