@@ -67,7 +67,12 @@ class ProgressPrinter:
 
 
 @conformance.command("run")
-@click.option("--profile", type=click.Choice(["rjl", "vgr"]), required=True, help="Regional rule profile.")
+@click.option("--profile", type=click.Choice(["rjl", "vgr"]), help="Built-in regional rule profile.")
+@click.option(
+    "--profile-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A region's own profile (TOML, docs/conformance.md 'Profiles'); replaces --profile.",
+)
 @click.option("--adapter", "adapter_url", help="Base URL of the vendor adapter (see docs/conformance.md).")
 @click.option("--simulator", default=DEFAULT_SIMULATOR, show_default=True, help="Simulator base URL.")
 @click.option("--rules", help="Comma-separated rule IDs, e.g. CH-03,FB-01.")
@@ -96,6 +101,7 @@ class ProgressPrinter:
 @click.option("-v", "--verbose", is_flag=True, help="Stream progress.")
 def run(
     profile,
+    profile_file,
     adapter_url,
     simulator,
     rules,
@@ -111,12 +117,19 @@ def run(
 ) -> None:
     """Run the selected rules against a vendor and write the reports."""
     from conformance.adapter import AdapterError, AdapterInfo, HttpAdapter, ManualAdapter
-    from conformance.profiles import PROFILES
+    from conformance.profiles import PROFILES, ProfileError, load
     from conformance.runner import Progress, Runner
     from conformance.scenario import Run
     from conformance.simulator_api import SimulatorApi, SimulatorError
 
     selected = _rules(rules, all_rules)
+    if (profile is None) == (profile_file is None):
+        raise click.UsageError("give exactly one of --profile NAME or --profile-file FILE")
+    try:
+        expectations = load(profile_file) if profile_file else PROFILES[profile]
+    except ProfileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--profile-file") from None
+    profile = expectations.key
     if manual:
         adapter = ManualAdapter(
             AdapterInfo(
@@ -143,7 +156,7 @@ def run(
     printer = ProgressPrinter() if verbose else None
     progress = Progress(printer.total, printer.step) if printer else None
     context = Run(
-        sim, adapter, PROFILES[profile], consumer if consumer is not None else info.consumer_hsa_id, wait_seconds=wait
+        sim, adapter, expectations, consumer if consumer is not None else info.consumer_hsa_id, wait_seconds=wait
     )
     try:
         outcome = Runner(context, selected, progress).execute()
@@ -202,7 +215,7 @@ def _certificate(info, vendor, version, profile, started, simulator, adapter, mo
         system=info.system,
         version=version or info.version,
         profile=profile,
-        profile_name=PROFILES[profile].name,
+        profile_name=PROFILES[profile].name if profile in PROFILES else profile,
         date=dt.date.today().isoformat(),
         simulator_time=started.isoformat(),
         simulator=simulator,
