@@ -102,9 +102,9 @@ def _time(section: dict) -> dt.time:
 def parse(raw: dict, digest: str = "") -> Expectations:
     """A profile from TOML data; ProfileError names the first bad key."""
     region, rules, reporting = (raw.get(name) for name in ("region", "rules", "reporting"))
-    for name, section in (("region", region), ("rules", rules), ("reporting", reporting)):
+    for table, section in (("region", region), ("rules", rules), ("reporting", reporting)):
         if not isinstance(section, dict):
-            raise ProfileError(name, "the [" + name + "] table is required")
+            raise ProfileError(table, "the [" + table + "] table is required")
     assert isinstance(region, dict) and isinstance(rules, dict) and isinstance(reporting, dict)
     key, name = region.get("id"), region.get("name")
     if not isinstance(key, str) or not key.strip():
