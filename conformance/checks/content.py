@@ -115,9 +115,11 @@ class Kallelse(Scenario):
         found also where the vendor spelled the personnummer wrongly (MC-01, MC-04)."""
         self.delivered(pnr, True, None)
         self.run.adapter.update(booking["booking_id"], {"visit_start": self.visit(15, hour=13)})
-        self.eventually(lambda: self.requests_about(pnr), lambda rs: count_add_messages(rs) >= 2)
+        self.eventually(lambda: self.requests(pnr), lambda rs: count_add_messages(rs) >= 2)
         self.run.adapter.cancel(booking["booking_id"])
-        return self.eventually(lambda: self.requests_about(pnr), lambda rs: any(m.cancelled for m in messages(rs)))
+        self.eventually(lambda: self.requests(pnr), lambda rs: any(m.cancelled for m in messages(rs)))
+        self.settle()
+        return self.requests_about(pnr)
 
     def mc05(self, message, booking: dict) -> None:
         j = self.j("MC-05")

@@ -23,7 +23,7 @@ Action = tuple[str, Scenario, Callable[[], None]]
 
 
 def run_many(
-    simulator: str, adapters: dict[str, str], profiles: dict[str, Expectations], rules: list[str], parallel: int = 24
+    simulator: str, adapters: dict[str, str], profiles: dict[str, Expectations], rules: list[str], parallel: int = 64
 ) -> dict[str, dict[str, str]]:
     """{installation: {rule: status}} for each named adapter URL and the profile it is judged on."""
     sim = SimulatorApi(simulator)
