@@ -8,7 +8,7 @@ import re
 
 from conformance import wire
 from conformance.checks import wirerules
-from conformance.scenario import FACILITY, FORM_URL, PREPARATIONS, SWEDEN, VISIT_TYPE, Scenario
+from conformance.scenario import FACILITY, FORM_URL, PREPARATIONS, SWEDEN, VISIT_TYPE, Delivery, Scenario
 
 MONTHS = (
     "januari",
@@ -203,9 +203,9 @@ class Thread(Scenario):
         self.run.adapter.update(booking["booking_id"], changes)
         self.eventually(lambda: self.delivered(pnr, True, None), lambda f: len(f.add_messages) >= 2)
         self.run.adapter.cancel(booking["booking_id"])
-        found = self.eventually(
-            lambda: self.delivered(pnr, True, None), lambda f: any(m.cancelled for m in f.add_messages)
-        )
+        self.eventually(lambda: self.delivered(pnr, True, None), lambda f: any(m.cancelled for m in f.add_messages))
+        self.settle()
+        found = Delivery(self.requests_about(pnr), self.letters(pnr))
         for rule in self.rules:
             self.show_booking(rule, booking)
             self.j(rule).note("update sent to the vendor", re.sub(r"\s+", " ", str(changes)))
@@ -213,9 +213,10 @@ class Thread(Scenario):
         messages = found.add_messages
         accepted = [m for m in messages if m.request.record.get("outcome") == "ok"]
         self.j("MC-09").expect(
-            len(accepted) == 3,
-            "exactly the thread's three messages accepted: the kallelse, the update and the cancellation (no copy)",
-            f"{len(accepted)} accepted of {len(messages)} AddMessage(s)",
+            len({m.request.body for m in messages}) >= 3 and len(accepted) <= 3,
+            "the thread's three messages sent (kallelse, update, cancellation) and no more than three accepted "
+            "(no copy)",
+            f"{len(messages)} AddMessage(s) sent, {len(accepted)} accepted",
         )
         self.j("MC-10").expect(
             any(m.cancelled for m in messages),

@@ -9,6 +9,7 @@ parameters differ, and passes its own. The table in docs/conformance.md is this 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ BEGIN, END = "<!-- vendor-matrix:begin -->", "<!-- vendor-matrix:end -->"
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory) -> dict[str, dict[str, str]]:
+def matrix(tmp_path_factory) -> Iterator[dict[str, dict[str, str]]]:
     server = SimulatorProcess(
         tmp_path_factory.mktemp("vendor-matrix"), workers=3, env={"KALLELSE_DISPATCH_WORKERS": "0"}
     ).start()

@@ -226,7 +226,11 @@ class System:
         notified = flag(profile, "hasSmsNotification") or flag(profile, "hasMailNotification") if exists else False
         if self.on("no_notifications_is_reachable"):
             notified = True
-        return {"exists": exists, "active": active, "reachable": exists and active and notified}
+        street = text(profile, "streetAddress") if profile is not None else ""
+        address = (
+            {"street": street, "postal_code": text(profile, "zip"), "city": text(profile, "city")} if street else None
+        )
+        return {"exists": exists, "active": active, "reachable": exists and active and notified, "address": address}
 
     # --- the decision (CH rules) ----------------------------------------------------------------
     def job_dispatch(self, booking: Booking, now: dt.datetime, paper_sent: bool = False, attempt: int = 0) -> None:
@@ -312,7 +316,10 @@ class System:
             if self.on("short_notice_drops_interpreter_paper"):
                 reasons = [r for r in reasons if r != "CH-04"]
         optout = person["optout"] and not self.on("ignore_optout")
-        if not optout and not short and not self.on("optout_means_no_paper_ever"):
+        if optout and self.on("optout_trumps_interpreter"):
+            reasons = [r for r in reasons if r != "CH-04"]
+        distant = booking.visit is not None and booking.visit - now > dt.timedelta(days=7)
+        if not optout and not short and not (distant and self.on("no_paper_for_distant_visits")):
             reasons.append("CH-02")
         return True, bool(reasons), reasons
 
@@ -355,6 +362,10 @@ class System:
             self.schedule(due, booking.data["booking_id"], "send", kind=kind, attempt=attempt + 1)
             return
         code = text(answer, "resultCode")
+        if code == "OK" and (
+            (attempt and self.on("retry_sends_twice")) or (kind == "update" and self.on("update_sent_twice"))
+        ):
+            self.soap(self.add_message(booking, kind))
         if code == "OK":
             if kind == "kallelse":
                 booking.digital, booking.sent_at = True, now
@@ -393,8 +404,8 @@ class System:
         p.add(case, "businessObjectId", booking.business_object_id, core=True)
         p.add(case, "headerText", message.header(kind), core=True)
         street = None
-        if on("address_in_message") and booking.person and booking.person.get("address"):
-            street = booking.person["address"]["street"]
+        if on("address_in_message"):
+            street = (self.known_address(booking) or {}).get("street")
         p.add(case, "msg", message.docbook(data, on, kind, street), core=True)
         p.add(None, "notify", True)
         if not on("no_source_system"):
@@ -438,7 +449,7 @@ class System:
             "protected_address_route": protected and not self.on("protected_letter_unflagged"),
             "text": message.letter(booking.data, self.on, purpose),
         }
-        address = person.get("address")
+        address = self.known_address(booking)
         if address and address.get("street") and (not protected or self.on("protected_letter_with_address")):
             body["address"] = {k: v for k, v in address.items() if v}
         answer = self.http.post(
@@ -449,6 +460,11 @@ class System:
         )
         if answer.status_code in (200, 201):
             booking.paper += 1
+
+    @staticmethod
+    def known_address(booking: Booking) -> dict | None:
+        """The folkbokföring address from PU, else the one the 1177 user profile repeats."""
+        return (booking.person or {}).get("address") or (booking.account or {}).get("address")
 
     # --- timers (FB, RM) ---------------------------------------------------------------------
     def plan_fallback(self, booking: Booking, sent: dt.datetime) -> None:
