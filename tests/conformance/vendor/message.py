@@ -25,7 +25,7 @@ def when(visit: dt.datetime, on) -> str:
     return f"{local.day} {MONTHS[local.month - 1]} {local.year} kl. {local:%H:%M}"
 
 
-def docbook(booking: dict, on, kind: str, address: str | None = None) -> str:
+def docbook(booking: dict, on, kind: str) -> str:
     """The msg element's DocBook text (the RIVTA client entity-encodes it on the wire)."""
     facility = booking.get("facility") or {}
     paras = []
@@ -44,8 +44,6 @@ def docbook(booking: dict, on, kind: str, address: str | None = None) -> str:
         paras.append("Förberedelser: " + booking["preparations"])
     if facility.get("phone") and not on("no_contact") and not on("contact_in_facility"):
         paras.append("Kontakt: " + facility["phone"])
-    if address:
-        paras.append("Din adress: " + address)
     body = "".join(
         f"<para>{'<emphasis>' if on('docbook_emphasis') else ''}{escape(p)}"
         f"{'</emphasis>' if on('docbook_emphasis') else ''}</para>"

@@ -193,6 +193,7 @@ class System:
         return {
             "found": True,
             "optout": flag(found, "optoutPaperNotification"),
+            "optout_said": first(found, "optoutPaperNotification") is not None,
             "protected": protected,
             "deregistered": code,
             "address": None
@@ -318,7 +319,7 @@ class System:
         optout = person["optout"] and not self.on("ignore_optout")
         if optout and self.on("optout_trumps_interpreter"):
             reasons = [r for r in reasons if r != "CH-04"]
-        distant = booking.visit is not None and booking.visit - now > dt.timedelta(days=7)
+        distant = booking.visit is not None and booking.visit - now > dt.timedelta(days=7) and person.get("optout_said")
         if not optout and not short and not (distant and self.on("no_paper_for_distant_visits")):
             reasons.append("CH-02")
         return True, bool(reasons), reasons
@@ -403,10 +404,7 @@ class System:
         self.booking_element(p, case, booking, kind)
         p.add(case, "businessObjectId", booking.business_object_id, core=True)
         p.add(case, "headerText", message.header(kind), core=True)
-        street = None
-        if on("address_in_message"):
-            street = (self.known_address(booking) or {}).get("street")
-        p.add(case, "msg", message.docbook(data, on, kind, street), core=True)
+        p.add(case, "msg", message.docbook(data, on, kind), core=True)
         p.add(None, "notify", True)
         if not on("no_source_system"):
             p.add(None, "sourceSystem", "SE2321000065-7331" if on("foreign_source_system") else self.consumer)
@@ -450,7 +448,7 @@ class System:
             "text": message.letter(booking.data, self.on, purpose),
         }
         address = self.known_address(booking)
-        if address and address.get("street") and (not protected or self.on("protected_letter_with_address")):
+        if address and address.get("street") and not protected:
             body["address"] = {k: v for k, v in address.items() if v}
         answer = self.http.post(
             f"{self.sim}/api/paper-letters",
