@@ -40,6 +40,9 @@ class AdapterInfo:
     settle: bool = False  # GET /idle says when due work is done
     consumer_hsa_id: str = ""  # x-rivta-original-serviceconsumer-hsaid of its calls
     booking_status: bool = False  # GET /bookings/{id} tells pending/dispatched/cancelled/manual
+    reports: bool = False  # GET /reports gives the vendor's channel shares and read receipts (RP-01, RP-02)
+    source_systems: tuple[str, ...] = ()  # its own AddMessage sourceSystem HSA-ids [consumer_hsa_id]
+    logical_addresses: dict = dataclasses.field(default_factory=dict)  # contract -> LogicalAddress it calls
     idle_in_health: bool = False  # GET /health carries "idle" (the reference engine's form)
 
     @classmethod
@@ -48,8 +51,9 @@ class AdapterInfo:
         ``clock`` and an ``idle`` flag in place of GET /idle."""
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in fields}
-        if "profiles" in values:
-            values["profiles"] = tuple(values["profiles"])
+        for name in ("profiles", "source_systems"):
+            if name in values:
+                values[name] = tuple(values[name])
         if "clock" not in data and isinstance(data.get("reads_simulator_clock"), bool):
             values["clock"] = "simulator" if data["reads_simulator_clock"] else "adapter"
         if "settle" not in data and isinstance(data.get("idle"), bool):
@@ -59,7 +63,12 @@ class AdapterInfo:
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
         data["profiles"] = list(self.profiles)
+        data["source_systems"] = list(self.source_systems)
         return data
+
+    def own_source_systems(self) -> tuple[str, ...]:
+        """MC-03 ownership: the HSA-ids the vendor's sourceSystem may carry."""
+        return self.source_systems or ((self.consumer_hsa_id,) if self.consumer_hsa_id else ())
 
 
 class HttpAdapter:
@@ -99,6 +108,12 @@ class HttpAdapter:
         """pending/dispatched/cancelled/manual, or None when the adapter does not tell."""
         record = self.record(booking_id)
         return None if record is None else record.get("status")
+
+    def reports(self, booking_ids: list[str]) -> dict | None:
+        """GET /reports (RP-01, RP-02): the vendor's own account of channels and reads."""
+        if not self.info().reports:
+            return None
+        return self._call("GET", "/reports", expect=(200,), params={"booking_id": booking_ids}).json()
 
     # time ----------------------------------------------------------------------------------
     def move_clock(self, instant: dt.datetime) -> None:
@@ -180,6 +195,9 @@ class ManualAdapter:
         return {"booking_id": booking_id}
 
     def record(self, booking_id: str) -> dict | None:
+        return None
+
+    def reports(self, booking_ids: list[str]) -> dict | None:
         return None
 
     def status(self, booking_id: str) -> str | None:

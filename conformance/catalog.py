@@ -34,7 +34,14 @@ SOURCES = {
     "RIVTA BP 2.1": "RIVTA Basic Profile 2.1",
 }
 
-FAMILIES = {"LK": "Lookups", "CH": "Channel decision", "FB": "Fallback", "RM": "Reminders", "MC": "Message content"}
+FAMILIES = {
+    "LK": "Lookups",
+    "CH": "Channel decision",
+    "FB": "Fallback",
+    "RM": "Reminders",
+    "MC": "Message content",
+    "RP": "Reporting",
+}
 
 RULES: dict[str, Rule] = {
     r.id: r
@@ -87,7 +94,9 @@ RULES: dict[str, Rule] = {
             "Under 18 on the dispatch date: paper as well (the 18th birthday counts as adult).",
             "000 (0-18), 001 (under 18)",
             "Paper outbox of a reachable, opted-out patient who turns 18 tomorrow; one who turns 18 today must be "
-            "treated like an adult control patient.",
+            "treated like an adult control patient; the same again dispatched at 00:00 Swedish time on the 18th "
+            "birthday (the UTC date is still the day before).",
+            clock=True,
         ),
         Rule(
             "CH-04",
@@ -118,20 +127,23 @@ RULES: dict[str, Rule] = {
             "CH-09",
             "Visit closer than short_notice_days: digital only when reachable (paper too late).",
             "000",
-            "Inbox and paper outbox for a visit in 2 days: a reachable adult (digital only) and one without "
-            "account (paper).",
+            "Inbox and paper outbox of reachable adults (not opted out) with the visit exactly short_notice_days "
+            "away and one minute either side, in short_notice_days - 1 days (digital only), one without account "
+            "(paper), and a minor and an interpreter patient at short notice (then both).",
         ),
         Rule(
             "CH-10",
             "Protected identity: no address anywhere; paper through the protected-address route.",
             "TKB-PU rule #3",
-            "Paper outbox (route flag, no address) and every request body in the traffic (no address text).",
+            "Paper outbox (route flag, no address) and every request body in the traffic (no address text), for a "
+            "patient with protectedPersonIndicator and one with protectedPopulationRecord.",
         ),
         Rule(
             "CH-11",
             "Deceased or deregistered: nothing is sent; manual handling.",
             "TKB-PU, TKB-PROFILE",
-            "Inbox, paper outbox and adapter booking status for a deceased patient.",
+            "Inbox, paper outbox and adapter booking status for patients deregistered for each reason: deceased "
+            "(AV), emigrated (UV), missing (OB), technical (TA), other (AN).",
         ),
         Rule(
             "CH-12",
@@ -143,7 +155,8 @@ RULES: dict[str, Rule] = {
             "FB-01",
             "Digital-only kallelse unread within fallback_days: paper.",
             "001",
-            "Paper outbox of an unread digital-only kallelse an hour before fallback_days and a day after.",
+            "Paper outbox of an unread digital-only kallelse one minute before fallback_days (none) and by a day "
+            "after (one letter, sent no earlier than the deadline).",
             clock=True,
         ),
         Rule(
@@ -157,7 +170,9 @@ RULES: dict[str, Rule] = {
             "RM-01",
             "SMS reminders reminder_days_before the visit, never for cancelled visits, never twice a day.",
             "001",
-            "SMS reported by the adapter on the evenings before the reminder days, and for a cancelled booking.",
+            "SMS reported by the adapter just before and at the end of each reminder day's window (an hour before "
+            "to three hours after reminder_local_time), at the end, for a cancelled booking and for a patient "
+            "without consent.",
             clock=True,
         ),
         Rule(
@@ -247,6 +262,19 @@ RULES: dict[str, Rule] = {
             "Notification outbox and the vendor's SMS reminders: no visit type, facility, date, time or preparations.",
             clock=True,
             passive=True,
+        ),
+        Rule(
+            "RP-01",
+            "Report per run: shares digital-only / digital and paper / paper-only, paper letters avoided, savings.",
+            "000, 003, 004 (nyttokalkyl)",
+            "The adapter's optional GET /reports against what the suite observed for the same bookings: each "
+            "booking's channel, the shares, the letters avoided and the savings at the profile's cost parameters.",
+        ),
+        Rule(
+            "RP-02",
+            "Read receipts: per thread, whether and when the citizen read it.",
+            "003, 004 §5",
+            "The adapter's optional GET /reports against the 1177 inbox: read or not, and when, per thread.",
         ),
     )
 }

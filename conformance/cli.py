@@ -63,7 +63,12 @@ def _reporter(verbose: bool, manual: bool, watcher):
 
 
 @conformance.command("run")
-@click.option("--profile", type=click.Choice(["rjl", "vgr"]), required=True, help="Regional rule profile.")
+@click.option("--profile", type=click.Choice(["rjl", "vgr"]), help="Built-in regional rule profile.")
+@click.option(
+    "--profile-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A region's own profile (TOML, docs/conformance.md 'Profiles'); replaces --profile.",
+)
 @click.option("--adapter", "adapter_url", help="Base URL of the vendor adapter (see docs/conformance.md).")
 @click.option("--simulator", default=DEFAULT_SIMULATOR, show_default=True, help="Simulator base URL.")
 @click.option("--rules", help="Comma-separated rule IDs, e.g. CH-03,FB-01.")
@@ -119,6 +124,7 @@ def run(json_progress: Path | None, **options) -> None:
 
 def _run(
     profile,
+    profile_file,
     adapter_url,
     simulator,
     rules,
@@ -135,7 +141,7 @@ def _run(
     watcher,
 ) -> None:
     from conformance.adapter import AdapterError, AdapterInfo, HttpAdapter, ManualAdapter
-    from conformance.profiles import PROFILES
+    from conformance.profiles import PROFILES, ProfileError, load
     from conformance.runner import Progress, Runner
     from conformance.scenario import Run
     from conformance.simulator_api import SimulatorApi, SimulatorError
@@ -143,6 +149,13 @@ def _run(
     selected = _rules(rules, all_rules)
     key, key_path = _signing_key(signing_key)
     wall_started = _wall_now()
+    if (profile is None) == (profile_file is None):
+        raise click.UsageError("give exactly one of --profile NAME or --profile-file FILE")
+    try:
+        expectations = load(profile_file) if profile_file else PROFILES[profile]
+    except ProfileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--profile-file") from None
+    profile = expectations.key
     if manual:
         adapter = ManualAdapter(
             AdapterInfo(
@@ -167,7 +180,7 @@ def _run(
     if profile not in info.profiles:
         raise click.ClickException(f"the adapter does not support profile {profile!r} (it offers {info.profiles})")
     context = Run(
-        sim, adapter, PROFILES[profile], consumer if consumer is not None else info.consumer_hsa_id, wait_seconds=wait
+        sim, adapter, expectations, consumer if consumer is not None else info.consumer_hsa_id, wait_seconds=wait
     )
     reporter = _reporter(verbose, manual, watcher)
     try:
@@ -187,6 +200,7 @@ def _run(
         "manual" if manual else "automated",
         finished=outcome.finished,
         wall_started=wall_started,
+        expectations=expectations,
     )
     _finish(report_dir, certificate, outcome.verdicts, outcome.seconds, key, key_path, watcher)
 
@@ -223,7 +237,21 @@ def check_traffic(simulator, since, until, consumer, report_dir, vendor, system_
     _finish(report_dir, certificate, verdicts, time.monotonic() - began, *_signing_key(signing_key))
 
 
-def _certificate(info, vendor, version, profile, started, simulator, adapter, mode, finished=None, wall_started=None):
+def _certificate(
+    info,
+    vendor,
+    version,
+    profile,
+    started,
+    simulator,
+    adapter,
+    mode,
+    finished=None,
+    wall_started=None,
+    expectations=None,
+):
+    """``expectations``: the profile the run used (its name and the digest of the very file
+    read, --profile-file included); without it the built-in profile named ``profile``."""
     from conformance.certificate import sha256_hex
     from conformance.profiles import PROFILES
     from conformance.report import Certificate
@@ -234,13 +262,15 @@ def _certificate(info, vendor, version, profile, started, simulator, adapter, mo
         system=info.system,
         version=version or info.version,
         profile=profile,
-        profile_name=PROFILES[profile].name,
+        profile_name=expectations.name if expectations else PROFILES[profile].name,
         date=wall_finished[:10],
         simulator_time=started.isoformat(),
         simulator=simulator,
         adapter=adapter,
         mode=mode,
-        profile_sha256=sha256_hex(_profile_content(profile)),
+        profile_sha256=(
+            expectations.digest.removeprefix("sha256:") if expectations else sha256_hex(_profile_content(profile))
+        ),
         suite_version=_suite_version(),
         simulator_finished=(finished or started).isoformat(),
         wall_started=wall_started or wall_finished,

@@ -18,6 +18,20 @@ ACCOUNTS = {
         "mobile": "+46701234567",
         "email": "patient@example.se",
     },
+    "sms_only": {
+        "exists": True,
+        "active": True,
+        "sms_notification": True,
+        "email_notification": False,
+        "mobile": "+46701234567",
+    },
+    "email_only": {
+        "exists": True,
+        "active": True,
+        "sms_notification": False,
+        "email_notification": True,
+        "email": "patient@example.se",
+    },
     "no_notifications": {"exists": True, "active": True, "sms_notification": False, "email_notification": False},
     "inactive": {
         "exists": True,

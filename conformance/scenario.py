@@ -13,12 +13,17 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from conformance import people, wire
 from conformance.profiles import Expectations
 from conformance.silence import Silence
 from conformance.verdicts import Judgement
+
+if TYPE_CHECKING:
+    from conformance.adapter import HttpAdapter, ManualAdapter
+    from conformance.simulator_api import SimulatorApi
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
 FACILITY = {
@@ -40,8 +45,8 @@ PREPARATIONS = "Ät en lätt måltid senast två timmar före besöket och ta me
 class Run:
     """What every scenario of one run shares."""
 
-    sim: object  # conformance.simulator_api.SimulatorApi
-    adapter: object  # HttpAdapter or ManualAdapter
+    sim: SimulatorApi
+    adapter: HttpAdapter | ManualAdapter
     profile: Expectations
     consumer: str  # the vendor's HSA-id in the traffic ("" = any consumer)
     t0: dt.datetime | None = None
@@ -53,6 +58,7 @@ class Run:
         self.silence = Silence(lambda: self.t0 is not None and self.sim.any_traffic(self.consumer or None, self.t0))
 
     def local_t0(self) -> dt.datetime:
+        assert self.t0 is not None, "the runner sets T0 before any scenario starts"
         return self.t0.astimezone(SWEDEN)
 
 
@@ -94,7 +100,7 @@ class Scenario:
 
     def fault(self, contract: str, pnr: str, action: dict, times: int | None = None) -> int:
         """A behaviour rule for this patient only (other scenarios are not touched)."""
-        rule = {
+        rule: dict[str, object] = {
             "match": {"contract": contract, "personnummer": pnr},
             "action": action,
             "description": f"conformance {self.run.tag} {self.name}",
@@ -151,6 +157,18 @@ class Scenario:
         """What the vendor sent about this patient, oldest first."""
         records = self.run.sim.traffic(personnummer=pnr, consumer=self.run.consumer or None, contract=contract)
         return [wire.parse(r) for r in records]
+
+    def requests_about(self, pnr: str) -> list[wire.Request]:
+        """Attribution: the requests indexed under the patient's personnummer plus any of the
+        vendor's requests since T0 whose subject is the same person spelled otherwise (a
+        hyphen, ten digits, a wrong check digit): those are judged, never lost."""
+        found = {r.record["id"]: r for r in self.requests(pnr)}
+        if self.run.consumer:
+            for record in self.run.sim.traffic(consumer=self.run.consumer, since=self.run.t0):
+                request = wire.parse(record)
+                if record["id"] not in found and any(wire.same_person(s, pnr) for s in request.subjects()):
+                    found[record["id"]] = request
+        return [found[k] for k in sorted(found)]
 
     def eventually(self, observe: Callable[[], object], done: Callable[[object], bool], timeout: float | None = None):
         """Poll ``observe`` until ``done`` holds or the wait ends; the last observation."""
@@ -261,7 +279,7 @@ class Delivery:
     @property
     def refused(self) -> str:
         """How 1177 answered AddMessages it did not accept ("" when all were OK)."""
-        answers = [r.record.get("outcome") for r in self.requests if r.contract == "AddMessage"]
+        answers = [str(r.record.get("outcome")) for r in self.requests if r.contract == "AddMessage"]
         return ", ".join(sorted({a for a in answers if a != "ok"}))
 
 

@@ -113,6 +113,14 @@ def parse(record: dict) -> Request:
     return request
 
 
+def same_person(subject: str, pnr: str) -> bool:
+    """Is a (possibly malformed) subjectOfCareId meant for ``pnr``? Birth date and serial
+    agree once separators and the century are dropped; the check digit may be wrong. This
+    is how the suite attributes a request the simulator indexed under another spelling."""
+    digits = re.sub(r"[^0-9]", "", subject)
+    return len(digits) >= 10 and digits[-10:-1] == re.sub(r"[^0-9]", "", pnr)[-10:-1]
+
+
 def subject_problem(subject: str) -> str | None:
     """MC-04 for one identity: None if fine, else what is wrong."""
     if not CONTRACT_FORM.match(subject):
@@ -135,6 +143,7 @@ class AddMessage:
     notify: bool
     source_system: str | None
     header_text: str | None
+    facility: dict = dataclasses.field(default_factory=dict)  # healthCareFacility children by local name
 
     @property
     def booking_id(self) -> str | None:
@@ -176,6 +185,8 @@ def add_message(request: Request) -> AddMessage | None:
     msg_element = find(message, "msg")
     booking_element = find(message, "booking")
     booking = {local(c): (c.text or "").strip() for c in booking_element} if booking_element is not None else {}
+    facility_element = find(message, "healthCareFacility")
+    facility = {local(c): (c.text or "").strip() for c in facility_element} if facility_element is not None else {}
     return AddMessage(
         request=request,
         subject=text(payload, "subjectOfCareId"),
@@ -186,4 +197,5 @@ def add_message(request: Request) -> AddMessage | None:
         notify=text(payload, "notify") in ("true", "1"),
         source_system=text(payload, "sourceSystem"),
         header_text=text(message, "headerText"),
+        facility=facility,
     )

@@ -3,10 +3,15 @@ scenarios and the passive traffic check); the other modules hold the scenarios."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def scenarios() -> list[type]:
+if TYPE_CHECKING:
+    from conformance.scenario import Scenario
+
+
+def scenarios() -> list[type[Scenario]]:
     """Every scenario class, in catalog order of the first rule each judges."""
-    from conformance.checks import channels, content, lookups, timers
+    from conformance.checks import channels, content, lookups, reporting, timers
 
-    found = [*lookups.SCENARIOS, *channels.SCENARIOS, *timers.SCENARIOS, *content.SCENARIOS]
+    found = [*lookups.SCENARIOS, *channels.SCENARIOS, *timers.SCENARIOS, *content.SCENARIOS, *reporting.SCENARIOS]
     return found

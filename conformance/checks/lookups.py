@@ -93,10 +93,16 @@ class Unavailable(Scenario):
                 f"{contract} back: the lookup retried later",
                 ", ".join(f"{r.contract} ({r.record['outcome']}) at {r.at}" for r in later) or "no request",
             )
+            accepted = [r for r in found.requests if r.contract == "AddMessage" and r.record["outcome"] == "ok"]
             j.expect(
-                any(r.contract == "AddMessage" for r in later),
-                f"{contract} back: the 1177 message sent (the patient is digitally reachable)",
-                f"{len(found.add_messages)} AddMessage request(s)",
+                len(accepted) == 1 and any(r.contract == "AddMessage" for r in later),
+                f"{contract} back: the 1177 message sent once (the patient is digitally reachable)",
+                f"{len(accepted)} accepted of {len(found.add_messages)} AddMessage request(s)",
+            )
+            j.expect(
+                len(found.letters) == 1,
+                f"{contract} back: no second paper letter after the retry",
+                f"{len(found.letters)} paper letter(s)",
             )
             self.show_requests("LK-03", f"{contract} back, one day later", later)
         if not self.lifted_at:
@@ -148,6 +154,8 @@ class AddMessageFailures(Scenario):
         j.expect(len(set(ids)) <= 1, "every retry with the same businessObjectId", ", ".join(map(str, ids)))
         threads = self.run.sim.inbox(self.faulted)["threads"]
         j.expect(len(threads) <= 1, "no duplicate thread in the inbox", f"{len(threads)} thread(s)")
+        stored = sum(len(t["messages"]) for t in threads)
+        j.expect(stored == 1, "the re-send stored the kallelse once (no second copy)", f"{stored} message(s) stored")
         self.show_delivery("LK-04", "AddMessage Fault once, a day later", found)
 
 

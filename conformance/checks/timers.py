@@ -10,6 +10,9 @@ from conformance.scenario import SWEDEN, Scenario
 
 REMINDER_MOBILE = "+46709876543"
 EVENING = dt.time(23, 0)
+# RM-01's accepted window around the profile's reminder_local_time (docs/conformance.md)
+WINDOW_BEFORE = dt.timedelta(hours=1)
+WINDOW_AFTER = dt.timedelta(hours=3)
 
 
 def after(letters: list[dict], t0: dt.datetime) -> list[dict]:
@@ -40,26 +43,31 @@ class Fallback(Scenario):
     def checkpoints(self):
         if not self.digital_only:
             return []
-        days = dt.timedelta(days=self.run.profile.fallback_days)
+        self.deadline = self.run.t0 + dt.timedelta(days=self.run.profile.fallback_days)
         return [
-            (self.run.t0 + days - dt.timedelta(hours=1), self.before_deadline),
-            (self.run.t0 + days + dt.timedelta(days=1), self.after_deadline),
+            (self.deadline - dt.timedelta(minutes=1), self.before_deadline),
+            (self.deadline + dt.timedelta(days=1), self.after_deadline),
         ]
 
     def before_deadline(self) -> None:
         letters = self.letters(self.pnr)
         self.j("FB-01").expect(
             not letters,
-            f"unread for {self.run.profile.fallback_days} days less an hour: no paper yet",
+            f"unread for {self.run.profile.fallback_days} days less a minute: no paper yet",
             f"{len(letters)} paper letter(s)",
         )
 
     def after_deadline(self) -> None:
         found = self.delivered(self.pnr, None, True)
         self.j("FB-01").expect(
-            bool(found.letters),
-            f"unread {self.run.profile.fallback_days} days (+1 day tolerance): a fallback paper letter",
+            len(found.letters) == 1,
+            f"unread {self.run.profile.fallback_days} days: one fallback paper letter by a day after the deadline "
+            f"({self.deadline.isoformat()})",
             f"{len(found.letters)} paper letter(s)",
+        )
+        early = [x for x in found.letters if not after([x], self.deadline - dt.timedelta(seconds=1))]
+        self.j("FB-01").expect(
+            not early, "the fallback letter sent no earlier than the deadline", f"{len(early)} letter(s) before it"
         )
         self.show_delivery("FB-01", "after the fallback time", found)
 
@@ -107,7 +115,9 @@ class NoFallback(Scenario):
 
 
 class Reminders(Scenario):
-    """RM-01 on the evenings around each reminder day, and MC-12 on the texts."""
+    """RM-01 in each reminder day's window (WINDOW_BEFORE before to WINDOW_AFTER after the
+    profile's reminder_local_time): none just before it, the day's SMS by its end, never a
+    second; none for a cancelled booking or a patient without consent. MC-12 on the texts."""
 
     rules = ("RM-01", "MC-12")
     clock = True
@@ -115,11 +125,13 @@ class Reminders(Scenario):
     def start(self) -> None:
         self.visit_day = self.run.local_t0().date() + dt.timedelta(days=10)
         fields = {"sms_reminder_consent": True, "mobile": REMINDER_MOBILE}
-        self.pnr, self.cancelled = self.citizen(), self.citizen()
+        self.pnr, self.cancelled, self.no_consent = self.citizen(), self.citizen(), self.citizen()
         self.bookings = [self.book(self.booking(pnr, days=10, **fields)) for pnr in (self.pnr, self.cancelled)]
+        unasked = self.book(self.booking(self.no_consent, days=10, sms_reminder_consent=False, mobile=REMINDER_MOBILE))
         for rule in self.rules:
             self.show_booking(rule, self.bookings[0])
         self.show_booking("RM-01", self.bookings[1], "booking cancelled at once")
+        self.show_booking("RM-01", unasked, "booking of a patient who did not ask for SMS")
         self.delivered(self.cancelled, True, None)
         self.run.adapter.cancel(self.bookings[1]["booking_id"])
         self.settle()
@@ -128,34 +140,48 @@ class Reminders(Scenario):
                 False, "SMS reminders to a patient who asked for them", "the adapter declares the system sends no SMS"
             )
 
-    def evening(self, days_before: int) -> dt.datetime:
-        return dt.datetime.combine(self.visit_day - dt.timedelta(days=days_before), EVENING, tzinfo=SWEDEN)
+    def window(self, days_before: int) -> tuple[dt.datetime, dt.datetime]:
+        day = self.visit_day - dt.timedelta(days=days_before)
+        at = dt.datetime.combine(day, self.run.profile.reminder_local_time, tzinfo=SWEDEN)
+        return at - WINDOW_BEFORE, at + WINDOW_AFTER
 
     def checkpoints(self):
         days = sorted(self.run.profile.reminder_days_before, reverse=True)
-        points = [
-            (
-                self.evening(days[0] + 1),
-                lambda: self.count(0, f"the evening before the first reminder day ({days[0]} days before)"),
-            )
-        ]
+        points = []
         for index, before in enumerate(days):
+            opens, closes = self.window(before)
             points.append(
-                (self.evening(before), lambda n=index + 1, b=before: self.count(n, f"{b} days before the visit"))
+                (
+                    opens - dt.timedelta(minutes=1),
+                    lambda n=index, b=before: self.count(n, f"just before the window of {b} days before the visit"),
+                )
             )
-        points.append((self.evening(days[-1]) + dt.timedelta(minutes=1), self.texts_and_cancelled))
+            points.append(
+                (
+                    closes,
+                    lambda n=index + 1, b=before: self.count(n, f"at the end of the window {b} days before the visit"),
+                )
+            )
+        last = dt.datetime.combine(self.visit_day - dt.timedelta(days=days[-1]), EVENING, tzinfo=SWEDEN)
+        points.append((last, self.texts_and_cancelled))
         return points
 
     def count(self, expected: int, when: str) -> None:
         sent = self.sms(self.pnr)
         self.j("RM-01").expect(
-            len(sent) == expected, f"{when}, evening: {expected} SMS reminder(s) in total", f"{len(sent)} SMS"
+            len(sent) == expected, f"{when}: {expected} SMS reminder(s) in total", f"{len(sent)} SMS"
         )
         self.j("RM-01").note(f"SMS reported by the adapter, {when}", _dump(sent), kind="record")
 
     def texts_and_cancelled(self) -> None:
+        days = len(self.run.profile.reminder_days_before)
+        self.count(days, "the evening of the last reminder day")
         sent = self.sms(self.cancelled)
         self.j("RM-01").expect(not sent, "no SMS reminder for the cancelled booking", f"{len(sent)} SMS")
+        unasked = self.sms(self.no_consent)
+        self.j("RM-01").expect(
+            not unasked, "no SMS to the patient who did not ask for reminders", f"{len(unasked)} SMS"
+        )
         texts = [(f"SMS to {s.get('recipient') or 'the patient'}", s.get("text", "")) for s in self.sms(self.pnr)]
         texts += [
             (f"1177 {n['channel']} notification", " ".join(filter(None, (n.get("subject"), n.get("text")))))

@@ -11,9 +11,20 @@ from conformance.verdicts import Judgement
 
 LOOKUP_PU = "GetPersonsForProfile"
 LOOKUP_PROFILE = "GetUserProfile"
+# Which LogicalAddress goes with which contract in the test bed (docs/conformance.md,
+# "What the suite judges"); a vendor configured otherwise declares its own in /health.
+LOGICAL_ADDRESSES = {
+    "GetPersonsForProfile": "SE165565594230-1000",
+    "GetUserProfile": "SE2321000016-MVK",
+    "GetSubjectOfCare": "SE2321000016-MVK",
+    "AddMessage": "SE2321000016-MVK",
+    "GetMessageStatus": "SE2321000016-MVK",
+}
 
 
-def mc01(j: Judgement, requests: list[wire.Request]) -> None:
+def mc01(j: Judgement, requests: list[wire.Request], addresses: dict[str, str] | None = None) -> None:
+    """XSD and LogicalAddress; with ``addresses`` (contract -> the vendor's configured
+    receiver) the header must also name the right receiver for the contract."""
     for request in requests:
         errors = request.xsd_errors()
         label = f"{request.contract} request at {request.at}"
@@ -26,6 +37,13 @@ def mc01(j: Judgement, requests: list[wire.Request]) -> None:
             f"{label}: a RIVTA LogicalAddress SOAP header",
             f"LogicalAddress {request.logical_address!r}" if request.logical_address else "no LogicalAddress",
         )
+        wanted = (addresses or {}).get(request.contract)
+        if wanted and request.logical_address:
+            j.expect(
+                request.logical_address == wanted,
+                f"{label}: LogicalAddress {wanted} (the receiver of {request.contract})",
+                f"LogicalAddress {request.logical_address!r}",
+            )
     if not requests:
         j.not_applicable("The vendor sent no request in scope.")
 
@@ -45,12 +63,15 @@ def mc02(j: Judgement, messages: list[wire.AddMessage]) -> None:
         j.not_applicable("The vendor sent no AddMessage in scope.")
 
 
-def mc03(j: Judgement, messages: list[wire.AddMessage]) -> None:
+def mc03(j: Judgement, messages: list[wire.AddMessage], own: tuple[str, ...] = ()) -> None:
+    """notify=true needs sourceSystem; with ``own`` (the vendor's HSA-ids) it must be one of them."""
     for message in (m for m in messages if m.notify):
         source = message.source_system or ""
+        ok = bool(wire.HSA_ID.match(source)) and (not own or source in own)
+        whose = f" ({', '.join(own)})" if own else ""
         if not j.expect(
-            bool(wire.HSA_ID.match(source)),
-            f"AddMessage at {message.request.at} with notify=true: sourceSystem with the caller's HSA-id",
+            ok,
+            f"AddMessage at {message.request.at} with notify=true: sourceSystem with the caller's own HSA-id{whose}",
             f"sourceSystem {source!r}" if source else "no sourceSystem",
         ):
             j.note("AddMessage request (notify=true)", message.request.body, kind="soap", at=message.request.at)

@@ -11,7 +11,7 @@ import importlib.metadata
 from flask import Blueprint, jsonify, request
 
 from simulator.dispatch import api as dispatch_api
-from simulator.dispatch import explain
+from simulator.dispatch import explain, report
 from simulator.dispatch.domain import booking_from_json, merge_update, parse_booking
 from simulator.dispatch.engine import Engine
 from simulator.population.domain import FieldError
@@ -144,6 +144,8 @@ def create_blueprint(engine: Engine) -> Blueprint:
             settle=True,
             booking_status=True,
             consumer_hsa_id=settings.consumer_hsa_id,
+            source_systems=sorted({p.source_system for p in settings.profiles.values()}),
+            reports=True,
             reads_simulator_clock=True,
             idle=engine.store.count_due(engine.clock.now()) == 0,
             rules=RULES,
@@ -215,6 +217,36 @@ def create_blueprint(engine: Engine) -> Blueprint:
             for m in engine.store.sms_list(personnummer)
         ]
         return jsonify(items=items)
+
+    @adapter.get("/reports")
+    def reports():
+        """RP-01/RP-02 for the bookings asked about: channel and read receipt per booking,
+        the shares, the letters avoided and the savings (the suite compares them)."""
+        wanted = set(request.args.getlist("booking_id"))
+        rows, all_steps = engine.store.report_rows()
+        bookings = [b for b in rows if b["booking_id"] in wanted]
+        steps = [s for s in all_steps if s["booking_id"] in wanted]
+        summary = report.summarize(bookings, steps, engine.settings().profiles)
+        got = report.delivered_channels(steps)
+        reads = {r["booking_id"]: r for r in report.read_receipts(engine, bookings, steps, refresh=True)}
+        names = {frozenset({"digital"}): "digital_only", frozenset({"digital", "paper"}): "digital_and_paper"}
+        names[frozenset({"paper"})] = "paper_only"
+        items = [
+            {
+                "booking_id": b["booking_id"],
+                "business_object_id": b["business_object_id"],
+                "channel": names.get(frozenset(got.get(b["booking_id"], set())), "none"),
+                "read": reads.get(b["booking_id"], {}).get("read", False),
+                "read_at": reads.get(b["booking_id"], {}).get("read_at"),
+            }
+            for b in bookings
+        ]
+        return jsonify(
+            items=items,
+            shares=summary["shares"],
+            paper_letters_avoided=summary["paper_letters_avoided"],
+            savings_sek=summary["estimated_savings_sek"]["total"],
+        )
 
     # extensions of the reference engine (not needed by the suite) -----------------------------
 

@@ -6,7 +6,6 @@ tests/conformance/bridge.py over its REST API."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,6 @@ from tests.support import ROOT, SimulatorProcess
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS = ROOT / "docs"
 UPDATE_DOCS = os.environ.get("KALLELSE_UPDATE_DOCS") == "1"
-SETTINGS_REACH_WORKER = 1.5  # the dispatch worker re-reads its settings at most every second
-# profile -> {rule: status} of the reference engine's CLI run (test_reference), which the
-# mutant matrix reuses as its reference row instead of running the whole catalog again
-REFERENCE_VERDICTS: dict[str, dict[str, str]] = {}
 
 
 class Reference:
@@ -54,12 +49,9 @@ class Reference:
     def url(self) -> str:
         return self.server.url
 
-    def reset(self, mutations: list[str]) -> None:
-        """A clean slate (bookings, traffic, behaviours, inbox) and the variant's switches."""
+    def reset(self) -> None:
+        """A clean slate (bookings, traffic, behaviours, inbox)."""
         assert requests.post(f"{self.url}/api/reset", json={}, timeout=30).ok
-        answer = requests.put(f"{self.url}/dispatch/api/settings", json={"mutations": mutations}, timeout=30)
-        assert answer.status_code == 200, answer.text
-        time.sleep(SETTINGS_REACH_WORKER)
 
     def stop(self) -> None:
         if self.bridge is not None:
@@ -85,3 +77,14 @@ def bridged(tmp_path_factory):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def example_vendor(reference):
+    """The independent example vendor (tests/conformance/vendor/) beside the reference
+    engine on the same simulator; ``install(name, profile, switches)`` gives an adapter URL."""
+    from tests.conformance.vendor.app import Vendor
+
+    vendor = Vendor(reference.url).start()
+    yield vendor
+    vendor.stop()

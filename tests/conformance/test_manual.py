@@ -50,7 +50,7 @@ class PersonAtTheUi:
 
 
 def test_manual_mode_drives_a_person_through_each_step(reference):
-    reference.reset([])
+    reference.reset()
     tester = PersonAtTheUi(reference)
     adapter = ManualAdapter(AdapterInfo(vendor="Manual AB", sms="none"), ask=tester.ask, say=tester.say)
     run = Run(SimulatorApi(reference.url), adapter, PROFILES["rjl"], consumer="", wait_seconds=10)

@@ -8,16 +8,17 @@ import sys
 
 import pytest
 
+from conformance.profiles import BUILT_IN
+from tests.conformance.vendor.system import read_profile
 from tests.support import ROOT
 
 pytestmark = pytest.mark.slow
 
 
-def test_plugin_reports_each_rule_as_a_test(bridged, tmp_path):
-    """Through the example adapter of bridge.py (letters reported by the adapter), as a
-    vendor's pipeline would run it."""
-    reference = bridged
-    reference.reset(["no_directions_link"])
+def test_plugin_reports_each_rule_as_a_test(reference, example_vendor, tmp_path):
+    """Against the example vendor with its directions link left out, as a vendor's
+    pipeline would run it."""
+    adapter = example_vendor.install("plugin", read_profile(BUILT_IN / "rjl.toml"), {"no_directions_link"})
     args = [
         sys.executable,
         "-m",
@@ -33,7 +34,7 @@ def test_plugin_reports_each_rule_as_a_test(bridged, tmp_path):
         "-p",
         "no:cacheprovider",
         "--kallelse-adapter",
-        reference.adapter_url,
+        adapter,
         "--kallelse-simulator",
         reference.url,
         "--kallelse-rules",
@@ -44,7 +45,6 @@ def test_plugin_reports_each_rule_as_a_test(bridged, tmp_path):
         str(tmp_path / "pytest-junit.xml"),
     ]
     result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=240)
-    reference.reset([])
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
     assert "1 failed, 1 passed" in out, out
@@ -54,4 +54,4 @@ def test_plugin_reports_each_rule_as_a_test(bridged, tmp_path):
     assert 'name="CH-02"' in junit and 'name="MC-08"' in junit
     report = json.loads((tmp_path / "report" / "report.json").read_text("utf-8"))
     ch02 = next(r for r in report["rules"] if r["rule_id"] == "CH-02")
-    assert ch02["status"] == "pass" and "1 paper letter" in json.dumps(ch02["findings"])  # from GET /sent/paper
+    assert ch02["status"] == "pass" and "1 paper letter" in json.dumps(ch02["findings"])
