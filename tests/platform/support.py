@@ -21,6 +21,18 @@ CARE_SYSTEM = "SE2321000016-CARE"  # an authorized consumer
 OTHER_SYSTEM = "SE2321000016-OTHER"  # known to nobody
 
 
+def gate_sleeps(server, monkeypatch) -> list[float]:
+    """Replace the platform gate's injected ``sleep`` of an in-process simulator with a
+    recorder: a test sees each wait (delay behaviours, route timeouts) in seconds,
+    without waiting and without timing windows a busy machine breaks."""
+    from simulator.platform.gate import PlatformGate
+
+    waits: list[float] = []
+    gate = next(i for i in server.runtime.interceptors if isinstance(i, PlatformGate))
+    monkeypatch.setattr(gate, "sleep", waits.append)
+    return waits
+
+
 def write_routing(folder: Path, text: str) -> Path:
     path = folder / "routing.toml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")

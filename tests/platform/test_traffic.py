@@ -21,7 +21,7 @@ from tests.platform.support import (
     result_code,
     traffic,
 )
-from tests.support import SimulatorProcess
+from tests.support import InProcessSimulator
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +187,7 @@ def test_metrics(server):
 
 
 def test_retention_keeps_the_newest_rows_and_the_counters(tmp_path):
-    server = SimulatorProcess(tmp_path / "sim", workers=1, env={"KALLELSE_TRAFFIC_MAX_ROWS": "50"}).start()
+    server = InProcessSimulator(tmp_path / "sim", env={"KALLELSE_TRAFFIC_MAX_ROWS": "50"}).start()
     try:
         pnr = new_person(server)
         for number in range(230):
