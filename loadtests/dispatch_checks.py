@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import collections
 
-from loadtests.reconcile import Api, Check, inbox_messages
+from loadtests.checks import Api, Check, inbox_messages
 
 DIGITAL = ("digital_only", "digital_and_paper")
 PAPER = ("paper_only", "digital_and_paper")
