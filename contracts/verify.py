@@ -82,8 +82,9 @@ def diff_descriptions(file: str, official: Description, authored: Description) -
                         allowed=prop == "pattern" and _only_anchors_removed(before, after),
                     )
                 )
-        for pattern in authored[key].get("pattern") or ():
-            if _ANCHORS.match(pattern):
+        patterns = authored[key].get("pattern") or []
+        for pattern in patterns if isinstance(patterns, list) else [patterns]:
+            if _ANCHORS.match(str(pattern)):
                 out.append(Difference(file, key, "pattern keeps the literal ^...$ defect", None, pattern))
     return out
 

@@ -22,8 +22,15 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.serving import BaseWSGIServer
+
+    from simulator.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT.parent / "shared").resolve()  # CI may place it beside the clone as a link
@@ -238,8 +245,8 @@ class InProcessSimulator:
         self.env = env or {}
         self.port = free_port()
         self.log_path = data_dir / f"server-{self.port}.log"
-        self.app = None
-        self._server = None
+        self.app: Flask | None = None
+        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._log_handler: logging.Handler | None = None
 
@@ -248,7 +255,8 @@ class InProcessSimulator:
         return f"http://127.0.0.1:{self.port}"
 
     @property
-    def runtime(self):
+    def runtime(self) -> Runtime:
+        assert self.app is not None, "start() the simulator first"
         return self.app.config["RUNTIME"]
 
     def start(self) -> InProcessSimulator:
@@ -273,9 +281,11 @@ class InProcessSimulator:
                 prepare(config).db.dispose()
             else:
                 prepared_data_dir(self.data_dir, self.seed, self.contracts)
-            self.app = create_app(config)  # migrating a copied file finds nothing to do
-        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True, request_handler=_quiet_handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+            app = self.app = create_app(config)  # migrating a copied file finds nothing to do
+        server = self._server = make_server(
+            "127.0.0.1", self.port, app, threaded=True, request_handler=_quiet_handler()
+        )
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
         return self
 

@@ -151,6 +151,6 @@ def create_blueprint(runtime, platform) -> Blueprint:
 
     @api.get("/metrics")
     def prometheus():
-        return Response(metrics.exposition(traffic.totals()), mimetype="text/plain; version=0.0.4")
+        return Response(metrics.exposition(traffic.totals()), content_type=metrics.CONTENT_TYPE)
 
     return api

@@ -33,6 +33,18 @@ def gate_sleeps(server, monkeypatch) -> list[float]:
     return waits
 
 
+def metric(server, name: str, **labels: str) -> float | None:
+    """One sample of the server's /metrics, read with prometheus_client's own parser."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    return None
+
+
 def write_routing(folder: Path, text: str) -> Path:
     path = folder / "routing.toml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
