@@ -4,12 +4,15 @@ authored contracts are wire-identical to an official bundle."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from contracts import BUILTIN_DIR
-from contracts.bundle import builtin_bundle
+from contracts.bundle import ContractBundle, builtin_bundle
+
+EndpointPaths = Callable[[ContractBundle], dict[str, str]]
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -38,12 +41,13 @@ def contracts() -> None:
 def verify(official: Path, authored: Path | None, documents: int, seed: int) -> None:
     """Compare the authored contracts with an official bundle: component models, a generated
     corpus validated by both, and the ^...$ pattern defect. Exits 1 on any difference."""
+    from contracts.report import render
     from contracts.verify import compare
 
     # The report names the pattern correction itself; the loader's warning would repeat it.
     logging.getLogger("contracts.bundle").setLevel(logging.ERROR)
     report = compare(official, authored, documents=documents, seed=seed)
-    click.echo(report.render())
+    click.echo(render(report))
     if not report.ok:
         raise SystemExit(1)
 
@@ -56,10 +60,13 @@ def verify(official: Path, authored: Path | None, documents: int, seed: int) -> 
     default=None,
     help="Overlay an official bundle, as `kallelse serve --contracts` does.",
 )
-def list_contracts(official: Path | None) -> None:
+@click.pass_context
+def list_contracts(ctx: click.Context, official: Path | None) -> None:
     """The interactions of the bundle: version, SOAPAction, request element, endpoint path."""
     bundle = builtin_bundle(official)
-    paths = _served_paths(official)
+    # The endpoint paths are the simulator's business: ``kallelse`` hands in how to find them.
+    endpoint_paths: EndpointPaths | None = (ctx.obj or {}).get("endpoint_paths")
+    paths = endpoint_paths(bundle) if endpoint_paths else {}
     for contract in sorted(bundle.contracts.values(), key=lambda c: c.interaction):
         click.echo(f"{contract.interaction} {contract.major_version}")
         for label, value in (
@@ -70,24 +77,3 @@ def list_contracts(official: Path | None) -> None:
         ):
             click.echo(f"    {label:<16} {value}")
     click.echo(f"\nbundle folders, first wins: {', '.join(str(d) for d in bundle.dirs)}")
-
-
-def _served_paths(official: Path | None) -> dict[str, str]:
-    """Ask the simulator itself which path serves which interaction (its services decide
-    the prefix), with a throw-away database."""
-    import tempfile
-
-    try:
-        from simulator.app import soap_endpoints
-        from simulator.config import Config
-        from simulator.runtime import Runtime
-
-        with tempfile.TemporaryDirectory(prefix="kallelse-list-") as tmp:
-            runtime = Runtime.build(Config(data_dir=Path(tmp), contracts=official))
-            try:
-                return {endpoint.contract.interaction: path for path, endpoint in soap_endpoints(runtime).items()}
-            finally:
-                runtime.db.dispose()
-    except Exception as exc:
-        click.echo(f"(endpoint paths unavailable: {exc})", err=True)
-        return {}

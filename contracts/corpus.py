@@ -21,7 +21,7 @@ import re
 import string
 
 from lxml import etree
-from xmlschema.validators import XsdAnyElement, XsdGroup
+from xmlschema.validators import XsdAnyElement, XsdElement, XsdGroup, XsdType
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XS = "{http://www.w3.org/2001/XMLSchema}"
@@ -39,8 +39,8 @@ class Node:
     """One generated element and the schema component it was generated from."""
 
     element: etree._Element
-    particle: object  # XsdElement (its min/max occurs apply within the parent)
-    xsd_type: object  # the type actually used (after any xsi:type)
+    particle: XsdElement  # its min/max occurs apply within the parent
+    xsd_type: XsdType  # the type actually used (after any xsi:type)
 
 
 @dataclasses.dataclass
@@ -282,7 +282,8 @@ class RegexSampler:
     def _class(self, body: str) -> str:
         if body.startswith("^"):
             raise GeneratorError(f"negated character class [{body}] is not supported")
-        chars, i = [], 0
+        chars: list[str] = []
+        i = 0
         while i < len(body):
             if body[i] == "\\":
                 chars.extend(self._CLASS_ESCAPES.get(body[i + 1], body[i + 1]))

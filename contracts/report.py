@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from contracts.verify import Report
+from contracts.findings import ALLOWED_DEVIATION, Report, defect_proven
 
 SHOWN_DIFFERENCES = 40
 
 
 def render(report: Report) -> str:
-    from contracts.verify import ALLOWED_DEVIATION, defect_proven
-
     lines = ["Contract verification", f"  official  {report.official_dir}", f"  authored  {report.authored_dir}", ""]
     lines += _components(report, ALLOWED_DEVIATION)
     lines += _corpus(report)

@@ -4,7 +4,7 @@ without HTTP, to locate costs the HTTP benchmark only sums up.
     python -m loadtests.bench_micro [--profile OUT.html]
 
 Steps: envelope parse, XSD validation, response serialization, one bare INSERT+COMMIT, the
-real AddMessage producer (domain + store), the whole simulator WSGI app (Router ->
+real AddMessage producer (domain + store), the whole simulator WSGI app (SoapRouter ->
 SoapEndpoint with every interceptor), and the floor and spyne apps for comparison."""
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def _checked(app, next_body: Callable[[], bytes], soap_action: str) -> Callable[
 
 def simulator_app(work: Path, contracts: Path | None):
     """The real application, migrated and seeded, on a fresh SQLite file; returns the
-    WSGI app, a runtime on the same database and the Router's SOAP endpoints."""
+    WSGI app, a runtime on the same database and the app's SOAP endpoints."""
     from simulator.app import create_app
     from simulator.config import Config
     from simulator.server import prepare
@@ -117,10 +117,7 @@ def simulator_app(work: Path, contracts: Path | None):
     config = Config(data_dir=work, seed=True, contracts=contracts)
     runtime = prepare(config)
     app = create_app(config, migrate=False)
-    router = app
-    while router is not None and not hasattr(router, "endpoints"):
-        router = getattr(router, "app", None)  # WSGI wrappers installed by the parts
-    return app, runtime, (router.endpoints if router is not None else {})
+    return app, runtime, app.config["SOAP_ENDPOINTS"]
 
 
 def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]:

@@ -14,8 +14,9 @@ More than demanded is a duplicate, less is a loss: either fails the run."""
 from __future__ import annotations
 
 import collections
+from collections.abc import Set
 
-from loadtests.reconcile import Api, Check, inbox_messages
+from loadtests.checks import Api, Check, inbox_messages
 
 DIGITAL = ("digital_only", "digital_and_paper")
 PAPER = ("paper_only", "digital_and_paper")
@@ -38,7 +39,7 @@ def expected(decision: dict, read: bool, fallback_fired: bool) -> tuple[int, int
     return messages, 0, outcome + (" + FB-02" if read and fallback_fired else ""), why
 
 
-def booking_checks(api: Api, bookings: list[dict], expect_fallback: bool, reads: set[str] = frozenset()) -> list[Check]:
+def booking_checks(api: Api, bookings: list[dict], expect_fallback: bool, reads: Set[str] = frozenset()) -> list[Check]:
     decided = Check("bookings: exactly one decision, nothing failed or pending")
     outputs = Check("bookings: the messages and letters the rules demand, no duplicates")
     by_pnr = collections.defaultdict(list)
@@ -55,7 +56,7 @@ def booking_checks(api: Api, bookings: list[dict], expect_fallback: bool, reads:
 
     citizens = {pnr: (messages, letters) for pnr, messages, letters in api.each(per_citizen, sorted(by_pnr))}
     decisions = dict(api.each(per_booking, [b["booking_id"] for b in bookings]))
-    tally = collections.Counter()
+    tally: collections.Counter[str] = collections.Counter()
     for booking in bookings:
         booking_id, pnr = booking["booking_id"], booking["pnr"]
         decision = decisions.get(booking_id)

@@ -14,12 +14,13 @@ import os
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import TextIO
 
 
 class Ledger:
     def __init__(self, folder: str | Path | None):
         self.path = None
-        self._file = None
+        self._file: TextIO | None = None
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
             self.path = Path(folder) / f"ledger-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"

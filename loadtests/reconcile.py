@@ -14,70 +14,12 @@ A run that loses or duplicates anything fails, whatever its speed."""
 from __future__ import annotations
 
 import collections
-import concurrent.futures
-import dataclasses
-import threading
 
-import requests
+from loadtests.checks import Api, Check, inbox_messages
+from loadtests.dispatch_checks import booking_checks
 
-THREADS = 8
 # businessObjectId prefixes of the SOAP scenarios' own messages (loadtests.scenarios.common.unique)
 SOAP_PREFIXES = ("LT-", "CR-")
-
-
-@dataclasses.dataclass
-class Check:
-    name: str
-    checked: int = 0
-    problems: list[str] = dataclasses.field(default_factory=list)
-    problem_count: int = 0
-    notes: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.problem_count == 0
-
-    def problem(self, text: str) -> None:
-        self.problem_count += 1
-        if len(self.problems) < 20:  # the first ones say enough; the count says how many
-            self.problems.append(text)
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "ok": self.ok,
-            "checked": self.checked,
-            "problems": self.problem_count,
-            "first_problems": self.problems,
-            **self.notes,
-        }
-
-
-class Api:
-    """The control API, one HTTP session per thread."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url.rstrip("/")
-        self._local = threading.local()
-
-    def get(self, path: str, **params):
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        answer = session.get(f"{self.base_url}{path}", params=params or None, timeout=60)
-        if answer.status_code == 404:
-            return None
-        answer.raise_for_status()
-        return answer.json()
-
-    def each(self, function, items) -> list:
-        with concurrent.futures.ThreadPoolExecutor(THREADS) as pool:
-            return list(pool.map(function, items))
-
-
-def inbox_messages(api: Api, pnr: str) -> list[dict]:
-    inbox = api.get(f"/api/citizens/{pnr}/inbox") or {"threads": []}
-    return [m for t in inbox["threads"] for m in t["messages"]]
 
 
 def addmessage_check(api: Api, acks: list[dict], reads: list[dict], run: str) -> list[Check]:
@@ -132,8 +74,6 @@ def run_checks(base_url: str, entries: dict[str, list[dict]], run: str, expect_f
     if entries.get("addmessage") or entries.get("read"):
         checks += addmessage_check(api, entries.get("addmessage", []), entries.get("read", []), run)
     if entries.get("booking"):
-        from loadtests.dispatch_checks import booking_checks
-
         reads = {r["booking_id"] for r in entries.get("read", []) if r.get("booking_id")}
         checks += booking_checks(api, entries["booking"], expect_fallback, reads)
     return {"ok": all(c.ok for c in checks), "checks": [c.as_dict() for c in checks]}

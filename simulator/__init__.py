@@ -4,7 +4,9 @@ PU-tjänsten, the control API and the citizen pages.
 Map of the package (one sub-package per real-world service, domain apart from transport):
 
 - ``clock``          the simulator clock every timestamp comes from
-- ``storage``        SQLAlchemy engine, tables, migrations, group commit
+- ``storage``        SQLAlchemy engine, tables, migrations, the per-request memo (one
+                     commit per request; group commit was measured and rejected:
+                     docs/performance.md, "Decisions")
 - ``soap``           RIVTA BP 2.1 transport: envelope, validation, faults, WSDL serving
 - ``population``     the test citizens (folkbokföring + 1177 account) and personnummer rules
 - ``inbox``          1177 Inkorg: AddMessage, threads, DocBook subset

@@ -1,21 +1,29 @@
-"""Application factory: one WSGI callable for the whole simulator.
+"""Application factory: the Flask app of the whole simulator.
 
-SOAP endpoints are plain WSGI callables reached by exact path (the hot path never enters
-Flask); everything else (control API, citizen pages, contract files) is a Flask app with
-blueprints."""
+SOAP endpoints are plain WSGI callables reached by exact path through :class:`SoapRouter`,
+WSGI middleware in front of Flask's own ``wsgi_app`` (the hot path never enters Flask's
+routing); everything else (control API, citizen pages, contract files) is Flask
+blueprints. Because the returned object is the Flask app, ``app.test_client()`` reaches
+the SOAP endpoints too, and gunicorn serves it as it is."""
 
 from __future__ import annotations
 
-import importlib
 import logging
+from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 
 from flask import Flask, abort
 
+from contracts.bundle import Contract, ContractBundle
 from simulator import control, schema
+from simulator.certification import wiring as certification_wiring
+from simulator.citizen import wiring as citizen_wiring
 from simulator.citizen.readstatus import SERVICE as READ_STATUS
 from simulator.config import Config
 from simulator.control.errors import register_error_handlers
+from simulator.dispatch import wiring as dispatch_wiring
 from simulator.inbox.service import SERVICE as INBOX
+from simulator.platform import wiring as platform_wiring
 from simulator.pu.service import SERVICE as PU
 from simulator.runtime import Runtime
 from simulator.soap.endpoint import SoapEndpoint
@@ -26,29 +34,30 @@ log = logging.getLogger(__name__)
 
 SERVICES = (INBOX, USERPROFILE, PU, READ_STATUS)
 
-# Parts that plug into a running simulator; each module has
-# ``install(runtime, web, endpoints)`` and registers blueprints, interceptors and hooks.
-PARTS = (
-    "simulator.platform.wiring",
-    "simulator.citizen.wiring",
-    "simulator.dispatch.wiring",
-    "simulator.certification.wiring",
+# Parts that plug into a running simulator, in this order: each ``install(runtime, web,
+# endpoints)`` registers blueprints, interceptors and hooks. Imported like any module, so a
+# broken part fails at start with its own traceback.
+PARTS: tuple[Callable[[Runtime, Flask, dict[str, SoapEndpoint]], None], ...] = (
+    platform_wiring.install,
+    citizen_wiring.install,
+    dispatch_wiring.install,
+    certification_wiring.install,
 )
 
 
-class Router:
-    """Exact-path dispatch to SOAP endpoints, everything else to Flask."""
+class SoapRouter:
+    """WSGI middleware: an exact SOAP endpoint path goes to its endpoint, anything else to
+    the wrapped application (Flask's ``wsgi_app``)."""
 
-    def __init__(self, runtime: Runtime, endpoints: dict[str, SoapEndpoint], web: Flask):
-        self.runtime = runtime
+    def __init__(self, endpoints: dict[str, SoapEndpoint], app: Callable):
         self.endpoints = endpoints
-        self.web = web
+        self.app = app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         endpoint = self.endpoints.get(environ.get("PATH_INFO", ""))
         if endpoint is not None:
             return endpoint(environ, start_response)
-        return self.web(environ, start_response)
+        return self.app(environ, start_response)
 
 
 def soap_endpoints(runtime: Runtime) -> dict[str, SoapEndpoint]:
@@ -61,7 +70,7 @@ def soap_endpoints(runtime: Runtime) -> dict[str, SoapEndpoint]:
     return endpoints
 
 
-def soap_path(prefix: str, contract) -> str:
+def soap_path(prefix: str, contract: Contract) -> str:
     """``/inbox/AddMessage/2/rivtabp21``: service prefix, interaction, major version."""
     return f"/{prefix}/{contract.interaction}/{contract.major_version}/rivtabp21"
 
@@ -74,6 +83,17 @@ def served_paths(runtime: Runtime) -> list[str]:
         for interaction in service.producers(runtime)
     ]
     return soap + ["/", "/inkorg/logga-in", "/dispatch/", "/api/health", "/api/openapi.json"]
+
+
+def endpoint_paths(bundle: ContractBundle) -> dict[str, str]:
+    """``{interaction: endpoint path}`` the services would serve from ``bundle``, without a
+    database: a producer is only built here (stores connect on first use), never called."""
+    offline = SimpleNamespace(contracts=bundle, db=None, citizens=None, clock=None, message_listeners=[])
+    return {
+        interaction: soap_path(service.prefix, bundle[interaction])
+        for service in SERVICES
+        for interaction in service.producers(offline)
+    }
 
 
 def create_web(runtime: Runtime, endpoints: dict[str, SoapEndpoint]) -> Flask:
@@ -94,16 +114,19 @@ def create_web(runtime: Runtime, endpoints: dict[str, SoapEndpoint]) -> Flask:
     return web
 
 
-def create_app(config: Config | None = None, migrate: bool = True):
+def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
+    """The Flask app with the SOAP router (and the parts' WSGI wrappers, outermost last)
+    in front of its ``wsgi_app``; ``app.config["RUNTIME"]`` is the built runtime."""
     config = config or Config.from_env()
     runtime = Runtime.build(config)
     if migrate:
         schema.upgrade(runtime.db)
     endpoints = soap_endpoints(runtime)
     web = create_web(runtime, endpoints)
-    for part in PARTS:
-        importlib.import_module(part).install(runtime, web, endpoints)
-    app = Router(runtime, endpoints, web)
+    for install in PARTS:
+        install(runtime, web, endpoints)
+    wsgi: Callable = SoapRouter(endpoints, web.wsgi_app)
     for wrap in runtime.wsgi_wrappers:
-        app = wrap(app)
-    return app
+        wsgi = wrap(wsgi)
+    web.wsgi_app = wsgi  # type: ignore[method-assign]  # Flask's documented middleware hook
+    return web

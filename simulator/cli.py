@@ -3,12 +3,16 @@ the packages that own the work."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from contracts.bundle import ContractBundle
 from simulator.config import Config
 
 
@@ -18,51 +22,100 @@ def _configure_logging(level: str) -> None:
     )
 
 
-# Command groups owned by other packages, imported only when used: "name": "module:attr".
-LAZY_COMMANDS = {
-    "contracts": "contracts.cli:contracts",
-    "demo": "simulator.citizen.cli:demo",
-    "certs": "simulator.platform.cli:certs",
-    "tokens": "simulator.auth.cli:tokens",
-    "worker": "simulator.dispatch.cli:worker",
-    "conformance": "conformance.cli:conformance",
-    "load": "loadtests.cli:load",
+def _contracts() -> click.Command:
+    from contracts.cli import contracts
+
+    return contracts
+
+
+def _certs() -> click.Command:
+    from simulator.platform.cli import certs
+
+    return certs
+
+
+def _worker() -> click.Command:
+    from simulator.dispatch.cli import worker
+
+    return worker
+
+
+def _conformance() -> click.Command:
+    from conformance.cli import conformance
+
+    return conformance
+
+
+def _tokens() -> click.Command:
+    from simulator.auth.cli import tokens
+
+    return tokens
+
+
+def _load() -> click.Command:
+    from loadtests.cli import load
+
+    return load
+
+
+# Command groups owned by other packages, imported (by these functions) only when used, so
+# that ``kallelse --help`` stays fast and each package's CLI stays beside its code. An import
+# error is a bug and shows as one; only an optional extra that is not installed turns into
+# a command that says how to install it.
+SUBCOMMANDS: dict[str, Callable[[], click.Command]] = {
+    "contracts": _contracts,
+    "certs": _certs,
+    "worker": _worker,
+    "conformance": _conformance,
+    "tokens": _tokens,
+    "load": _load,
 }
+EXTRAS = {"load": ("load", ("locust",))}  # command: (extra, packages it needs)
 
 
-class LazyGroup(click.Group):
-    """Keeps ``kallelse --help`` fast and each package's CLI beside its code."""
+def _missing_extra(name: str) -> click.Command | None:
+    extra, packages = EXTRAS.get(name, ("", ()))
+    missing = [package for package in packages if importlib.util.find_spec(package) is None]
+    if not missing:
+        return None
+    reason = f"needs the [{extra}] extra: pip install 'kallelse-testbed[{extra}]' (missing: {', '.join(missing)})"
 
-    def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+    @click.command(
+        name,
+        help=f"(not installed: {reason})",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+    def unavailable() -> None:
+        raise click.ClickException(f"command {name!r} {reason}")
 
-    def get_command(self, ctx, name):
-        if name in LAZY_COMMANDS:
-            import importlib
+    return unavailable
 
-            module, _, attr = LAZY_COMMANDS[name].partition(":")
-            try:
-                return getattr(importlib.import_module(module), attr)
-            except (ImportError, AttributeError) as exc:
-                reason = str(exc)
 
-                @click.command(
-                    name,
-                    help=f"(not available: {reason})",
-                    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-                )
-                def unavailable():
-                    raise click.ClickException(f"command {name!r} is not available: {reason}")
+class SubcommandGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(SUBCOMMANDS))
 
-                return unavailable
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in SUBCOMMANDS:
+            return _missing_extra(name) or SUBCOMMANDS[name]()
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup)
+def _endpoint_paths(bundle: ContractBundle) -> dict[str, str]:
+    from simulator.app import endpoint_paths
+
+    return endpoint_paths(bundle)
+
+
+@click.group(cls=SubcommandGroup)
 @click.version_option(package_name="kallelse-testbed")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Kallelse Testbed: simulators for 1177 Inkorg, 1177 user profile and PU-tjänsten,
     a reference dispatch core, a conformance suite and load tests."""
+    # `kallelse contracts list` shows where the simulator serves each contract; the
+    # contracts package itself knows nothing of the simulator.
+    ctx.obj = {"endpoint_paths": _endpoint_paths}
 
 
 def server_options(func):
@@ -129,6 +182,34 @@ def serve(**options) -> None:
 
     config = config_from(options)
     _configure_logging(config.log_level)
+    run_server(config)
+
+
+@main.command()
+@server_options
+def demo(**options) -> None:
+    """Start the simulator with demo kallelser in different states; open http://HOST:PORT/
+    (the seeded population and a few kallelser already sent, for a trainer to run the whole
+    story from a browser: docs/citizen.md)."""
+    from simulator.inbox.store import InboxStore
+    from simulator.server import prepare
+    from simulator.server import serve as run_server
+
+    options["seed"] = True
+    config = config_from(options)
+    _configure_logging(config.log_level)
+    runtime = prepare(config, seed=True)
+    if InboxStore(runtime.db).count() == 0:
+        # A separate process plays the story once the server answers: a thread in the
+        # gunicorn master would be copied, mid-request, into every forked worker.
+        subprocess.Popen([sys.executable, "-m", "simulator.citizen.demo", config.base_url])
+    else:
+        click.echo(
+            "demo: the inbox already has messages; not sending the demo kallelser again "
+            "(POST /api/reset, or start with an empty --data-dir, for a fresh story)"
+        )
+    click.echo(f"demo: start page {config.base_url}/")
+    runtime.db.dispose()
     run_server(config)
 
 

@@ -1,19 +1,36 @@
-"""Running real simulator servers for tests: a ``kallelse serve`` subprocess on a free
-port, with its own data folder (SQLite) or its own PostgreSQL schema."""
+"""Simulator servers for tests, both on a free port with their own data folder (SQLite)
+or their own PostgreSQL schema:
+
+- :class:`InProcessSimulator`: ``create_app()`` served by a werkzeug server thread in the
+  test process (real HTTP, real SOAP, a second or less to start): the default;
+- :class:`SimulatorProcess`: ``kallelse serve`` as a user starts it (gunicorn workers, the
+  dispatch worker), for what only a process proves: SIGKILL, several workers, TLS, the
+  start-up output; such tests carry the ``slow`` marker."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.serving import BaseWSGIServer
+
+    from simulator.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT.parent / "shared").resolve()  # CI may place it beside the clone as a link
@@ -43,6 +60,28 @@ def wait_for(condition, timeout: float = 15.0, what: str = "condition", interval
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+class ManualTime:
+    """A real-time source a test moves by hand, injected as a clock's ``real_now``: what
+    the simulator does with the passing of real time, without sleeping or timing windows."""
+
+    def __init__(self, start: dt.datetime):
+        self.current = start
+
+    def __call__(self) -> dt.datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += dt.timedelta(seconds=seconds)
+
+
+def healthy(base_url: str) -> bool:
+    """The server at ``base_url`` answers its health check."""
+    try:
+        return requests.get(f"{base_url}/api/health", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def free_port() -> int:
@@ -131,18 +170,15 @@ class SimulatorProcess:
         self.process = subprocess.Popen(
             args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, **self.env}, start_new_session=True
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"simulator exited early:\n{self.log()}")
-            try:
-                if requests.get(f"{self.url}/api/health", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"simulator did not become healthy:\n{self.log()}")
+        process = self.process
+        try:
+            wait_for(lambda: process.poll() is not None or healthy(self.url), timeout, "the simulator")
+        except AssertionError:
+            self.stop()
+            raise RuntimeError(f"simulator did not become healthy:\n{self.log()}") from None
+        if process.poll() is not None:
+            raise RuntimeError(f"simulator exited early:\n{self.log()}")
+        return self
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -160,3 +196,143 @@ class SimulatorProcess:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+# Migrated (and seeded) SQLite files this test process already built, copied for every
+# further in-process simulator: migrating and seeding cost more than everything else.
+_TEMPLATES: dict[tuple, Path] = {}
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def prepared_data_dir(data_dir: Path, seed: bool = True, contracts: Path | None = None) -> Path:
+    """``data_dir`` holding a migrated (and seeded) SQLite database, as ``kallelse serve``
+    prepares it: a copy of the first one this process built."""
+    from simulator.config import Config
+    from simulator.server import prepare
+
+    key = (seed, contracts)
+    with _TEMPLATE_LOCK:
+        if key not in _TEMPLATES:
+            folder = data_dir.parent / f"{data_dir.name}-template"
+            runtime = prepare(Config(data_dir=folder, seed=seed, contracts=contracts), seed=seed)
+            runtime.db.dispose()  # the last connection closing checkpoints the WAL into the file
+            _TEMPLATES[key] = folder / "kallelse.sqlite"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_TEMPLATES[key], data_dir / "kallelse.sqlite")
+    return data_dir
+
+
+class InProcessSimulator:
+    """``create_app()`` behind a threaded werkzeug server on a free port, with the same
+    ``url``/``port``/``data_dir``/``start()``/``stop()``/``log()`` as :class:`SimulatorProcess`,
+    so a test module switches by changing its fixture. No dispatch worker runs. ``env`` is
+    in force while the app is built (settings the parts read at install time)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str | None = None,
+        seed: bool = True,
+        routing: Path | None = None,
+        contracts: Path | None = None,
+        env: dict | None = None,
+    ):
+        self.data_dir = data_dir
+        self.database_url = database_url
+        self.seed = seed
+        self.routing = routing
+        self.contracts = contracts
+        self.env = env or {}
+        self.port = free_port()
+        self.log_path = data_dir / f"server-{self.port}.log"
+        self.app: Flask | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._log_handler: logging.Handler | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def runtime(self) -> Runtime:
+        assert self.app is not None, "start() the simulator first"
+        return self.app.config["RUNTIME"]
+
+    def start(self) -> InProcessSimulator:
+        from werkzeug.serving import make_server
+
+        from simulator.app import create_app
+        from simulator.config import Config
+        from simulator.server import prepare
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = Config(
+            port=self.port,
+            data_dir=self.data_dir,
+            database_url=self.database_url,
+            seed=self.seed,
+            routing=self.routing,
+            contracts=self.contracts,
+        )
+        self._capture_log()
+        with _environment(self.env):
+            if self.database_url:
+                prepare(config).db.dispose()
+            else:
+                prepared_data_dir(self.data_dir, self.seed, self.contracts)
+            app = self.app = create_app(config)  # migrating a copied file finds nothing to do
+        server = self._server = make_server(
+            "127.0.0.1", self.port, app, threaded=True, request_handler=_quiet_handler()
+        )
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def _capture_log(self) -> None:
+        """What the server logs at info level and above, as ``kallelse serve`` would print it."""
+        self._log_handler = logging.FileHandler(self.log_path, encoding="utf-8")
+        self._log_handler.setLevel(logging.INFO)
+        self._log_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger().addHandler(self._log_handler)
+        for name in ("simulator", "contracts"):  # the packages `kallelse serve` logs at info
+            logging.getLogger(name).setLevel(logging.INFO)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self.app is not None:
+            self.runtime.db.dispose()
+        if self._log_handler is not None:
+            logging.getLogger().removeHandler(self._log_handler)
+            self._log_handler.close()
+            self._log_handler = None
+
+
+def _quiet_handler():
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            """No access log (gunicorn's is off too)."""
+
+    return Quiet
+
+
+@contextlib.contextmanager
+def _environment(values: dict):
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

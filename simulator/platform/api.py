@@ -185,7 +185,7 @@ def create_blueprint(runtime, platform) -> Blueprint:
 
     @api.get("/metrics")
     def prometheus():
-        text = metrics.exposition(traffic.totals()) + Alarms(runtime.db, runtime.clock.real_now).exposition()
-        return Response(text, mimetype="text/plain; version=0.0.4")
+        text = metrics.exposition(traffic.totals()) + Alarms(runtime.db, runtime.clock.real_now).exposition().encode()
+        return Response(text, content_type=metrics.CONTENT_TYPE)
 
     return api

@@ -1,59 +1,81 @@
-"""Prometheus text exposition (format 0.0.4) of the recorded traffic: requests and
-faults per contract and consumer, and a latency histogram. Computed from the traffic
-store (kept rows plus the rollup of pruned ones), so every gunicorn worker answers the
-same numbers without a shared metrics directory."""
+"""Prometheus exposition of the recorded traffic, through prometheus_client: requests and
+faults per contract and consumer, and a latency histogram. The figures are derived from
+the traffic store (kept rows plus the rollup of pruned ones) at every scrape by a custom
+collector, so every gunicorn worker answers the same numbers without a shared metrics
+directory or in-process counters."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from simulator.platform.trafficstore import BUCKETS
 
 FAULT_OUTCOMES = ("client_fault", "server_fault", "platform_fault")
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def _labels(**labels) -> str:
-    def escape(value: str) -> str:
-        return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+class TrafficCollector(Collector):
+    """One scrape's metrics from ``totals``: rows of the traffic store's ``totals()``."""
 
-    return "{" + ",".join(f'{k}="{escape(v)}"' for k, v in labels.items()) + "}"
+    def __init__(self, totals: list[dict]):
+        self.totals = totals
 
+    def collect(self) -> Iterator[Metric]:
+        yield self._requests()
+        yield self._faults()
+        yield self._durations()
 
-def exposition(totals: list[dict]) -> str:
-    lines = [
-        "# HELP kallelse_soap_requests_total SOAP calls through the platform by contract, consumer and outcome.",
-        "# TYPE kallelse_soap_requests_total counter",
-    ]
-    for t in totals:
-        lines.append(
-            f"kallelse_soap_requests_total{_labels(contract=t['contract'], consumer=t['consumer'], outcome=t['outcome'])} {t['count']}"
+    def _requests(self) -> Metric:
+        family = CounterMetricFamily(
+            "kallelse_soap_requests",
+            "SOAP calls through the platform by contract, consumer and outcome.",
+            labels=("contract", "consumer", "outcome"),
         )
-    lines += [
-        "# HELP kallelse_soap_faults_total SOAP Faults answered, by contract, consumer and fault code "
-        "(Client, Server or the VP code).",
-        "# TYPE kallelse_soap_faults_total counter",
-    ]
-    faults = defaultdict(int)
-    for t in totals:
-        if t["outcome"] in FAULT_OUTCOMES:
-            faults[(t["contract"], t["consumer"], t["fault_code"])] += t["count"]
-    for (contract, consumer, code), count in sorted(faults.items()):
-        lines.append(f"kallelse_soap_faults_total{_labels(contract=contract, consumer=consumer, code=code)} {count}")
-    lines += [
-        "# HELP kallelse_soap_request_duration_seconds Time from request read to answer, by contract and consumer.",
-        "# TYPE kallelse_soap_request_duration_seconds histogram",
-    ]
-    histograms = defaultdict(lambda: {"buckets": [0] * len(BUCKETS), "count": 0, "sum": 0.0})
-    for t in totals:
-        h = histograms[(t["contract"], t["consumer"])]
-        h["buckets"] = [a + b for a, b in zip(h["buckets"], t["buckets"], strict=False)]
-        h["count"] += t["count"]
-        h["sum"] += t["latency_sum_ms"] / 1000
-    for (contract, consumer), h in sorted(histograms.items()):
-        name = "kallelse_soap_request_duration_seconds"
-        for bound, count in zip(BUCKETS, h["buckets"], strict=False):
-            lines.append(f"{name}_bucket{_labels(contract=contract, consumer=consumer, le=repr(bound))} {count}")
-        lines.append(f"{name}_bucket{_labels(contract=contract, consumer=consumer, le='+Inf')} {h['count']}")
-        lines.append(f"{name}_sum{_labels(contract=contract, consumer=consumer)} {h['sum']:.6f}")
-        lines.append(f"{name}_count{_labels(contract=contract, consumer=consumer)} {h['count']}")
-    return "\n".join(lines) + "\n"
+        for t in self.totals:
+            family.add_metric((t["contract"], t["consumer"], t["outcome"]), t["count"])
+        return family
+
+    def _faults(self) -> Metric:
+        family = CounterMetricFamily(
+            "kallelse_soap_faults",
+            "SOAP Faults answered, by contract, consumer and fault code (Client, Server or the VP code).",
+            labels=("contract", "consumer", "code"),
+        )
+        faults: defaultdict[tuple[str, str, str], int] = defaultdict(int)
+        for t in self.totals:
+            if t["outcome"] in FAULT_OUTCOMES:
+                faults[(t["contract"], t["consumer"], t["fault_code"])] += t["count"]
+        for labels, count in sorted(faults.items()):
+            family.add_metric(labels, count)
+        return family
+
+    def _durations(self) -> Metric:
+        family = HistogramMetricFamily(
+            "kallelse_soap_request_duration_seconds",
+            "Time from request read to answer, by contract and consumer.",
+            labels=("contract", "consumer"),
+        )
+        buckets: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(BUCKETS))
+        counts: defaultdict[tuple[str, str], int] = defaultdict(int)
+        sums: defaultdict[tuple[str, str], float] = defaultdict(float)
+        for t in self.totals:
+            key = (t["contract"], t["consumer"])
+            buckets[key] = [a + b for a, b in zip(buckets[key], t["buckets"], strict=True)]
+            counts[key] += t["count"]
+            sums[key] += (t["latency_sum_ms"] or 0) / 1000
+        for key in sorted(counts):
+            cumulative = [(repr(bound), count) for bound, count in zip(BUCKETS, buckets[key], strict=True)]
+            family.add_metric(key, cumulative + [("+Inf", counts[key])], sums[key])
+        return family
+
+
+def exposition(totals: list[dict]) -> bytes:
+    """The Prometheus text format of ``totals`` (the store's cumulative bucket counts)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(TrafficCollector(totals))
+    return generate_latest(registry)

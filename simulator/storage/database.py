@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import logging
 from pathlib import Path
 
@@ -48,6 +49,18 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def require_postgres_extra() -> None:
+    """PostgreSQL is the optional scale path: its driver and job queue come with the
+    ``postgres`` extra, so a plain install says what to add instead of an ImportError deep
+    inside SQLAlchemy or procrastinate."""
+    missing = [name for name in ("psycopg", "procrastinate") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise SystemExit(
+            f"PostgreSQL needs the [postgres] extra (missing: {', '.join(missing)}): "
+            "pip install 'kallelse-testbed[postgres]'"
+        )
+
+
 class Database:
     """The engine plus helpers; one per process."""
 
@@ -63,6 +76,7 @@ class Database:
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
+            require_postgres_extra()
             self.engine = sa.create_engine(url, pool_size=8, max_overflow=16, pool_pre_ping=True)
 
     def begin(self):

@@ -9,12 +9,11 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
-from tests.support import ROOT, free_port
+from tests.support import ROOT, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -44,10 +43,8 @@ def demo(tmp_path_factory):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while "demo: klart" not in log.read_text(errors="replace"):
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
+        wait_for(lambda: process.poll() is not None or "demo: klart" in log.read_text(errors="replace"), 90, "the demo")
+        assert process.poll() is None, log.read_text(errors="replace")
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)

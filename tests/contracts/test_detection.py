@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from contracts import BUILTIN_DIR
+from contracts.report import render
 from contracts.verify import compare, diff_descriptions
 from tests.support import ROOT
 
@@ -92,7 +93,7 @@ def test_a_deliberate_change_is_detected(official, tmp_path, name):
     if interaction:
         corpus = {c.interaction: c for c in report.corpus}[interaction]
         assert corpus.disagreements, f"the corpus did not notice {name}"
-    assert "RESULT: DIFFERENT" in report.render()
+    assert "RESULT: DIFFERENT" in render(report)
 
 
 def test_a_missing_authored_file_is_reported(official, tmp_path):

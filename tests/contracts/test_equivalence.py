@@ -11,7 +11,8 @@ from lxml import etree
 
 from contracts import BUILTIN_DIR
 from contracts.bundle import load_schema
-from contracts.verify import CorpusResult, compare, defect_proven, raw_schema, run_corpus, schema_pairs
+from contracts.findings import CorpusResult, defect_proven
+from contracts.verify import compare, raw_schema, run_corpus, schema_pairs
 
 INTERACTIONS = ("AddMessage", "GetSubjectOfCare", "GetUserProfile", "GetUserProfileByAgent")
 CORE_FILES = (

@@ -10,7 +10,7 @@ import pytest
 import requests
 from lxml import etree
 
-from tests.support import SimulatorProcess
+from tests.support import InProcessSimulator
 
 WSDL_NS = {
     "wsdl": "http://schemas.xmlsoap.org/wsdl/",
@@ -28,7 +28,7 @@ CORRECTION_LOG = "removed literal ^...$ anchors"
 
 @pytest.fixture(scope="module")
 def server(official, tmp_path_factory):
-    sim = SimulatorProcess(tmp_path_factory.mktemp("sim-official"), extra_args=("--contracts", str(official))).start()
+    sim = InProcessSimulator(tmp_path_factory.mktemp("sim-official"), contracts=official).start()
     yield sim
     sim.stop()
 

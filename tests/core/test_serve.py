@@ -2,16 +2,15 @@
 SOAP endpoints with their WSDL, pages and API with 200."""
 
 import re
-import time
 
 import requests
 
+from tests.support import wait_for
 
-def test_serve_announces_urls_that_answer(simulator):
-    deadline = time.monotonic() + 30
-    while "is ready" not in simulator.log() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    log = simulator.log()
+
+def test_serve_announces_urls_that_answer(simulator_process):
+    simulator = simulator_process
+    log = wait_for(lambda: "is ready" in simulator.log() and simulator.log(), 30, "the ready message")
     announced = re.findall(r"^\s+(http://\S+)$", log.split("is ready:", 1)[1], re.M)
     soap = [u for u in announced if u.endswith("/rivtabp21")]
     assert {u.rsplit(str(simulator.port), 1)[1] for u in soap} >= {

@@ -6,10 +6,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import time
 import zlib
 
 from lxml import etree
+
+from tests.support import wait_for
 
 ADULT = dt.date(1984, 2, 11)
 
@@ -175,10 +176,7 @@ def test_citizen_cancels_with_the_inbox_button_and_the_booking_is_cancelled(disp
         f"{dispatch.url}/inkorg/arende/{messages[0]['message_id']}/bokning/cancel", data={"csrf_token": token}
     )
     assert answer.ok
-    deadline = time.monotonic() + 20
-    while not dispatch.get(booking["booking_id"])["cancelled"]:
-        assert time.monotonic() < deadline, "the callback never cancelled the booking"
-        time.sleep(0.2)
+    wait_for(lambda: dispatch.get(booking["booking_id"])["cancelled"], 20, "the callback to cancel the booking")
     dispatch.settle(booking["booking_id"])
     thread = dispatch.messages(booking)
     assert len(thread) == 2 and thread[1]["booking"]["cancelled"] is True

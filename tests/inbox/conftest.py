@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import SimulatorProcess
+from tests.support import InProcessSimulator
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    sim = SimulatorProcess(tmp_path_factory.mktemp("sim"), seed=False).start()
+    sim = InProcessSimulator(tmp_path_factory.mktemp("sim"), seed=False).start()
     yield sim
     sim.stop()

@@ -13,15 +13,13 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
-import requests
 import yaml
 from click.testing import CliRunner
 
 from simulator.cli import main
-from tests.support import ROOT, free_port, require
+from tests.support import ROOT, free_port, healthy, require, wait_for
 
 COMPOSE = ROOT / "docker-compose.yml"
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
@@ -142,13 +140,7 @@ def test_the_stack_runs_natively_with_the_compose_commands(postgres_url, tmp_pat
 
     try:
         start("simulator")
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/api/health", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
+        wait_for(lambda: healthy(f"http://127.0.0.1:{port}"), 90, "the simulator service", 0.3)
         for _ in range(2):  # docker compose up --scale dispatch=2
             start("dispatch")
         master = start("locust-master")

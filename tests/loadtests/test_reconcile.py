@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
 from loadtests import dispatch_checks, ledger, reconcile, slo, wire
 from simulator.citizen.client import Kallelse
-from tests.support import ROOT
+from tests.support import ROOT, wait_for
 
 RUN = "rc0test1"
 MSG = "<article><para>Välkommen.</para></article>"
@@ -84,7 +83,8 @@ def test_an_unread_message_claimed_read_fails(simulator):
     assert not check(result, "opened threads stored as Read")["ok"]
 
 
-def test_a_lost_booking_and_a_duplicated_letter_fail(simulator):
+def test_a_lost_booking_and_a_duplicated_letter_fail(simulator_process):  # needs the dispatch worker
+    simulator = simulator_process
     pnr = reachable_citizen(simulator.url)
     body = {
         "booking_id": f"RC-{RUN}-1",
@@ -97,11 +97,12 @@ def test_a_lost_booking_and_a_duplicated_letter_fail(simulator):
     assert requests.post(f"{simulator.url}/dispatch/api/bookings", json=body, timeout=30).status_code == 201
     api = reconcile.Api(simulator.url)
     booked = [{"booking_id": body["booking_id"], "pnr": pnr}]
-    for _ in range(100):  # the embedded worker decides within a second or two
+
+    def delivered() -> bool:  # the embedded worker decides within a second or two
         decision = api.get(f"/dispatch/api/bookings/{body['booking_id']}/decision")
-        if decision["deliveries"] and all(d["state"] == "done" for d in decision["deliveries"]):
-            break
-        time.sleep(0.2)
+        return bool(decision["deliveries"]) and all(d["state"] == "done" for d in decision["deliveries"])
+
+    wait_for(delivered, 20, "the dispatch worker to deliver", 0.2)
     decided, outputs = dispatch_checks.booking_checks(api, booked, expect_fallback=False)
     assert decided.ok and outputs.ok, (decided.problems, outputs.problems)
     letter = {

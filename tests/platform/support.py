@@ -21,6 +21,30 @@ CARE_SYSTEM = "SE2321000016-CARE"  # an authorized consumer
 OTHER_SYSTEM = "SE2321000016-OTHER"  # known to nobody
 
 
+def gate_sleeps(server, monkeypatch) -> list[float]:
+    """Replace the platform gate's injected ``sleep`` of an in-process simulator with a
+    recorder: a test sees each wait (delay behaviours, route timeouts) in seconds,
+    without waiting and without timing windows a busy machine breaks."""
+    from simulator.platform.gate import PlatformGate
+
+    waits: list[float] = []
+    gate = next(i for i in server.runtime.interceptors if isinstance(i, PlatformGate))
+    monkeypatch.setattr(gate, "sleep", waits.append)
+    return waits
+
+
+def metric(server, name: str, **labels: str) -> float | None:
+    """One sample of the server's /metrics, read with prometheus_client's own parser."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    return None
+
+
 def write_routing(folder: Path, text: str) -> Path:
     path = folder / "routing.toml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")

@@ -6,7 +6,6 @@ field a tester got wrong."""
 from __future__ import annotations
 
 import socket
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -22,6 +21,7 @@ from tests.platform.support import (
     behaviour,
     clear,
     fault,
+    gate_sleeps,
     new_person,
     result_code,
     rule_state,
@@ -122,7 +122,8 @@ def test_platform_fault(simulator):
     assert code == "soap:Server" and text.startswith("VP009 [kallelse-testbed] Fel vid kontakt med tjänsteproducenten")
 
 
-def test_connection_reset_before_any_answer(simulator):
+def test_connection_reset_before_any_answer(simulator_process):  # needs gunicorn's client socket
+    simulator = simulator_process
     pnr = new_person(simulator)
     rule = behaviour(simulator.url, {"match": {"personnummer": pnr}, "action": {"type": "connection_reset"}})
     sock, _ = raw_add_message(simulator, pnr)
@@ -139,7 +140,8 @@ def test_connection_reset_before_any_answer(simulator):
     assert {r["outcome"] for r in traffic(simulator.url, personnummer=pnr)} == {"broken"}
 
 
-def test_truncated_body(simulator):
+def test_truncated_body(simulator_process):  # needs gunicorn's client socket
+    simulator = simulator_process
     pnr = new_person(simulator)
     behaviour(simulator.url, {"match": {"personnummer": pnr}, "action": {"type": "truncated"}})
     sock, _ = raw_add_message(simulator, pnr)
@@ -169,16 +171,17 @@ def test_malformed_body(simulator):
     assert traffic(simulator.url, personnummer=pnr)[0]["outcome"] == "broken"
 
 
-def test_fixed_delay_then_the_producer_answers(simulator):
+def test_fixed_delay_then_the_producer_answers(simulator, monkeypatch):
+    slept = gate_sleeps(simulator, monkeypatch)
     pnr = new_person(simulator)
     behaviour(simulator.url, {"match": {"personnummer": pnr}, "action": {"type": "delay", "ms": 700}})
-    started = time.perf_counter()
     assert result_code(add_message(simulator.url, pnr)) == "OK"
-    assert time.perf_counter() - started >= 0.7
+    assert slept == [0.7]
     assert stored(simulator, pnr) == 1  # a delay alone lets the producer store it
 
 
-def test_uniform_delay_range_and_delay_before_a_fault(simulator):
+def test_uniform_delay_range_and_delay_before_a_fault(simulator, monkeypatch):
+    slept = gate_sleeps(simulator, monkeypatch)
     pnr = new_person(simulator)
     behaviour(
         simulator.url,
@@ -188,11 +191,9 @@ def test_uniform_delay_range_and_delay_before_a_fault(simulator):
         },
     )
     for _ in range(3):
-        started = time.perf_counter()
         assert fault(add_message(simulator.url, pnr))[1] == "sent"
-        assert time.perf_counter() - started >= 0.3
-    latencies = [r["latency_ms"] for r in traffic(simulator.url, personnummer=pnr)]
-    assert len(latencies) == 3 and all(300 <= ms < 500 + 400 for ms in latencies), latencies
+    assert len(slept) == 3 and all(0.3 <= s <= 0.5 for s in slept), slept
+    assert len(traffic(simulator.url, personnummer=pnr)) == 3
 
 
 def test_matching_on_each_key(simulator):

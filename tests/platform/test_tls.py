@@ -38,6 +38,8 @@ from tests.support import ROOT, SimulatorProcess
 
 PLATFORM = "SE2321000016-NTJP"  # a platform that forwards for others
 
+pytestmark = pytest.mark.slow  # real gunicorn processes serving mutual TLS
+
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):

@@ -4,25 +4,22 @@ serve --seed``, both placing the age-boundary persons on the simulator clock's d
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import requests
+from click.testing import CliRunner
 
+from simulator.cli import main
 from simulator.population.personnummer import birth_date
 from simulator.population.seed import SIZE, turning_18_on
 from simulator.population.store import CitizenStore
 from simulator.storage import Database
 from simulator.storage.database import sqlite_url
-from tests.support import ROOT
 
 
 def _kallelse(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "simulator.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def test_persons_seed_is_repeatable_and_persons_list_shows_the_demo_persons(tmp_path):
