@@ -4,7 +4,9 @@ the packages that own the work."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from pathlib import Path
 import click
 
 from contracts.bundle import ContractBundle
+from simulator.auth.tokens import Role
 from simulator.config import Config
 
 
@@ -46,12 +49,6 @@ def _conformance() -> click.Command:
     return conformance
 
 
-def _tokens() -> click.Command:
-    from simulator.auth.cli import tokens
-
-    return tokens
-
-
 def _load() -> click.Command:
     from loadtests.cli import load
 
@@ -67,7 +64,6 @@ SUBCOMMANDS: dict[str, Callable[[], click.Command]] = {
     "certs": _certs,
     "worker": _worker,
     "conformance": _conformance,
-    "tokens": _tokens,
     "load": _load,
 }
 EXTRAS = {"load": ("load", ("locust",))}  # command: (extra, packages it needs)
@@ -263,6 +259,73 @@ def clock_reset(**options) -> None:
         click.echo(f"clock reset to real time: {state.as_dict(runtime.clock.real_now())['now']} ({runtime.db})")
     finally:
         runtime.db.dispose()
+
+
+# --- kallelse tokens: shared mode's API tokens. The secret is printed once, at creation;
+# the database keeps only its SHA-256. (Here, at the entry layer, so that the auth package
+# never imports the CLI or the server.)
+
+HSA_ID = re.compile(r"[A-Z]{2}[0-9]{10}-[A-Za-z0-9]{1,30}")
+
+
+def _token_database_options(func):
+    func = click.option("--database-url", default=None, help="SQLAlchemy URL (default: SQLite in --data-dir).")(func)
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)(func)
+
+
+def _token_store(options: dict):
+    from simulator.auth.store import TokenStore
+    from simulator.server import prepare
+
+    runtime = prepare(config_from(options), seed=False)
+    return TokenStore(runtime.db), runtime.clock
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for shared mode (kallelse serve --shared)."""
+
+
+@tokens.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--consumer", default=None, help="vendor only: the consumer HSA-id, e.g. SE2321000016-ABCD")
+@click.option("--name", default=None, help="who holds it, e.g. 'Vendor X CI'")
+@_token_database_options
+def create(role: str, consumer: str | None, name: str | None, **options) -> None:
+    """Create a token and print its secret (shown only now)."""
+    if consumer is not None and not HSA_ID.fullmatch(consumer):
+        raise click.BadParameter("must be an HSA-id such as SE2321000016-ABCD", param_hint="--consumer")
+    store, clock = _token_store(options)
+    try:
+        token, secret = store.create(Role(role), consumer, name or f"{role} {consumer or ''}".strip(), clock.now())
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"token {token.id} ({token.role}{', ' + consumer if consumer else ''}): {secret}")
+
+
+@tokens.command("list")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per token")
+@_token_database_options
+def list_tokens(as_json: bool, **options) -> None:
+    """The tokens (never their secrets)."""
+    store, _ = _token_store(options)
+    for token in store.all():
+        if as_json:
+            click.echo(json.dumps({**token.__dict__, "role": token.role.value}))
+        else:
+            state = "revoked" if token.revoked else "active"
+            click.echo(f"{token.id:>4}  {token.role:<7} {token.consumer or '-':<24} {state:<8} {token.name}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@_token_database_options
+def revoke(token_id: int, **options) -> None:
+    """Revoke a token: the next request with it answers 401."""
+    store, clock = _token_store(options)
+    if not store.revoke(token_id, clock.now()):
+        raise click.ClickException(f"no active token {token_id}")
+    click.echo(f"token {token_id} revoked")
 
 
 if __name__ == "__main__":  # pragma: no cover
