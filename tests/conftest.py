@@ -4,6 +4,7 @@ PostgreSQL for tests marked ``postgres``); ``simulator_process`` where only a re
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
 
 from simulator.app import create_app
@@ -17,6 +18,12 @@ from tests.support import (
     prepared_data_dir,
     require,
 )
+
+# Property tests judge behaviour, not the speed of a shared 2-core machine: no per-example
+# deadline and no "too slow" health check (generation is slowed by other processes, not by
+# the strategies).
+hypothesis.settings.register_profile("kallelse", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("kallelse")
 
 # Fixtures that start a real ``kallelse serve`` (gunicorn workers and the dispatch worker):
 # every test using one is ``slow``, wherever it is defined.
