@@ -139,11 +139,21 @@ ROW = {"Type": "POST", "Name": "AddMessage", "Request Count": 1000, "Failure Cou
         ({"min_rps": 51}, "requests/s"),
         ({"metrics": {"E2E booking→inbox": {"p99_ms": 1}}}, "E2E booking→inbox: measured"),
         ({"max_drain_s": 10}, "time to drain (s)"),
+        ({"max_rss_growth_mb": 64}, "server memory growth after warm-up (MB)"),
     ],
 )
 def test_each_slo_can_fail(objectives, failing):
-    verdicts = slo.evaluate({"metrics": {}, **objectives}, [ROW], {"drain_s": 11})
+    verdicts = slo.evaluate({"metrics": {}, **objectives}, [ROW], {"drain_s": 11, "rss_growth_mb": 65})
     assert [v["objective"] for v in verdicts if not v["ok"]] == [failing]
+
+
+def test_memory_trend_is_warm_up_median_against_end_median():
+    from loadtests.servers import ResourceSampler
+
+    sampler = ResourceSampler([])
+    mb = 2**20
+    sampler.series = [500 * mb] * 10 + [100 * mb] * 10 + [101 * mb] * 70 + [120 * mb] * 10  # start-up peak ignored
+    assert sampler.memory_trend() == {"rss_start_mb": 100.0, "rss_end_mb": 120.0, "rss_growth_mb": 20.0}
 
 
 def test_slo_profiles_combine_scenarios_and_name_unknown_keys(tmp_path):
