@@ -153,7 +153,9 @@ def test_memory_trend_is_warm_up_median_against_end_median():
     sampler = ResourceSampler([])
     mb = 2**20
     sampler.series = [500 * mb] * 10 + [100 * mb] * 10 + [101 * mb] * 70 + [120 * mb] * 10  # start-up peak ignored
-    assert sampler.memory_trend() == {"rss_start_mb": 100.0, "rss_end_mb": 120.0, "rss_growth_mb": 20.0}
+    trend = sampler.memory_trend()
+    assert (trend["rss_start_mb"], trend["rss_end_mb"], trend["rss_growth_mb"]) == (100.0, 120.0, 20.0)
+    assert trend["rss_tenths_mb"] == [500.0, 100.0] + [101.0] * 7 + [120.0]  # the shape: leak or plateau
 
 
 def test_slo_profiles_combine_scenarios_and_name_unknown_keys(tmp_path):
