@@ -216,7 +216,13 @@ class ResourceSampler:
             return round(sorted(values)[len(values) // 2] / 2**20, 1)
 
         start, end = median_mb(self.series[tenth : 2 * tenth]), median_mb(self.series[-tenth:])
-        return {"rss_start_mb": start, "rss_end_mb": end, "rss_growth_mb": round(end - start, 1)}
+        tenths = [median_mb(self.series[i * tenth : (i + 1) * tenth]) for i in range(10)]
+        return {
+            "rss_start_mb": start,
+            "rss_end_mb": end,
+            "rss_growth_mb": round(end - start, 1),
+            "rss_tenths_mb": tenths,
+        }
 
     def result(self) -> dict:
         cpu = sum(self.last[pid] - self.first[pid] for pid in self.last)

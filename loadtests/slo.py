@@ -22,6 +22,14 @@ KEYS = {
 }
 
 
+# (slo.toml key, after-load or resource figure, what the verdict says): min_ a floor, max_ a ceiling
+EXTRA_LIMITS = (
+    ("min_bookings_per_s", "bookings_per_s", "bookings accepted/s"),
+    ("max_drain_s", "drain_s", "time to drain (s)"),
+    ("max_rss_growth_mb", "rss_growth_mb", "server memory growth after warm-up (MB)"),
+)
+
+
 class SloError(ValueError):
     pass
 
@@ -90,31 +98,9 @@ def evaluate(slo: dict, stats: list[dict], extra: dict) -> list[dict]:
                     row["Request Count"] >= limits["min_count"],
                 )
             )
-    if "min_bookings_per_s" in slo:
-        actual = extra.get("bookings_per_s")
-        verdicts.append(
-            _verdict(
-                "bookings accepted/s",
-                slo["min_bookings_per_s"],
-                actual,
-                actual is not None and actual >= slo["min_bookings_per_s"],
-            )
-        )
-    if "max_drain_s" in slo:
-        actual = extra.get("drain_s")
-        verdicts.append(
-            _verdict(
-                "time to drain (s)", slo["max_drain_s"], actual, actual is not None and actual <= slo["max_drain_s"]
-            )
-        )
-    if "max_rss_growth_mb" in slo:
-        actual = extra.get("rss_growth_mb")
-        verdicts.append(
-            _verdict(
-                "server memory growth after warm-up (MB)",
-                slo["max_rss_growth_mb"],
-                actual,
-                actual is not None and actual <= slo["max_rss_growth_mb"],
-            )
-        )
+    for key, figure, what in EXTRA_LIMITS:
+        if key in slo:
+            actual, limit = extra.get(figure), slo[key]
+            within = actual is not None and (actual >= limit if key.startswith("min_") else actual <= limit)
+            verdicts.append(_verdict(what, limit, actual, within))
     return verdicts

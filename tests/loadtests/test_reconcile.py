@@ -140,11 +140,23 @@ ROW = {"Type": "POST", "Name": "AddMessage", "Request Count": 1000, "Failure Cou
         ({"min_rps": 51}, "requests/s"),
         ({"metrics": {"E2E booking→inbox": {"p99_ms": 1}}}, "E2E booking→inbox: measured"),
         ({"max_drain_s": 10}, "time to drain (s)"),
+        ({"max_rss_growth_mb": 64}, "server memory growth after warm-up (MB)"),
     ],
 )
 def test_each_slo_can_fail(objectives, failing):
-    verdicts = slo.evaluate({"metrics": {}, **objectives}, [ROW], {"drain_s": 11})
+    verdicts = slo.evaluate({"metrics": {}, **objectives}, [ROW], {"drain_s": 11, "rss_growth_mb": 65})
     assert [v["objective"] for v in verdicts if not v["ok"]] == [failing]
+
+
+def test_memory_trend_is_warm_up_median_against_end_median():
+    from loadtests.servers import ResourceSampler
+
+    sampler = ResourceSampler([])
+    mb = 2**20
+    sampler.series = [500 * mb] * 10 + [100 * mb] * 10 + [101 * mb] * 70 + [120 * mb] * 10  # start-up peak ignored
+    trend = sampler.memory_trend()
+    assert (trend["rss_start_mb"], trend["rss_end_mb"], trend["rss_growth_mb"]) == (100.0, 120.0, 20.0)
+    assert trend["rss_tenths_mb"] == [500.0, 100.0] + [101.0] * 7 + [120.0]  # the shape: leak or plateau
 
 
 def test_slo_profiles_combine_scenarios_and_name_unknown_keys(tmp_path):

@@ -59,16 +59,22 @@ def alarms(server) -> dict[str, int]:
     return {m[1]: int(m[2]) for m in re.finditer(r'(?m)^kallelse_alarms_total\{kind="([^"]+)"\} (\d+)$', text)}
 
 
+def csrf_token(page: str) -> str:
+    found = TOKEN.search(page)
+    assert found, "no csrf_token on the page"
+    return found[1]
+
+
 def avboka(server, pnr: str, bo: str) -> requests.Response:
     """The citizen logs in and presses Avboka on the kallelse, as in the browser."""
     session = requests.Session()
-    token = TOKEN.search(session.get(f"{server.url}/inkorg/logga-in", timeout=30).text)[1]
+    token = csrf_token(session.get(f"{server.url}/inkorg/logga-in", timeout=30).text)
     session.post(f"{server.url}/inkorg/logga-in", data={"csrf_token": token, "personnummer": pnr}, timeout=30)
     [thread] = requests.get(f"{server.url}/api/threads/{bo}", timeout=30).json()["messages"]
     page = session.get(f"{server.url}/inkorg/arende/{thread['message_id']}", timeout=30)
     return session.post(
         f"{server.url}/inkorg/arende/{thread['message_id']}/bokning/cancel",
-        data={"csrf_token": TOKEN.search(page.text)[1]},
+        data={"csrf_token": csrf_token(page.text)},
         allow_redirects=False,
         timeout=30,
     )
