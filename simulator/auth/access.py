@@ -3,8 +3,8 @@
 In shared mode every ``/api`` call, ``/metrics`` and ``/dispatch/api`` needs
 ``Authorization: Bearer <token>`` (401 JSON without a valid one, 403 JSON when the role
 may not do this); the admin pages (trainer, dispatch) need a login at ``/login`` with an
-admin or viewer token. The care-system-facing parts (SOAP, the citizen pages, the
-dispatch adapter and SMS gateway) are unchanged. Outside shared mode nothing is asked."""
+admin or viewer token. The care-system-facing parts (SOAP, the paper outbox and callback
+registration, the citizen pages, the dispatch adapter and SMS gateway) are unchanged. Outside shared mode nothing is asked."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from simulator.auth.tokens import Role, Token, may
 from simulator.errors import Forbidden, Unauthorized
 
 PUBLIC_ENDPOINTS = frozenset({"control.health", "control_openapi.openapi_document", "auth.login", "auth.logout"})
+# What a care system calls as a care system, like SOAP and the SMS gateway: identified by its
+# consumer header, not by a token (the reference dispatch worker has none).
+CARE_SYSTEM_ENDPOINTS = frozenset({"citizen_api.submit_letter", "citizen_api.register_callback"})
 ADMIN_PAGES = ("trainer_pages.", "dispatch_pages.")
 SESSION_KEY = "kallelse_token_id"
 
@@ -54,7 +57,7 @@ def check_access(tokens: TokenStore):
     """A before-request hook for this app's token store."""
 
     def check():
-        if not shared() or request.endpoint in PUBLIC_ENDPOINTS:
+        if not shared() or request.endpoint in PUBLIC_ENDPOINTS | CARE_SYSTEM_ENDPOINTS:
             return None
         secret = _bearer()
         if secret is not None:

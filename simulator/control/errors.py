@@ -5,7 +5,7 @@ There is one error type (``simulator.errors.FieldError`` and its subclasses, re-
 here) and one set of handlers, registered on the whole application: a pydantic
 ``ValidationError`` (a request model refused the input) becomes the same 400 naming the
 field as a dotted path from pydantic's ``loc``; Flask's own 404/405/413 under ``/api``
-become JSON naming ``path``, ``method`` or ``body``."""
+become JSON naming ``path``, ``method`` or ``body`` (under ``/dispatch/api`` too)."""
 
 from __future__ import annotations
 
@@ -70,8 +70,16 @@ def masked_path(path: str) -> str:
     return _PERSONNUMMER.sub(r"\1-****", path)
 
 
+# Paths that answer JSON, so their errors are JSON too (the dispatch core's API included).
+JSON_APIS = ("/api/", "/dispatch/api/")
+
+
+def is_json_api(path: str) -> bool:
+    return path.startswith(JSON_APIS) or path == "/api"
+
+
 def _is_api() -> bool:
-    return request.path.startswith("/api/") or request.path == "/api"
+    return is_json_api(request.path)
 
 
 def register_error_handlers(app) -> None:

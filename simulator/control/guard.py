@@ -22,6 +22,7 @@ from flask import Blueprint, request
 
 from simulator.auth import access
 from simulator.auth.store import TokenStore
+from simulator.control.errors import is_json_api
 from simulator.errors import FieldError, Forbidden
 
 MAX_JSON_BYTES = 8 * 1024 * 1024  # a paper letter's PDF travels base64 in JSON (5 MB)
@@ -65,8 +66,9 @@ def check_origin() -> None:
 
 
 def check_json_body() -> None:
-    """Bound, then parse, the JSON body of an ``/api`` call; Flask caches the result."""
-    if not request.path.startswith("/api/") or request.method not in STATE_CHANGING:
+    """Bound, then parse, the JSON body of an ``/api`` (or ``/dispatch/api``) call; Flask
+    caches the result, so the views and spectree read the parsed object."""
+    if not is_json_api(request.path) or request.method not in STATE_CHANGING:
         return
     if request.content_length is None and "chunked" not in request.headers.get("Transfer-Encoding", ""):
         return

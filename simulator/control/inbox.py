@@ -108,7 +108,9 @@ def own_threads(threads: list[dict], consumer: str | None) -> list[dict]:
         messages = [m for m in thread["messages"] if m.get("consumer") == consumer]
         if messages:
             unread = sum(1 for m in messages if m["case_read_status"] == "Unread")
-            visible.append(dict(thread, messages=messages, unread_count=unread))
+            archived = all(m["user_selection_status"] == "Archived" for m in messages)
+            status = "Archived" if archived else "Active"
+            visible.append(dict(thread, messages=messages, unread_count=unread, user_selection_status=status))
     return visible
 
 

@@ -202,3 +202,12 @@ def test_tokens_cli_creates_lists_and_revokes(tmp_path):
     assert runner.invoke(main, ["tokens", "revoke", "1", *data]).exit_code == 0
     assert "revoked" in runner.invoke(main, ["tokens", "list", *data]).output
     assert runner.invoke(main, ["tokens", "revoke", "1", *data]).exit_code != 0
+
+
+def test_a_care_systems_own_rest_calls_need_no_token(bed):
+    """Like SOAP: the reference dispatch worker registers its callback without a token."""
+    app, _ = bed
+    client = Client(app)
+    answer = client.post("/api/callbacks", json={"source_system": VENDOR_A, "url": "http://care.example/cb"})
+    assert answer.status_code == 201, answer.json
+    assert client.get("/api/callbacks").status_code == 401, "reading them is not the care system's"
