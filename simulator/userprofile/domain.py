@@ -57,10 +57,13 @@ def check_digit_error(pnr: str) -> Answer | None:
 def _codes(citizen: Citizen, with_parish: bool) -> dict:
     """TKB 8.4: county, municipality and parish are 1..1, as SCB's full codes. They are
     fictitious for a protected identity (Stockholm keeps 01), for a person registered
-    with an address abroad (TKB 8.5), and where the population does not know them."""
+    with an address abroad (TKB 8.5), and, in GetSubjectOfCare, where the population
+    does not know them. GetUserProfile's countyCode is 0..1 (TKB 7.4): left out then."""
     county, municipality, parish = citizen.register_codes(full=True)
-    if citizen.is_protected or citizen.address_abroad is not None or not (county and municipality and parish):
-        codes = dict(FICTITIOUS_CODES)
+    unknown = with_parish and not (county and municipality and parish)
+    codes: dict[str, str | None]
+    if citizen.is_protected or citizen.address_abroad is not None or unknown:
+        codes = {**FICTITIOUS_CODES}
         if citizen.is_protected and county == STOCKHOLM_COUNTY:
             codes["countyCode"] = STOCKHOLM_COUNTY
     else:

@@ -36,6 +36,14 @@ def test_every_seeded_person_in_every_profile_is_schema_valid_TKB_7_1_5(simulato
     assert all(a.find(f"{{{CORE}}}personRecord") is not None for a in answers)
 
 
+def create(simulator, pnr: str, **members) -> dict:
+    """A citizen through the control API, as a tester makes one; the JSON it answers."""
+    body = {"personnummer": pnr, "given_name": "A", "surname": "B", **members}
+    created = requests.post(f"{simulator.url}/api/citizens", json=body, timeout=10)
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
 def first_profile(pnr: str, path: str, simulator, ignore_referred: bool = False) -> str | None:
     """The lowest profile whose answer has ``path``; it must stay in every higher one."""
     shown = [p for p in PROFILES if path in paths(record(simulator, pnr, p, ignore_referred))]
@@ -100,17 +108,7 @@ def test_custody_ends_on_the_18th_birthday_TKB_6_1_48(simulator):
     """relationshipToDate: "Datum för avslutad vårdnad"."""
     parent, grown = with_check_digit("19700102980"), with_check_digit("20000101980")
     for pnr, kind, other in ((parent, "child", grown), (grown, "guardian", parent)):
-        created = requests.post(
-            f"{simulator.url}/api/citizens",
-            json={
-                "personnummer": pnr,
-                "given_name": "A",
-                "surname": "B",
-                "relations": [{"personnummer": other, "kind": kind, "since": "2000-01-01"}],
-            },
-            timeout=10,
-        )
-        assert created.status_code == 201, created.text
+        create(simulator, pnr, relations=[{"personnummer": other, "kind": kind, "since": "2000-01-01"}])
     person = record(simulator, parent, "P4")
     assert text(person, "relationship/relationshipToDate/value") == "2018-01-01"
     assert text(person, "relationship/relationshipFromDate/value") == "2000-01-01"
@@ -143,19 +141,13 @@ def test_protected_person_shows_no_register_groups_beyond_p1_TKB_7_1_3_rule_3(si
 def test_contact_phone_numbers_are_e164_TKB_6_1_12(simulator):
     """6.1.12: a phone number is given per E.164, whatever the citizen typed."""
     pnr = with_check_digit("19850316981")
-    created = requests.post(
-        f"{simulator.url}/api/citizens",
-        json={
-            "personnummer": pnr,
-            "given_name": "A",
-            "surname": "B",
-            "account": {"exists": True, "active": True, "sms_notification": True, "mobile": "070-174 06 50"},
-            "contact_persons": [{"relationship": "Granne", "phone": "0046 36 10 20 30"}],
-        },
-        timeout=10,
+    created = create(
+        simulator,
+        pnr,
+        account={"exists": True, "active": True, "sms_notification": True, "mobile": "070-174 06 50"},
+        contact_persons=[{"relationship": "Granne", "phone": "0046 36 10 20 30"}],
     )
-    assert created.status_code == 201, created.text
-    assert created.json()["account"]["mobile"] == "+46701740650"
+    assert created["account"]["mobile"] == "+46701740650"
     person = record(simulator, pnr, "P3")
     assert text(person, "contactInformation/value") == "+46701740650"
     assert text(person, "contactPerson/contactPersonContactInformation/value") == "+4636102030"

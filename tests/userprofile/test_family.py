@@ -277,3 +277,19 @@ def test_user_profile_phone_numbers_are_e164_after_the_control_api(server):
     profile = payload.find(f"{R}userProfile")
     assert profile.findtext(f"{C}mobilePhoneNumber") == "+46701740650"
     assert profile.findtext(f"{C}phoneNumber") == "+4636102030"
+
+
+def test_user_profile_leaves_an_unknown_county_out_TKB_7_4(server):
+    """TKB 7.4: GetUserProfile's countyCode is 0..1, so an unknown one is not invented."""
+    pnr = wire.new_pnr()
+    body = {
+        "personnummer": pnr,
+        "given_name": "A",
+        "surname": "B",
+        "address": {"street": "Fjällvägen 1", "postal_code": "98138", "city": "Kiruna"},
+        "account": {"exists": True, "active": True},
+    }
+    assert requests.post(f"{server.url}/api/citizens", json=body, timeout=10).status_code == 201
+    payload, R = answer(ask_profile(server.url, "GetUserProfile", pnr), "GetUserProfile")
+    assert payload.find(f"{R}userProfile/{C}countyCode") is None
+    assert payload.findtext(f"{R}userProfile/{C}city") == "Kiruna"
