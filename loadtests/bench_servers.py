@@ -1,6 +1,6 @@
 """The servers the SOAP benchmark measures, each started as its own process group on a
 free loopback port: ``kallelse serve`` as a user runs it, and the reference apps of
-:mod:`loadtests.bench_targets` under the same gunicorn settings (sync workers, or gthread
+:mod:`loadtests.bench_targets` under gunicorn (sync workers, or gthread
 for the threaded experiments). Also the per-process CPU accounting the bench reports."""
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ TARGETS: dict[str, Callable[[Settings], Server]] = {
     "simulator/gthread": start_threaded_simulator,
 }
 DESCRIPTIONS = {
-    "simulator": "kallelse serve: platform gate and recorder, AddMessage producer, notifications (3 commits)",
+    "simulator": "kallelse serve (gthread): platform gate, AddMessage producer, notification, traffic row (1 commit)",
     "floor": "lxml parse + SOAPAction + XSD validate + answer, no storage",
     "floor+commit": "floor + one INSERT and COMMIT per request",
     "group-commit": "floor + INSERT via a writer thread committing batches (gthread, 8 threads)",

@@ -235,7 +235,7 @@ def run(settings: Settings, targets: tuple[str, ...], micro: bool = True, echo=p
     help="Interleaved passes over the targets; the table shows each target's median pass.",
 )
 @click.option("--connections", type=int, default=16, show_default=True, help="Concurrent client connections.")
-@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn sync workers per server.")
+@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn worker processes per server.")
 @click.option(
     "--database-url",
     default=None,
