@@ -144,7 +144,9 @@ class System:
         booking.status = "cancelled"
         booking.data["cancelled"] = True
         if not self.on("reminder_after_cancel"):
-            self.drop_jobs(booking, ("remind", "fallback", "dispatch"))
+            self.drop_jobs(booking, ("remind", "dispatch"))
+        if not self.on("fallback_after_cancel"):
+            self.drop_jobs(booking, ("fallback",))
         if booking.digital:
             if self.on("cancel_in_new_thread"):
                 booking.business_object_id = f"{self.consumer}-{uuid.uuid4().hex[:12]}"
@@ -472,9 +474,9 @@ class System:
         due -= dt.timedelta(hours=1) if self.on("fallback_an_hour_early") else dt.timedelta(0)
         due -= dt.timedelta(minutes=5) if self.on("fallback_minutes_early") else dt.timedelta(0)
         due += dt.timedelta(days=2) if self.on("fallback_two_days_late") else dt.timedelta(0)
-        if self.on("fallback_nightly_batch"):
-            night = dt.datetime.combine(due.astimezone(SWEDEN).date() + dt.timedelta(days=1), dt.time(2), SWEDEN)
-            due = night
+        if self.on("fallback_nightly_batch"):  # the first 02:00 batch after the deadline
+            night = dt.datetime.combine(due.astimezone(SWEDEN).date(), dt.time(2), SWEDEN)
+            due = night if night >= due else night + dt.timedelta(days=1)
         self.schedule(due, booking.data["booking_id"], "fallback")
 
     def job_fallback(self, booking: Booking, now: dt.datetime) -> None:
