@@ -1,8 +1,10 @@
-# The Kallelse Testbed image: the simulator (kallelse serve) and the dispatch workers
-# (kallelse worker) on PostgreSQL, as docker-compose.yml runs them. Two stages: the first
-# builds the wheel, the second installs that wheel (not an editable checkout) with the
-# PostgreSQL extra and nothing for load testing (that image is loadtests/Dockerfile).
-# Build context: the repository root.
+# Kallelse Testbed images, built from the repository root. Three stages:
+#   build     builds the wheel (the installed package, never an editable checkout);
+#   load      the wheel with the [load] extra: the locust master and workers
+#             (`docker build --target load`, docker-compose.yml's locust services);
+#   (default) the wheel with the [postgres] extra and no load tools: the simulator
+#             (kallelse serve) and the dispatch workers (kallelse worker).
+# Both install through requirements.lock, the versions CI tests.
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
@@ -13,11 +15,17 @@ COPY conformance ./conformance
 COPY loadtests ./loadtests
 RUN pip wheel --no-deps --wheel-dir /wheels .
 
+FROM python:3.11-slim AS load
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+COPY --from=build /src/requirements.lock /wheels/ /tmp/install/
+RUN pip install --constraint /tmp/install/requirements.lock "$(ls /tmp/install/*.whl)[load]" && rm -rf /tmp/install
+WORKDIR /app
+EXPOSE 5557
+
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-COPY --from=build /src/requirements.lock /tmp/requirements.lock
-COPY --from=build /wheels /wheels
-RUN pip install --constraint /tmp/requirements.lock "$(ls /wheels/*.whl)[postgres]" && rm -rf /wheels
+COPY --from=build /src/requirements.lock /wheels/ /tmp/install/
+RUN pip install --constraint /tmp/install/requirements.lock "$(ls /tmp/install/*.whl)[postgres]" && rm -rf /tmp/install
 WORKDIR /app
 EXPOSE 8080
 CMD ["kallelse", "serve", "--host", "0.0.0.0", "--port", "8080", "--seed"]
