@@ -122,6 +122,7 @@ def simulator_app(work: Path, contracts: Path | None):
 
 def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]:
     from loadtests import bench_targets
+    from loadtests.bench_servers import spyne_missing
     from simulator.soap import envelope as soap
     from simulator.soap.validation import validate
 
@@ -152,10 +153,10 @@ def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]
 
     os.environ["BENCH_CONTRACTS"] = str(contracts or "")
     result["floor app, in-process"] = _checked(bench_targets.floor_app(), _Counter(template), action)
-    try:
-        result["spyne app, in-process"] = _checked(bench_targets.spyne_app(), _Counter(template), action)
-    except ImportError:
-        pass
+    if spyne_missing() is None:
+        from bench.spyne_app import spyne_app
+
+        result["spyne app, in-process"] = _checked(spyne_app(), _Counter(template), action)
     return result
 
 

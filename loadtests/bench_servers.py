@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.util
 import os
 import signal
 import subprocess
@@ -208,15 +209,17 @@ def _gunicorn(
     return process, log_path, url
 
 
-def start_gunicorn_app(settings: Settings, name: str, factory: str, threads: int = 1) -> Server:
-    """A reference app from :mod:`loadtests.bench_targets`."""
+def start_gunicorn_app(
+    settings: Settings, name: str, factory: str, threads: int = 1, module: str = "loadtests.bench_targets"
+) -> Server:
+    """A reference app: :mod:`loadtests.bench_targets`, or a comparison target in ``bench/``."""
     db_url = settings.database_url or f"sqlite:///{settings.work_dir / (name + '.sqlite')}"
     if "commit" in factory:
         from loadtests.bench_targets import bench_table
 
         bench_table(db_url, create=True)[0].dispose()
     env = {"BENCH_DB": db_url, "BENCH_CONTRACTS": str(settings.contracts or "")}
-    process, log_path, url = _gunicorn(settings, name, f"loadtests.bench_targets:{factory}", env, threads)
+    process, log_path, url = _gunicorn(settings, name, f"{module}:{factory}", env, threads)
     counter = _row_counter(db_url, "bench_messages") if "commit" in factory else None
     return Server(process, url, counter, log_path)
 
@@ -248,10 +251,12 @@ def start_threaded_simulator(settings: Settings) -> Server:
 
 
 def spyne_missing() -> str | None:
-    try:
-        import spyne  # noqa: F401
-    except ImportError as exc:
-        return f"spyne is not installed ({exc}); install the load extra: pip install -e '.[load]'"
+    """Why the spyne target cannot run here, or None: it needs the [bench] extra and a
+    checkout of the repository (bench/ is not installed)."""
+    if importlib.util.find_spec("bench") is None:
+        return "the bench/ comparison targets are not installed: run from a checkout of the repository"
+    if importlib.util.find_spec("spyne") is None:
+        return "spyne is not installed: pip install -e '.[bench]' (Python < 3.13)"
     return None
 
 
@@ -259,8 +264,8 @@ TARGETS: dict[str, Callable[[Settings], Server]] = {
     "simulator": start_simulator,
     "floor": lambda s: start_gunicorn_app(s, "floor", "floor_app()"),
     "floor+commit": lambda s: start_gunicorn_app(s, "floor-commit", "floor_commit_app()"),
-    "group-commit": lambda s: start_gunicorn_app(s, "group-commit", "group_commit_app()", threads=8),
-    "spyne": lambda s: start_gunicorn_app(s, "spyne", "spyne_app()"),
+    "group-commit": lambda s: start_gunicorn_app(s, "group-commit", "group_commit_app()", 8, "bench.group_commit"),
+    "spyne": lambda s: start_gunicorn_app(s, "spyne", "spyne_app()", module="bench.spyne_app"),
     "floor/gthread": lambda s: start_gunicorn_app(s, "floor-gthread", "floor_app()", threads=8),
     "commit/gthread": lambda s: start_gunicorn_app(s, "commit-gthread", "floor_commit_app()", threads=8),
     "simulator/gthread": start_threaded_simulator,

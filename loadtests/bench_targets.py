@@ -5,10 +5,9 @@ simulator, to show where the simulator's time goes:
   parse, check the envelope and SOAPAction, XSD-validate against the same contract, answer.
 * ``floor_commit_app()`` — the floor plus one SQLite insert+commit per request (the
   storage cost alone, without the simulator's domain code).
-* ``group_commit_app()`` — the same insert through one writer thread per process that
-  commits whatever concurrent request threads queued (needs ``--worker-class gthread``);
-  a request is answered only after its row is committed.
-* ``spyne_app()`` — spyne 2.14 with lxml validation (only if spyne is installed).
+
+The group-commit writer and the spyne app, measured and rejected, live outside the
+installed package in ``bench/`` (run from a checkout).
 
 Settings come from the environment (``BENCH_CONTRACTS``, ``BENCH_DB``), since gunicorn
 builds the app in each worker.
@@ -17,8 +16,6 @@ builds the app in each worker.
 from __future__ import annotations
 
 import os
-import queue
-import threading
 from pathlib import Path
 
 from lxml import etree
@@ -47,7 +44,7 @@ def _ok_response(response_element: str) -> bytes:
     return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
 
 
-def _validating_app(store=None):
+def validating_app(store=None):
     """parse -> envelope/SOAPAction check -> validate -> optional ``store(payload)`` -> answer.
     The answer is built per request (as a producer would), not cached."""
     contract = _contract()
@@ -72,10 +69,10 @@ def _validating_app(store=None):
 
 
 def floor_app():
-    return _validating_app()
+    return validating_app()
 
 
-# --- storage cost: one commit per request, and group commit --------------------------
+# --- storage cost: one commit per request --------------------------
 
 
 def bench_table(url: str | None = None, create: bool = False):
@@ -116,54 +113,4 @@ def floor_commit_app():
         with db.begin() as conn:
             conn.execute(insert, row_of(payload))
 
-    return _validating_app(store)
-
-
-class GroupCommitter:
-    """One writer thread per process: it takes every row queued by request threads,
-    inserts them in one transaction and commits once, then releases the waiting requests.
-    Durable: a request returns only after the commit that holds its row."""
-
-    def __init__(self, db, table, max_batch: int = 256):
-        self.db, self.table, self.max_batch = db, table, max_batch
-        self.pending: queue.Queue = queue.Queue()
-        threading.Thread(target=self._run, name="group-commit", daemon=True).start()
-
-    def submit(self, row: dict) -> None:
-        done = threading.Event()
-        slot = {"row": row, "done": done, "error": None}
-        self.pending.put(slot)
-        done.wait()
-        if slot["error"] is not None:
-            raise slot["error"]
-
-    def _run(self) -> None:
-        while True:
-            batch = [self.pending.get()]
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self.pending.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                with self.db.begin() as conn:
-                    conn.execute(self.table.insert(), [slot["row"] for slot in batch])
-            except Exception as exc:
-                for slot in batch:
-                    slot["error"] = exc
-            for slot in batch:
-                slot["done"].set()
-
-
-def group_commit_app():
-    committer = GroupCommitter(*bench_table())
-    return _validating_app(lambda payload: committer.submit(row_of(payload)))
-
-
-# --- spyne ---------------------------------------------------------------------------
-
-
-def spyne_app():
-    from loadtests.bench_spyne import application
-
-    return application()
+    return validating_app(store)

@@ -108,3 +108,8 @@ class InboxService(ServiceBase):
 def application():
     app = Application([InboxService], tns=RESPONDER, in_protocol=Soap11(validator="lxml"), out_protocol=Soap11())
     return WsgiApplication(app)
+
+
+def spyne_app():
+    """The WSGI app gunicorn and the in-process micro-benchmark run."""
+    return application()
