@@ -25,7 +25,9 @@ from tests.interop.relays import MutatingProxy, SniffingRelay
 from tests.platform.support import TlsSimulator
 from tests.support import SimulatorProcess, require
 
-pytestmark = [pytest.mark.java, pytest.mark.slow]
+# Five wsimport JVMs and a javac of ~100 generated files: minutes on a crowded 2-core
+# machine, more than the suite's 300 s per test when the fixtures build it.
+pytestmark = [pytest.mark.java, pytest.mark.slow, pytest.mark.timeout(900)]
 
 HERE = Path(__file__).resolve().parent
 CLIENT = HERE / "java" / "KallelseClient.java"
