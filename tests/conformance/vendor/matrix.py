@@ -59,7 +59,7 @@ def run_many(
         for instant in sorted(timeline):
             sim.clock(set=instant, freeze=True)
             names = list(runs)
-            idle = dict(zip(names, pool.map(lambda n: runs[n].adapter.settle(SETTLE_SECONDS * 5), names)))
+            idle = dict(zip(names, pool.map(lambda n: runs[n].adapter.settle(SETTLE_SECONDS * 5), names), strict=True))
             for name, scenario, _ in timeline[instant]:
                 if not idle[name]:  # that installation's verdicts become errors, the others go on
                     errors.setdefault((name, scenario.name), f"not idle after the clock moved to {instant.isoformat()}")
