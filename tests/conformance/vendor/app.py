@@ -118,7 +118,7 @@ class Vendor:
         self.simulator = simulator.rstrip("/")
         self.systems: dict[str, System] = {}
         self.server = make_server("127.0.0.1", free_port(), create_app(self.systems), threaded=True)
-        self.pool = ThreadPoolExecutor(max_workers=8)
+        self.pool = ThreadPoolExecutor(max_workers=32)  # a clock jump makes every installation's timers due at once
         self.http = requests.Session()
         self._stop = threading.Event()
         self.threads = [
