@@ -14,6 +14,9 @@ from simulator.platform.behaviours import ACTIONS, MATCH_KEYS, MAX_DELAY_MS
 
 OUTCOMES = ("ok", "info", "error", "client_fault", "server_fault", "platform_fault", "http_error", "broken")
 Key = Annotated[str, StringConstraints(max_length=255)]
+# What callers put in a SOAP header or message with no limit in the contract (businessObjectId,
+# LogicalAddress, consumer): a filter must be able to name any value the platform recorded.
+RecordedValue = Annotated[str, StringConstraints(max_length=65536)]
 Bounded = Annotated[StrictStr, StringConstraints(max_length=10_000)]
 Filled = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Millis = Annotated[StrictInt, Field(ge=0, le=MAX_DELAY_MS)]
@@ -23,10 +26,10 @@ class TrafficQuery(Query):
     """Filters of ``/api/traffic`` and its export; times are simulated time."""
 
     contract: Key | None = None
-    consumer: Key | None = None
-    logical_address: Key | None = None
+    consumer: RecordedValue | None = None
+    logical_address: RecordedValue | None = None
     personnummer: Key | None = None
-    business_object_id: Key | None = None
+    business_object_id: RecordedValue | None = None
     rule_id: Key | None = None
     verdict: Literal["valid", "invalid"] | None = None
     outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from simulator.storage.database import Database, UtcDateTime, metadata
+from simulator.storage.scope import transaction
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ class Alarms:
         log.debug("ALARM %s traceback", kind.value, exc_info=exc)
         values = dict(kind=kind.value, count=1, last_real_time=self.real_now(), last_message=message[:2000])
         try:
-            with self.db.begin() as conn:
+            # joins the request's one write transaction: a second writer beside it would wait
+            # for the request's own lock (SQLite) until the busy timeout
+            with transaction(self.db, isolated=True) as conn:
                 conn.execute(
                     self._insert.values(**values).on_conflict_do_update(
                         index_elements=["kind"],

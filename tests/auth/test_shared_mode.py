@@ -31,10 +31,8 @@ def bed(tmp_path):
 
 
 def app_runtime(app):
-    """The Runtime inside the WSGI wrappers."""
-    while not hasattr(app, "runtime"):
-        app = app.app
-    return app.runtime
+    """The Runtime the application was built with."""
+    return app.config["RUNTIME"]
 
 
 def bearer(secret: str) -> dict:
