@@ -16,11 +16,11 @@ import socket
 
 import requests
 
+from rivta import Endpoint, RivtaClient, RivtaError
 from simulator.clock import UTC
 from simulator.dispatch import calls, outputs, rules
 from simulator.dispatch.content import docbook, letter_content
 from simulator.dispatch.domain import Booking, booking_from_json
-from simulator.dispatch.rivta import Endpoint, RivtaClient, Unavailable
 from simulator.dispatch.settings import Settings, load
 from simulator.dispatch.store import DispatchStore
 from simulator.population.personnummer import mask
@@ -361,7 +361,7 @@ class Context:
         client, pnr = self.client(), self.booking.personnummer
         try:
             person = calls.look_up_person(client, self.endpoint("pu"), pnr)
-        except Unavailable as exc:
+        except RivtaError as exc:
             return rules.PersonAnswer(status="unavailable", error=exc.reason), rules.UNKNOWN_ACCOUNT
         self.engine.people[self.booking.booking_id] = person
         if person.status != "ok" or person.deregistered:
@@ -370,7 +370,7 @@ class Context:
             return person, rules.AccountAnswer(status="skipped", exists=True, active=True, mail_notification=True)
         try:
             return person, calls.look_up_account(client, self.endpoint("userprofile"), pnr)
-        except Unavailable as exc:
+        except RivtaError as exc:
             return person, rules.AccountAnswer(status="unavailable", error=exc.reason)
 
     def record(self, key: str, decision: rules.Decision, person, account, extra: dict | None = None) -> dict:
@@ -616,7 +616,7 @@ def fallback(ctx: Context) -> None:
                 ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
             )
             read_at = status.first_read_since(dt.datetime.fromisoformat(ctx.payload["sent_at"]))
-        except Unavailable as exc:
+        except RivtaError as exc:
             if ctx.retry_or_fail(f"GetMessageStatus: {exc.reason}"):
                 return
             read_at = None  # never answered: safer to send paper than to miss the visit
@@ -697,7 +697,7 @@ def _thread_reminder(ctx: Context) -> bool:
         status = calls.thread_status(
             ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
         )
-    except Unavailable:
+    except RivtaError:
         return False
     return status.messages > len(status.reads)
 
