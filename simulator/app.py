@@ -31,7 +31,6 @@ SERVICES = (INBOX, USERPROFILE, PU, READ_STATUS)
 PARTS = (
     "simulator.platform.wiring",
     "simulator.citizen.wiring",
-    "simulator.dispatch.wiring",
 )
 
 
@@ -104,7 +103,7 @@ def create_app(config: Config | None = None, migrate: bool = True):
         schema.upgrade(runtime.db)
     endpoints = soap_endpoints(runtime)
     web = create_web(runtime, endpoints)
-    for part in PARTS:
+    for part in PARTS + tuple(config.extra.get("parts", ())):  # e.g. the dispatch core, given by the CLI
         importlib.import_module(part).install(runtime, web, endpoints)
     app = Router(runtime, endpoints, web)
     for wrap in runtime.wsgi_wrappers:

@@ -23,7 +23,7 @@ LAZY_COMMANDS = {
     "contracts": "contracts.cli:contracts",
     "demo": "simulator.citizen.cli:demo",
     "certs": "simulator.platform.cli:certs",
-    "worker": "simulator.dispatch.cli:worker",
+    "worker": "dispatchcore.cli:worker",
     "conformance": "conformance.cli:conformance",
     "load": "loadtests.cli:load",
 }
@@ -119,11 +119,14 @@ def config_from(options: dict) -> Config:
 @server_options
 def serve(**options) -> None:
     """Start the simulator (SOAP endpoints, control API, citizen pages)."""
+    from dispatchcore import cli as dispatch_cli
     from simulator.server import serve as run_server
 
     config = config_from(options)
     _configure_logging(config.log_level)
-    run_server(config)
+    # the reference care system runs beside the simulator: its web part and its worker
+    config.extra["parts"] = (dispatch_cli.SIMULATOR_PART,)
+    run_server(config, beside=(dispatch_cli.start_beside,))
 
 
 @main.group()

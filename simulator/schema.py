@@ -8,8 +8,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
+import simulator.citizen.smsgateway
 import simulator.citizen.store
-import simulator.dispatch.store
 import simulator.inbox.store
 import simulator.platform.store
 import simulator.platform.trafficstore

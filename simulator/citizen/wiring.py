@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from simulator.citizen import api, pages, trainer, web
+from simulator.citizen import api, pages, smsgateway, trainer, web
 from simulator.citizen.core import CitizenSide
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
@@ -27,4 +27,7 @@ def install(runtime, web_app, endpoints) -> None:
     web_app.register_blueprint(api.create_blueprint(side))
     runtime.message_listeners.append(side.on_message)
     runtime.reset_hooks.append(side.store.clear)
+    sms = smsgateway.SmsGateway(runtime.db)
+    web_app.register_blueprint(smsgateway.create_blueprint(sms, runtime.clock))
+    runtime.reset_hooks.append(sms.clear)
     runtime.openapi_fragments.append(json.loads(OPENAPI.read_text("utf-8")))

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from dispatchcore import calls
+from dispatchcore.clock import SWEDEN
+from dispatchcore.content import sms_text
+from dispatchcore.letter import render_pdf
 from rivta import RivtaError
-from simulator.clock import SWEDEN
-from simulator.dispatch import calls
-from simulator.dispatch.content import sms_text
-from simulator.dispatch.letter import render_pdf
 
 if TYPE_CHECKING:
-    from simulator.dispatch.engine import Context
+    from dispatchcore.engine import Context
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _booking_element(ctx: Context, purpose: str) -> dict:
 
 
 def build_message(ctx: Context, purpose: str) -> calls.Message:
-    from simulator.dispatch.engine import content_for, docbook_for
+    from dispatchcore.engine import content_for, docbook_for
 
     content = content_for(ctx, purpose)
     facility = ctx.booking.facility
@@ -216,7 +216,7 @@ def _address_json(name: str, address) -> dict | None:
 
 
 def deliver_letter(ctx: Context) -> None:
-    from simulator.dispatch.engine import content_for
+    from dispatchcore.engine import content_for
 
     purpose = ctx.payload["purpose"]
     if ctx.step["state"] == "sending":

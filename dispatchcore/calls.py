@@ -11,9 +11,9 @@ import datetime as dt
 from lxml import etree
 
 import rivta
+from dispatchcore.clock import SWEDEN, UTC
+from dispatchcore.rules import AccountAnswer, PersonAnswer
 from rivta import Endpoint, RivtaClient, local_bool, local_find, local_text
-from simulator.clock import SWEDEN, UTC
-from simulator.dispatch.rules import AccountAnswer, PersonAnswer
 
 # --- PU-tjänsten ---------------------------------------------------------------------------
 

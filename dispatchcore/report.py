@@ -8,9 +8,9 @@ from __future__ import annotations
 import collections
 from xml.sax.saxutils import escape
 
+from dispatchcore import calls
+from dispatchcore.clock import SWEDEN
 from rivta import RivtaError
-from simulator.clock import SWEDEN
-from simulator.dispatch import calls
 
 MAIN_PURPOSES = ("kallelse", "open_invitation", "confirmation", "update")
 

@@ -16,14 +16,14 @@ import socket
 
 import requests
 
+from dispatchcore import calls, outputs, rules
+from dispatchcore.clock import UTC
+from dispatchcore.content import docbook, letter_content
+from dispatchcore.domain import Booking, booking_from_json
+from dispatchcore.personnummer import mask
+from dispatchcore.settings import Settings, load
+from dispatchcore.store import DispatchStore
 from rivta import Endpoint, RivtaClient, RivtaError
-from simulator.clock import UTC
-from simulator.dispatch import calls, outputs, rules
-from simulator.dispatch.content import docbook, letter_content
-from simulator.dispatch.domain import Booking, booking_from_json
-from simulator.dispatch.settings import Settings, load
-from simulator.dispatch.store import DispatchStore
-from simulator.population.personnummer import mask
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ SERVICE_PATHS = {
     "inbox": ("AddMessage", "/inbox/AddMessage/2/rivtabp21"),
     "message_status": ("GetMessageStatus", "/inbox/GetMessageStatus/1/rivtabp21"),
 }
-REST_PATHS = {"paper_outbox": "/api/paper-letters", "sms_gateway": "/dispatch/sms-gateway/messages"}
+REST_PATHS = {"paper_outbox": "/api/paper-letters", "sms_gateway": "/api/sms-gateway/messages"}
 
 
 class BookingConflict(Exception):
@@ -235,6 +235,15 @@ class Engine:
             except requests.RequestException:
                 log.info("could not register the citizen-action callback (simulator not reachable yet)")
                 return
+
+    def sent_sms(self, personnummer: str) -> list[dict]:
+        """The RM-01 reminders the SMS gateway (the simulator's outbox) holds for a person."""
+        settings = self.settings()
+        answer = self.client(settings).session.get(
+            self.url(settings, "sms_gateway"), params={"personnummer": personnummer}, timeout=10
+        )
+        answer.raise_for_status()
+        return [{**m, "received_at": dt.datetime.fromisoformat(m["received_at"])} for m in answer.json()]
 
     # --- the worker's side -----------------------------------------------------------------
 
