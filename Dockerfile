@@ -13,6 +13,8 @@ COPY simulator ./simulator
 COPY contracts ./contracts
 COPY conformance ./conformance
 COPY loadtests ./loadtests
+COPY rivta ./rivta
+COPY dispatchcore ./dispatchcore
 RUN pip wheel --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim AS load

@@ -3,18 +3,17 @@ the RIVTA LogicalAddress header, a DocBook letter in ``msg`` (XML-entity-encoded
 TKB requires) and a businessObjectId that each request makes unique (:data:`loadgen.SEQ`).
 
 Built with the same builders the trainer demo, the dispatch core and the locust scenarios
-use (``add_message_payload``, the RIVTA ``envelope``), from the loaded contract: the
+use (``rivta.add_message``, ``rivta.envelope``), from the loaded contract: the
 namespaces and the SOAPAction are the contract's, never restated here."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import rivta
 from contracts.bundle import builtin_bundle
 from loadtests.loadgen import SEQ, Load
 from loadtests.wire import LOGICAL_ADDRESSES, PATHS
-from simulator.citizen.client import Kallelse, add_message_payload
-from simulator.dispatch.rivta import envelope
 
 PATH = PATHS["AddMessage"]
 LOGICAL_ADDRESS = LOGICAL_ADDRESSES["AddMessage"]
@@ -66,7 +65,7 @@ def template(
     personnummer: str = FALLBACK_PERSONNUMMER, logical_address: str = LOGICAL_ADDRESS, contracts: Path | None = None
 ) -> bytes:
     """The request with :data:`SEQ` where the per-request businessObjectId number goes."""
-    kallelse = Kallelse(
+    kallelse = rivta.Kallelse(
         personnummer=personnummer,
         msg=LETTER,
         business_object_id="BENCH-" + SEQ.decode(),
@@ -74,7 +73,7 @@ def template(
         facility=FACILITY,
         source_system=CONSUMER,
     )
-    return envelope(add_message_payload(builtin_bundle(contracts)["AddMessage"], kallelse), logical_address)
+    return rivta.envelope(rivta.add_message(builtin_bundle(contracts)["AddMessage"], kallelse), logical_address)
 
 
 def load(
@@ -86,11 +85,7 @@ def load(
     return Load(
         url=base_url.rstrip("/") + PATH,
         body=template(personnummer, logical_address, contracts),
-        headers={
-            "Content-Type": "text/xml; charset=utf-8",
-            "SOAPAction": f'"{soap_action(contracts)}"',
-            "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
-        },
+        headers=rivta.http_headers(builtin_bundle(contracts)["AddMessage"], CONSUMER),
     )
 
 

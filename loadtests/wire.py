@@ -1,8 +1,8 @@
 """The four SOAP calls a vendor's care system makes, as bytes ready to POST through the
 simulated platform: the RIVTA ``LogicalAddress`` header in the envelope and the
 ``x-rivta-original-serviceconsumer-hsaid`` HTTP header. Payloads are built by the same
-builders the trainer demo and the dispatch core use (one way to speak each contract),
-from the loaded contracts, so namespaces and SOAPActions are never restated here."""
+builders the trainer demo and the dispatch core use (``rivta``: one way to speak each
+contract), from the loaded contracts, so namespaces and SOAPActions are never restated here."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from functools import lru_cache
 
 from lxml import etree
 
+import rivta
 from contracts.bundle import ContractBundle, builtin_bundle
-from simulator.citizen.client import Kallelse, add_message_payload, status_payload
-from simulator.dispatch.calls import account_request, identity_root
-from simulator.dispatch.rivta import Endpoint, envelope, sub
+from rivta import Kallelse
 
 CONSUMER = "SE2321000016-LOAD1"  # the load-testing care system's HSA-id
 LOGICAL_ADDRESSES = {
@@ -50,45 +49,30 @@ def contracts() -> ContractBundle:
 
 
 def _request(interaction: str, payload: etree._Element, consumer: str) -> Request:
-    contract = contracts()[interaction]
     return Request(
         interaction,
         PATHS[interaction],
-        envelope(payload, LOGICAL_ADDRESSES[interaction]),
-        {
-            "Content-Type": "text/xml; charset=utf-8",
-            "SOAPAction": f'"{contract.soap_action}"',
-            "x-rivta-original-serviceconsumer-hsaid": consumer,
-        },
+        rivta.envelope(payload, LOGICAL_ADDRESSES[interaction]),
+        rivta.http_headers(contracts()[interaction], consumer),
     )
 
 
 def add_message(kallelse: Kallelse, consumer: str = CONSUMER) -> Request:
-    return _request("AddMessage", add_message_payload(contracts()["AddMessage"], kallelse), consumer)
+    return _request("AddMessage", rivta.add_message(contracts()["AddMessage"], kallelse), consumer)
 
 
 def get_user_profile(personnummer: str, consumer: str = CONSUMER) -> Request:
-    contract = contracts()["GetUserProfile"]
-    endpoint = Endpoint(contract, PATHS["GetUserProfile"], LOGICAL_ADDRESSES["GetUserProfile"])
-    return _request("GetUserProfile", account_request(endpoint, personnummer), consumer)
+    return _request("GetUserProfile", rivta.get_user_profile(contracts()["GetUserProfile"], personnummer), consumer)
 
 
 def get_message_status(personnummer: str, business_object_id: str, consumer: str = CONSUMER) -> Request:
-    contract = contracts()["GetMessageStatus"]
-    return _request("GetMessageStatus", status_payload(contract, personnummer, business_object_id), consumer)
+    payload = rivta.get_message_status(contracts()["GetMessageStatus"], personnummer, business_object_id)
+    return _request("GetMessageStatus", payload, consumer)
 
 
 def get_persons_for_profile(personnummer: list[str], profile: str = "P3", consumer: str = CONSUMER) -> Request:
     """1-500 identities in one call (the contract's maximum), each with its IIType root."""
-    contract = contracts()["GetPersonsForProfile"]
-    ns, core = contract.responder_namespace, contract.core_namespace
-    payload = etree.Element(contract.request_element, nsmap={None: ns, "core": core})
-    for pnr in personnummer:
-        person_id = sub(payload, ns, "personId")
-        sub(person_id, core, "root", identity_root(pnr))
-        sub(person_id, core, "extension", pnr)
-    sub(payload, ns, "profile", profile)
-    sub(payload, ns, "ignoreReferredIdentity", False)
+    payload = rivta.get_persons_for_profile(contracts()["GetPersonsForProfile"], personnummer, profile)
     return _request("GetPersonsForProfile", payload, consumer)
 
 

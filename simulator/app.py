@@ -8,6 +8,7 @@ the SOAP endpoints too, and gunicorn serves it as it is."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
@@ -21,7 +22,6 @@ from simulator.citizen import wiring as citizen_wiring
 from simulator.citizen.readstatus import SERVICE as READ_STATUS
 from simulator.config import Config
 from simulator.control.errors import register_error_handlers
-from simulator.dispatch import wiring as dispatch_wiring
 from simulator.inbox.service import SERVICE as INBOX
 from simulator.platform import wiring as platform_wiring
 from simulator.pu.service import SERVICE as PU
@@ -40,7 +40,6 @@ SERVICES = (INBOX, USERPROFILE, PU, READ_STATUS)
 PARTS: tuple[Callable[[Runtime, Flask, dict[str, SoapEndpoint]], None], ...] = (
     platform_wiring.install,
     citizen_wiring.install,
-    dispatch_wiring.install,
     certification_wiring.install,
 )
 
@@ -123,7 +122,10 @@ def create_app(config: Config | None = None, migrate: bool = True) -> Flask:
         schema.upgrade(runtime.db)
     endpoints = soap_endpoints(runtime)
     web = create_web(runtime, endpoints)
-    for install in PARTS:
+    # Parts the CLI names (the dispatch core beside the simulator): loaded by name because the
+    # simulator must never import the care system it serves.
+    named = tuple(importlib.import_module(name).install for name in config.extra.get("parts", ()))
+    for install in PARTS + named:
         install(runtime, web, endpoints)
     wsgi: Callable = SoapRouter(endpoints, web.wsgi_app)
     for wrap in runtime.wsgi_wrappers:

@@ -38,7 +38,7 @@ def _certs() -> click.Command:
 
 
 def _worker() -> click.Command:
-    from simulator.dispatch.cli import worker
+    from dispatchcore.cli import worker
 
     return worker
 
@@ -174,11 +174,14 @@ def config_from(options: dict) -> Config:
 @server_options
 def serve(**options) -> None:
     """Start the simulator (SOAP endpoints, control API, citizen pages)."""
+    from dispatchcore import cli as dispatch_cli
     from simulator.server import serve as run_server
 
     config = config_from(options)
     _configure_logging(config.log_level)
-    run_server(config)
+    # the reference care system runs beside the simulator: its web part and its worker
+    config.extra["parts"] = (dispatch_cli.SIMULATOR_PART,)
+    run_server(config, beside=(dispatch_cli.start_beside,))
 
 
 @main.command()
@@ -206,7 +209,10 @@ def demo(**options) -> None:
         )
     click.echo(f"demo: start page {config.base_url}/")
     runtime.db.dispose()
-    run_server(config)
+    from dispatchcore import cli as dispatch_cli
+
+    config.extra["parts"] = (dispatch_cli.SIMULATOR_PART,)
+    run_server(config, beside=(dispatch_cli.start_beside,))
 
 
 @main.group()

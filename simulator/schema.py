@@ -9,8 +9,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 import simulator.auth.store
+import simulator.citizen.smsgateway
 import simulator.citizen.store
-import simulator.dispatch.store
 import simulator.inbox.store
 import simulator.platform.store
 import simulator.platform.trafficstore

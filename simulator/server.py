@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -90,14 +91,25 @@ class _Gunicorn(BaseApplication):
         return create_app(self.config_obj, migrate=False)
 
 
-def serve(config: Config) -> None:
+def serve(config: Config, beside=()) -> None:
+    """``beside``: callables ``start(config) -> Popen | None`` run once before the web
+    workers (the CLI passes the dispatch core's), their processes stopped on exit."""
     prepare(config)
     log.info("database %s", Runtime.build(config).db)
-    from simulator.dispatch.worker import spawn_for_serve, stop_spawned
-
-    dispatch_worker = spawn_for_serve(config)  # once, beside (not inside) the web workers
+    processes = [start(config) for start in beside]
     try:
         _Gunicorn(config).run()
     finally:
-        stop_spawned(dispatch_worker)
+        for process in processes:
+            _stop(process)
     sys.exit(0)
+
+
+def _stop(process) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,6 +1,7 @@
-"""RIVTA requests as a care system sends them, shared by the service tests: a SOAP 1.1
-envelope with the LogicalAddress header, the contract's SOAPAction and the consumer
-HSA-id header, POSTed over real HTTP; readers for answers and faults; and the server's
+"""RIVTA requests as a care system sends them, shared by the service tests: the envelope
+(LogicalAddress header) and HTTP headers (SOAPAction, consumer HSA-id) come from the
+``rivta`` library; the tests write payloads as XML text so that they send exactly what
+they mean, valid or deliberately not. Readers for answers and faults; and the server's
 own database for setting up exactly the citizens a test needs."""
 
 from __future__ import annotations
@@ -8,21 +9,20 @@ from __future__ import annotations
 import requests
 from lxml import etree
 
+import rivta
 from simulator.population.store import CitizenStore
 from simulator.storage import Database
 from simulator.storage.database import sqlite_url
 
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP = rivta.SOAP11_NS
 LOGICAL_ADDRESS = "SE2321000016-MVK"
 CONSUMER = "SE2321000065-7331"
 
 
-def envelope(body: str, logical_address: str = LOGICAL_ADDRESS) -> str:
-    return (
-        f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Header>'
-        f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{logical_address}</LogicalAddress>'
-        f"</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"
-    )
+def envelope(body: str, logical_address: str | None = LOGICAL_ADDRESS) -> str:
+    """The library's envelope around a payload written as text (``None``: no
+    LogicalAddress header), as text, for tests that then break it on purpose."""
+    return rivta.envelope(body, logical_address).decode("utf-8")
 
 
 def post(
@@ -33,11 +33,7 @@ def post(
     consumer: str | None = CONSUMER,
     timeout: float = 30,
 ):
-    headers = {"Content-Type": "text/xml; charset=utf-8"}
-    if action is not None:
-        headers["SOAPAction"] = f'"{action}"'
-    if consumer:
-        headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
+    headers = rivta.http_headers(None, consumer, action)
     data = body.encode("utf-8") if isinstance(body, str) else body
     return requests.post(base_url + path, data=data, headers=headers, timeout=timeout)
 

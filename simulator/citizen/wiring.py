@@ -5,12 +5,15 @@ SERVICES: simulator.citizen.readstatus.)"""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-from simulator.citizen import api, pages, trainer, web
+from simulator.citizen import api, pages, smsgateway, trainer, web
 from simulator.citizen.core import CitizenSide
 from simulator.storage.alarms import AlarmKind, Alarms
+
+SMS_GATEWAY_OPENAPI = Path(__file__).resolve().parent / "smsgateway_openapi.json"
 
 
 def install(runtime, web_app, endpoints) -> None:
@@ -25,6 +28,11 @@ def install(runtime, web_app, endpoints) -> None:
     web_app.register_blueprint(api.create_blueprint(side))
     runtime.message_listeners.append(alarmed_listener(side, Alarms(runtime.db, runtime.clock.real_now)))
     runtime.reset_hooks.append(side.store.clear)
+    sms = smsgateway.SmsGateway(runtime.db)
+    web_app.register_blueprint(smsgateway.create_blueprint(sms, runtime.clock))
+    runtime.reset_hooks.append(sms.clear)
+    # the gateway is plain REST a care system calls; its routes are documented by a fragment
+    runtime.openapi_fragments.append(json.loads(SMS_GATEWAY_OPENAPI.read_text("utf-8")))
 
 
 def alarmed_listener(side: CitizenSide, alarms: Alarms):

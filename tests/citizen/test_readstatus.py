@@ -9,8 +9,8 @@ import pytest
 import requests
 from lxml import etree
 
+import rivta
 from contracts.bundle import builtin_bundle
-from simulator.citizen.client import SoapError, status_payload
 from tests.citizen.conftest import CONSUMER, first_message_id, kallelse, set_clock, unique
 
 pytestmark = pytest.mark.usefixtures("clean")
@@ -50,7 +50,7 @@ def test_archived_threads_say_so(care_system, people, citizen):
 def test_the_answer_is_valid_against_the_contract(care_system, people):
     pnr, bo = people["tolvan"], unique("rs")
     care_system.add_message(kallelse(pnr, bo))
-    answer = care_system.soap("GetMessageStatus", status_payload(CONTRACT, pnr, bo))
+    answer = care_system.soap("GetMessageStatus", rivta.get_message_status(CONTRACT, pnr, bo))
     assert answer.tag == CONTRACT.response_element
     assert CONTRACT.schema.validate(etree.fromstring(etree.tostring(answer))), CONTRACT.schema.error_log
 
@@ -77,31 +77,20 @@ def test_wrong_check_digit_is_a_logical_error_mc04(care_system):
     ],
 )
 def test_schema_violations_are_client_faults_naming_the_element(care_system, pnr, bo, expected):
-    with pytest.raises(SoapError) as caught:
-        care_system.soap("GetMessageStatus", status_payload(CONTRACT, pnr, bo))
-    assert caught.value.status == 500 and caught.value.code.endswith("Client") and expected in caught.value.text
+    with pytest.raises(rivta.SoapFault) as caught:
+        care_system.soap("GetMessageStatus", rivta.get_message_status(CONTRACT, pnr, bo))
+    assert caught.value.status == 500 and caught.value.code == "Client" and expected in caught.value.text
 
 
-def test_wrong_soap_action_is_a_fault(simulator):
-    envelope = (
-        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header>'
-        '<LogicalAddress xmlns="urn:riv:itintegration:registry:1">SE2321000016-MVK</LogicalAddress>'
-        "</soapenv:Header><soapenv:Body><GetMessageStatus "
-        'xmlns="urn:kallelse-testbed:inbox:GetMessageStatusResponder:1"><subjectOfCareId>191212121212'
-        "</subjectOfCareId><businessObjectId>x</businessObjectId></GetMessageStatus></soapenv:Body>"
-        "</soapenv:Envelope>"
-    )
-    answer = requests.post(
-        f"{simulator.url}/inbox/GetMessageStatus/1/rivtabp21",
-        data=envelope,
-        timeout=10,
-        headers={
-            "Content-Type": "text/xml",
-            "SOAPAction": '"urn:wrong"',
-            "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
-        },
-    )
+def test_wrong_soap_action_is_a_fault(simulator, people):
+    client = rivta.RivtaClient(CONSUMER, timeout=10)
+    endpoint = rivta.Endpoint(CONTRACT, f"{simulator.url}/inbox/GetMessageStatus/1/rivtabp21", "SE2321000016-MVK")
+    body = rivta.envelope(rivta.get_message_status(CONTRACT, people["tolvan"], "x"), endpoint.logical_address)
+    answer = client.post(endpoint, body, soap_action="urn:wrong")
     assert answer.status_code == 500 and b"SOAPAction" in answer.content
+    with pytest.raises(rivta.SoapFault) as caught:
+        rivta.parse_response(CONTRACT, answer.status_code, answer.content)
+    assert caught.value.code == "Client" and "SOAPAction" in caught.value.text
 
 
 def test_wsdl_is_served_and_a_zeep_client_reads_the_status(simulator, care_system, people):

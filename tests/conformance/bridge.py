@@ -92,7 +92,7 @@ def create_app(dispatch_url: str, own_outputs: bool = False) -> Flask:
     @app.get("/sent/sms")
     def sms():
         items = http.get(
-            f"{dispatch_url}/dispatch/sms-gateway/messages",
+            f"{dispatch_url}/api/sms-gateway/messages",
             params={"personnummer": request.args["personnummer"]},
             timeout=30,
         ).json()

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+import rivta
 from contracts.bundle import builtin_bundle, secure_parser
 from contracts.components import load_xsd
 from contracts.corpus import DocumentFactory, GeneratorError, Mutator
 from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit, with_check_digit
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-LOGICAL = "urn:riv:itintegration:registry:1"
 BUNDLE = builtin_bundle()
 STACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "lxml.etree.")
 EXAMPLES = 40
@@ -46,19 +46,8 @@ def endpoints(simulator) -> dict[str, str]:
 
 
 def envelope(payload: bytes, logical_address: bool) -> bytes:
-    header = (
-        f'<soapenv:Header><la:LogicalAddress xmlns:la="{LOGICAL}">SE2321000016-MVK</la:LogicalAddress></soapenv:Header>'
-        if logical_address
-        else ""
-    )
-    body = payload.split(b"?>", 1)[1] if payload.startswith(b"<?xml") else payload
-    return (
-        (
-            f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP}">{header}<soapenv:Body>'
-        ).encode()
-        + body
-        + b"</soapenv:Body></soapenv:Envelope>"
-    )
+    """The library's envelope around a generated (possibly broken, always well-formed) payload."""
+    return rivta.envelope(payload, "SE2321000016-MVK" if logical_address else None)
 
 
 def post(url: str, interaction: str, data: bytes, action: str | None = None) -> requests.Response:
@@ -68,11 +57,7 @@ def post(url: str, interaction: str, data: bytes, action: str | None = None) -> 
         url,
         data=data,
         timeout=30,
-        headers={
-            "Content-Type": "text/xml; charset=utf-8",
-            "SOAPAction": f'"{action or contract.soap_action}"',
-            "x-rivta-original-serviceconsumer-hsaid": "SE2321000065-FUZZ",
-        },
+        headers=rivta.http_headers(contract, "SE2321000065-FUZZ", action or None),
     )
 
 

@@ -13,6 +13,9 @@ from conformance.checks import wirerules
 from conformance.report import Certificate, html, junit, write
 from conformance.verdicts import Evidence, Finding, Judgement, Verdict
 
+# A recorded request as another vendor's SOAP stack writes it (its own prefixes, a prefixed
+# LogicalAddress): raw text on purpose, so that the suite's parser is tested against a
+# spelling our own client library (rivta) never produces.
 ADD_MESSAGE = """<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
 <soapenv:Header><urn:LogicalAddress xmlns:urn="urn:riv:itintegration:registry:1">SE2321000016-MVK</urn:LogicalAddress></soapenv:Header>

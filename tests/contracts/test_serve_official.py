@@ -10,6 +10,7 @@ import pytest
 import requests
 from lxml import etree
 
+import rivta
 from tests.support import InProcessSimulator, SimulatorProcess
 
 WSDL_NS = {
@@ -118,22 +119,16 @@ def test_zeep_round_trip_through_the_official_bundle(server):
 
 
 def test_a_malformed_personnummer_is_a_client_fault_under_the_official_bundle(server):
-    body = (
-        f'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
-        f'<LogicalAddress xmlns="urn:riv:itintegration:registry:1">{LOGICAL_ADDRESS}</LogicalAddress>'
-        f'</soap:Header><soap:Body><AddMessage xmlns="{INBOX}" xmlns:core="{INBOX_CORE}">'
+    payload = (
+        f'<AddMessage xmlns="{INBOX}" xmlns:core="{INBOX_CORE}">'
         "<subjectOfCareId>19121212-1212</subjectOfCareId><message><core:msg>&lt;article/&gt;</core:msg>"
-        "</message><notify>false</notify></AddMessage></soap:Body></soap:Envelope>"
+        "</message><notify>false</notify></AddMessage>"
     )
     answer = requests.post(
         server.url + ADD_MESSAGE_PATH,
-        data=body.encode(),
+        data=rivta.envelope(payload, LOGICAL_ADDRESS),
         timeout=30,
-        headers={
-            "Content-Type": "text/xml; charset=utf-8",
-            "SOAPAction": f'"{INBOX}:AddMessage"',
-            "x-rivta-original-serviceconsumer-hsaid": CONSUMER,
-        },
+        headers=rivta.http_headers(None, CONSUMER, f"{INBOX}:AddMessage"),
     )
     assert answer.status_code == 500, answer.text
     fault = etree.fromstring(answer.content).find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault")

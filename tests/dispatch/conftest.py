@@ -155,7 +155,7 @@ class Dispatch:
         ]
 
     def sms(self, pnr: str) -> list[dict]:
-        return self.http.get(f"{self.url}/dispatch/sms-gateway/messages", params={"personnummer": pnr}).json()
+        return self.http.get(f"{self.url}/api/sms-gateway/messages", params={"personnummer": pnr}).json()
 
     def citizen_session(self, pnr: str) -> requests.Session:
         """Logged in on the citizen pages as ``pnr`` (the simulated 1177 login)."""

@@ -1,5 +1,5 @@
 """An independent oracle for the channel decision, written from the tables of
-guideline-rules.md only (never from simulator.dispatch): plain values in, the channels and
+guideline-rules.md only (never from dispatchcore): plain values in, the channels and
 the rule IDs that must fire out. The property test compares the engine against it.
 
 Formulated differently from the engine on purpose: two booleans ("may it go to 1177?",

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from dispatchcore import rules
+from dispatchcore.domain import Booking, Facility
+from dispatchcore.settings import load
 from simulator.clock import SWEDEN, UTC
-from simulator.dispatch import rules
-from simulator.dispatch.domain import Booking, Facility
-from simulator.dispatch.settings import load
 from simulator.population.personnummer import with_check_digit
 from tests.dispatch import oracle
 

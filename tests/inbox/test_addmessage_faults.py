@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+import rivta
 from tests.inbox import wire
 from tests.inbox.wire import ADD_MESSAGE_ACTION, INBOX, INBOX_CORE, add_message_body, envelope, person
 
@@ -97,11 +98,7 @@ def test_chunked_request_body_is_read(server, citizen):
     the endpoint reads the decoded stream to its end and answers as for any request."""
     body = envelope(add_message_body(citizen)).encode()
     chunks = (body[i : i + 1000] for i in range(0, len(body), 1000))
-    headers = {
-        "Content-Type": "text/xml; charset=utf-8",
-        "SOAPAction": f'"{ADD_MESSAGE_ACTION}"',
-        "x-rivta-original-serviceconsumer-hsaid": wire.CONSUMER,
-    }
+    headers = rivta.http_headers(None, wire.CONSUMER, ADD_MESSAGE_ACTION)
     response = requests.post(server.url + PATH, data=chunks, headers=headers, timeout=10)
     assert response.request.headers.get("Transfer-Encoding") == "chunked"
     assert response.status_code == 200, response.text

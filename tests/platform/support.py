@@ -11,6 +11,7 @@ from unittest import mock
 import requests
 from lxml import etree
 
+import rivta
 from tests.inbox import wire
 from tests.support import SimulatorProcess
 
@@ -58,10 +59,6 @@ def new_person(server) -> str:
     return pnr
 
 
-def without_logical_address(body: str) -> str:
-    return f'<soap:Envelope xmlns:soap="{wire.SOAP}"><soap:Body>{body}</soap:Body></soap:Envelope>'
-
-
 def add_message(
     base_url: str,
     pnr: str,
@@ -71,11 +68,9 @@ def add_message(
     **kwargs,
 ):
     body = wire.add_message_body(pnr, **kwargs)
-    envelope = wire.envelope(body, logical_address) if logical_address is not None else without_logical_address(body)
-    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{wire.ADD_MESSAGE_ACTION}"'}
-    if consumer:
-        headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
-    return session.post(base_url + ADD_MESSAGE, data=envelope.encode("utf-8"), headers=headers, timeout=60)
+    headers = rivta.http_headers(None, consumer, wire.ADD_MESSAGE_ACTION)
+    data = rivta.envelope(body, logical_address)
+    return session.post(base_url + ADD_MESSAGE, data=data, headers=headers, timeout=60)
 
 
 def fault(response) -> tuple[str, str]:

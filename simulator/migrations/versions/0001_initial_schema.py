@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 18:37:24.726449
+Create Date: 2026-11-30 19:23:08.593363
 """
 
 import sqlalchemy as sa
@@ -124,45 +124,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
-        "dispatch_bookings",
-        sa.Column("booking_id", sa.String(length=64), nullable=False),
-        sa.Column("personnummer", sa.String(length=12), nullable=False),
-        sa.Column("profile", sa.String(length=20), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("data", sa.Text(), nullable=False),
-        sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("business_object_id", sa.String(length=80), nullable=False),
-        sa.Column("cancelled", sa.Boolean(), nullable=False),
-        sa.Column("manual", sa.Boolean(), nullable=False),
-        sa.Column("outcome", sa.String(length=20), nullable=True),
-        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("claimed_by", sa.String(length=80), nullable=True),
-        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("booking_id"),
-    )
-    op.create_table(
-        "dispatch_settings",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("data", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "dispatch_sms_gateway",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("idempotency_key", sa.String(length=160), nullable=False),
-        sa.Column("recipient", sa.String(length=20), nullable=False),
-        sa.Column("personnummer", sa.String(length=12), nullable=True),
-        sa.Column("booking_id", sa.String(length=64), nullable=True),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("sender", sa.String(length=80), nullable=True),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("idempotency_key"),
-    )
-    op.create_table(
         "inbox_messages",
         sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("message_id", sa.String(length=36), nullable=False),
@@ -246,6 +207,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
+        "sms_gateway_messages",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("idempotency_key", sa.String(length=160), nullable=False),
+        sa.Column("recipient", sa.String(length=20), nullable=False),
+        sa.Column("personnummer", sa.String(length=12), nullable=True),
+        sa.Column("booking_id", sa.String(length=64), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("sender", sa.String(length=80), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("idempotency_key"),
+    )
+    op.create_table(
         "traffic",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("sim_time", sa.DateTime(timezone=True), nullable=False),
@@ -308,51 +282,11 @@ def upgrade() -> None:
         sa.Column("value", sa.String(length=128), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
-    op.create_table(
-        "dispatch_decisions",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("booking_id", sa.String(length=64), nullable=False),
-        sa.Column("key", sa.String(length=40), nullable=False),
-        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("outcome", sa.String(length=20), nullable=False),
-        sa.Column("rule_ids", sa.Text(), nullable=False),
-        sa.Column("record", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["booking_id"], ["dispatch_bookings.booking_id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("booking_id", "key", name="uq_dispatch_decision_key"),
-    )
-    op.create_table(
-        "dispatch_steps",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("booking_id", sa.String(length=64), nullable=False),
-        sa.Column("key", sa.String(length=80), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("rule", sa.String(length=10), nullable=True),
-        sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("state", sa.String(length=10), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("result", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["booking_id"], ["dispatch_bookings.booking_id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("booking_id", "key", name="uq_dispatch_step_key"),
-    )
-    with op.batch_alter_table("dispatch_steps", schema=None) as batch_op:
-        batch_op.create_index("ix_dispatch_steps_booking", ["booking_id"], unique=False)
-        batch_op.create_index("ix_dispatch_steps_due", ["state", "due_at"], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("dispatch_steps", schema=None) as batch_op:
-        batch_op.drop_index("ix_dispatch_steps_due")
-        batch_op.drop_index("ix_dispatch_steps_booking")
-
-    op.drop_table("dispatch_steps")
-    op.drop_table("dispatch_decisions")
     op.drop_table("web_secrets")
     op.drop_table("traffic_rollup")
     with op.batch_alter_table("traffic", schema=None) as batch_op:
@@ -362,6 +296,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_traffic_business_object_id", postgresql_using="hash")
 
     op.drop_table("traffic")
+    op.drop_table("sms_gateway_messages")
     op.drop_table("platform_state")
     with op.batch_alter_table("paper_letters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_paper_letters_personnummer"))
@@ -373,9 +308,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_inbox_business_object")
 
     op.drop_table("inbox_messages")
-    op.drop_table("dispatch_sms_gateway")
-    op.drop_table("dispatch_settings")
-    op.drop_table("dispatch_bookings")
     op.drop_table("clock_state")
     op.drop_table("clock_audit")
     with op.batch_alter_table("citizens", schema=None) as batch_op:

@@ -19,7 +19,7 @@ import logging
 import procrastinate
 import sqlalchemy as sa
 
-from simulator.dispatch.engine import Engine, worker_name
+from dispatchcore.engine import Engine, worker_name
 
 log = logging.getLogger(__name__)
 

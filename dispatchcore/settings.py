@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import FieldError
+from dispatchcore.errors import FieldError
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "profiles.toml"
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from simulator.clock import SWEDEN
-from simulator.dispatch import calls
-from simulator.dispatch.content import sms_text
-from simulator.dispatch.letter import render_pdf
-from simulator.dispatch.rivta import Unavailable
+from dispatchcore import calls
+from dispatchcore.clock import SWEDEN
+from dispatchcore.content import sms_text
+from dispatchcore.letter import render_pdf
+from rivta import RivtaError
 
 if TYPE_CHECKING:
-    from simulator.dispatch.engine import Context
+    from dispatchcore.engine import Context
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _booking_element(ctx: Context, purpose: str) -> dict:
 
 
 def build_message(ctx: Context, purpose: str) -> calls.Message:
-    from simulator.dispatch.engine import content_for, docbook_for
+    from dispatchcore.engine import content_for, docbook_for
 
     content = content_for(ctx, purpose)
     facility = ctx.booking.facility
@@ -93,7 +93,7 @@ def _thread_count(ctx: Context) -> int | None:
         status = calls.thread_status(
             ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
         )
-    except Unavailable:
+    except RivtaError:
         return None
     return status.messages
 
@@ -108,7 +108,7 @@ def deliver_message(ctx: Context) -> None:
     ctx.sending(position=_position(ctx, "addmessage"))
     try:
         code, text = calls.send_message(ctx.client(), ctx.endpoint("inbox"), build_message(ctx, purpose))
-    except Unavailable as exc:
+    except RivtaError as exc:
         _message_failed(ctx, purpose, exc.reason)
         return
     ctx.finish("done", code=code, text=text)
@@ -178,7 +178,7 @@ def _recipient(ctx: Context, protected: bool) -> tuple[str, dict | None, bool]:
     if person is None:
         try:
             person = calls.look_up_person(ctx.client(), ctx.endpoint("pu"), ctx.booking.personnummer)
-        except Unavailable:
+        except RivtaError:
             return "", None, protected
     protected = protected or person.protected
     name = f"{person.given_name} {person.surname}".strip()
@@ -190,7 +190,7 @@ def _recipient(ctx: Context, protected: bool) -> tuple[str, dict | None, bool]:
                 calls.account_request(ctx.endpoint("userprofile"), ctx.booking.personnummer),
             )
             address = calls.profile_address(answer)
-        except Unavailable:
+        except RivtaError:
             address = None
         return name, _address_json(name, address), False
     if protected or address is None:
@@ -216,7 +216,7 @@ def _address_json(name: str, address) -> dict | None:
 
 
 def deliver_letter(ctx: Context) -> None:
-    from simulator.dispatch.engine import content_for
+    from dispatchcore.engine import content_for
 
     purpose = ctx.payload["purpose"]
     if ctx.step["state"] == "sending":
@@ -305,5 +305,5 @@ def deliver_sms(ctx: Context) -> None:
 def _profile_mobile(ctx: Context) -> str:
     try:
         return calls.look_up_account(ctx.client(), ctx.endpoint("userprofile"), ctx.booking.personnummer).mobile
-    except Unavailable:
+    except RivtaError:
         return ""

@@ -10,35 +10,16 @@ import datetime as dt
 
 from lxml import etree
 
-from simulator.clock import SWEDEN, UTC
-from simulator.dispatch.rivta import Endpoint, RivtaClient, local_bool, local_find, local_text, sub
-from simulator.dispatch.rules import AccountAnswer, PersonAnswer
-from simulator.population.personnummer import is_samordningsnummer
-
-OID_PERSONNUMMER = "1.2.752.129.2.1.3.1"
-OID_SAMORDNINGSNUMMER = "1.2.752.129.2.1.3.3"
-OID_RESERVNUMMER = "1.2.752.74.9.1"
-
-
-def identity_root(pnr: str) -> str:
-    if not pnr[8].isdigit():
-        return OID_RESERVNUMMER
-    return OID_SAMORDNINGSNUMMER if is_samordningsnummer(pnr) else OID_PERSONNUMMER
-
+import rivta
+from dispatchcore.clock import SWEDEN, UTC
+from dispatchcore.rules import AccountAnswer, PersonAnswer
+from rivta import Endpoint, RivtaClient, local_bool, local_find, local_text
 
 # --- PU-tjänsten ---------------------------------------------------------------------------
 
 
 def person_request(endpoint: Endpoint, pnr: str) -> etree._Element:
-    contract = endpoint.contract
-    ns, core = contract.responder_namespace, contract.core_namespace
-    payload = etree.Element(contract.request_element, nsmap={None: ns, "core": core})
-    person_id = sub(payload, ns, "personId")
-    sub(person_id, core, "root", identity_root(pnr))
-    sub(person_id, core, "extension", pnr)
-    sub(payload, ns, "profile", "P3")
-    sub(payload, ns, "ignoreReferredIdentity", False)
-    return payload
+    return rivta.get_persons_for_profile(endpoint.contract, [pnr], "P3")
 
 
 def _name_part(record, name: str) -> str:
@@ -79,10 +60,7 @@ def look_up_person(client: RivtaClient, endpoint: Endpoint, pnr: str) -> PersonA
 
 
 def account_request(endpoint: Endpoint, pnr: str) -> etree._Element:
-    contract = endpoint.contract
-    payload = etree.Element(contract.request_element, nsmap={None: contract.responder_namespace})
-    sub(payload, contract.responder_namespace, "subjectOfCare", pnr)
-    return payload
+    return rivta.get_user_profile(endpoint.contract, pnr)
 
 
 def parse_account(answer: etree._Element) -> AccountAnswer:
@@ -131,51 +109,51 @@ class Message:
     source_system: str | None  # None: notify without sourceSystem (mutation)
 
 
+FACILITY_FIELDS = (
+    "hsaId",
+    "healthCareFacilityName",
+    "healthCareFacilityAddress",
+    "healthCareFacilityPostalCode",
+    "healthCareFacilityPostalCity",
+    "healthCareFacilityTelephone",
+)
+BOOKING_FIELDS = (
+    "bookingId",
+    "isInvitation",
+    "isOpenInvitation",
+    "rebookingAllowed",
+    "cancelBookingAllowed",
+    "cancelled",
+    "performerName",
+    "bookingDate",
+)
+
+
 def message_request(endpoint: Endpoint, message: Message) -> etree._Element:
-    contract = endpoint.contract
-    ns, core = contract.responder_namespace, contract.core_namespace
-    payload = etree.Element(contract.request_element, nsmap={None: ns, "core": core})
-    sub(payload, ns, "subjectOfCareId", message.pnr)
-    case = sub(payload, ns, "message")
-    sub(sub(case, core, "caseType"), core, "caseTypeDescription", message.case_type)
-    facility = sub(case, core, "healthCareFacility")
-    for name in (
-        "hsaId",
-        "healthCareFacilityName",
-        "healthCareFacilityAddress",
-        "healthCareFacilityPostalCode",
-        "healthCareFacilityPostalCity",
-        "healthCareFacilityTelephone",
-    ):
-        if message.facility.get(name):
-            sub(facility, core, name, message.facility[name])
+    """The message's fields in XSD order; empty ones left out."""
+    facility = {name: message.facility[name] for name in FACILITY_FIELDS if message.facility.get(name)}
+    booking = None
     if message.booking is not None:
-        booking = sub(case, core, "booking")
-        for name in (
-            "bookingId",
-            "isInvitation",
-            "isOpenInvitation",
-            "rebookingAllowed",
-            "cancelBookingAllowed",
-            "cancelled",
-            "performerName",
-            "bookingDate",
-        ):
-            if message.booking.get(name) is not None and message.booking.get(name) != "":
-                sub(booking, core, name, message.booking[name])
-    sub(case, core, "businessObjectId", message.business_object_id)
-    sub(case, core, "headerText", message.header)
-    sub(case, core, "msg", message.msg)  # lxml entity-encodes the DocBook text (MC-02)
-    sub(payload, ns, "notify", True)
-    if message.source_system:
-        sub(payload, ns, "sourceSystem", message.source_system)
-    return payload
+        booking = {
+            name: message.booking[name] for name in BOOKING_FIELDS if message.booking.get(name) not in (None, "")
+        }
+    kallelse = rivta.Kallelse(
+        personnummer=message.pnr,
+        msg=message.msg,
+        business_object_id=message.business_object_id,
+        case_type=message.case_type,
+        header=message.header,
+        facility=facility,
+        booking=booking,
+        source_system=message.source_system or None,
+    )
+    return rivta.add_message(endpoint.contract, kallelse)
 
 
 def send_message(client: RivtaClient, endpoint: Endpoint, message: Message) -> tuple[str, str]:
-    """(resultCode, resultText); raises Unavailable on a Fault/timeout (LK-04)."""
-    answer = client.call(endpoint, message_request(endpoint, message))
-    return local_text(answer, "resultCode"), local_text(answer, "resultText")
+    """(resultCode, resultText); raises RivtaError on a Fault/timeout (LK-04)."""
+    answer = rivta.result(client.call(endpoint, message_request(endpoint, message)))
+    return answer.code, answer.text
 
 
 # --- GetMessageStatus ------------------------------------------------------------------------
@@ -195,11 +173,7 @@ class ThreadStatus:
 
 
 def status_request(endpoint: Endpoint, pnr: str, business_object_id: str) -> etree._Element:
-    contract = endpoint.contract
-    payload = etree.Element(contract.request_element, nsmap={None: contract.responder_namespace})
-    sub(payload, contract.responder_namespace, "subjectOfCareId", pnr)
-    sub(payload, contract.responder_namespace, "businessObjectId", business_object_id)
-    return payload
+    return rivta.get_message_status(endpoint.contract, pnr, business_object_id)
 
 
 def parse_status(answer: etree._Element) -> ThreadStatus:

@@ -5,18 +5,20 @@ the RP-01/RP-02 report with its SVG chart."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hmac
 import secrets
 
+import requests
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from simulator.clock import SWEDEN
-from simulator.dispatch import explain, report
-from simulator.dispatch.domain import parse_booking
-from simulator.dispatch.engine import BookingConflict, Engine
-from simulator.population.domain import FieldError
+from dispatchcore import explain, report
+from dispatchcore.clock import SWEDEN
+from dispatchcore.domain import parse_booking
+from dispatchcore.engine import BookingConflict, Engine
+from dispatchcore.errors import FieldError
 
 CSRF_KEY = "dispatch_csrf"
 CSP = (
@@ -89,7 +91,19 @@ def booking_from_form(form, now: dt.datetime, profiles: set[str]):
     return parse_booking(data, profiles)
 
 
-def create_blueprint(engine: Engine, citizens) -> Blueprint:
+@dataclasses.dataclass(frozen=True)
+class Patient:
+    personnummer: str
+    display_name: str
+    label: str
+
+    @classmethod
+    def from_json(cls, data: dict) -> Patient:
+        given = data.get("calling_name") or (data.get("given_name") or "").split(" ")[0]
+        return cls(data["personnummer"], f"{given} {data.get('surname', '')}".strip(), data["label"])
+
+
+def create_blueprint(engine: Engine) -> Blueprint:
     pages = Blueprint(
         "dispatch_pages", __name__, url_prefix="/dispatch", template_folder="templates", static_folder="static"
     )
@@ -104,8 +118,16 @@ def create_blueprint(engine: Engine, citizens) -> Blueprint:
     def _token():
         return csrf_token()
 
-    def people():
-        return [c for c in citizens.all() if c.label][:60]
+    def people() -> list[Patient]:
+        """The simulator's demo persons (seeded, with a label), over its control API."""
+        try:
+            answer = requests.get(
+                f"{engine.base_url}/api/citizens", params={"seeded": "true", "limit": 1000}, timeout=10
+            )
+            items = answer.json()["items"] if answer.ok else []
+        except requests.RequestException:
+            items = []
+        return [Patient.from_json(c) for c in items if c.get("label")][:60]
 
     def default_visit() -> str:
         local = engine.clock.now().astimezone(SWEDEN) + dt.timedelta(days=10)

@@ -12,7 +12,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from simulator.dispatch.content import LetterContent
+from dispatchcore.content import LetterContent
 
 PROTECTED_ROUTE = "SKYDDAD ADRESS – förmedlas via Skatteverket (skyddad folkbokföring/sekretessmarkering)"
 

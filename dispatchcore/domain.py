@@ -8,8 +8,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from simulator.clock import SWEDEN, UTC
-from simulator.population.domain import FieldError, validate_personnummer
+from dispatchcore.clock import SWEDEN, UTC
+from dispatchcore.errors import FieldError
+from dispatchcore.personnummer import validate as validate_personnummer
 
 KINDS = ("kallelse", "open_invitation", "confirmation")
 _BOOKING_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from simulator.storage import Database, UtcDateTime, metadata
+from dispatchcore.storage import Database, UtcDateTime, metadata
 
 UTC = dt.UTC
 
@@ -80,19 +80,6 @@ steps = sa.Table(
 )
 sa.Index("ix_dispatch_steps_due", steps.c.state, steps.c.due_at)
 sa.Index("ix_dispatch_steps_booking", steps.c.booking_id)
-
-sms_messages = sa.Table(
-    "dispatch_sms_gateway",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("idempotency_key", sa.String(160), nullable=False, unique=True),
-    sa.Column("recipient", sa.String(20), nullable=False),
-    sa.Column("personnummer", sa.String(12)),
-    sa.Column("booking_id", sa.String(64)),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("sender", sa.String(80)),
-    sa.Column("received_at", UtcDateTime(), nullable=False),
-)
 
 settings_table = sa.Table(
     "dispatch_settings",
@@ -339,7 +326,7 @@ class DispatchStore:
 
     def clear(self) -> None:
         with self.db.begin() as conn:
-            for table in (steps, decisions, bookings, sms_messages):
+            for table in (steps, decisions, bookings):
                 conn.execute(sa.delete(table))
 
     # --- settings (shared by every process) ----------------------------------------------
@@ -358,29 +345,3 @@ class DispatchStore:
                 == 0
             ):
                 conn.execute(sa.insert(settings_table).values(id=1, data=json.dumps(data)))
-
-    # --- simulated SMS gateway -----------------------------------------------------------
-
-    def add_sms(self, values: dict) -> tuple[bool, int]:
-        """(created?, id); the idempotency key makes a resend a no-op."""
-        with self.db.begin() as conn:
-            existing = conn.execute(
-                sa.select(sms_messages.c.id).where(sms_messages.c.idempotency_key == values["idempotency_key"])
-            ).scalar()
-            if existing is not None:
-                return False, existing
-            try:
-                with conn.begin_nested():
-                    new_id = conn.execute(sa.insert(sms_messages).values(**values)).inserted_primary_key[0]
-            except sa.exc.IntegrityError:
-                return False, conn.execute(
-                    sa.select(sms_messages.c.id).where(sms_messages.c.idempotency_key == values["idempotency_key"])
-                ).scalar()
-            return True, new_id
-
-    def sms_list(self, personnummer: str | None = None) -> list[dict]:
-        query = sa.select(sms_messages).order_by(sms_messages.c.id)
-        if personnummer:
-            query = query.where(sms_messages.c.personnummer == personnummer)
-        with self.db.connect() as conn:
-            return [_row(r) for r in conn.execute(query)]

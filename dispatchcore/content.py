@@ -8,8 +8,8 @@ import dataclasses
 
 from lxml import etree
 
-from simulator.clock import SWEDEN
-from simulator.dispatch.domain import Booking
+from dispatchcore.clock import SWEDEN
+from dispatchcore.domain import Booking
 
 WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 MONTHS = (

@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from simulator.clock import SWEDEN
-from simulator.dispatch.domain import Booking
-from simulator.dispatch.settings import Profile, Settings
-from simulator.population.personnummer import age_on, is_reservnummer, is_samordningsnummer
+from dispatchcore.clock import SWEDEN
+from dispatchcore.domain import Booking
+from dispatchcore.personnummer import age_on, is_reservnummer, is_samordningsnummer
+from dispatchcore.settings import Profile, Settings
 
 DIGITAL = "digital"
 PAPER = "paper"

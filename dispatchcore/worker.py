@@ -13,24 +13,26 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
+from pathlib import Path
 
-from simulator.config import Config
-from simulator.dispatch.engine import Engine, worker_name
+from contracts.bundle import builtin_bundle
+from dispatchcore.clock import HttpClock
+from dispatchcore.engine import Engine, worker_name
+from dispatchcore.storage import Database
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
 
 
-def build_engine(config: Config, simulator_url: str | None = None) -> Engine:
-    from simulator.runtime import Runtime
-
-    runtime = Runtime.build(config)
-    return Engine(runtime.db, runtime.clock, runtime.contracts, simulator_url or config.base_url)
+def build_engine(database_url: str, simulator_url: str) -> Engine:
+    """The care system on its own: its database, the simulator's clock over HTTP, the
+    contracts (KALLELSE_CONTRACTS names an official bundle to use instead of ours)."""
+    official = os.environ.get("KALLELSE_CONTRACTS")
+    contracts = builtin_bundle(Path(official) if official else None)
+    return Engine(Database(database_url), HttpClock(simulator_url), contracts, simulator_url)
 
 
 def run_embedded(engine: Engine, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
@@ -59,41 +61,6 @@ def install_stop_signals(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
-
-
-def spawn_for_serve(config: Config) -> subprocess.Popen | None:
-    """``kallelse serve`` starts the dispatch worker once (never inside the gunicorn
-    workers). KALLELSE_DISPATCH_WORKERS=0 leaves it to separately started workers."""
-    count = int(os.environ.get("KALLELSE_DISPATCH_WORKERS", "1"))
-    if count <= 0:
-        return None
-    args = [
-        sys.executable,
-        "-m",
-        "simulator.cli",
-        "worker",
-        "--simulator-url",
-        config.base_url,
-        "--log-level",
-        config.log_level,
-    ]
-    if config.database_url:
-        args += ["--database-url", config.database_url]
-    else:
-        args += ["--data-dir", str(config.data_dir)]
-    process = subprocess.Popen(args)
-    log.info("dispatch worker started (pid %s)", process.pid)
-    return process
-
-
-def stop_spawned(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:

@@ -10,11 +10,11 @@ import importlib.metadata
 
 from flask import Blueprint, jsonify, request
 
-from simulator.dispatch import api as dispatch_api
-from simulator.dispatch import explain, report
-from simulator.dispatch.domain import booking_from_json, merge_update, parse_booking
-from simulator.dispatch.engine import Engine
-from simulator.population.domain import FieldError
+from dispatchcore import api as dispatch_api
+from dispatchcore import explain, report
+from dispatchcore.domain import booking_from_json, merge_update, parse_booking
+from dispatchcore.engine import Engine
+from dispatchcore.errors import FieldError
 
 PROTOCOL_VERSION = "1.0"
 RULES = [
@@ -214,7 +214,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
                 "text": m["text"],
                 "sent_at": m["received_at"].isoformat(),
             }
-            for m in engine.store.sms_list(personnummer)
+            for m in engine.sent_sms(personnummer)
         ]
         return jsonify(items=items)
 

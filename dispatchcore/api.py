@@ -9,11 +9,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, jsonify, request
 
-from simulator.dispatch import explain, report
-from simulator.dispatch.domain import merge_update, parse_booking
-from simulator.dispatch.engine import BookingConflict, Engine
-from simulator.dispatch.settings import MUTATIONS
-from simulator.population.domain import FieldError
+from dispatchcore import explain, report
+from dispatchcore.domain import merge_update, parse_booking
+from dispatchcore.engine import BookingConflict, Engine
+from dispatchcore.errors import FieldError
+from dispatchcore.settings import MUTATIONS
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
@@ -119,7 +119,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @api.put("/bookings/<booking_id>")
     def update_booking(booking_id: str):
-        from simulator.dispatch.domain import booking_from_json
+        from dispatchcore.domain import booking_from_json
 
         current = booking_from_json(row_or_404(booking_id)["data"])
         booking = merge_update(current, _body(), profiles())
@@ -170,43 +170,3 @@ def create_blueprint(engine: Engine) -> Blueprint:
         return get_settings()
 
     return api
-
-
-def create_sms_gateway(engine: Engine) -> Blueprint:
-    """A simulated SMS gateway (what a region's SMS provider is to the care system): the
-    engine's RM-01 reminders end up here; idempotent by ``idempotency_key``."""
-    gateway = Blueprint("dispatch_sms_gateway", __name__, url_prefix="/dispatch/sms-gateway")
-
-    @gateway.errorhandler(FieldError)
-    def _field_error(exc: FieldError):
-        return jsonify(error=exc.message, field=exc.field), 400
-
-    @gateway.post("/messages")
-    def send():
-        body = _body()
-        values = {}
-        for name, maxlen, required in (
-            ("idempotency_key", 160, True),
-            ("recipient", 20, True),
-            ("text", 1000, True),
-            ("personnummer", 12, False),
-            ("sender", 80, False),
-            ("booking_id", 64, False),
-        ):
-            value = body.get(name)
-            if value is None and not required:
-                continue
-            if not isinstance(value, str) or not value.strip() or len(value) > maxlen:
-                raise FieldError(name, f"must be a non-empty string of at most {maxlen} characters")
-            values[name] = value.strip()
-        unknown = set(body) - {"idempotency_key", "recipient", "text", "personnummer", "sender", "booking_id"}
-        if unknown:
-            raise FieldError(sorted(unknown)[0], "unknown field")
-        created, sms_id = engine.store.add_sms({**values, "received_at": engine.clock.now()})
-        return jsonify(id=sms_id, created=created), 201 if created else 200
-
-    @gateway.get("/messages")
-    def listing():
-        return jsonify([_iso(m) for m in engine.store.sms_list(request.args.get("personnummer"))])
-
-    return gateway

@@ -8,9 +8,9 @@ from __future__ import annotations
 import collections
 from xml.sax.saxutils import escape
 
-from simulator.clock import SWEDEN
-from simulator.dispatch import calls
-from simulator.dispatch.rivta import Unavailable
+from dispatchcore import calls
+from dispatchcore.clock import SWEDEN
+from rivta import RivtaError
 
 MAIN_PURPOSES = ("kallelse", "open_invitation", "confirmation", "update")
 
@@ -117,7 +117,7 @@ def read_receipts(engine, bookings: list[dict], steps: list[dict], refresh: bool
                     booking["business_object_id"],
                 )
                 read_at = min(status.reads) if status.reads else None
-            except Unavailable:
+            except RivtaError:
                 pass
         rows.append(
             {

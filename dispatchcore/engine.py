@@ -16,14 +16,14 @@ import socket
 
 import requests
 
-from simulator.clock import UTC
-from simulator.dispatch import calls, outputs, rules
-from simulator.dispatch.content import docbook, letter_content
-from simulator.dispatch.domain import Booking, booking_from_json
-from simulator.dispatch.rivta import Endpoint, RivtaClient, Unavailable
-from simulator.dispatch.settings import Settings, load
-from simulator.dispatch.store import DispatchStore
-from simulator.population.personnummer import mask
+from dispatchcore import calls, outputs, rules
+from dispatchcore.clock import UTC
+from dispatchcore.content import docbook, letter_content
+from dispatchcore.domain import Booking, booking_from_json
+from dispatchcore.personnummer import mask
+from dispatchcore.settings import Settings, load
+from dispatchcore.store import DispatchStore
+from rivta import Endpoint, RivtaClient, RivtaError
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ SERVICE_PATHS = {
     "inbox": ("AddMessage", "/inbox/AddMessage/2/rivtabp21"),
     "message_status": ("GetMessageStatus", "/inbox/GetMessageStatus/1/rivtabp21"),
 }
-REST_PATHS = {"paper_outbox": "/api/paper-letters", "sms_gateway": "/dispatch/sms-gateway/messages"}
+REST_PATHS = {"paper_outbox": "/api/paper-letters", "sms_gateway": "/api/sms-gateway/messages"}
 
 
 class BookingConflict(Exception):
@@ -236,6 +236,15 @@ class Engine:
                 log.info("could not register the citizen-action callback (simulator not reachable yet)")
                 return
 
+    def sent_sms(self, personnummer: str) -> list[dict]:
+        """The RM-01 reminders the SMS gateway (the simulator's outbox) holds for a person."""
+        settings = self.settings()
+        answer = self.client(settings).session.get(
+            self.url(settings, "sms_gateway"), params={"personnummer": personnummer}, timeout=10
+        )
+        answer.raise_for_status()
+        return [{**m, "received_at": dt.datetime.fromisoformat(m["received_at"])} for m in answer.json()]
+
     # --- the worker's side -----------------------------------------------------------------
 
     def due(self, limit: int = 500, requeue_after: dt.timedelta | None = None) -> list[str]:
@@ -361,7 +370,7 @@ class Context:
         client, pnr = self.client(), self.booking.personnummer
         try:
             person = calls.look_up_person(client, self.endpoint("pu"), pnr)
-        except Unavailable as exc:
+        except RivtaError as exc:
             return rules.PersonAnswer(status="unavailable", error=exc.reason), rules.UNKNOWN_ACCOUNT
         self.engine.people[self.booking.booking_id] = person
         if person.status != "ok" or person.deregistered:
@@ -370,7 +379,7 @@ class Context:
             return person, rules.AccountAnswer(status="skipped", exists=True, active=True, mail_notification=True)
         try:
             return person, calls.look_up_account(client, self.endpoint("userprofile"), pnr)
-        except Unavailable as exc:
+        except RivtaError as exc:
             return person, rules.AccountAnswer(status="unavailable", error=exc.reason)
 
     def record(self, key: str, decision: rules.Decision, person, account, extra: dict | None = None) -> dict:
@@ -616,7 +625,7 @@ def fallback(ctx: Context) -> None:
                 ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
             )
             read_at = status.first_read_since(dt.datetime.fromisoformat(ctx.payload["sent_at"]))
-        except Unavailable as exc:
+        except RivtaError as exc:
             if ctx.retry_or_fail(f"GetMessageStatus: {exc.reason}"):
                 return
             read_at = None  # never answered: safer to send paper than to miss the visit
@@ -697,7 +706,7 @@ def _thread_reminder(ctx: Context) -> bool:
         status = calls.thread_status(
             ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
         )
-    except Unavailable:
+    except RivtaError:
         return False
     return status.messages > len(status.reads)
 
