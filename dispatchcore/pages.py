@@ -122,7 +122,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
         """The simulator's demo persons (seeded, with a label), over its control API."""
         try:
             answer = requests.get(
-                f"{engine.base_url}/api/citizens", params={"seeded": "true", "limit": 1000}, timeout=10
+                f"{engine.base_url}/api/citizens", params={"seeded": "true", "limit": "1000"}, timeout=10
             )
             items = answer.json()["items"] if answer.ok else []
         except requests.RequestException:

@@ -13,5 +13,11 @@ def scenarios() -> list[type[Scenario]]:
     """Every scenario class, in catalog order of the first rule each judges."""
     from conformance.checks import channels, content, lookups, reporting, timers
 
-    found = [*lookups.SCENARIOS, *channels.SCENARIOS, *timers.SCENARIOS, *content.SCENARIOS, *reporting.SCENARIOS]
+    found: list[type[Scenario]] = [
+        *lookups.SCENARIOS,
+        *channels.SCENARIOS,
+        *timers.SCENARIOS,
+        *content.SCENARIOS,
+        *reporting.SCENARIOS,
+    ]
     return found

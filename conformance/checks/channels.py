@@ -291,7 +291,7 @@ class Deceased(Scenario):
             )
 
 
-SCENARIOS = [
+SCENARIOS: list[type[Scenario]] = [
     OptedOutReachable,
     ReachableNotOptedOut,
     Minors,

@@ -226,4 +226,4 @@ class Thread(Scenario):
         wirerules.threads(self.j("MC-09"), self.j("MC-10"), messages)
 
 
-SCENARIOS = [Kallelse, OpenInvitation, Thread]
+SCENARIOS: list[type[Scenario]] = [Kallelse, OpenInvitation, Thread]

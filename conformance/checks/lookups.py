@@ -159,4 +159,4 @@ class AddMessageFailures(Scenario):
         self.show_delivery("LK-04", "AddMessage Fault once, a day later", found)
 
 
-SCENARIOS = [LookupsFirst, Unavailable, AddMessageFailures]
+SCENARIOS: list[type[Scenario]] = [LookupsFirst, Unavailable, AddMessageFailures]

@@ -117,4 +117,4 @@ def _dump(value) -> str:
     return dump(value)
 
 
-SCENARIOS = [Reporting]
+SCENARIOS: list[type[Scenario]] = [Reporting]

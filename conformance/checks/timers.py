@@ -241,4 +241,4 @@ def _dump(value) -> str:
     return dump(value)
 
 
-SCENARIOS = [Fallback, NoFallback, Reminders, ThreadReminder]
+SCENARIOS: list[type[Scenario]] = [Fallback, NoFallback, Reminders, ThreadReminder]

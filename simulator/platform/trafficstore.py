@@ -311,7 +311,7 @@ _BODIES = ("request_body", "response_body")
 def _listed_columns(bodies: bool) -> list:
     """Every column; with ``bodies`` each body cut in SQL (the database never hands over
     more) plus its full length, so the cut can be flagged."""
-    columns = [c for c in traffic.c if c.name not in _BODIES]
+    columns: list[sa.ColumnElement] = [c for c in traffic.c if c.name not in _BODIES]
     if bodies:
         for name in _BODIES:
             column = traffic.c[name]
