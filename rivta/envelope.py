@@ -13,7 +13,9 @@ REGISTRY_NS = "urn:riv:itintegration:registry:1"
 LOGICAL_ADDRESS = f"{{{REGISTRY_NS}}}LogicalAddress"
 CONSUMER_HEADER = "x-rivta-original-serviceconsumer-hsaid"
 # never fetches or expands anything; keeps CDATA sections as written (a test may send one)
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, strip_cdata=False)
+# huge_tree: a client builds what its caller gives it (a test sends a body past the server's
+# 10 MB limit on purpose); limits are the receiver's to enforce, entities and network stay off.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, strip_cdata=False, huge_tree=True)
 
 
 def envelope(payload: etree._Element | str | bytes, logical_address: str | None) -> bytes:
