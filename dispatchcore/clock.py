@@ -53,10 +53,13 @@ class _Reading:
 class HttpClock:
     """The simulator's clock over HTTP (``GET {base}/api/clock``)."""
 
-    def __init__(self, base_url: str, ttl: float = 1.0, session=None, timeout: float = 10):
+    def __init__(self, base_url: str, ttl: float = 0.0, session=None, timeout: float = 10):
         import requests  # here: the pure modules import SWEDEN/UTC from this module
 
         self.url = base_url.rstrip("/") + "/api/clock"
+        # ttl 0: every now() asks the simulator. A cached reading (1 s) let the worker act on a
+        # time the tester had already moved past: advance, then the adapter reports idle while
+        # the worker still sees the old time (LK-03 retry, FB-01 after a restart).
         self.ttl = ttl
         self.timeout = timeout
         self.session = session or requests.Session()

@@ -107,7 +107,7 @@ def key(tmp_path):
 
 
 def test_every_rule_against_the_reference_engine_within_a_minute(reference, tmp_path, key):
-    reference.reset([])
+    reference.reset()
     result, seconds = run_all(reference.adapter_url, reference.url, tmp_path / "report", tmp_path)
     print(f"clean run --all against the reference engine: {seconds:.1f} s")
     assert result.exit_code == 0, result.output
