@@ -2,9 +2,9 @@
 clock (a tester moves it by days to fire FB-01 and RM-01), and it is a separate system:
 so the clock is an interface with two sources.
 
-* ``HttpClock`` (the worker): reads ``GET /api/clock`` of the simulator, once per work
-  unit (``refresh``) and otherwise at most every ``ttl``; between reads it extrapolates
-  with the speed the simulator reported, so a frozen clock stays frozen.
+* ``HttpClock`` (the worker): reads ``GET /api/clock`` of the simulator at every reading
+  (``ttl`` 0 by default; a positive ``ttl`` extrapolates with the reported speed between
+  reads, which is cheaper but may act on a time the tester has just moved past).
 * ``HostClock`` (embedded in the simulator's web process): the host hands its own clock's
   ``now`` in, so the API answers a booking without an HTTP call to itself (a sync worker
   waiting on its sibling would be a deadlock under load).
