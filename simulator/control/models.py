@@ -5,7 +5,8 @@ The citizen models mirror ``simulator.population.domain.Citizen`` (and its ``Acc
 ``Address``) field by field; ``tests/control/test_models.py`` fails when a field is added
 to the domain and not here. To add a citizen field: add it to the dataclass, add it to
 ``CitizenFields`` below (optional, ``None`` = not given) and to ``Citizen`` (the answer),
-and, if it depends on other fields, check it in ``citizen_rules``."""
+and, if it depends on other fields, check it in the population's ``_check_consistency``
+(``simulator.population.domain``), which every create and PATCH runs."""
 
 from __future__ import annotations
 
@@ -28,8 +29,6 @@ from pydantic import (
 from simulator.clock import parse_duration, parse_instant
 from simulator.control.spec import Query, Strict
 from simulator.errors import FieldError
-from simulator.population.domain import Citizen as DomainCitizen
-from simulator.population.personnummer import is_reservnummer
 from simulator.population.personnummer import problem as personnummer_problem
 
 # Instants the clock, the traffic filters and bookings accept (docs/control-api.md).
@@ -234,21 +233,6 @@ ADDRESS_NOT_NULL = ("street", "postal_code", "city")
 
 def raise_field(field: str, message: str) -> NoReturn:
     raise FieldError(field, message)
-
-
-def citizen_rules(citizen: DomainCitizen) -> DomainCitizen:
-    """The rules between fields, checked on the citizen as it would be stored."""
-    if citizen.calling_name and citizen.calling_name not in citizen.given_name.split():
-        raise_field("calling_name", "must be one of the given names")
-    if citizen.account.active and not citizen.account.exists:
-        raise_field("account.active", "cannot be true when account.exists is false")
-    if citizen.linked_identity and (
-        not is_reservnummer(citizen.personnummer) or is_reservnummer(citizen.linked_identity)
-    ):
-        raise_field(
-            "linked_identity", "only a reservnummer can be linked, and only to a personnummer or samordningsnummer"
-        )
-    return citizen
 
 
 class Account(BaseModel):
