@@ -156,6 +156,7 @@ def _run(
     except ProfileError as exc:
         raise click.BadParameter(str(exc), param_hint="--profile-file") from None
     profile = expectations.key
+    adapter: HttpAdapter | ManualAdapter
     if manual:
         adapter = ManualAdapter(
             AdapterInfo(

@@ -39,13 +39,13 @@ def judge_window(sim, consumer: str, since: dt.datetime, until: dt.datetime | No
     verdicts = []
     for rule_id, judgement in judgements.items():
         status, summary = judgement.verdict()
-        rule = RULES[rule_id]
+        catalogued = RULES[rule_id]
         verdicts.append(
             Verdict(
                 rule_id,
                 status,
-                rule.title,
-                rule.source,
+                catalogued.title,
+                catalogued.source,
                 summary,
                 judgement.findings,
                 judgement.evidence,

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from simulator.population.personnummer import with_check_digit
 
-ACCOUNTS = {
+ACCOUNTS: dict[str, dict[str, Any]] = {
     "reachable": {
         "exists": True,
         "active": True,

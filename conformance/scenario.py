@@ -13,7 +13,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from conformance import people, wire
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from conformance.adapter import HttpAdapter, ManualAdapter
     from conformance.simulator_api import SimulatorApi
 
+T = TypeVar("T")  # what a scenario observes while it waits (Scenario.eventually)
 SWEDEN = ZoneInfo("Europe/Stockholm")
 FACILITY = {
     "hsa_id": "SE2321000065-E12",
@@ -57,9 +58,13 @@ class Run:
     def __post_init__(self):
         self.silence = Silence(lambda: self.t0 is not None and self.sim.any_traffic(self.consumer or None, self.t0))
 
-    def local_t0(self) -> dt.datetime:
+    def began(self) -> dt.datetime:
+        """T0, the simulator time the run's scenarios start from."""
         assert self.t0 is not None, "the runner sets T0 before any scenario starts"
-        return self.t0.astimezone(SWEDEN)
+        return self.t0
+
+    def local_t0(self) -> dt.datetime:
+        return self.began().astimezone(SWEDEN)
 
 
 class Scenario:
@@ -170,7 +175,7 @@ class Scenario:
                     found[record["id"]] = request
         return [found[k] for k in sorted(found)]
 
-    def eventually(self, observe: Callable[[], object], done: Callable[[object], bool], timeout: float | None = None):
+    def eventually(self, observe: Callable[[], T], done: Callable[[T], bool], timeout: float | None = None) -> T:
         """Poll ``observe`` until ``done`` holds or the wait ends; the last observation."""
         deadline = time.monotonic() + (self.run.wait_seconds if timeout is None else timeout)
         self.run.silence.arm(self.run.wait_seconds)

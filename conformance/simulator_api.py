@@ -12,6 +12,7 @@ from conformance import rest
 from simulator.citizen.client import CitizenBrowser
 
 TIMEOUT = 30
+POOL = 32
 
 
 class SimulatorError(Exception):
@@ -22,6 +23,9 @@ class SimulatorApi:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
         self.http = requests.Session()
+        # scenarios run side by side on one Run: one kept-alive connection each, not one per call
+        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=POOL))
+        self.http.mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=POOL))
         self.http.headers["X-Actor"] = "kallelse-conformance"
 
     def _call(self, method: str, path: str, expect=(200,), **kwargs):
@@ -64,7 +68,7 @@ class SimulatorApi:
         business_object_id: str | None = None,
     ) -> list[dict]:
         """Every recorded exchange that matches, with bodies, oldest first."""
-        params = {"bodies": "true", "limit": 500}
+        params: dict[str, str | int] = {"bodies": "true", "limit": 500}
         for key, value in (
             ("personnummer", personnummer),
             ("consumer", consumer),
@@ -73,9 +77,9 @@ class SimulatorApi:
         ):
             if value:
                 params[key] = value
-        for key, value in (("since", since), ("until", until)):
-            if value is not None:
-                params[key] = value.isoformat()
+        for key, instant in (("since", since), ("until", until)):
+            if instant is not None:
+                params[key] = instant.isoformat()
         records: list[dict] = []
         while True:
             page = self._call("GET", "/api/traffic", params=params).json()

@@ -4,6 +4,7 @@ only the rule under test decides the expected channels."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from conformance import people
 from conformance.scenario import SWEDEN, Scenario
@@ -30,7 +31,8 @@ class SimpleChannel(Scenario):
 
 
 # name, rule, the patient, the booking, expected AddMessage / paper (None: not judged)
-SIMPLE = (
+Case = tuple[str, str, str, dict[str, Any], dict[str, Any], bool | None, bool | None]
+SIMPLE: tuple[Case, ...] = (
     ("ReachableNotOptedOut", "CH-02", "digitally reachable adult, not opted out", {}, {}, True, True),
     (
         "Interpreter",
@@ -180,10 +182,10 @@ class ShortNotice(Scenario):
     def start(self) -> None:
         n = self.run.profile.short_notice_days
         days = max(n - 1, 0)
-        exact = self.run.t0 + dt.timedelta(days=n)
+        exact = self.run.began() + dt.timedelta(days=n)
         minute = dt.timedelta(minutes=1)
         minor_born = people.years_before(self.run.local_t0().date(), self.run.profile.minor_age) + dt.timedelta(days=2)
-        cases = [
+        cases: list[tuple[str, dict[str, Any], dict[str, Any], bool | None, bool]] = [
             (f"reachable adult, visit in {days} day(s)", {}, {"days": days}, True, False),
             (f"adult without account, visit in {days} day(s)", {"account": "none"}, {"days": days}, None, True),
             (f"reachable adult, visit exactly {n} days after dispatch", {}, {"visit_start": exact}, True, True),
@@ -227,13 +229,11 @@ class ProtectedIdentity(Scenario):
     rules = ("CH-10",)
 
     def start(self) -> None:
-        bodies = {
-            flag: people.create(self.run.sim, **{field: True})
-            for flag, field in (
-                ("protectedPersonIndicator", "protected"),
-                ("protectedPopulationRecord", "protected_population_record"),
-            )
+        flags: dict[str, dict[str, Any]] = {
+            "protectedPersonIndicator": {"protected": True},
+            "protectedPopulationRecord": {"protected_population_record": True},
         }
+        bodies = {flag: people.create(self.run.sim, **fields) for flag, fields in flags.items()}
         for flag, body in bodies.items():
             self.show_booking("CH-10", self.book(self.booking(body["personnummer"])), f"{flag}: booking")
         for flag, body in bodies.items():

@@ -94,7 +94,7 @@ class NoFallback(Scenario):
         messages = self.eventually(lambda: self.messages(self.cases["read in time"]), bool)
         if messages:
             self.run.sim.read_as_citizen(self.cases["read in time"], messages[0]["message_id"])
-            j.note("read in time: the citizen opened the message", at=self.run.t0.isoformat())
+            j.note("read in time: the citizen opened the message", at=self.run.began().isoformat())
         else:
             j.note("read in time: not judged", "No message reached the inbox, so the citizen could not read it.")
             del self.cases["read in time"]
@@ -104,12 +104,12 @@ class NoFallback(Scenario):
 
     def checkpoints(self):
         days = dt.timedelta(days=self.run.profile.fallback_days + 1)
-        return [(self.run.t0 + days, self.judge)]
+        return [(self.run.began() + days, self.judge)]
 
     def judge(self) -> None:
         for label, pnr in self.cases.items():
             found = self.delivered(pnr, None, None)
-            late = after(found.letters, self.run.t0)
+            late = after(found.letters, self.run.began())
             self.j("FB-02").expect(not late, f"{label}: no fallback paper", f"{len(late)} letter(s) after dispatch")
             self.show_delivery("FB-02", label, found)
 
@@ -198,14 +198,13 @@ class ThreadReminder(Scenario):
 
     def start(self) -> None:
         fields = {"sms_reminder_consent": True, "mobile": REMINDER_MOBILE}
-        self.unread, self.read = self.citizen(optout=True), self.citizen(optout=True)
-        for pnr in (self.unread, self.read):
+        self.unread, read = self.citizen(optout=True), self.citizen(optout=True)
+        for pnr in (self.unread, read):
             self.show_booking("RM-02", self.book(self.booking(pnr, days=10, **fields)))
-        messages = self.eventually(lambda: self.messages(self.read), bool)
+        messages = self.eventually(lambda: self.messages(read), bool)
         if messages:
-            self.run.sim.read_as_citizen(self.read, messages[0]["message_id"])
-        else:
-            self.read = None
+            self.run.sim.read_as_citizen(read, messages[0]["message_id"])
+        self.read: str | None = read if messages else None  # None: the read case is not judged
         self.visit_day = self.run.local_t0().date() + dt.timedelta(days=10)
 
     def checkpoints(self):

@@ -23,9 +23,15 @@ Action = tuple[str, Scenario, Callable[[], None]]
 
 
 def run_many(
-    simulator: str, adapters: dict[str, str], profiles: dict[str, Expectations], rules: list[str], parallel: int = 64
+    simulator: str,
+    adapters: dict[str, str],
+    profiles: dict[str, Expectations],
+    rules: list[str],
+    parallel: int = 64,
+    errors: dict[tuple[str, str], str] | None = None,
 ) -> dict[str, dict[str, str]]:
-    """{installation: {rule: status}} for each named adapter URL and the profile it is judged on."""
+    """{installation: {rule: status}} for each named adapter URL and the profile it is judged on.
+    ``errors``, if given, is filled with why each (installation, scenario) errored."""
     sim = SimulatorApi(simulator)
     runs = {}
     for name, url in adapters.items():
@@ -37,7 +43,7 @@ def run_many(
     for name, run in runs.items():
         run.t0 = t0
         chosen[name] = [cls(run) for cls in scenarios() if set(cls.rules) & set(rules)]
-    errors: dict[tuple[str, str], str] = {}
+    errors = {} if errors is None else errors
 
     def guarded(job: Action) -> None:
         name, scenario, fn = job
@@ -64,9 +70,7 @@ def run_many(
                 if not idle[name]:  # that installation's verdicts become errors, the others go on
                     errors.setdefault((name, scenario.name), f"not idle after the clock moved to {instant.isoformat()}")
             list(pool.map(guarded, timeline[instant]))
-    for group in chosen.values():
-        for scenario in group:
-            scenario.cleanup()
+        list(pool.map(lambda scenario: scenario.cleanup(), [s for group in chosen.values() for s in group]))
     return {name: verdicts(name, group, rules, errors) for name, group in chosen.items()}
 
 

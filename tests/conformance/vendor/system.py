@@ -224,7 +224,9 @@ class System:
         consumer = OTHER_CONSUMER if self.on("userprofile_via_other_consumer") else None
         answer = self.soap(payload, consumer)
         profile = first(answer, "userProfile")
-        exists = profile is not None and text(answer, "resultCode") != "INFO"
+        # TKB GetUserProfile: no account -> INFO without userProfile; an inactive one -> INFO
+        # with a userProfile (the id only) and isActive=false
+        exists = profile is not None
         active = exists and flag(answer, "isActive")
         notified = flag(profile, "hasSmsNotification") or flag(profile, "hasMailNotification") if exists else False
         if self.on("no_notifications_is_reachable"):
