@@ -74,7 +74,7 @@ class AdapterInfo:
 class HttpAdapter:
     def __init__(self, base_url: str, grace_seconds: float = 3.0):
         self.base_url = base_url.rstrip("/")
-        self.http = requests.Session()
+        self.http = rest.session()
         self.grace_seconds = grace_seconds
         self._info: AdapterInfo | None = None
         self._settle_lock = threading.Lock()

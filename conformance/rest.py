@@ -5,6 +5,31 @@ exception type."""
 from __future__ import annotations
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+# A kept-alive connection the server closed just as the next request went out surfaces as
+# "Connection reset by peer". A request that cannot have changed anything (connect
+# failures; reads of an idempotent method) is tried again, as HTTP clients in production
+# do; a POST that may have arrived is never repeated.
+RETRY = Retry(
+    total=3,
+    connect=3,
+    read=3,
+    status=0,
+    allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}),
+    backoff_factor=0.2,
+    raise_on_status=False,
+)
+
+
+def session(pool: int = 32) -> requests.Session:
+    """A session for one service: ``pool`` kept-alive connections (scenarios run side by
+    side), idempotent requests retried on a dropped connection."""
+    http = requests.Session()
+    for scheme in ("http://", "https://"):
+        http.mount(scheme, HTTPAdapter(pool_maxsize=pool, max_retries=RETRY))
+    return http
 
 
 def call(

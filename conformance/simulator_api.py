@@ -12,7 +12,6 @@ from conformance import rest
 from simulator.citizen.client import CitizenBrowser
 
 TIMEOUT = 30
-POOL = 32
 
 
 class SimulatorError(Exception):
@@ -22,10 +21,7 @@ class SimulatorError(Exception):
 class SimulatorApi:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
-        self.http = requests.Session()
-        # scenarios run side by side on one Run: one kept-alive connection each, not one per call
-        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=POOL))
-        self.http.mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=POOL))
+        self.http = rest.session()
         self.http.headers["X-Actor"] = "kallelse-conformance"
 
     def _call(self, method: str, path: str, expect=(200,), **kwargs):

@@ -9,6 +9,7 @@ parameters differ, and passes its own. The table in docs/conformance.md is this 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 
 from conformance import catalog
 from conformance.profiles import BUILT_IN, PROFILES, load
-from tests.conformance.conftest import DOCS, UPDATE_DOCS
+from tests.conformance.conftest import ARTIFACTS, DOCS, UPDATE_DOCS
 from tests.conformance.vendor.app import Vendor
 from tests.conformance.vendor.matrix import failures, run_many
 from tests.conformance.vendor.switches import DEFECTS, VARIANTS
@@ -73,6 +74,8 @@ def matrix(tmp_path_factory) -> Iterator[dict[str, dict[str, str]]]:
     finally:
         vendor.stop()
         server.stop()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(server.log_path, ARTIFACTS / "vendor-matrix-server.log")
 
 
 def test_the_correct_vendor_passes_every_rule(matrix):

@@ -15,6 +15,8 @@ import uuid
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from tests.conformance.vendor import message, rivta
 from tests.conformance.vendor.rivta import Payload, Unavailable, first, flag, text
@@ -78,6 +80,10 @@ class System:
         self.profile = profile
         self.switches = switches
         self.http = requests.Session()
+        # the vendor's own HTTP client settings: connect failures and idempotent reads are
+        # retried (a kept-alive connection can be closed under it); a SOAP POST never is
+        retry = Retry(total=3, status=0, backoff_factor=0.2, raise_on_status=False)
+        self.http.mount("http://", HTTPAdapter(pool_maxsize=16, max_retries=retry))
         self.lock = threading.RLock()
         self.bookings: dict[str, Booking] = {}
         self.jobs: list[Job] = []
