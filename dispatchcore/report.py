@@ -132,7 +132,7 @@ def read_receipts(engine, bookings: list[dict], steps: list[dict], refresh: bool
 
 def build(engine, refresh: bool = False) -> dict:
     bookings, steps = engine.store.report_rows()
-    data = summarize(bookings, steps, engine.settings().profiles)
+    data = summarize(bookings, steps, engine.settings().region_parameters())
     data["read_receipts"] = read_receipts(engine, bookings, steps, refresh)
     data["clock"] = engine.clock.now().isoformat()
     data["work_due"] = engine.store.count_due(engine.clock.now())
