@@ -57,7 +57,7 @@ RULES = [
 
 def outputs(engine: Engine, booking_id: str) -> dict:
     """What the care system did for one booking: decisions and every delivery it made."""
-    row = engine.store.booking(booking_id)
+    row = engine.store.existing(booking_id)
     steps = engine.store.steps_for(booking_id)
     deliveries = []
     for step in steps:

@@ -130,7 +130,7 @@ class Engine:
                     {"revision": 1, "purpose": booking.kind},
                 )
         if not created:
-            existing = self.store.booking(booking.booking_id)
+            existing = self.store.existing(booking.booking_id)
             first = self._first_version(booking.booking_id) or existing["data"]
             if first != booking.to_json():
                 raise BookingConflict(f"booking {booking.booking_id} exists with other content; use PUT to update it")
@@ -177,7 +177,7 @@ class Engine:
                 "MC-09",
                 {"revision": revision, "purpose": "update"},
             )
-        return self.store.booking(booking.booking_id)
+        return self.store.existing(booking.booking_id)
 
     def cancel(self, booking_id: str) -> dict:
         now = self.clock.now()
@@ -188,7 +188,7 @@ class Engine:
             if not row["cancelled"]:
                 self.store.update_booking(conn, booking_id, cancelled=True, updated_at=now)
                 self.store.add_step(conn, booking_id, "cancel", StepKind.CANCEL, now, "MC-10", {})
-        return self.store.booking(booking_id)
+        return self.store.existing(booking_id)
 
     def citizen_action(self, event: CitizenActionIn) -> tuple[int, dict[str, Any]]:
         """The citizen pressed "Avboka"/"Boka om" in the 1177 inbox (the simulator's callback,
@@ -282,7 +282,7 @@ class Engine:
         return due[0] if due else None
 
     def _run(self, step: dict, worker: str) -> None:
-        row = self.store.booking(step["booking_id"])
+        row = self.store.existing(step["booking_id"])
         context = Context(self, self.settings(), row, booking_from_json(row["data"]), step, self.clock.now())
         handler = HANDLERS[step["kind"]]
         log.debug("step %s %s for %s", step["key"], step["kind"], mask(row["personnummer"]))

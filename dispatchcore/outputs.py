@@ -48,7 +48,7 @@ def _booking_element(ctx: Context, purpose: str) -> dict:
         "cancelBookingAllowed": booking.cancel_allowed and purpose != "cancel",
         "performerName": booking.performer_name or None,
     }
-    if booking.kind == "open_invitation":
+    if booking.visit_start is None:  # an open invitation (MC-07): domain allows no other
         element["isOpenInvitation"] = True
     else:
         element["bookingDate"] = (

@@ -34,8 +34,8 @@ def _share(part: int, whole: int) -> float:
 
 def summarize(bookings: list[dict], steps: list[dict], profiles: dict) -> dict:
     channels = delivered_channels(steps)
-    counts = collections.Counter()
-    avoided = collections.Counter()
+    counts: collections.Counter[str] = collections.Counter()
+    avoided: collections.Counter[str] = collections.Counter()
     per_day: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for booking in bookings:
         got = channels.get(booking["booking_id"], set())

@@ -120,7 +120,8 @@ def is_minor(personnummer: str, now: dt.datetime, minor_age: int) -> bool:
 
 def is_short_notice(booking: Booking, now: dt.datetime, profile: Region) -> bool:
     """CH-09: the visit is closer than ``short_notice_days`` after dispatch."""
-    return booking.timed and booking.visit_start - now < dt.timedelta(days=profile.short_notice_days)
+    start = booking.visit_start
+    return start is not None and start - now < dt.timedelta(days=profile.short_notice_days)
 
 
 def _paper_also_reasons(booking: Booking, now: dt.datetime, profile: Region) -> list[tuple[str, str]]:
@@ -191,7 +192,7 @@ def _person_blocks(person: PersonAnswer) -> Decision | None:
     return None
 
 
-def _account_reasons(account: AccountAnswer) -> tuple[set[str], list]:
+def _account_reasons(account: AccountAnswer) -> tuple[set[Channel], list[tuple[str, str]]]:
     """LK-02, CH-06, CH-07, CH-08 for a person who is not digitally reachable."""
     if account.status == LookupStatus.UNAVAILABLE:
         return {PAPER}, [
@@ -317,14 +318,15 @@ def fallback_timer(decision: Decision, sent_at: dt.datetime, revision: int, prof
 def reminder_timers(booking: Booking, now: dt.datetime, profile: Region) -> list[Timer]:
     """RM-01: SMS reminders ``reminder_days_before`` the visit (local date, at
     ``reminder_local_time``) for patients who asked for them; none in the past."""
-    if not booking.timed or not booking.sms_reminder_consent:
+    start = booking.visit_start
+    if start is None or not booking.sms_reminder_consent:
         return []
-    visit_day = booking.visit_start.astimezone(SWEDEN).date()
+    visit_day = start.astimezone(SWEDEN).date()
     timers = []
     for days in profile.reminder_days_before:
         day = visit_day - dt.timedelta(days=days)
         due = dt.datetime.combine(day, profile.reminder_local_time, tzinfo=SWEDEN)
-        if now < due < booking.visit_start:
+        if now < due < start:
             timers.append(Timer("reminder", f"reminder:{day.isoformat()}", due, "RM-01"))
     return timers
 
