@@ -65,9 +65,12 @@ class Context:
     def endpoint(self, name: str) -> Endpoint:
         return self.engine.endpoint(self.settings, name)
 
-    def finish(self, state: StepState = StepState.DONE, **result: Any) -> None:
-        with self.store.db.begin() as conn:
-            self.store.set_step(conn, self.step["id"], state=state, done_at=self.now, result=result)
+    def finish(self, state: StepState = StepState.DONE, conn: Connection | None = None, **result: Any) -> None:
+        """Record the step's end; pass ``conn`` to make it part of a larger transaction."""
+        if conn is None:
+            with self.store.db.begin() as own:
+                return self.finish(state, own, **result)
+        self.store.set_step(conn, self.step["id"], state=state, done_at=self.now, result=result)
 
     def retry_or_fail(self, error: str, conn: Connection | None = None) -> bool:
         """LK-03/LK-04 backoff on the profile's ``lookup_retry_minutes``; False when given up.

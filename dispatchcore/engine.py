@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+from sqlalchemy.engine import Connection
 
 from dispatchcore import calls, outputs, rules
 from dispatchcore.clock import UTC
@@ -185,33 +186,28 @@ class Engine:
             row = self.store.booking(booking_id, conn)
             if row is None:
                 raise KeyError(booking_id)
-            if not row["cancelled"]:
-                self.store.update_booking(conn, booking_id, cancelled=True, updated_at=now)
-                self.store.add_step(conn, booking_id, "cancel", StepKind.CANCEL, now, "MC-10", {})
+            _cancel(self.store, conn, row, now)
         return self.store.existing(booking_id)
 
     def citizen_action(self, event: CitizenActionIn) -> tuple[int, dict[str, Any]]:
         """The citizen pressed "Avboka"/"Boka om" in the 1177 inbox (the simulator's callback,
-        MC-06 buttons): a cancel cancels the booking; a rebooking request is recorded for the
-        clinic, which offers a new time by updating the booking."""
+        MC-06 buttons). Recorded here as a step of the booking — one insert, idempotent by the
+        event id — and carried out by the worker with the lease and retries of every step, so
+        a web worker or dispatch worker that dies never loses it (``citizen`` below)."""
         row = self.store.booking(event.booking_id)
         if row is None or event.personnummer != row["personnummer"]:
             return 404, {"error": "no such booking for this citizen", "field": "booking_id"}
-        if event.type == "cancel":
-            self.cancel(event.booking_id)
-            return 200, {"booking_id": event.booking_id, "cancelled": True}
-        text = "The citizen asked for a new time in the 1177 inbox; the clinic answers with an update."
         with self.store.db.begin() as conn:
-            self.store.add_decision(
+            self.store.add_step(
                 conn,
                 event.booking_id,
-                f"citizen:{event.event_id[:30]}",
+                f"citizen:{event.event_id}",
+                StepKind.CITIZEN,
                 self.clock.now(),
-                Outcome.NONE,
-                ["MC-06"],
-                {"reasons": [{"rule": "MC-06", "text": text}], "event": event.model_dump()},
+                "MC-06",
+                {"event": event.model_dump()},
             )
-        return 202, {"booking_id": event.booking_id, "recorded": True}
+        return 202, {"booking_id": event.booking_id, "event_id": event.event_id, "recorded": True}
 
     def register_callbacks_now_and_then(self) -> None:
         """Ask the simulator to send the citizens' booking actions (for our sourceSystems)
@@ -294,6 +290,36 @@ class Engine:
 
 
 # --- step handlers -------------------------------------------------------------------------
+
+
+def _cancel(store: DispatchStore, conn: Connection, row: dict[str, Any], now: dt.datetime) -> None:
+    """The booking cancelled and its ``cancel`` step planned (MC-10), idempotently."""
+    if not row["cancelled"]:
+        store.update_booking(conn, row["booking_id"], cancelled=True, updated_at=now)
+        store.add_step(conn, row["booking_id"], "cancel", StepKind.CANCEL, now, "MC-10", {})
+
+
+def citizen(ctx: Context) -> None:
+    """MC-06: what the citizen asked for in 1177, carried out in one transaction with the
+    step's end. Avboka cancels the booking (the cancellation then goes where the kallelse
+    went, MC-10); Boka om is recorded for the clinic, which answers with an update."""
+    event = CitizenActionIn.model_validate(ctx.payload["event"])
+    with ctx.store.db.begin() as conn:
+        if event.type == "cancel":
+            _cancel(ctx.store, conn, ctx.store.existing(ctx.booking.booking_id, conn), ctx.now)
+            text = "The citizen cancelled the booking in the 1177 inbox."
+        else:
+            text = "The citizen asked for a new time in the 1177 inbox; the clinic answers with an update."
+            ctx.store.add_decision(
+                conn,
+                ctx.booking.booking_id,
+                f"citizen:{event.event_id[:30]}",
+                ctx.now,
+                Outcome.NONE,
+                ["MC-06"],
+                {"reasons": [{"rule": "MC-06", "text": text}], "event": event.model_dump()},
+            )
+        ctx.finish(StepState.DONE, conn, rule="MC-06", text=text)
 
 
 def _plan_deliveries(ctx: Context, conn, decision: rules.Decision, revision: int, purpose: str, mobile: str) -> None:
@@ -456,7 +482,8 @@ def relookup(ctx: Context) -> None:
 
 
 def cancel(ctx: Context) -> None:
-    """MC-10: the cancellation goes where the kallelse went, digital in the same thread."""
+    """MC-10: the cancellation goes where the kallelse went, digital in the same thread.
+    One transaction: open steps stopped, the cancellation's deliveries and its decision."""
     with ctx.store.db.begin() as conn:
         ctx.store.skip_open_steps(
             conn,
@@ -471,10 +498,9 @@ def cancel(ctx: Context) -> None:
             ),
             "the booking was cancelled",
         )
-    had_digital = bool(ctx.done_steps(StepKind.ADDMESSAGE))
-    had_paper = bool(ctx.done_steps(StepKind.PAPER))
-    fired = [("MC-10", "The booking was cancelled.")]
-    with ctx.store.db.begin() as conn:
+        done = {s["kind"] for s in ctx.store.steps_for(ctx.booking.booking_id, conn) if s["state"] == StepState.DONE}
+        had_digital, had_paper = StepKind.ADDMESSAGE in done, StepKind.PAPER in done
+        fired = [("MC-10", "The booking was cancelled.")]
         if had_digital:
             fired.append(("MC-09", "The cancellation goes to 1177 in the kallelse's thread (same businessObjectId)."))
             ctx.store.add_step(
@@ -497,7 +523,7 @@ def cancel(ctx: Context) -> None:
                 "MC-10",
                 {"purpose": "cancel", "revision": ctx.row["revision"], "rules": ["MC-10"]},
             )
-        channels = {Channel.DIGITAL} if had_digital else set()
+        channels: set[Channel] = {Channel.DIGITAL} if had_digital else set()
         channels |= {Channel.PAPER} if had_paper else set()
         decision = rules.Decision(frozenset(channels), tuple(fired))
         ctx.store.add_decision(
@@ -637,6 +663,7 @@ HANDLERS: dict[StepKind, Callable[[Context], None]] = {
     StepKind.ADDMESSAGE: addmessage,
     StepKind.PAPER: paper,
     StepKind.SMS: sms,
+    StepKind.CITIZEN: citizen,
 }
 
 

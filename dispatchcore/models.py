@@ -101,7 +101,7 @@ class CitizenActionIn(BaseModel):
     booking_id: str
     personnummer: str
     type: Literal["cancel", "rebook"]
-    event_id: str = ""
+    event_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]  # the idempotency key
 
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -104,9 +104,10 @@ def deliver_message(ctx: Context) -> None:
     except RivtaError as exc:
         _message_failed(ctx, purpose, exc.reason)
         return
-    ctx.finish(StepState.DONE, code=code, text=text)
-    if code != "OK" and purpose != "reminder":
-        _paper_instead(ctx, purpose, "LK-04", f"AddMessage answered {code} ({text}); paper is sent.")
+    with ctx.store.db.begin() as conn:  # one transaction: never "done" without the LK-04 paper
+        ctx.finish(StepState.DONE, conn, code=code, text=text)
+        if code != "OK" and purpose != "reminder":
+            _paper_instead(ctx, purpose, "LK-04", f"AddMessage answered {code} ({text}); paper is sent.", conn)
 
 
 def _message_failed(ctx: Context, purpose: str, reason: str) -> None:
@@ -257,8 +258,7 @@ def _json(response) -> dict:
 
 
 def _rest_failed(ctx: Context, reason: str) -> None:
-    with ctx.store.db.begin() as conn:
-        ctx.store.set_step(conn, ctx.step["id"], state=StepState.TODO)
+    """Back from ``sending`` to a retry (or given up), in one write."""
     ctx.retry_or_fail(reason)
 
 

@@ -16,6 +16,7 @@ class StepKind(enum.StrEnum):
     ADDMESSAGE = "addmessage"  # delivery: 1177 inbox
     PAPER = "paper"  # delivery: the paper outbox
     SMS = "sms"  # delivery: the SMS gateway
+    CITIZEN = "citizen"  # MC-06: the citizen pressed Avboka/Boka om in 1177 (durable callback)
 
 
 DELIVERIES = (StepKind.ADDMESSAGE, StepKind.PAPER, StepKind.SMS)
