@@ -15,6 +15,7 @@ COPY conformance ./conformance
 COPY loadtests ./loadtests
 COPY rivta ./rivta
 COPY dispatchcore ./dispatchcore
+COPY regions ./regions
 RUN pip wheel --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim AS load

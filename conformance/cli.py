@@ -282,12 +282,12 @@ def _certificate(
 
 def _profile_content(profile: str) -> bytes:
     """The bytes the certificate's profile digest covers: the profile's TOML file when the
-    suite ships one (conformance/profiles/<key>.toml), else the canonical JSON of the
+    suite ships one (regions/<key>.toml), else the canonical JSON of the
     built-in expectations. (Seam for --profile-file: digest the given file's bytes.)"""
     from conformance.certificate import canonical
-    from conformance.profiles import PROFILES
+    from conformance.profiles import BUILT_IN, PROFILES
 
-    shipped = Path(__file__).resolve().parent / "profiles" / f"{profile}.toml"
+    shipped = BUILT_IN / f"{profile}.toml"
     if shipped.is_file():
         return shipped.read_bytes()
     return canonical(dataclasses.asdict(PROFILES[profile]))

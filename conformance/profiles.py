@@ -1,150 +1,24 @@
 """What the suite expects of a region: the rule parameters the guideline rules name
-("parameters are per profile", guideline-rules.md), read from a TOML file a region writes
-itself (format in docs/conformance.md, "Profiles"). ``rjl`` and ``vgr`` ship as files in
-conformance/profiles/. These are the certifier's expectations, deliberately kept apart
-from any engine's configuration: the reference engine ships its own copies."""
+("parameters are per profile", guideline-rules.md). The files and their loader live in the
+top-level ``regions`` package, which the reference engine reads too: one format, one copy
+(format in docs/conformance.md, "Profiles"). This module keeps the suite's names for them
+(``Expectations``, ``PROFILES``, ``BUILT_IN``) so the suite reads as the certifier's side."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import hashlib
-import tomllib
-from pathlib import Path
-from typing import Any
+from regions import BUILT_IN, REPORTING_KEYS, RULE_KEYS, ProfileError, built_in, load, parse
+from regions import Region as Expectations
 
-BUILT_IN = Path(__file__).resolve().parent / "profiles"
-RULE_KEYS = (
-    "fallback_days",
-    "reminder_days_before",
-    "reminder_local_time",
-    "short_notice_days",
-    "minor_age",
-    "thread_reminder",
-    "lookup_retry_minutes",
-)
-REPORTING_KEYS = (
-    "postage_sek",
-    "envelope_print_sek",
-    "handling_minutes",
-    "staff_cost_sek_per_minute",
-    "goal_digital_possible",
-    "goal_digital_only",
-)
-
-
-class ProfileError(ValueError):
-    """A profile file problem; ``field`` names the dotted key (``rules.fallback_days``)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-@dataclasses.dataclass(frozen=True)
-class Expectations:
-    key: str
-    name: str
-    fallback_days: int  # FB-01
-    reminder_days_before: tuple[int, ...]  # RM-01, largest first
-    short_notice_days: int  # CH-09
-    minor_age: int  # CH-03
-    reminder_local_time: dt.time = dt.time(9, 0)  # RM-01
-    thread_reminder: bool = True  # RM-02
-    lookup_retry_minutes: tuple[int, ...] = (5, 15, 60, 240)  # LK-03/LK-04
-    postage_sek: float = 12.0  # RP-01 ...
-    envelope_print_sek: float = 3.5
-    handling_minutes: float = 2.0
-    staff_cost_sek_per_minute: float = 8.0
-    goal_digital_possible: float = 0.60
-    goal_digital_only: float = 0.90
-    sources: tuple[str, ...] = ()
-    digest: str = ""  # sha256 of the file it was read from
-
-    @property
-    def cost_per_letter_sek(self) -> float:
-        """RP-01: what one avoided paper letter saves."""
-        return self.postage_sek + self.envelope_print_sek + self.handling_minutes * self.staff_cost_sek_per_minute
-
-    def differs_from(self, other: Expectations) -> list[str]:
-        """The parameter names whose values differ (what a cross-region run must catch)."""
-        return [k for k in (*RULE_KEYS, *REPORTING_KEYS) if getattr(self, k) != getattr(other, k)]
-
-
-def _number(section: dict, key: str, where: str, kind: type, minimum: float = 0) -> Any:
-    if key not in section:
-        raise ProfileError(f"{where}.{key}", "is required")
-    value = section[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
-        raise ProfileError(f"{where}.{key}", f"must be {'an integer' if kind is int else 'a number'}")
-    if value < minimum:
-        raise ProfileError(f"{where}.{key}", f"must be at least {minimum}")
-    return kind(value)
-
-
-def _days(section: dict, key: str) -> tuple[int, ...]:
-    value = section.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
-        raise ProfileError(f"rules.{key}", "must be a list of positive integers")
-    return tuple(value)
-
-
-def _time(section: dict) -> dt.time:
-    try:
-        return dt.time.fromisoformat(str(section["reminder_local_time"]))
-    except KeyError:
-        raise ProfileError("rules.reminder_local_time", "is required") from None
-    except ValueError:
-        raise ProfileError("rules.reminder_local_time", "must be a local time HH:MM") from None
-
-
-def parse(raw: dict, digest: str = "") -> Expectations:
-    """A profile from TOML data; ProfileError names the first bad key."""
-    region, rules, reporting = (raw.get(name) for name in ("region", "rules", "reporting"))
-    for table, section in (("region", region), ("rules", rules), ("reporting", reporting)):
-        if not isinstance(section, dict):
-            raise ProfileError(table, "the [" + table + "] table is required")
-    assert isinstance(region, dict) and isinstance(rules, dict) and isinstance(reporting, dict)
-    key, name = region.get("id"), region.get("name")
-    if not isinstance(key, str) or not key.strip():
-        raise ProfileError("region.id", "must be a short name such as rjl")
-    if not isinstance(name, str) or not name.strip():
-        raise ProfileError("region.name", "must be the region's name")
-    region_key, region_name = key.strip(), name.strip()
-    sources = region.get("sources", [])
-    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise ProfileError("region.sources", "must be a list of strings")
-    if not isinstance(rules.get("thread_reminder"), bool):
-        raise ProfileError("rules.thread_reminder", "must be true or false")
-    return Expectations(
-        key=region_key,
-        name=region_name,
-        fallback_days=_number(rules, "fallback_days", "rules", int, 1),
-        reminder_days_before=tuple(sorted(set(_days(rules, "reminder_days_before")), reverse=True)),
-        short_notice_days=_number(rules, "short_notice_days", "rules", int, 0),
-        minor_age=_number(rules, "minor_age", "rules", int, 1),
-        reminder_local_time=_time(rules),
-        thread_reminder=rules["thread_reminder"],
-        lookup_retry_minutes=_days(rules, "lookup_retry_minutes"),
-        **{k: _number(reporting, k, "reporting", float) for k in REPORTING_KEYS},
-        sources=tuple(sources),
-        digest=digest,
-    )
-
-
-def load(path: Path | str) -> Expectations:
-    data = Path(path).read_bytes()
-    try:
-        raw = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ProfileError("body", f"not a TOML file: {exc}") from None
-    return parse(raw, "sha256:" + hashlib.sha256(data).hexdigest())
-
-
-def built_in() -> dict[str, Expectations]:
-    found = (load(path) for path in sorted(BUILT_IN.glob("*.toml")))
-    return {profile.key: profile for profile in found}
-
+__all__ = [
+    "BUILT_IN",
+    "PROFILES",
+    "REPORTING_KEYS",
+    "RULE_KEYS",
+    "Expectations",
+    "ProfileError",
+    "built_in",
+    "load",
+    "parse",
+]
 
 PROFILES = built_in()

@@ -1,8 +1,8 @@
 """The conformance vendor-adapter protocol (conformance/adapter-openapi.yaml), implemented
 by the reference engine under /dispatch/adapter: bookings in, GET /idle so the suite knows
 when the engine has done what is due, the SMS it sent, its health (it reads the simulator
-clock and posts paper to the simulator's paper outbox). ``/outputs`` and ``/mutations`` are
-extensions of the reference engine."""
+clock and posts paper to the simulator's paper outbox). ``/outputs`` is an extension of the
+reference engine."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ RULES = [
 
 def outputs(engine: Engine, booking_id: str) -> dict:
     """What the care system did for one booking: decisions and every delivery it made."""
-    row = engine.store.booking(booking_id)
+    row = engine.store.existing(booking_id)
     steps = engine.store.steps_for(booking_id)
     deliveries = []
     for step in steps:
@@ -105,17 +105,13 @@ def create_blueprint(engine: Engine) -> Blueprint:
     adapter = Blueprint("dispatch_adapter", __name__, url_prefix="/dispatch/adapter")
     dispatch_api.answer_errors(adapter)
 
-    @adapter.errorhandler(LookupError)
-    def _unknown(exc: LookupError):
-        return jsonify(error=str(exc.args[0]), field="booking_id"), 404
-
     def profiles() -> set[str]:
         return set(engine.base_settings.profiles)
 
     def known(booking_id: str) -> dict:
         row = engine.store.booking(booking_id)
         if row is None:
-            raise LookupError(f"no booking {booking_id!r}")
+            raise dispatch_api.UnknownBooking(booking_id)
         return row
 
     def status(booking_id: str, code: int = 200):
@@ -149,7 +145,6 @@ def create_blueprint(engine: Engine) -> Blueprint:
             reads_simulator_clock=True,
             idle=engine.store.count_due(engine.clock.now()) == 0,
             rules=RULES,
-            mutations=sorted(settings.mutations),
         )
 
     @adapter.get("/idle")
@@ -226,7 +221,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
         rows, all_steps = engine.store.report_rows()
         bookings = [b for b in rows if b["booking_id"] in wanted]
         steps = [s for s in all_steps if s["booking_id"] in wanted]
-        summary = report.summarize(bookings, steps, engine.settings().profiles)
+        summary = report.summarize(bookings, steps, engine.settings().region_parameters())
         got = report.delivered_channels(steps)
         reads = {r["booking_id"]: r for r in report.read_receipts(engine, bookings, steps, refresh=True)}
         names = {frozenset({"digital"}): "digital_only", frozenset({"digital", "paper"}): "digital_and_paper"}
@@ -258,15 +253,6 @@ def create_blueprint(engine: Engine) -> Blueprint:
             return jsonify(outputs(engine, booking_id))
         rows = engine.store.list_bookings(limit=1000)
         return jsonify([outputs(engine, r["booking_id"]) for r in rows])
-
-    @adapter.put("/mutations")
-    def mutations():
-        """Switch deliberately broken variants on (the conformance suite's self-test)."""
-        body = dispatch_api._body()
-        engine.base_settings.with_changes(mutations=body.get("mutations"))  # validates
-        stored = engine.store.stored_settings() or {}
-        engine.store.store_settings({**stored, "mutations": body.get("mutations")})
-        return jsonify(mutations=sorted(engine.settings(fresh=True).mutations))
 
     return adapter
 

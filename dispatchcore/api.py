@@ -5,20 +5,35 @@
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from dispatchcore import explain, report
-from dispatchcore.domain import merge_update, parse_booking
+from dispatchcore import explain, models, report
+from dispatchcore.domain import booking_from_json, merge_update, parse_booking
 from dispatchcore.engine import BookingConflict, Engine
 from dispatchcore.errors import FieldError
-from dispatchcore.settings import MUTATIONS
+
+log = logging.getLogger(__name__)
+JSON_PREFIXES = ("/dispatch/api", "/dispatch/adapter")
+HTTP_FIELDS = {404: "path", 405: "method", 413: "body", 415: "body"}
+
+
+class UnknownBooking(LookupError):
+    """No booking with this id: 404 ``{"error", "field": "booking_id"}`` (the adapter spec)."""
+
+    def __init__(self, booking_id: str):
+        super().__init__(f"no booking {booking_id!r}")
+
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 
 
-def _body() -> dict:
+def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise FieldError("body", "request body must be a JSON object (Content-Type: application/json)")
@@ -62,17 +77,63 @@ def booking_view(engine: Engine, row: dict) -> dict:
     )
 
 
+def error(message: str, field: str | None, status: int) -> tuple[Response, int]:
+    return jsonify(error=message, field=field), status
+
+
+def http_error(exc: HTTPException) -> tuple[Response, int]:
+    code = exc.code or 500
+    return error(exc.description or exc.name, HTTP_FIELDS.get(code), code)
+
+
 def answer_errors(blueprint: Blueprint) -> None:
-    """Bad input (a booking field, a settings value) -> 400 naming the field; the same
-    booking id with other content -> 409. Shared by the API and the adapter."""
+    """Every error of the API and the adapter is JSON ``{"error", "field"}``, never an HTML
+    page: bad input -> 400 naming the field; unknown booking -> 404; the same booking id
+    with other content -> 409; a bug -> 500 with a reference to the log line."""
 
     @blueprint.errorhandler(FieldError)
-    def _field_error(exc: FieldError):
-        return jsonify(error=exc.message, field=exc.field), 400
+    def _field_error(exc: FieldError) -> tuple[Response, int]:
+        return error(exc.message, exc.field, 400)
+
+    @blueprint.errorhandler(UnknownBooking)
+    def _unknown(exc: UnknownBooking) -> tuple[Response, int]:
+        return error(str(exc.args[0]), "booking_id", 404)
 
     @blueprint.errorhandler(BookingConflict)
-    def _conflict(exc: BookingConflict):
-        return jsonify(error=str(exc), field="booking_id"), 409
+    def _conflict(exc: BookingConflict) -> tuple[Response, int]:
+        return error(str(exc), "booking_id", 409)
+
+    @blueprint.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> tuple[Response, int]:
+        return http_error(exc)
+
+    @blueprint.errorhandler(Exception)
+    def _bug(exc: Exception) -> tuple[Response, int]:
+        field = getattr(exc, "field", None)
+        if isinstance(exc, ValueError) and isinstance(field, str):
+            # the host's request guard (before any view) raises its own field error type:
+            # the same shape, so the same answer
+            return error(str(getattr(exc, "message", exc)), field, int(getattr(exc, "status", 400)))
+        ref = uuid.uuid4().hex[:12]
+        log.exception("unhandled error on %s %s (ref %s)", request.method, request.path, ref)
+        return error(f"internal error in the dispatch core (ref {ref})", None, 500)
+
+
+def answer_routing_errors(web: Flask) -> None:
+    """404 (no such route) and 405 (wrong method) are raised before any blueprint is chosen,
+    so Flask asks only the application's handlers: under the dispatch core's JSON prefixes
+    they answer JSON; anywhere else the host's own handler (or Flask's page) answers."""
+    for code in (404, 405):
+        previous = web.error_handler_spec[None][code].get(HTTPException) or web.error_handler_spec[None][None].get(
+            HTTPException
+        )
+
+        def handle(exc: HTTPException, previous: Any = previous) -> Any:
+            if request.path.startswith(JSON_PREFIXES):
+                return http_error(exc)
+            return previous(exc) if previous is not None else exc
+
+        web.register_error_handler(code, handle)
 
 
 def create_blueprint(engine: Engine) -> Blueprint:
@@ -82,10 +143,10 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def profiles() -> set[str]:
         return set(engine.base_settings.profiles)
 
-    def row_or_404(booking_id: str) -> dict:
+    def row_or_404(booking_id: str) -> dict[str, Any]:
         row = engine.store.booking(booking_id)
         if row is None:
-            abort(404, f"no booking {booking_id!r}")
+            raise UnknownBooking(booking_id)
         return row
 
     def check_future(booking, now=None) -> None:
@@ -119,8 +180,6 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @api.put("/bookings/<booking_id>")
     def update_booking(booking_id: str):
-        from dispatchcore.domain import booking_from_json
-
         current = booking_from_json(row_or_404(booking_id)["data"])
         booking = merge_update(current, _body(), profiles())
         check_future(booking)
@@ -138,7 +197,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @api.post("/citizen-actions")
     def citizen_action():
-        status, answer = engine.citizen_action(_body())
+        status, answer = engine.citizen_action(models.parse(models.CitizenActionIn, _body()))
         return jsonify(answer), status
 
     @api.get("/report")
@@ -149,8 +208,6 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def get_settings():
         settings = engine.settings(fresh=True)
         return jsonify(
-            mutations=sorted(settings.mutations),
-            known_mutations=MUTATIONS,
             endpoints=settings.endpoints,
             consumer_hsa_id=settings.consumer_hsa_id,
             logical_addresses=settings.logical_addresses,
@@ -159,13 +216,10 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @api.put("/settings")
     def put_settings():
-        body = _body()
-        unknown = set(body) - {"mutations", "endpoints"}
-        if unknown:
-            raise FieldError(sorted(unknown)[0], "unknown field; settable: mutations, endpoints")
+        body = models.parse(models.SettingsIn, _body())
         stored = engine.store.stored_settings() or {}
-        new = {**stored, **body}
-        engine.base_settings.with_changes(mutations=new.get("mutations"), endpoints=new.get("endpoints"))  # validates
+        new = {**stored, "endpoints": {**stored.get("endpoints", {}), **body.endpoints}}
+        engine.base_settings.with_endpoints(new.get("endpoints"))  # validates
         engine.store.store_settings(new)
         return get_settings()
 

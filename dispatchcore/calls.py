@@ -13,6 +13,7 @@ from lxml import etree
 import rivta
 from dispatchcore.clock import SWEDEN, UTC
 from dispatchcore.rules import AccountAnswer, PersonAnswer
+from dispatchcore.states import LookupStatus
 from rivta import Endpoint, RivtaClient, local_bool, local_find, local_text
 
 # --- PU-tjänsten ---------------------------------------------------------------------------
@@ -30,7 +31,7 @@ def _name_part(record, name: str) -> str:
 def parse_person(answer: etree._Element) -> PersonAnswer:
     record = local_find(answer, "requestedPersonRecord", "personRecord")
     if record is None:
-        return PersonAnswer(status="not_found")
+        return PersonAnswer(status=LookupStatus.NOT_FOUND)
     address = local_find(record, "addressInformation", "residentialAddress")
     lines = None
     if address is not None:
@@ -38,7 +39,7 @@ def parse_person(answer: etree._Element) -> PersonAnswer:
         lines = (local_text(address, "careOf"), street, local_text(address, "postalCode"), local_text(address, "city"))
     deregistration = local_find(record, "deregistration")
     return PersonAnswer(
-        status="ok",
+        status=LookupStatus.OK,
         optout_paper=local_bool(record, "optoutPaperNotification"),
         protected=local_bool(record, "protectedPersonIndicator") or local_bool(record, "protectedPopulationRecord"),
         deregistered=deregistration is not None,
@@ -67,25 +68,19 @@ def parse_account(answer: etree._Element) -> AccountAnswer:
     code = local_text(answer, "resultCode")
     profile = local_find(answer, "userProfile")
     if code == "ERROR":
-        return AccountAnswer(status="unavailable", error=f"resultCode ERROR: {local_text(answer, 'resultText')[:120]}")
+        return AccountAnswer(
+            status=LookupStatus.UNAVAILABLE, error=f"resultCode ERROR: {local_text(answer, 'resultText')[:120]}"
+        )
     if profile is None:
-        return AccountAnswer(status="no_account")
+        return AccountAnswer(status=LookupStatus.NO_ACCOUNT)
     return AccountAnswer(
-        status="ok",
+        status=LookupStatus.OK,
         exists=True,
         active=local_bool(answer, "isActive"),
         mail_notification=local_bool(profile, "hasMailNotification"),
         sms_notification=local_bool(profile, "hasSmsNotification"),
         mobile=local_text(profile, "mobilePhoneNumber"),
     )
-
-
-def profile_address(answer: etree._Element) -> tuple[str, str, str, str] | None:
-    """The folkbokföring address the user profile repeats; only the protected_address_on_letter
-    mutation ever uses it."""
-    profile = local_find(answer, "userProfile")
-    street = local_text(profile, "streetAddress")
-    return ("", street, local_text(profile, "zip"), local_text(profile, "city")) if street else None
 
 
 def look_up_account(client: RivtaClient, endpoint: Endpoint, pnr: str) -> AccountAnswer:
@@ -106,7 +101,7 @@ class Message:
     msg: str
     facility: dict
     booking: dict | None  # BookingType fields, None for no booking element
-    source_system: str | None  # None: notify without sourceSystem (mutation)
+    source_system: str  # MC-03: with notify=true
 
 
 FACILITY_FIELDS = (

@@ -10,22 +10,7 @@ from lxml import etree
 
 from dispatchcore.clock import SWEDEN
 from dispatchcore.domain import Booking
-
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from regions import MONTHS, WEEKDAYS
 
 # purpose -> (headline, lead paragraph, caseTypeDescription)
 PURPOSES = {
@@ -60,7 +45,7 @@ class LetterContent:
     case_type: str
 
 
-def letter_content(booking: Booking, purpose: str, directions: bool = True) -> LetterContent:
+def letter_content(booking: Booking, purpose: str) -> LetterContent:
     visit_type = booking.visit_type or "besök"
     facility = booking.facility
     title, lead, case_type = (p.format(visit_type=visit_type, facility=facility.name) for p in PURPOSES[purpose])
@@ -91,17 +76,17 @@ def letter_content(booking: Booking, purpose: str, directions: bool = True) -> L
         lead=lead,
         facts=tuple(facts),
         preparations=booking.preparations if purpose != "cancel" else "",
-        directions_url=facility.directions_url if directions and purpose != "cancel" else "",
+        directions_url=facility.directions_url if purpose != "cancel" else "",
         form_url=booking.form_url if purpose != "cancel" else "",
         signature=f"Med vänliga hälsningar, {facility.name}",
         case_type=case_type,
     )
 
 
-def docbook(content: LetterContent, outside_subset: bool = False) -> str:
+def docbook(content: LetterContent) -> str:
     """The message as DocBook within the subset and parent/child table of TKB-INBOX
     (article, info, title, para, section, variablelist, varlistentry, term, listitem,
-    ulink, bibliography). ``outside_subset`` is the docbook_outside_subset mutation."""
+    ulink, bibliography)."""
     article = etree.Element("article")
     title = etree.SubElement(etree.SubElement(article, "info"), "title")
     title.text = content.title
@@ -115,11 +100,7 @@ def docbook(content: LetterContent, outside_subset: bool = False) -> str:
     if content.preparations:
         section = etree.SubElement(article, "section")
         etree.SubElement(section, "title").text = "Förberedelser"
-        para = etree.SubElement(section, "para")
-        if outside_subset:
-            etree.SubElement(para, "emphasis").text = content.preparations
-        else:
-            para.text = content.preparations
+        etree.SubElement(section, "para").text = content.preparations
     for url, text in ((content.directions_url, "Hitta hit"), (content.form_url, "Fyll i formuläret före besöket")):
         if url:
             link = etree.SubElement(etree.SubElement(article, "para"), "ulink", url=url, type="_blank")
@@ -128,9 +109,5 @@ def docbook(content: LetterContent, outside_subset: bool = False) -> str:
     return '<?xml version="1.0"?>\n' + etree.tostring(article, encoding="unicode")
 
 
-def sms_text(booking: Booking, details: bool = False) -> str:
-    """MC-12: a reminder SMS says nothing about health or the visit beyond "log in".
-    ``details`` is the sms_with_visit_details mutation."""
-    if details:
-        return f"Påminnelse: {booking.visit_type} hos {booking.facility.name} {swedish_time(booking.visit_start)}."
-    return "Påminnelse: du har en bokad tid i vården. Logga in på 1177.se för att se mer."
+# MC-12: a reminder SMS says nothing about health or the visit beyond "log in".
+SMS_REMINDER = "Påminnelse: du har en bokad tid i vården. Logga in på 1177.se för att se mer."

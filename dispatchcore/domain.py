@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from typing import Any
 
+from dispatchcore import models
 from dispatchcore.clock import SWEDEN, UTC
 from dispatchcore.errors import FieldError
-from dispatchcore.personnummer import validate as validate_personnummer
 
-KINDS = ("kallelse", "open_invitation", "confirmation")
-_BOOKING_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-_HSA_ID = re.compile(r"^[A-Za-z0-9-]{3,64}$")
-_MOBILE = re.compile(r"^\+?[0-9 -]{6,20}$")
+KINDS = models.KINDS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,56 +63,10 @@ class Booking:
         return data
 
 
-_STRINGS = {
-    "visit_type": 200,
-    "preparations": 4000,
-    "interpreter_language": 60,
-    "form_url": 500,
-    "mobile": 20,
-    "performer_name": 200,
-}
-_BOOLS = ("interpreter", "sms_reminder_consent", "rebooking_allowed", "cancel_allowed")
-_FACILITY_STRINGS = {"name": 200, "address": 200, "postal_code": 10, "city": 100, "phone": 40, "directions_url": 500}
-ALLOWED = {
-    "booking_id",
-    "personnummer",
-    "type",
-    "profile",
-    "facility",
-    "visit_start",
-    "visit_end",
-    "physical_enclosures",
-    *_STRINGS,
-    *_BOOLS,
-}
-
-
-def _string(data: dict, name: str, maxlen: int, field: str | None = None, required: bool = False) -> str:
-    field = field or name
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise FieldError(field, "is required")
-        return ""
-    if not isinstance(value, str) or len(value) > maxlen:
-        raise FieldError(field, f"must be a string of at most {maxlen} characters")
-    if required and not value.strip():
-        raise FieldError(field, "must not be empty")
-    return value.strip()
-
-
-def _url(value: str, field: str) -> str:
-    if value and not value.startswith(("https://", "http://")):
-        raise FieldError(field, "must be an http(s) URL")
-    return value
-
-
-def _instant(value: Any, field: str) -> dt.datetime | None:
+def _instant(value: str | None, field: str) -> dt.datetime | None:
     """ISO date-time; a time without offset is Swedish local time (what a clinic means)."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise FieldError(field, "must be an ISO 8601 date-time such as 2026-12-01T09:30")
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
@@ -126,74 +76,37 @@ def _instant(value: Any, field: str) -> dt.datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _facility(data: Any) -> Facility:
-    if not isinstance(data, dict):
-        raise FieldError("facility", "must be an object with hsa_id and name")
-    unknown = set(data) - {"hsa_id", *_FACILITY_STRINGS}
-    if unknown:
-        raise FieldError(f"facility.{sorted(unknown)[0]}", "unknown field")
-    hsa_id = _string(data, "hsa_id", 64, "facility.hsa_id", required=True)
-    if not _HSA_ID.match(hsa_id):
-        raise FieldError("facility.hsa_id", "must be an HSA-id such as SE2321000065-E12")
-    values = {k: _string(data, k, n, f"facility.{k}", required=(k == "name")) for k, n in _FACILITY_STRINGS.items()}
-    _url(values["directions_url"], "facility.directions_url")
-    return Facility(hsa_id=hsa_id, **values)
-
-
 def parse_booking(data: Any, profiles: set[str], booking_id: str | None = None) -> Booking:
-    """Validate the whole JSON booking (all or nothing). ``booking_id`` from the URL wins
-    over (and must match) the body's."""
+    """Validate the whole JSON booking (all or nothing): its shape by ``models.BookingIn``,
+    then what needs more than one field. ``booking_id`` from the URL wins over (and must
+    match) the body's."""
     if not isinstance(data, dict):
         raise FieldError("body", "must be a JSON object")
-    unknown = set(data) - ALLOWED
-    if unknown:
-        raise FieldError(sorted(unknown)[0], "unknown field")
     body_id = data.get("booking_id")
     if booking_id is not None and body_id is not None and body_id != booking_id:
         raise FieldError("booking_id", "does not match the booking id in the URL")
-    booking_id = booking_id if booking_id is not None else body_id
-    if not isinstance(booking_id, str) or not _BOOKING_ID.match(booking_id):
-        raise FieldError("booking_id", "is required: 1-64 characters A-Z a-z 0-9 . _ : - (starting alphanumeric)")
-    personnummer = validate_personnummer(data.get("personnummer"))
-    kind = data.get("type", "kallelse")
-    if kind not in KINDS:
-        raise FieldError("type", f"must be one of {list(KINDS)}")
-    profile = data.get("profile", "rjl")
-    if profile not in profiles:
+    if booking_id is not None:
+        data = {**data, "booking_id": booking_id}
+    body = models.parse(models.BookingIn, data)
+    if body.profile not in profiles:
         raise FieldError("profile", f"must be one of {sorted(profiles)}")
-    start = _instant(data.get("visit_start"), "visit_start")
-    end = _instant(data.get("visit_end"), "visit_end")
-    if kind == "open_invitation":
+    start = _instant(body.visit_start, "visit_start")
+    end = _instant(body.visit_end, "visit_end")
+    if body.type == "open_invitation":
         if start or end:
             raise FieldError("visit_start", "an open invitation has no visit time (MC-07)")
     elif start is None:
-        raise FieldError("visit_start", f"is required for type {kind!r}")
+        raise FieldError("visit_start", f"is required for type {body.type!r}")
     if start and end and end <= start:
         raise FieldError("visit_end", "must be after visit_start")
-    strings = {name: _string(data, name, maxlen) for name, maxlen in _STRINGS.items()}
-    _url(strings["form_url"], "form_url")
-    if strings["mobile"] and not _MOBILE.match(strings["mobile"]):
-        raise FieldError("mobile", "must be a phone number such as +46701234567")
-    bools = {}
-    for name in _BOOLS:
-        value = data.get(name, name in ("rebooking_allowed", "cancel_allowed"))
-        if not isinstance(value, bool):
-            raise FieldError(name, "must be true or false")
-        bools[name] = value
-    enclosures = data.get("physical_enclosures", [])
-    if not isinstance(enclosures, list) or not all(isinstance(e, str) and 0 < len(e) <= 200 for e in enclosures):
-        raise FieldError("physical_enclosures", "must be a list of short descriptions (empty: none)")
+    values = body.model_dump(exclude={"type", "facility", "visit_start", "visit_end", "physical_enclosures"})
     return Booking(
-        booking_id=booking_id,
-        personnummer=personnummer,
-        kind=kind,
-        profile=profile,
-        facility=_facility(data.get("facility")),
+        **values,
+        kind=body.type,
+        facility=Facility(**body.facility.model_dump()),
         visit_start=start,
         visit_end=end,
-        physical_enclosures=tuple(enclosures),
-        **strings,
-        **bools,
+        physical_enclosures=tuple(body.physical_enclosures),
     )
 
 

@@ -7,21 +7,25 @@ simulator clock: every "now" is ``clock.now()``, so advancing the clock fires ti
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
 import os
 import socket
+from collections.abc import Callable
+from typing import Any
 
 import requests
+from sqlalchemy.engine import Connection
 
 from dispatchcore import calls, outputs, rules
 from dispatchcore.clock import UTC
-from dispatchcore.content import docbook, letter_content
+from dispatchcore.context import Context
 from dispatchcore.domain import Booking, booking_from_json
+from dispatchcore.models import CitizenActionIn
 from dispatchcore.personnummer import mask
 from dispatchcore.settings import Settings, load
+from dispatchcore.states import Channel, LookupStatus, Outcome, StepKind, StepState
 from dispatchcore.store import DispatchStore
 from rivta import Endpoint, RivtaClient, RivtaError
 
@@ -30,7 +34,6 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=30)
 SETTINGS_TTL = dt.timedelta(seconds=1)
 CALLBACK_REFRESH = dt.timedelta(seconds=30)
-DELIVERY_KINDS = ("addmessage", "paper", "sms")
 SERVICE_PATHS = {
     "pu": ("GetPersonsForProfile", "/pu/GetPersonsForProfile/5/rivtabp21"),
     "userprofile": ("GetUserProfile", "/userprofile/GetUserProfile/2/rivtabp21"),
@@ -78,7 +81,7 @@ class Engine:
             stored = self.store.stored_settings() or {}
             self._settings = (
                 real_now,
-                self.base_settings.with_changes(mutations=stored.get("mutations"), endpoints=stored.get("endpoints")),
+                self.base_settings.with_endpoints(stored.get("endpoints")),
             )
         return self._settings[1]
 
@@ -122,13 +125,13 @@ class Engine:
                     conn,
                     booking.booking_id,
                     "decide:1",
-                    "decide",
+                    StepKind.DECIDE,
                     now,
                     "LK-01",
                     {"revision": 1, "purpose": booking.kind},
                 )
         if not created:
-            existing = self.store.booking(booking.booking_id)
+            existing = self.store.existing(booking.booking_id)
             first = self._first_version(booking.booking_id) or existing["data"]
             if first != booking.to_json():
                 raise BookingConflict(f"booking {booking.booking_id} exists with other content; use PUT to update it")
@@ -161,18 +164,21 @@ class Engine:
                 data=json.dumps(booking.to_json(), ensure_ascii=False),
             )
             self.store.skip_open_steps(
-                conn, booking.booking_id, ("fallback", "reminder", "relookup"), f"superseded by revision {revision}"
+                conn,
+                booking.booking_id,
+                (StepKind.FALLBACK, StepKind.REMINDER, StepKind.RELOOKUP),
+                f"superseded by revision {revision}",
             )
             self.store.add_step(
                 conn,
                 booking.booking_id,
                 f"decide:{revision}",
-                "decide",
+                StepKind.DECIDE,
                 now,
                 "MC-09",
                 {"revision": revision, "purpose": "update"},
             )
-        return self.store.booking(booking.booking_id)
+        return self.store.existing(booking.booking_id)
 
     def cancel(self, booking_id: str) -> dict:
         now = self.clock.now()
@@ -180,37 +186,28 @@ class Engine:
             row = self.store.booking(booking_id, conn)
             if row is None:
                 raise KeyError(booking_id)
-            if not row["cancelled"]:
-                self.store.update_booking(conn, booking_id, cancelled=True, updated_at=now)
-                self.store.add_step(conn, booking_id, "cancel", "cancel", now, "MC-10", {})
-        return self.store.booking(booking_id)
+            _cancel(self.store, conn, row, now)
+        return self.store.existing(booking_id)
 
-    def citizen_action(self, event: dict) -> tuple[int, dict]:
+    def citizen_action(self, event: CitizenActionIn) -> tuple[int, dict[str, Any]]:
         """The citizen pressed "Avboka"/"Boka om" in the 1177 inbox (the simulator's callback,
-        MC-06 buttons): a cancel cancels the booking; a rebooking request is recorded for the
-        clinic, which offers a new time by updating the booking."""
-        booking_id = event.get("booking_id")
-        row = self.store.booking(booking_id) if isinstance(booking_id, str) else None
-        if row is None or event.get("personnummer") != row["personnummer"]:
+        MC-06 buttons). Recorded here as a step of the booking — one insert, idempotent by the
+        event id — and carried out by the worker with the lease and retries of every step, so
+        a web worker or dispatch worker that dies never loses it (``citizen`` below)."""
+        row = self.store.booking(event.booking_id)
+        if row is None or event.personnummer != row["personnummer"]:
             return 404, {"error": "no such booking for this citizen", "field": "booking_id"}
-        kind = event.get("type")
-        if kind == "cancel":
-            self.cancel(booking_id)
-            return 200, {"booking_id": booking_id, "cancelled": True}
-        if kind == "rebook":
-            text = "The citizen asked for a new time in the 1177 inbox; the clinic answers with an update."
-            with self.store.db.begin() as conn:
-                self.store.add_decision(
-                    conn,
-                    booking_id,
-                    f"citizen:{str(event.get('event_id'))[:30]}",
-                    self.clock.now(),
-                    "none",
-                    ["MC-06"],
-                    {"reasons": [{"rule": "MC-06", "text": text}], "event": event},
-                )
-            return 202, {"booking_id": booking_id, "recorded": True}
-        return 400, {"error": "type must be cancel or rebook", "field": "type"}
+        with self.store.db.begin() as conn:
+            self.store.add_step(
+                conn,
+                event.booking_id,
+                f"citizen:{event.event_id}",
+                StepKind.CITIZEN,
+                self.clock.now(),
+                "MC-06",
+                {"event": event.model_dump()},
+            )
+        return 202, {"booking_id": event.booking_id, "event_id": event.event_id, "recorded": True}
 
     def register_callbacks_now_and_then(self) -> None:
         """Ask the simulator to send the citizens' booking actions (for our sourceSystems)
@@ -277,11 +274,11 @@ class Engine:
 
     def _next_step(self, booking_id: str) -> dict | None:
         now = self.clock.now()
-        due = [s for s in self.store.steps_for(booking_id) if s["state"] in ("todo", "sending") and s["due_at"] <= now]
+        due = [s for s in self.store.steps_for(booking_id) if StepState(s["state"]).open and s["due_at"] <= now]
         return due[0] if due else None
 
     def _run(self, step: dict, worker: str) -> None:
-        row = self.store.booking(step["booking_id"])
+        row = self.store.existing(step["booking_id"])
         context = Context(self, self.settings(), row, booking_from_json(row["data"]), step, self.clock.now())
         handler = HANDLERS[step["kind"]]
         log.debug("step %s %s for %s", step["key"], step["kind"], mask(row["personnummer"]))
@@ -292,142 +289,68 @@ class Engine:
             context.retry_or_fail("internal error (see the worker log)")
 
 
-@dataclasses.dataclass
-class Context:
-    """Everything one step run needs; the helpers record its outcome."""
-
-    engine: Engine
-    settings: Settings
-    row: dict
-    booking: Booking
-    step: dict
-    now: dt.datetime
-
-    @property
-    def store(self) -> DispatchStore:
-        return self.engine.store
-
-    @property
-    def profile(self):
-        return self.settings.profile(self.booking.profile)
-
-    @property
-    def payload(self) -> dict:
-        return self.step["payload"]
-
-    def client(self) -> RivtaClient:
-        return self.engine.client(self.settings)
-
-    def endpoint(self, name: str) -> Endpoint:
-        return self.engine.endpoint(self.settings, name)
-
-    def finish(self, state: str = "done", **result) -> None:
-        with self.store.db.begin() as conn:
-            self.store.set_step(conn, self.step["id"], state=state, done_at=self.now, result=result)
-
-    def retry_or_fail(self, error: str, conn=None) -> bool:
-        """LK-03/LK-04 backoff on the profile's ``lookup_retry_minutes``; False when given up.
-        Pass ``conn`` to make the reschedule part of a larger transaction."""
-        if conn is None:
-            with self.store.db.begin() as conn:
-                return self.retry_or_fail(error, conn)
-        attempts = self.step["attempts"] + 1
-        backoff = self.profile.lookup_retry_minutes
-        if attempts <= len(backoff):
-            self.store.set_step(
-                conn,
-                self.step["id"],
-                state="todo",
-                attempts=attempts,
-                due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
-                result={"error": error, "retry": attempts},
-            )
-            return True
-        self.store.set_step(
-            conn,
-            self.step["id"],
-            state="failed",
-            attempts=attempts,
-            done_at=self.now,
-            result={"error": error, "text": "gave up after the last retry"},
-        )
-        return False
-
-    def sending(self, **payload) -> None:
-        """Mark the step as being sent (with what a verification needs) before the call."""
-        with self.store.db.begin() as conn:
-            self.store.set_step(conn, self.step["id"], state="sending", payload=json.dumps({**self.payload, **payload}))
-        self.step["payload"] = {**self.payload, **payload}
-
-    def steps(self) -> list[dict]:
-        return self.store.steps_for(self.booking.booking_id)
-
-    def done_steps(self, kind: str) -> list[dict]:
-        return [s for s in self.steps() if s["kind"] == kind and s["state"] == "done"]
-
-    def lookups(self) -> tuple[rules.PersonAnswer, rules.AccountAnswer]:
-        """LK-01 then LK-02, each failure captured as an answer (LK-03 decides)."""
-        client, pnr = self.client(), self.booking.personnummer
-        try:
-            person = calls.look_up_person(client, self.endpoint("pu"), pnr)
-        except RivtaError as exc:
-            return rules.PersonAnswer(status="unavailable", error=exc.reason), rules.UNKNOWN_ACCOUNT
-        self.engine.people[self.booking.booking_id] = person
-        if person.status != "ok" or person.deregistered:
-            return person, rules.AccountAnswer(status="not_asked")
-        if self.settings.bent("skip_userprofile_lookup"):
-            return person, rules.AccountAnswer(status="skipped", exists=True, active=True, mail_notification=True)
-        try:
-            return person, calls.look_up_account(client, self.endpoint("userprofile"), pnr)
-        except RivtaError as exc:
-            return person, rules.AccountAnswer(status="unavailable", error=exc.reason)
-
-    def record(self, key: str, decision: rules.Decision, person, account, extra: dict | None = None) -> dict:
-        return {
-            "key": key,
-            "clock": self.now.isoformat(),
-            "booking": self.booking.to_json(),
-            "pu": person.as_dict(),
-            "userprofile": account.as_dict(),
-            "profile": self.profile.as_dict(),
-            "mutations": sorted(self.settings.mutations),
-            **decision.as_dict(),
-            **(extra or {}),
-        }
-
-
 # --- step handlers -------------------------------------------------------------------------
+
+
+def _cancel(store: DispatchStore, conn: Connection, row: dict[str, Any], now: dt.datetime) -> None:
+    """The booking cancelled and its ``cancel`` step planned (MC-10), idempotently."""
+    if not row["cancelled"]:
+        store.update_booking(conn, row["booking_id"], cancelled=True, updated_at=now)
+        store.add_step(conn, row["booking_id"], "cancel", StepKind.CANCEL, now, "MC-10", {})
+
+
+def citizen(ctx: Context) -> None:
+    """MC-06: what the citizen asked for in 1177, carried out in one transaction with the
+    step's end. Avboka cancels the booking (the cancellation then goes where the kallelse
+    went, MC-10); Boka om is recorded for the clinic, which answers with an update."""
+    event = CitizenActionIn.model_validate(ctx.payload["event"])
+    with ctx.store.db.begin() as conn:
+        if event.type == "cancel":
+            _cancel(ctx.store, conn, ctx.store.existing(ctx.booking.booking_id, conn), ctx.now)
+            text = "The citizen cancelled the booking in the 1177 inbox."
+        else:
+            text = "The citizen asked for a new time in the 1177 inbox; the clinic answers with an update."
+            ctx.store.add_decision(
+                conn,
+                ctx.booking.booking_id,
+                f"citizen:{event.event_id[:30]}",
+                ctx.now,
+                Outcome.NONE,
+                ["MC-06"],
+                {"reasons": [{"rule": "MC-06", "text": text}], "event": event.model_dump()},
+            )
+        ctx.finish(StepState.DONE, conn, rule="MC-06", text=text)
 
 
 def _plan_deliveries(ctx: Context, conn, decision: rules.Decision, revision: int, purpose: str, mobile: str) -> None:
     booking_id = ctx.booking.booking_id
-    if rules.DIGITAL in decision.channels:
+    if Channel.DIGITAL in decision.channels:
         ctx.store.add_step(
             conn,
             booking_id,
             f"addmessage:{revision}",
-            "addmessage",
+            StepKind.ADDMESSAGE,
             ctx.now,
             "MC-01",
             {"purpose": purpose, "revision": revision},
         )
-        timer = rules.fallback_timer(decision, ctx.now, revision, ctx.profile, ctx.settings)
+        timer = rules.fallback_timer(decision, ctx.now, revision, ctx.profile.region)
         if timer:
             ctx.store.add_step(
                 conn,
                 booking_id,
                 timer.key,
-                "fallback",
+                StepKind.FALLBACK,
                 timer.due,
                 timer.rule,
                 {"revision": revision, "purpose": purpose, "sent_at": ctx.now.isoformat()},
             )
-    if rules.PAPER in decision.channels:
+    if Channel.PAPER in decision.channels:
         ctx.store.add_step(
             conn,
             booking_id,
             f"paper:{revision}",
-            "paper",
+            StepKind.PAPER,
             ctx.now,
             decision.rule_ids[-1],
             {"purpose": purpose, "revision": revision, "rules": decision.rule_ids, "protected": decision.protected},
@@ -437,18 +360,18 @@ def _plan_deliveries(ctx: Context, conn, decision: rules.Decision, revision: int
             conn,
             booking_id,
             f"relookup:{revision}:1",
-            "relookup",
-            ctx.now + dt.timedelta(minutes=ctx.profile.lookup_retry_minutes[0]),
+            StepKind.RELOOKUP,
+            ctx.now + dt.timedelta(minutes=ctx.profile.region.lookup_retry_minutes[0]),
             "LK-03",
             {"revision": revision, "attempt": 1, "purpose": purpose},
         )
     if not decision.manual:
-        for timer in rules.reminder_timers(ctx.booking, ctx.now, ctx.profile):
+        for timer in rules.reminder_timers(ctx.booking, ctx.now, ctx.profile.region):
             ctx.store.add_step(
                 conn,
                 booking_id,
                 timer.key,
-                "reminder",
+                StepKind.REMINDER,
                 timer.due,
                 timer.rule,
                 {"day": timer.key.split(":", 1)[1], "mobile_from_profile": bool(mobile)},
@@ -460,10 +383,10 @@ def decide(ctx: Context) -> None:
     one transaction with the decision, so a decision is never half-planned."""
     revision, purpose = ctx.payload["revision"], ctx.payload["purpose"]
     if ctx.row["cancelled"]:
-        ctx.finish("skipped", text="The booking was cancelled before it was dispatched: nothing is sent.")
+        ctx.finish(StepState.SKIPPED, text="The booking was cancelled before it was dispatched: nothing is sent.")
         return
     person, account = ctx.lookups()
-    decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.settings)
+    decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.profile.region)
     key = f"dispatch:{revision}"
     with ctx.store.db.begin() as conn:
         if ctx.store.add_decision(
@@ -480,7 +403,7 @@ def decide(ctx: Context) -> None:
         ctx.store.set_step(
             conn,
             ctx.step["id"],
-            state="done",
+            state=StepState.DONE,
             done_at=ctx.now,
             payload=json.dumps({**ctx.payload, "booking": ctx.booking.to_json()}),
             result={"outcome": decision.outcome, "rules": decision.rule_ids},
@@ -492,18 +415,18 @@ def relookup(ctx: Context) -> None:
     digital message when the citizen turns out to be reachable."""
     revision, attempt = ctx.payload["revision"], ctx.payload["attempt"]
     if ctx.row["cancelled"] or ctx.row["revision"] != revision:
-        ctx.finish("skipped", text="The booking changed or was cancelled; no retry needed.")
+        ctx.finish(StepState.SKIPPED, text="The booking changed or was cancelled; no retry needed.")
         return
     person, account = ctx.lookups()
-    if person.status == "unavailable" or account.status == "unavailable":
-        backoff = ctx.profile.lookup_retry_minutes
+    if LookupStatus.UNAVAILABLE in (person.status, account.status):
+        backoff = ctx.profile.region.lookup_retry_minutes
         with ctx.store.db.begin() as conn:
             if attempt < len(backoff):
                 ctx.store.add_step(
                     conn,
                     ctx.booking.booking_id,
                     f"relookup:{revision}:{attempt + 1}",
-                    "relookup",
+                    StepKind.RELOOKUP,
                     ctx.now + dt.timedelta(minutes=backoff[attempt]),
                     "LK-03",
                     {**ctx.payload, "attempt": attempt + 1},
@@ -511,12 +434,12 @@ def relookup(ctx: Context) -> None:
             ctx.store.set_step(
                 conn,
                 ctx.step["id"],
-                state="done",
+                state=StepState.DONE,
                 done_at=ctx.now,
                 result={"rule": "LK-03", "text": "Still unavailable: " + (person.error or account.error)},
             )
         return
-    decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.settings)
+    decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.profile.region)
     key = f"relookup:{revision}:{attempt}"
     with ctx.store.db.begin() as conn:
         ctx.store.add_decision(
@@ -529,12 +452,12 @@ def relookup(ctx: Context) -> None:
             ctx.record(key, decision, person, account, {"purpose": ctx.payload["purpose"]}),
         )
         added = False
-        if rules.DIGITAL in decision.channels:
+        if Channel.DIGITAL in decision.channels:
             added = ctx.store.add_step(
                 conn,
                 ctx.booking.booking_id,
                 f"addmessage:{revision}",
-                "addmessage",
+                StepKind.ADDMESSAGE,
                 ctx.now,
                 "LK-03",
                 {"purpose": ctx.payload["purpose"], "revision": revision},
@@ -543,12 +466,12 @@ def relookup(ctx: Context) -> None:
             conn,
             ctx.booking.booking_id,
             manual=decision.manual,
-            outcome="digital_and_paper" if added else ctx.row["outcome"],
+            outcome=Outcome.DIGITAL_AND_PAPER if added else ctx.row["outcome"],
         )
         ctx.store.set_step(
             conn,
             ctx.step["id"],
-            state="done",
+            state=StepState.DONE,
             done_at=ctx.now,
             result={
                 "rule": "LK-03",
@@ -559,26 +482,32 @@ def relookup(ctx: Context) -> None:
 
 
 def cancel(ctx: Context) -> None:
-    """MC-10: the cancellation goes where the kallelse went, digital in the same thread."""
-    keep = ("reminder",) if ctx.settings.bent("reminder_after_cancel") else ()
+    """MC-10: the cancellation goes where the kallelse went, digital in the same thread.
+    One transaction: open steps stopped, the cancellation's deliveries and its decision."""
     with ctx.store.db.begin() as conn:
         ctx.store.skip_open_steps(
             conn,
             ctx.booking.booking_id,
-            tuple(k for k in ("addmessage", "paper", "fallback", "reminder", "relookup", "decide") if k not in keep),
+            (
+                StepKind.ADDMESSAGE,
+                StepKind.PAPER,
+                StepKind.FALLBACK,
+                StepKind.REMINDER,
+                StepKind.RELOOKUP,
+                StepKind.DECIDE,
+            ),
             "the booking was cancelled",
         )
-    had_digital = bool(ctx.done_steps("addmessage"))
-    had_paper = bool(ctx.done_steps("paper"))
-    fired = [("MC-10", "The booking was cancelled.")]
-    with ctx.store.db.begin() as conn:
+        done = {s["kind"] for s in ctx.store.steps_for(ctx.booking.booking_id, conn) if s["state"] == StepState.DONE}
+        had_digital, had_paper = StepKind.ADDMESSAGE in done, StepKind.PAPER in done
+        fired = [("MC-10", "The booking was cancelled.")]
         if had_digital:
             fired.append(("MC-09", "The cancellation goes to 1177 in the kallelse's thread (same businessObjectId)."))
             ctx.store.add_step(
                 conn,
                 ctx.booking.booking_id,
                 "addmessage:cancel",
-                "addmessage",
+                StepKind.ADDMESSAGE,
                 ctx.now,
                 "MC-10",
                 {"purpose": "cancel", "revision": ctx.row["revision"]},
@@ -589,13 +518,13 @@ def cancel(ctx: Context) -> None:
                 conn,
                 ctx.booking.booking_id,
                 "paper:cancel",
-                "paper",
+                StepKind.PAPER,
                 ctx.now,
                 "MC-10",
                 {"purpose": "cancel", "revision": ctx.row["revision"], "rules": ["MC-10"]},
             )
-        channels = {rules.DIGITAL} if had_digital else set()
-        channels |= {rules.PAPER} if had_paper else set()
+        channels: set[Channel] = {Channel.DIGITAL} if had_digital else set()
+        channels |= {Channel.PAPER} if had_paper else set()
         decision = rules.Decision(frozenset(channels), tuple(fired))
         ctx.store.add_decision(
             conn,
@@ -606,17 +535,21 @@ def cancel(ctx: Context) -> None:
             decision.rule_ids,
             {"key": "cancel", "clock": ctx.now.isoformat(), **decision.as_dict()},
         )
-        ctx.store.set_step(conn, ctx.step["id"], state="done", done_at=ctx.now, result={"rules": decision.rule_ids})
+        ctx.store.set_step(
+            conn, ctx.step["id"], state=StepState.DONE, done_at=ctx.now, result={"rules": decision.rule_ids}
+        )
 
 
 def fallback(ctx: Context) -> None:
     """FB-01/FB-02: paper if the digital-only kallelse is still unread at the deadline."""
     revision = ctx.payload["revision"]
     if any(
-        s["kind"] == "paper" and s["payload"].get("revision") == revision and s["state"] in ("done", "todo", "sending")
+        s["kind"] == StepKind.PAPER
+        and s["payload"].get("revision") == revision
+        and s["state"] in (StepState.DONE, StepState.TODO, StepState.SENDING)
         for s in ctx.steps()
     ):
-        ctx.finish("done", rule="FB-02", text="Paper has already been sent for this kallelse (LK-03/LK-04).")
+        ctx.finish(StepState.DONE, rule="FB-02", text="Paper has already been sent for this kallelse (LK-03/LK-04).")
         return
     read_at = None
     if not ctx.row["cancelled"]:
@@ -640,7 +573,7 @@ def fallback(ctx: Context) -> None:
                 conn,
                 ctx.booking.booking_id,
                 f"paper:fallback:{revision}",
-                "paper",
+                StepKind.PAPER,
                 ctx.now,
                 "FB-01",
                 {
@@ -653,7 +586,7 @@ def fallback(ctx: Context) -> None:
         ctx.store.set_step(
             conn,
             ctx.step["id"],
-            state="done",
+            state=StepState.DONE,
             done_at=ctx.now,
             result={"rule": rule, "text": text, "read_at": read_at.isoformat() if read_at else None},
         )
@@ -669,22 +602,20 @@ def _decided_protected(ctx: Context, revision: int) -> bool:
 def reminder(ctx: Context) -> None:
     """RM-01 SMS reminder; RM-02 the reminder also joins an unread 1177 thread."""
     day = ctx.payload["day"]
-    sent_days = {s["key"].split(":", 1)[1] for s in ctx.done_steps("sms")}
-    send, text = rules.reminder_outcome(
-        ctx.row["cancelled"], ctx.booking.visit_start, ctx.now, day, sent_days, ctx.settings
-    )
+    sent_days = {s["key"].split(":", 1)[1] for s in ctx.done_steps(StepKind.SMS)}
+    send, text = rules.reminder_outcome(ctx.row["cancelled"], ctx.booking.visit_start, ctx.now, day, sent_days)
     if not send:
-        ctx.finish("done", rule="RM-01", text=text)
+        ctx.finish(StepState.DONE, rule="RM-01", text=text)
         return
     thread = _thread_reminder(ctx)  # asks GetMessageStatus: never inside a transaction
     with ctx.store.db.begin() as conn:
-        ctx.store.add_step(conn, ctx.booking.booking_id, f"sms:{day}", "sms", ctx.now, "RM-01", {"day": day})
+        ctx.store.add_step(conn, ctx.booking.booking_id, f"sms:{day}", StepKind.SMS, ctx.now, "RM-01", {"day": day})
         if thread:
             ctx.store.add_step(
                 conn,
                 ctx.booking.booking_id,
                 f"addmessage:reminder:{day}",
-                "addmessage",
+                StepKind.ADDMESSAGE,
                 ctx.now,
                 "RM-02",
                 {"purpose": "reminder", "revision": ctx.row["revision"]},
@@ -692,7 +623,7 @@ def reminder(ctx: Context) -> None:
         ctx.store.set_step(
             conn,
             ctx.step["id"],
-            state="done",
+            state=StepState.DONE,
             done_at=ctx.now,
             result={"rule": "RM-01", "text": text, "thread_reminder": thread},
         )
@@ -700,7 +631,7 @@ def reminder(ctx: Context) -> None:
 
 def _thread_reminder(ctx: Context) -> bool:
     """RM-02: only when the profile wants it and the thread's last message is unread."""
-    if not ctx.profile.thread_reminder or ctx.row["cancelled"] or not ctx.done_steps("addmessage"):
+    if not ctx.profile.region.thread_reminder or ctx.row["cancelled"] or not ctx.done_steps(StepKind.ADDMESSAGE):
         return False
     try:
         status = calls.thread_status(
@@ -723,24 +654,17 @@ def sms(ctx: Context) -> None:
     outputs.deliver_sms(ctx)
 
 
-HANDLERS = {
-    "decide": decide,
-    "relookup": relookup,
-    "cancel": cancel,
-    "fallback": fallback,
-    "reminder": reminder,
-    "addmessage": addmessage,
-    "paper": paper,
-    "sms": sms,
+HANDLERS: dict[StepKind, Callable[[Context], None]] = {
+    StepKind.DECIDE: decide,
+    StepKind.RELOOKUP: relookup,
+    StepKind.CANCEL: cancel,
+    StepKind.FALLBACK: fallback,
+    StepKind.REMINDER: reminder,
+    StepKind.ADDMESSAGE: addmessage,
+    StepKind.PAPER: paper,
+    StepKind.SMS: sms,
+    StepKind.CITIZEN: citizen,
 }
-
-
-def content_for(ctx: Context, purpose: str):
-    return letter_content(ctx.booking, purpose, directions=not ctx.settings.bent("no_directions_link"))
-
-
-def docbook_for(ctx: Context, purpose: str) -> str:
-    return docbook(content_for(ctx, purpose), outside_subset=ctx.settings.bent("docbook_outside_subset"))
 
 
 def utc(value: str) -> dt.datetime:

@@ -79,9 +79,7 @@ def explain(booking: dict, decisions: list[dict], steps: list[dict]) -> dict:
                 "rule_ids": d["rule_ids"],
                 "reasons": d["record"].get("reasons", []),
                 "inputs": {
-                    k: d["record"].get(k)
-                    for k in ("clock", "pu", "userprofile", "booking", "mutations")
-                    if k in d["record"]
+                    k: d["record"].get(k) for k in ("clock", "pu", "userprofile", "booking") if k in d["record"]
                 },
             }
             for d in decisions

@@ -29,6 +29,13 @@ SCHEMA_LOCK = 7_331_001  # pg advisory lock id while creating procrastinate's ta
 _engine: Engine | None = None
 
 
+def _current() -> Engine:
+    """The engine this worker process set up before it took jobs."""
+    if _engine is None:
+        raise RuntimeError("the dispatch worker's engine is not set up")
+    return _engine
+
+
 def conninfo(database_url: str) -> str:
     """libpq URI from the SQLAlchemy URL (keeps ``options=-csearch_path=...``)."""
     url = sa.engine.make_url(database_url).set(drivername="postgresql")
@@ -40,17 +47,17 @@ def make_app(database_url: str) -> procrastinate.App:
 
     @app.task(name="dispatch.work", queue="dispatch")
     def work(booking_id: str) -> None:
-        _engine.work(booking_id, worker_name())
+        _current().work(booking_id, worker_name())
 
     @app.periodic(cron="* * * * * *")
     @app.task(name="dispatch.tick", queue="dispatch", queueing_lock="dispatch.tick")
     def tick(timestamp: int) -> None:
-        real_now = _engine.clock.real_now()
-        due = _engine.due(limit=2000, requeue_after=REQUEUE_AFTER)
+        real_now = _current().clock.real_now()
+        due = _current().due(limit=2000, requeue_after=REQUEUE_AFTER)
         if due:
-            _engine.register_callbacks_now_and_then()
+            _current().register_callbacks_now_and_then()
         for booking_id in due:
-            if _engine.store.mark_queued(booking_id, real_now, REQUEUE_AFTER):
+            if _current().store.mark_queued(booking_id, real_now, REQUEUE_AFTER):
                 try:
                     work.configure(queueing_lock=f"booking:{booking_id}").defer(booking_id=booking_id)
                 except procrastinate.exceptions.AlreadyEnqueued:
@@ -66,7 +73,8 @@ def ensure_schema(app: procrastinate.App, engine: Engine) -> None:
         cursor = raw.cursor()
         cursor.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
         cursor.execute("SELECT to_regclass('procrastinate_jobs')")
-        if cursor.fetchone()[0] is None:
+        found = cursor.fetchone()
+        if found is None or found[0] is None:
             cursor.execute(app.schema_manager.get_schema())
             log.info("created the procrastinate schema")
         raw.commit()

@@ -12,27 +12,25 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from typing import TYPE_CHECKING
 
 import requests
 
 from dispatchcore import calls
 from dispatchcore.clock import SWEDEN
-from dispatchcore.content import sms_text
+from dispatchcore.content import SMS_REMINDER, docbook, letter_content
+from dispatchcore.context import Context
 from dispatchcore.letter import render_pdf
+from dispatchcore.states import StepKind, StepState
 from rivta import RivtaError
-
-if TYPE_CHECKING:
-    from dispatchcore.engine import Context
 
 log = logging.getLogger(__name__)
 
 
-def _position(ctx: Context, kind: str) -> int:
+def _position(ctx: Context, kind: StepKind) -> int:
     """Where this delivery lands among the booking's deliveries that reached the receiver
     (an AddMessage answered INFO/ERROR stored nothing)."""
     done = ctx.done_steps(kind)
-    if kind == "addmessage":
+    if kind == StepKind.ADDMESSAGE:
         done = [s for s in done if (s["result"] or {}).get("code") == "OK"]
     return len(done) + 1
 
@@ -50,7 +48,7 @@ def _booking_element(ctx: Context, purpose: str) -> dict:
         "cancelBookingAllowed": booking.cancel_allowed and purpose != "cancel",
         "performerName": booking.performer_name or None,
     }
-    if booking.kind == "open_invitation":
+    if booking.visit_start is None:  # an open invitation (MC-07): domain allows no other
         element["isOpenInvitation"] = True
     else:
         element["bookingDate"] = (
@@ -62,19 +60,14 @@ def _booking_element(ctx: Context, purpose: str) -> dict:
 
 
 def build_message(ctx: Context, purpose: str) -> calls.Message:
-    from dispatchcore.engine import content_for, docbook_for
-
-    content = content_for(ctx, purpose)
+    content = letter_content(ctx.booking, purpose)
     facility = ctx.booking.facility
-    thread = ctx.row["business_object_id"]
-    if purpose == "cancel" and ctx.settings.bent("new_business_object_id_on_cancel"):
-        thread = f"{thread}:avbokning"
     return calls.Message(
         pnr=ctx.booking.personnummer,
-        business_object_id=thread,
+        business_object_id=ctx.row["business_object_id"],
         header=content.title,
         case_type=content.case_type,
-        msg=docbook_for(ctx, purpose),
+        msg=docbook(content),
         facility={
             "hsaId": facility.hsa_id,
             "healthCareFacilityName": facility.name,
@@ -84,7 +77,7 @@ def build_message(ctx: Context, purpose: str) -> calls.Message:
             "healthCareFacilityTelephone": facility.phone,
         },
         booking=_booking_element(ctx, purpose),
-        source_system=None if ctx.settings.bent("notify_without_source_system") else ctx.profile.source_system,
+        source_system=ctx.profile.source_system,
     )
 
 
@@ -100,20 +93,21 @@ def _thread_count(ctx: Context) -> int | None:
 
 def deliver_message(ctx: Context) -> None:
     purpose = ctx.payload["purpose"]
-    if ctx.step["state"] == "sending":
+    if ctx.step["state"] == StepState.SENDING:
         count = _thread_count(ctx)
         if count is not None and count >= ctx.payload.get("position", 1):
-            ctx.finish("done", code="OK", text="verified in the thread after a worker stopped mid-send")
+            ctx.finish(StepState.DONE, code="OK", text="verified in the thread after a worker stopped mid-send")
             return
-    ctx.sending(position=_position(ctx, "addmessage"))
+    ctx.sending(position=_position(ctx, StepKind.ADDMESSAGE))
     try:
         code, text = calls.send_message(ctx.client(), ctx.endpoint("inbox"), build_message(ctx, purpose))
     except RivtaError as exc:
         _message_failed(ctx, purpose, exc.reason)
         return
-    ctx.finish("done", code=code, text=text)
-    if code != "OK" and purpose != "reminder":
-        _paper_instead(ctx, purpose, "LK-04", f"AddMessage answered {code} ({text}); paper is sent.")
+    with ctx.store.db.begin() as conn:  # one transaction: never "done" without the LK-04 paper
+        ctx.finish(StepState.DONE, conn, code=code, text=text)
+        if code != "OK" and purpose != "reminder":
+            _paper_instead(ctx, purpose, "LK-04", f"AddMessage answered {code} ({text}); paper is sent.", conn)
 
 
 def _message_failed(ctx: Context, purpose: str, reason: str) -> None:
@@ -142,7 +136,7 @@ def _paper_instead(ctx: Context, purpose: str, rule: str, text: str, conn=None) 
         conn,
         ctx.booking.booking_id,
         key,
-        "paper",
+        StepKind.PAPER,
         ctx.now,
         rule,
         {
@@ -183,16 +177,6 @@ def _recipient(ctx: Context, protected: bool) -> tuple[str, dict | None, bool]:
     protected = protected or person.protected
     name = f"{person.given_name} {person.surname}".strip()
     address = person.address
-    if protected and ctx.settings.bent("protected_address_on_letter"):
-        try:
-            answer = ctx.client().call(
-                ctx.endpoint("userprofile"),
-                calls.account_request(ctx.endpoint("userprofile"), ctx.booking.personnummer),
-            )
-            address = calls.profile_address(answer)
-        except RivtaError:
-            address = None
-        return name, _address_json(name, address), False
     if protected or address is None:
         return name, None, protected
     return name, _address_json(name, address), False
@@ -216,19 +200,17 @@ def _address_json(name: str, address) -> dict | None:
 
 
 def deliver_letter(ctx: Context) -> None:
-    from dispatchcore.engine import content_for
-
     purpose = ctx.payload["purpose"]
-    if ctx.step["state"] == "sending":
+    if ctx.step["state"] == StepState.SENDING:
         count = _letter_count(ctx)
         if count is not None and count >= ctx.payload.get("position", 1):
-            ctx.finish("done", text="verified in the paper outbox after a worker stopped mid-send")
+            ctx.finish(StepState.DONE, text="verified in the paper outbox after a worker stopped mid-send")
             return
     name, address, protected = _recipient(ctx, bool(ctx.payload.get("protected")))
     lines = [line for line in ((address or {}).get(k) for k in ("care_of", "street")) if line]
     if address:
         lines.append(f"{address.get('postal_code', '')} {address.get('city', '')}".strip())
-    pdf = render_pdf(content_for(ctx, purpose), name or "Till patienten", lines, protected)
+    pdf = render_pdf(letter_content(ctx.booking, purpose), name or "Till patienten", lines, protected)
     body = {
         "personnummer": ctx.booking.personnummer,
         "business_object_id": ctx.row["business_object_id"],
@@ -240,7 +222,7 @@ def deliver_letter(ctx: Context) -> None:
     }
     if address:
         body["address"] = address
-    ctx.sending(position=_position(ctx, "paper"))
+    ctx.sending(position=_position(ctx, StepKind.PAPER))
     _post(ctx, ctx.engine.url(ctx.settings, "paper_outbox"), body, "letter_id")
 
 
@@ -257,12 +239,12 @@ def _post(ctx: Context, url: str, body: dict, id_field: str) -> None:
         _rest_failed(ctx, f"{type(exc).__name__}")
         return
     if response.status_code in (200, 201):
-        ctx.finish("done", **{id_field: _json(response).get(id_field) or _json(response).get("id")})
+        ctx.finish(StepState.DONE, **{id_field: _json(response).get(id_field) or _json(response).get("id")})
     elif 400 <= response.status_code < 500:
         log.warning(
             "booking %s: %s rejected %s: %s", ctx.booking.booking_id, url, response.status_code, response.text[:300]
         )
-        ctx.finish("failed", error=f"HTTP {response.status_code}", answer=_json(response))
+        ctx.finish(StepState.FAILED, error=f"HTTP {response.status_code}", answer=_json(response))
     else:
         _rest_failed(ctx, f"HTTP {response.status_code}")
 
@@ -276,8 +258,7 @@ def _json(response) -> dict:
 
 
 def _rest_failed(ctx: Context, reason: str) -> None:
-    with ctx.store.db.begin() as conn:
-        ctx.store.set_step(conn, ctx.step["id"], state="todo")
+    """Back from ``sending`` to a retry (or given up), in one write."""
     ctx.retry_or_fail(reason)
 
 
@@ -288,7 +269,7 @@ def deliver_sms(ctx: Context) -> None:
     """RM-01 through the SMS gateway; MC-12: the text says nothing about the visit."""
     mobile = ctx.booking.mobile or _profile_mobile(ctx)
     if not mobile:
-        ctx.finish("failed", error="no mobile number: neither the booking nor the 1177 profile has one")
+        ctx.finish(StepState.FAILED, error="no mobile number: neither the booking nor the 1177 profile has one")
         return
     body = {
         "idempotency_key": f"{ctx.row['business_object_id']}:{ctx.step['key']}",
@@ -296,7 +277,7 @@ def deliver_sms(ctx: Context) -> None:
         "personnummer": ctx.booking.personnummer,
         "booking_id": ctx.booking.booking_id,
         "sender": ctx.booking.facility.name[:80],
-        "text": sms_text(ctx.booking, details=ctx.settings.bent("sms_with_visit_details")),
+        "text": SMS_REMINDER,
     }
     ctx.sending()
     _post(ctx, ctx.engine.url(ctx.settings, "sms_gateway"), body, "id")

@@ -34,8 +34,8 @@ def _share(part: int, whole: int) -> float:
 
 def summarize(bookings: list[dict], steps: list[dict], profiles: dict) -> dict:
     channels = delivered_channels(steps)
-    counts = collections.Counter()
-    avoided = collections.Counter()
+    counts: collections.Counter[str] = collections.Counter()
+    avoided: collections.Counter[str] = collections.Counter()
     per_day: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for booking in bookings:
         got = channels.get(booking["booking_id"], set())
@@ -132,7 +132,7 @@ def read_receipts(engine, bookings: list[dict], steps: list[dict], refresh: bool
 
 def build(engine, refresh: bool = False) -> dict:
     bookings, steps = engine.store.report_rows()
-    data = summarize(bookings, steps, engine.settings().profiles)
+    data = summarize(bookings, steps, engine.settings().region_parameters())
     data["read_receipts"] = read_receipts(engine, bookings, steps, refresh)
     data["clock"] = engine.clock.now().isoformat()
     data["work_due"] = engine.store.count_due(engine.clock.now())

@@ -13,12 +13,11 @@ import datetime as dt
 from dispatchcore.clock import SWEDEN
 from dispatchcore.domain import Booking
 from dispatchcore.personnummer import age_on, is_reservnummer, is_samordningsnummer
-from dispatchcore.settings import Profile, Settings
+from dispatchcore.states import Channel, LookupStatus, Outcome
+from regions import Region
 
-DIGITAL = "digital"
-PAPER = "paper"
-
-OUTCOMES = ("digital_only", "digital_and_paper", "paper_only", "none")
+DIGITAL = Channel.DIGITAL
+PAPER = Channel.PAPER
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,7 +25,7 @@ class PersonAnswer:
     """What PU-tjänsten (GetPersonsForProfile, P3) said about the person (LK-01).
     ``status``: ok, not_found or unavailable (fault, timeout, HTTP error)."""
 
-    status: str
+    status: LookupStatus
     optout_paper: bool = False
     protected: bool = False
     deregistered: bool = False
@@ -51,7 +50,7 @@ class AccountAnswer:
     """What 1177 GetUserProfile said (LK-02). ``status``: ok (account found, active or
     not), no_account (resultCode INFO without a profile), unavailable, or skipped."""
 
-    status: str
+    status: LookupStatus
     exists: bool = False
     active: bool = False
     mail_notification: bool = False
@@ -71,14 +70,14 @@ class AccountAnswer:
         return data
 
 
-UNKNOWN_ACCOUNT = AccountAnswer(status="unavailable")
+UNKNOWN_ACCOUNT = AccountAnswer(status=LookupStatus.UNAVAILABLE)
 
 
 @dataclasses.dataclass(frozen=True)
 class Decision:
     """The channel decision for one dispatch of a booking."""
 
-    channels: frozenset[str]
+    channels: frozenset[Channel]
     fired: tuple[tuple[str, str], ...]  # (rule id, plain-words reason), in order
     manual: bool = False  # CH-11 / not in PU: a person must handle it
     protected: bool = False  # CH-10: protected-address route, no address anywhere
@@ -93,8 +92,8 @@ class Decision:
         return seen
 
     @property
-    def outcome(self) -> str:
-        return outcome_of(self.channels)
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.channels)
 
     def as_dict(self) -> dict:
         return {
@@ -108,17 +107,6 @@ class Decision:
         }
 
 
-def outcome_of(channels) -> str:
-    channels = set(channels)
-    if channels == {DIGITAL}:
-        return "digital_only"
-    if channels == {DIGITAL, PAPER}:
-        return "digital_and_paper"
-    if channels == {PAPER}:
-        return "paper_only"
-    return "none"
-
-
 def dispatch_date(now: dt.datetime) -> dt.date:
     """The dispatch date is the Swedish calendar date (CH-03 counts birthdays there)."""
     return now.astimezone(SWEDEN).date()
@@ -130,15 +118,16 @@ def is_minor(personnummer: str, now: dt.datetime, minor_age: int) -> bool:
     return age is not None and age < minor_age
 
 
-def is_short_notice(booking: Booking, now: dt.datetime, profile: Profile) -> bool:
+def is_short_notice(booking: Booking, now: dt.datetime, profile: Region) -> bool:
     """CH-09: the visit is closer than ``short_notice_days`` after dispatch."""
-    return booking.timed and booking.visit_start - now < dt.timedelta(days=profile.short_notice_days)
+    start = booking.visit_start
+    return start is not None and start - now < dt.timedelta(days=profile.short_notice_days)
 
 
-def _paper_also_reasons(booking: Booking, now: dt.datetime, profile: Profile, settings: Settings) -> list:
+def _paper_also_reasons(booking: Booking, now: dt.datetime, profile: Region) -> list[tuple[str, str]]:
     """CH-03, CH-04, CH-05: the patient groups who always get paper as well."""
     reasons = []
-    if is_minor(booking.personnummer, now, profile.minor_age) and not settings.bent("ignore_minors"):
+    if is_minor(booking.personnummer, now, profile.minor_age):
         reasons.append(
             (
                 "CH-03",
@@ -146,7 +135,7 @@ def _paper_also_reasons(booking: Booking, now: dt.datetime, profile: Profile, se
                 f"{dispatch_date(now).isoformat()}, so paper is always sent as well.",
             )
         )
-    if booking.interpreter and not settings.bent("ignore_interpreter"):
+    if booking.interpreter:
         reasons.append(("CH-04", "The patient needs an interpreter, so paper is sent as well."))
     if is_samordningsnummer(booking.personnummer):
         reasons.append(("CH-05", "The patient has a samordningsnummer, so paper is sent as well."))
@@ -161,7 +150,7 @@ def _person_blocks(person: PersonAnswer) -> Decision | None:
         "LK-01",
         "PU-tjänsten was asked (GetPersonsForProfile, profile P3) for opt-out, protection and deregistration.",
     )
-    if person.status == "unavailable":
+    if person.status == LookupStatus.UNAVAILABLE:
         return Decision(
             frozenset({PAPER}),
             (
@@ -173,7 +162,7 @@ def _person_blocks(person: PersonAnswer) -> Decision | None:
             ),
             retry_lookups=True,
         )
-    if person.status == "not_found":
+    if person.status == LookupStatus.NOT_FOUND:
         return Decision(
             frozenset(),
             (
@@ -203,9 +192,9 @@ def _person_blocks(person: PersonAnswer) -> Decision | None:
     return None
 
 
-def _account_reasons(account: AccountAnswer) -> tuple[set[str], list]:
+def _account_reasons(account: AccountAnswer) -> tuple[set[Channel], list[tuple[str, str]]]:
     """LK-02, CH-06, CH-07, CH-08 for a person who is not digitally reachable."""
-    if account.status == "unavailable":
+    if account.status == LookupStatus.UNAVAILABLE:
         return {PAPER}, [
             (
                 "LK-03",
@@ -232,10 +221,10 @@ def _account_reasons(account: AccountAnswer) -> tuple[set[str], list]:
 
 
 def decide(
-    booking: Booking, person: PersonAnswer, account: AccountAnswer, now: dt.datetime, settings: Settings
+    booking: Booking, person: PersonAnswer, account: AccountAnswer, now: dt.datetime, profile: Region
 ) -> Decision:
-    """The channel decision (CH-01..CH-12, LK-01..LK-03) for dispatching ``booking`` at ``now``."""
-    profile = settings.profile(booking.profile)
+    """The channel decision (CH-01..CH-12, LK-01..LK-03) for dispatching ``booking`` at ``now``
+    under the region's parameters ``profile``."""
     blocked = _person_blocks(person)
     if blocked is not None:
         return blocked
@@ -254,15 +243,7 @@ def decide(
                 "report, and paper goes through the protected-address route.",
             )
         )
-    if account.status == "skipped":
-        fired.append(
-            (
-                "LK-02",
-                "The 1177 user profile was NOT asked (mutation skip_userprofile_lookup); the "
-                "patient was assumed digitally reachable.",
-            )
-        )
-    elif account.status != "unavailable":
+    if account.status != LookupStatus.UNAVAILABLE:
         fired.append(("LK-02", "1177 GetUserProfile was asked for account, isActive and notification flags."))
     if booking.physical_enclosures:
         fired.append(
@@ -280,9 +261,9 @@ def decide(
             frozenset(channels),
             tuple(fired + reasons),
             protected=protected,
-            retry_lookups=account.status == "unavailable",
+            retry_lookups=account.status == LookupStatus.UNAVAILABLE,
         )
-    also = _paper_also_reasons(booking, now, profile, settings)
+    also = _paper_also_reasons(booking, now, profile)
     strong = [r for r in also if r[0] in ("CH-03", "CH-04")]
     if strong:
         return Decision(frozenset({DIGITAL, PAPER}), tuple(fired + also), protected=protected)
@@ -297,7 +278,7 @@ def decide(
         return Decision(frozenset({DIGITAL}), tuple(fired), protected=protected)
     if also:
         return Decision(frozenset({DIGITAL, PAPER}), tuple(fired + also), protected=protected)
-    if person.optout_paper and not settings.bent("ignore_optout"):
+    if person.optout_paper:
         fired.append(
             (
                 "CH-01",
@@ -327,26 +308,25 @@ class Timer:
     rule: str
 
 
-def fallback_timer(
-    decision: Decision, sent_at: dt.datetime, revision: int, profile: Profile, settings: Settings
-) -> Timer | None:
+def fallback_timer(decision: Decision, sent_at: dt.datetime, revision: int, profile: Region) -> Timer | None:
     """FB-01: a digital-only kallelse gets paper if unread ``fallback_days`` after sending."""
-    if decision.outcome != "digital_only" or settings.bent("no_fallback"):
+    if decision.outcome != Outcome.DIGITAL_ONLY:
         return None
     return Timer("fallback", f"fallback:{revision}", sent_at + dt.timedelta(days=profile.fallback_days), "FB-01")
 
 
-def reminder_timers(booking: Booking, now: dt.datetime, profile: Profile) -> list[Timer]:
+def reminder_timers(booking: Booking, now: dt.datetime, profile: Region) -> list[Timer]:
     """RM-01: SMS reminders ``reminder_days_before`` the visit (local date, at
     ``reminder_local_time``) for patients who asked for them; none in the past."""
-    if not booking.timed or not booking.sms_reminder_consent:
+    start = booking.visit_start
+    if start is None or not booking.sms_reminder_consent:
         return []
-    visit_day = booking.visit_start.astimezone(SWEDEN).date()
+    visit_day = start.astimezone(SWEDEN).date()
     timers = []
     for days in profile.reminder_days_before:
         day = visit_day - dt.timedelta(days=days)
         due = dt.datetime.combine(day, profile.reminder_local_time, tzinfo=SWEDEN)
-        if now < due < booking.visit_start:
+        if now < due < start:
             timers.append(Timer("reminder", f"reminder:{day.isoformat()}", due, "RM-01"))
     return timers
 
@@ -374,10 +354,9 @@ def reminder_outcome(
     now: dt.datetime,
     day: str,
     sent_days: set[str],
-    settings: Settings,
 ) -> tuple[bool, str]:
     """RM-01 when a reminder timer fires: never for cancelled or past visits, never twice a day."""
-    if cancelled and not settings.bent("reminder_after_cancel"):
+    if cancelled:
         return False, "The booking was cancelled: no reminder."
     if visit_start is None or visit_start <= now:
         return False, "The visit has passed: no reminder."

@@ -121,6 +121,13 @@ class DispatchStore:
         data["data"] = json.loads(data["data"])
         return data
 
+    def existing(self, booking_id: str, conn=None) -> dict:
+        """A booking that must exist (it was just written, or a step of it is being worked)."""
+        row = self.booking(booking_id, conn)
+        if row is None:
+            raise KeyError(booking_id)
+        return row
+
     def _insert_new(self, conn, table: sa.Table, keys: list[str], values: dict) -> bool:
         """INSERT ... ON CONFLICT DO NOTHING: True if the row is new. One round trip, no
         savepoint (both SQLite and PostgreSQL have the clause)."""

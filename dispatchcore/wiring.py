@@ -19,6 +19,7 @@ def install(host, web, endpoints) -> None:
     web.register_blueprint(api.create_blueprint(dispatch))
     web.register_blueprint(pages.create_blueprint(dispatch))
     web.register_blueprint(adapter.create_blueprint(dispatch))
+    api.answer_routing_errors(web)  # 404/405 under /dispatch/api and /dispatch/adapter: JSON
 
     def reset(include_seed: bool) -> None:
         dispatch.store.clear()

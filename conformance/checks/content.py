@@ -9,21 +9,7 @@ import re
 from conformance import wire
 from conformance.checks import wirerules
 from conformance.scenario import FACILITY, FORM_URL, PREPARATIONS, SWEDEN, VISIT_TYPE, Delivery, Scenario
-
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from regions import MONTHS
 
 
 def date_forms(local: dt.datetime) -> list[str]:

@@ -17,14 +17,17 @@ def test_import_contracts_hold():
 
 
 def test_domain_code_reads_the_simulator_clock_not_the_wall_clock():
-    """Time is injected: no datetime.now()/date.today()/time.time() outside the clock."""
-    allowed = {ROOT / "simulator" / "clock.py"}
-    offenders = []
-    for path in (ROOT / "simulator").rglob("*.py"):
-        if path in allowed:
-            continue
-        text = path.read_text()
-        for needle in ("datetime.now(", "date.today(", "dt.datetime.now(", "time.time()", "datetime.utcnow("):
-            if needle in text:
-                offenders.append(f"{path.relative_to(ROOT)}: {needle}")
+    """Time is injected: no datetime.now()/date.today()/time.time() outside the clocks, in
+    the simulator and in the dispatch core (its clock source is ``dispatchcore.clock``)."""
+    allowed = {ROOT / "simulator" / "clock.py", ROOT / "dispatchcore" / "clock.py"}
+    offenders, scanned = [], {}
+    for package in ("simulator", "dispatchcore", "regions"):
+        paths = [p for p in (ROOT / package).rglob("*.py") if p not in allowed]
+        scanned[package] = len(paths)
+        for path in paths:
+            text = path.read_text()
+            for needle in ("datetime.now(", "date.today(", "dt.datetime.now(", "time.time()", "datetime.utcnow("):
+                if needle in text:
+                    offenders.append(f"{path.relative_to(ROOT)}: {needle}")
+    assert all(count > 0 for count in scanned.values()), scanned  # a moved package is not silently skipped
     assert not offenders, offenders

@@ -188,7 +188,6 @@ def dispatch(dispatch_server) -> Dispatch:
     client = Dispatch(dispatch_server.url)
     client.http.post(f"{client.url}/api/clock", json={"freeze": True})
     client.settings(
-        mutations=[],
         endpoints={
             "pu": "",
             "userprofile": "",

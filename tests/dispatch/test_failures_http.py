@@ -79,20 +79,6 @@ def test_lk04_addmessage_unreachable_is_retried_in_the_same_thread_with_paper_me
     assert len(dispatch.letters(booking)) == 1
 
 
-def test_lk04_addmessage_info_means_paper(dispatch):
-    """A real INFO from the inbox: the account was locked after LK-02 said active (the
-    skip_userprofile_lookup switch stands in for the race: the message goes to a citizen
-    without an account)."""
-    pnr = dispatch.citizen(ADULT, optout=True, account="none")
-    dispatch.settings(mutations=["skip_userprofile_lookup"])
-    booking = dispatch.booking(pnr)
-    view = dispatch.settle(booking["booking_id"])
-    step = next(s for s in view["steps"] if s["key"] == "addmessage:1")
-    assert step["result"]["code"] == "INFO"
-    letters = dispatch.letters(booking)
-    assert len(letters) == 1 and letters[0]["reason_rule_ids"] == ["LK-04"]
-
-
 @pytest.mark.parametrize("code", ["INFO", "ERROR"])
 def test_lk04_result_codes_from_behaviour_rules_mean_paper(dispatch, code):
     pnr = dispatch.citizen(ADULT, optout=True)

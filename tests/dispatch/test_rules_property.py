@@ -88,8 +88,8 @@ def scenarios(draw):
 @given(scenarios())
 def test_every_decision_matches_the_oracle(scenario):
     now, booking, person, answer, account, notifications, minutes = scenario
-    decision = rules.decide(booking, person, answer, now, SETTINGS)
-    profile = SETTINGS.profile(booking.profile)
+    profile = SETTINGS.region(booking.profile)
+    decision = rules.decide(booking, person, answer, now, profile)
     channels, must_fire = oracle.expected(
         pnr=booking.personnummer,
         pu=person.status,
