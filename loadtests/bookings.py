@@ -46,7 +46,7 @@ def visit_time(offset_seconds: float, rng: random.Random, min_days: int = 7, max
 def booking_body(
     booking_id: str, personnummer: str, visit_start: str, rng: random.Random, screening: bool = False
 ) -> dict:
-    body = {
+    body: dict[str, object] = {
         "booking_id": booking_id,
         "personnummer": personnummer,
         "profile": rng.choice(("rjl", "vgr")),

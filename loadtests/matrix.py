@@ -215,16 +215,17 @@ def markdown(matrix: dict) -> str:
 
 def run_matrix(plan: Plan, echo=click.echo) -> dict:
     plan.report.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict] = {}
     matrix = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": report.machine(),
         "plan": {k: str(v) for k, v in dataclasses.asdict(plan).items()},
         "load_before": round(os.getloadavg()[0], 2),
-        "results": {},
+        "results": results,
     }
     for database in plan.databases:
         for processes in plan.processes:
-            matrix["results"][f"{database}-{processes}"] = one_config(plan, database, processes, echo)
+            results[f"{database}-{processes}"] = one_config(plan, database, processes, echo)
     matrix["load_after"] = round(os.getloadavg()[0], 2)
     (plan.report / "matrix.json").write_text(json.dumps(matrix, indent=2, default=str), encoding="utf-8")
     (plan.report / "matrix.md").write_text(markdown(matrix), encoding="utf-8")

@@ -32,7 +32,7 @@ def request_table(stats: list[dict]) -> list[str]:
 def markdown(result: dict) -> str:
     lines = [
         f"# Load run {result['run_id']}: {', '.join(result['scenarios'])} — "
-        f"{EXIT_WORDS.get(result.get('exit'), result.get('exit'))}",
+        f"{EXIT_WORDS.get(result.get('exit', -1), result.get('exit'))}",
         "",
     ]
     machine_info = result.get("machine", {})

@@ -131,14 +131,14 @@ def start_simulator(
     work_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    separate = database_url is not None and dispatch_workers > 1
+    separate = database_url is not None and dispatch_workers > 1  # procrastinate workers need PostgreSQL
     env = {"KALLELSE_DISPATCH_WORKERS": "0"} if separate else {}
     log_path = work_dir / "simulator.log"
     process = spawn(serve_command(port, work_dir / "data", processes, database_url), log_path, env)
     simulator = Simulator(process, url, database_url, log_path)
     try:
         wait_healthy(url, process, log_path)
-        if separate:
+        if separate and database_url is not None:
             simulator.workers = [
                 spawn(worker_command(url, database_url), work_dir / f"dispatch-worker-{i}.log")
                 for i in range(dispatch_workers)

@@ -83,10 +83,11 @@ def evaluate(slo: dict, stats: list[dict], extra: dict) -> list[dict]:
         rps = round(sum(r["Requests/s"] for r in load_rows), 1)
         verdicts.append(_verdict("requests/s", slo["min_rps"], rps, rps >= slo["min_rps"]))
     for name, limits in slo.get("metrics", {}).items():
-        row = next((r for r in stats if r["Name"] == name), None)
-        if row is None:
+        measured = [r for r in stats if r["Name"] == name]
+        if not measured:
             verdicts.append(_verdict(f"{name}: measured", "present", "absent", False))
             continue
+        row = measured[0]
         if "p99_ms" in limits:
             verdicts.append(_verdict(f"p99 {name} (ms)", limits["p99_ms"], row["99%"], row["99%"] <= limits["p99_ms"]))
         if "min_count" in limits:

@@ -20,7 +20,9 @@ def run() -> None:
     if engine is None:
         from sqlalchemy import create_engine
 
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        assert url, "alembic.ini or the caller sets sqlalchemy.url"
+        engine = create_engine(url)
     with engine.begin() as connection:
         context.configure(
             connection=connection,
