@@ -1,6 +1,8 @@
-"""The vendor's RIVTA client: SOAP 1.1 over HTTP with the LogicalAddress header and its
-consumer HSA-id. Element names and namespaces come from the contract files (contracts/),
-as a vendor would generate them from the WSDL."""
+"""The vendor's RIVTA calls: its request bodies, built from the contract files' element
+names and namespaces (as a vendor would generate them from the WSDL), sent through the
+repository's one RIVTA client library (``rivta``: envelope, LogicalAddress header, consumer
+header, faults). The library is transport, not kallelse logic, so the vendor stays
+independent of the reference engine."""
 
 from __future__ import annotations
 
@@ -9,10 +11,9 @@ import dataclasses
 import requests
 from lxml import etree
 
-from contracts.bundle import builtin_bundle, secure_parser
+from contracts.bundle import builtin_bundle
+from rivta import Endpoint, RivtaClient, RivtaError
 
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-ADDRESSING = "urn:riv:itintegration:registry:1"
 PATHS = {
     "GetPersonsForProfile": "/pu/GetPersonsForProfile/5/rivtabp21",
     "GetUserProfile": "/userprofile/GetUserProfile/2/rivtabp21",
@@ -21,7 +22,6 @@ PATHS = {
     "GetMessageStatus": "/inbox/GetMessageStatus/1/rivtabp21",
 }
 CONTRACTS = builtin_bundle()
-PARSER = secure_parser()
 
 
 class Unavailable(Exception):
@@ -50,26 +50,12 @@ class Payload:
 
 
 def call(http: requests.Session, base: str, payload: Payload, logical_address: str, consumer: str):
-    """The answer's payload element; Unavailable for a Fault or transport error."""
-    contract = CONTRACTS[payload.contract]
-    envelope = etree.Element(f"{{{SOAP}}}Envelope", nsmap={"soapenv": SOAP})
-    header = etree.SubElement(envelope, f"{{{SOAP}}}Header")
-    etree.SubElement(header, f"{{{ADDRESSING}}}LogicalAddress", nsmap={"add": ADDRESSING}).text = logical_address
-    etree.SubElement(envelope, f"{{{SOAP}}}Body").append(payload.root)
-    headers = {
-        "Content-Type": "text/xml; charset=utf-8",
-        "SOAPAction": f'"{contract.soap_action}"',
-        "x-rivta-original-serviceconsumer-hsaid": consumer,
-    }
+    """The answer's payload element; Unavailable for a Fault, an HTTP error or a timeout."""
+    endpoint = Endpoint(CONTRACTS[payload.contract], base + PATHS[payload.contract], logical_address)
     try:
-        answer = http.post(base + PATHS[payload.contract], data=etree.tostring(envelope), headers=headers, timeout=30)
-        root = etree.fromstring(answer.content, PARSER)
-    except (requests.RequestException, etree.XMLSyntaxError) as exc:
-        raise Unavailable(f"{payload.contract}: {type(exc).__name__}") from None
-    body = root.find(f"{{{SOAP}}}Body")
-    if body is None or body.find(f"{{{SOAP}}}Fault") is not None or answer.status_code != 200:
-        raise Unavailable(f"{payload.contract}: fault / HTTP {answer.status_code}")
-    return next(iter(body))
+        return RivtaClient(consumer, session=http).call(endpoint, payload.root)
+    except RivtaError as exc:
+        raise Unavailable(str(exc)) from None
 
 
 def first(element, name: str):
