@@ -23,6 +23,7 @@ from simulator.platform.trafficstore import Exchange, TrafficStore
 from simulator.soap.endpoint import CONSUMER_HEADER, Reply, SoapCall
 from simulator.soap.envelope import SOAP11_NS
 from simulator.storage.alarms import AlarmKind, Alarms
+from simulator.storage.scope import failure_handler
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +92,19 @@ class TrafficRecorder:
     def after(self, call: SoapCall, reply: Reply) -> None:
         """Record the exchange; a record that cannot be written is an alarm (logged at
         ERROR, counted on /metrics), never a failed answer and never silent."""
-        try:
-            self._record(call, reply)
-        except Exception as exc:
+
+        def lost(exc: BaseException) -> None:
             self.alarms.raise_alarm(
                 AlarmKind.TRAFFIC_RECORD_LOST,
                 f"{call.contract.interaction} answer (HTTP {reply.status}) not recorded",
                 exc,
             )
+
+        try:
+            with failure_handler(lost):  # the row is written when the request commits (storage/scope.py)
+                self._record(call, reply)
+        except Exception as exc:
+            lost(exc)
 
     def _record(self, call: SoapCall, reply: Reply) -> None:
         latency_ms = (time.perf_counter() - call.started) * 1000
