@@ -302,9 +302,11 @@ class GroupCommit:
         """One request's writes; a failed required write undoes the whole set (and only
         it), a failed isolated write only itself and calls its failure handler."""
         try:
-            # SQLite undoes a failed statement alone, so one write needs no SAVEPOINT there;
-            # PostgreSQL aborts the whole transaction on any failed statement.
-            with _savepoint(conn, len(ticket.writes) > 1 or not sqlite, "kallelse_set"):
+            # SQLite undoes a failed statement alone, so a set whose only required write is
+            # its first needs no SAVEPOINT there (the AddMessage set: message first, then
+            # isolated writes); PostgreSQL aborts the whole transaction on any failed statement.
+            guard = not sqlite or any(not w.isolated for w in ticket.writes[1:])
+            with _savepoint(conn, guard, "kallelse_set"):
                 for write in ticket.writes:
                     if not write.isolated:
                         write.op(conn)
