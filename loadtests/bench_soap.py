@@ -241,7 +241,7 @@ def run(
         stop_servers(servers)
     echo("")
     echo(table(rows))
-    report = {
+    report: dict[str, Any] = {
         "machine": info,
         "settings": {k: str(v) for k, v in dataclasses.asdict(settings).items()},
         "client": client,

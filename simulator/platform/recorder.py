@@ -111,13 +111,14 @@ class TrafficRecorder:
         notes = call.notes
         facts = facts_of(call)
         outcome, fault_code, fault_text, result_code = _answer(reply, notes.get("platform.sabotage"))
-        rule_ids = list(facts.rule_ids) + list(notes.get("rule_ids", ()))
-        if reply.fault is not None:
-            rule_ids += list(reply.fault.rule_ids)
-        refused_early = "platform.gate" not in notes and reply.fault is not None and reply.fault.code != "Server"
-        if refused_early and not reply.fault.rule_ids:
-            rule_ids.append("MC-01")  # not a SOAP 1.1 request of this contract at all
-        rule_ids = tuple(dict.fromkeys(rule_ids))
+        found = list(facts.rule_ids) + list(notes.get("rule_ids", ()))
+        fault = reply.fault
+        if fault is not None:
+            found += list(fault.rule_ids)
+        refused_early = "platform.gate" not in notes and fault is not None and fault.code != "Server"
+        if refused_early and fault is not None and not fault.rule_ids:
+            found.append("MC-01")  # not a SOAP 1.1 request of this contract at all
+        rule_ids = tuple(dict.fromkeys(found))
         personnummer = notes.get("personnummer")
         self.store.record(
             Exchange(
