@@ -39,7 +39,7 @@ import os
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -234,7 +234,6 @@ class _Ticket:
 class GroupCommit:
     """One per database engine and process: leader-based group commit (module docstring)."""
 
-    _instances: dict[int, GroupCommit] = {}
     _instances_lock = threading.Lock()
 
     def __init__(self, db):
@@ -244,19 +243,21 @@ class GroupCommit:
         self._queue_lock = threading.Lock()
         self._leader = threading.Lock()
         self._conn: Any = None
-        self._file_lock: int | None = None
+        self._file_lock: IO[bytes] | None = None
         self.batches = 0  # counters for the benchmark and the tests
         self.sets = 0
 
     @classmethod
     def of(cls, db) -> GroupCommit:
-        key = id(db.engine)
-        found = cls._instances.get(key)
-        if found is None or found.pid != os.getpid() or found.db.engine is not db.engine:
+        """The engine's own (kept on the engine: it lives and goes with it), made anew in a
+        forked worker process."""
+        found = getattr(db.engine, "_kallelse_group_commit", None)
+        if found is None or found.pid != os.getpid():
             with cls._instances_lock:
-                found = cls._instances.get(key)
-                if found is None or found.pid != os.getpid() or found.db.engine is not db.engine:
-                    found = cls._instances[key] = GroupCommit(db)
+                found = getattr(db.engine, "_kallelse_group_commit", None)
+                if found is None or found.pid != os.getpid():
+                    found = GroupCommit(db)
+                    db.engine._kallelse_group_commit = found
         return found
 
     def submit(self, writes: list[_Write]) -> None:
@@ -278,7 +279,7 @@ class GroupCommit:
             self._conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         return self._conn
 
-    def _lock_file(self) -> int | None:
+    def _lock_file(self) -> IO[bytes] | None:
         """SQLite: a lock file beside the database that the leaders of all worker processes
         take in turn (``flock`` wakes the next one the moment it is free). Without it the
         leader that finds the write lock taken sleeps in SQLite's busy handler, 1, 2, 5 ...
@@ -289,7 +290,7 @@ class GroupCommit:
             path = self.db.url.removeprefix("sqlite:///")
             if not path or path == ":memory:":
                 return None
-            self._file_lock = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            self._file_lock = open(f"{path}-writer.lock", "ab")  # held for the engine's life
         return self._file_lock
 
     def _write(self, batch: list[_Ticket]) -> None:
