@@ -100,11 +100,17 @@ def reachable_personnummer(citizens) -> str:
 
 def seeded_personnummer(database_url: str) -> str:
     """:func:`reachable_personnummer` among the citizens stored in a simulator database."""
+    return seeded_people(database_url)[0]
+
+
+def seeded_people(database_url: str) -> tuple[str, tuple[str, ...]]:
+    """(:func:`reachable_personnummer`, every stored citizen's personnummer, sorted)."""
     from simulator.population.store import CitizenStore
     from simulator.storage import Database
 
     db = Database(database_url)
     try:
-        return reachable_personnummer(CitizenStore(db).all())
+        citizens = CitizenStore(db).all()
+        return reachable_personnummer(citizens), tuple(sorted(c.personnummer for c in citizens))
     finally:
         db.dispose()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -22,6 +23,7 @@ import psutil
 from loadtests import wire
 from loadtests.bench_micro import simulator_app, wsgi_call
 from simulator.citizen.client import Kallelse
+from simulator.server import tune_gc
 
 GROWTH_LIMIT = 0.10
 
@@ -49,9 +51,10 @@ def mixed_calls(personnummer: list[str]):
             yield wire.get_persons_for_profile((personnummer * 500)[:500] if number % 100 == 99 else personnummer[:50])
 
 
-def run(first: int, total: int, echo=print) -> dict:
+def run(first: int, total: int, echo: Callable[[str], object] = print) -> dict:
     work = Path(tempfile.mkdtemp(prefix="kallelse-memory-"))
     app, runtime, _ = simulator_app(work / "sim", None)
+    tune_gc()  # as a gunicorn worker does after building its app
     personnummer = [c.personnummer for c in runtime.citizens.all()][:500]
     process = psutil.Process()
     figures: dict[int, int] = {}

@@ -36,6 +36,7 @@ class Settings:
     # A seeded citizen with an account, read from the simulator's database when it starts
     # (the simulator runs first); the other targets get the same request.
     personnummer: str = addmessage.FALLBACK_PERSONNUMMER
+    population: tuple[str, ...] = ()
     work_dir: Path = dataclasses.field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kallelse-bench-")))
 
 
@@ -49,6 +50,7 @@ class Server:
     stored: Callable[[], int] | None = None
     log_path: Path | None = None
     personnummer: str | None = None
+    population: tuple[str, ...] = ()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -149,9 +151,8 @@ def start_simulator(settings: Settings) -> Server:
     from simulator.storage.database import sqlite_url
 
     db_url = settings.database_url or sqlite_url(data_dir)
-    return Server(
-        process, url, _row_counter(db_url, "inbox_messages"), log_path, addmessage.seeded_personnummer(db_url)
-    )
+    personnummer, population = addmessage.seeded_people(db_url)
+    return Server(process, url, _row_counter(db_url, "inbox_messages"), log_path, personnummer, population)
 
 
 def _wait_answering(url: str, process: subprocess.Popen, log_path: Path, need_ok: bool, timeout: float = 90) -> None:

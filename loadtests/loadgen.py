@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 # Placeholder in a request body that each request replaces with its own sequence number,
 # so that every message is a new businessObjectId, as in real traffic.
 SEQ = b"__SEQ__"
-_OK = re.compile(rb"<(?:[\w.-]+:)?resultCode>OK</")
 
 
 @dataclasses.dataclass
@@ -50,11 +49,14 @@ class LoadResult:
 
 @dataclasses.dataclass(frozen=True)
 class Load:
-    """One POST to repeat: URL, headers and a body that may hold :data:`SEQ`."""
+    """One POST to repeat: URL, headers and a body that may hold :data:`SEQ`; an answer is
+    OK if it is HTTP 200 and matches ``ok_lua`` (wrk) / ``ok_regex`` (Python client)."""
 
     url: str
     body: bytes
     headers: dict[str, str]
+    ok_lua: str = r"<[%w.:-]*resultCode>OK</"
+    ok_regex: bytes = rb"<(?:[\w.-]+:)?resultCode>OK</"
 
 
 def wrk_available() -> bool:
@@ -72,7 +74,8 @@ def run(load: Load, seconds: float, connections: int, client: str = "auto") -> L
 # --- wrk -------------------------------------------------------------------------------
 
 _LUA = r"""
-local prefix, suffix = %(prefix)s, %(suffix)s
+local prefix, suffix, varying = %(prefix)s, %(suffix)s, %(varying)s
+local ok_pattern = %(ok)s
 local headers = %(headers)s
 local threads = {}
 function setup(thread)
@@ -85,10 +88,11 @@ function init(args)
 end
 function request()
   seq = seq + 1
+  if not varying then return wrk.format("POST", nil, headers, prefix) end
   return wrk.format("POST", nil, headers, prefix .. seq .. suffix)
 end
 function response(status, hdrs, body)
-  if status == 200 and string.find(body, "<[%%w.:-]*resultCode>OK</") then
+  if status == 200 and string.find(body, ok_pattern) then
     ok = ok + 1
   else
     not_ok = not_ok + 1
@@ -116,10 +120,16 @@ def _lua_string(data: bytes) -> str:
 
 
 def wrk_script(load: Load) -> str:
-    prefix, _, suffix = load.body.partition(SEQ)
+    prefix, found, suffix = load.body.partition(SEQ)
     headers = "{" + ", ".join(f'["{k}"] = {_lua_string(v.encode())}' for k, v in load.headers.items()) + "}"
     # Lua long strings drop a first newline; bodies here start with "<?xml", so none is lost.
-    return _LUA % {"prefix": _lua_string(prefix), "suffix": _lua_string(suffix), "headers": headers}
+    return _LUA % {
+        "prefix": _lua_string(prefix),
+        "suffix": _lua_string(suffix),
+        "varying": "true" if found else "false",
+        "ok": _lua_string(load.ok_lua.encode()),
+        "headers": headers,
+    }
 
 
 def run_wrk(load: Load, seconds: float, connections: int) -> LoadResult:
@@ -197,6 +207,8 @@ def _client_process(load: Load, seconds: float, threads: int, first_seq: int, qu
     lock = threading.Lock()
     stats = {"ok": 0, "not_ok": 0, "errors": 0, "latencies": [], "first_bad": "", "seq": first_seq}
 
+    ok = re.compile(load.ok_regex)
+
     def loop():
         while time.perf_counter() < deadline:
             with lock:
@@ -211,7 +223,7 @@ def _client_process(load: Load, seconds: float, threads: int, first_seq: int, qu
                     stats["errors"] += 1
                 continue
             elapsed = time.perf_counter() - started
-            good = answer.startswith(b"HTTP/1.1 200") and _OK.search(answer) is not None
+            good = answer.startswith(b"HTTP/1.1 200") and ok.search(answer) is not None
             with lock:
                 stats["latencies"].append(elapsed)
                 stats["ok" if good else "not_ok"] += 1

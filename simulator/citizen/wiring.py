@@ -12,6 +12,7 @@ from pathlib import Path
 from simulator.citizen import api, pages, smsgateway, trainer, web
 from simulator.citizen.core import CitizenSide
 from simulator.storage.alarms import AlarmKind, Alarms
+from simulator.storage.scope import failure_handler
 
 SMS_GATEWAY_OPENAPI = Path(__file__).resolve().parent / "smsgateway_openapi.json"
 
@@ -41,13 +42,15 @@ def alarmed_listener(side: CitizenSide, alarms: Alarms):
     the message itself — and what the citizen does with it — is unaffected."""
 
     def on_message(citizen, message: dict) -> None:
-        try:
-            side.on_message(citizen, message)
-        except Exception as exc:
+        def lost(exc: BaseException) -> None:
             alarms.raise_alarm(
-                AlarmKind.NOTIFICATION_LOST,
-                f"notification for message {message.get('message_id')} not stored",
-                exc,
+                AlarmKind.NOTIFICATION_LOST, f"notification for message {message.get('message_id')} not stored", exc
             )
+
+        try:
+            with failure_handler(lost):  # the rows are written when the request commits (storage/scope.py)
+                side.on_message(citizen, message)
+        except Exception as exc:
+            lost(exc)
 
     return on_message

@@ -49,7 +49,7 @@ class Booking:
     """The booking fields the inbox acts on (buttons, cancelled threads, MC-06/MC-07/MC-10);
     every other booking field stays in the stored message XML."""
 
-    booking_id: str
+    booking_id: str | None
     is_invitation: bool
     is_open_invitation: bool | None = None
     rebooking_allowed: bool | None = None
@@ -116,7 +116,7 @@ class Outcome:
 def request_errors(request: AddMessageRequest) -> list[tuple[str | None, str]]:
     """Logical field rules the schema cannot express, as (guideline rule id or None,
     resultText part)."""
-    errors = []
+    errors: list[tuple[str | None, str]] = []
     pnr = request.subject_of_care_id
     if TWELVE_DIGITS.match(pnr) and not has_valid_check_digit(pnr):
         errors.append(("MC-04", f"subjectOfCareId {pnr[:8]}-{pnr[8:]} har fel kontrollsiffra."))
@@ -170,7 +170,7 @@ def add_message(request: AddMessageRequest, citizen: Citizen | None, now: dt.dat
         facility=request.facility or Facility(),
         booking=request.booking,
         url_configuration=request.url_configuration,
-        msg=request.msg,
+        msg=request.msg or "",  # present: request_errors refused a message without one (MC-02)
         docbook_ok=markup.ok,
         docbook_violations=markup.violations_json(),
         result_code=result_code,

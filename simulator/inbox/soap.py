@@ -66,7 +66,7 @@ def read_add_message(payload: etree._Element) -> AddMessageRequest:
     message = payload.find("{*}message")
     case_type = message.find("{*}caseType")
     return AddMessageRequest(
-        subject_of_care_id=_text(payload, "subjectOfCareId").strip(),
+        subject_of_care_id=(_text(payload, "subjectOfCareId") or "").strip(),
         notify=bool(_bool(payload, "notify")),
         source_system=_text(payload, "sourceSystem"),
         message_xml=etree.tostring(message, encoding="unicode", with_tail=False),

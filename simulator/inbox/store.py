@@ -144,11 +144,13 @@ class InboxStore:
         conn.execute(sa.insert(messages).values(**values))
 
     def insert(self, values: dict) -> dict:
-        """One message in one transaction, committed when this returns (AddMessage answers
-        only after that); returns the message as :meth:`message` would read it back."""
-        with transaction(self.db) as conn:  # the request's transaction (storage/scope.py)
+        """One message: inside a SOAP request part of the request's write set, committed
+        before the answer (storage/scope.py), ``seq`` then None; outside one committed when
+        this returns. Returns the message as :meth:`message` would read it back."""
+        with transaction(self.db) as conn:
             # Parameters, not .values(): the compiled INSERT is cached, not rebuilt per call.
-            seq = conn.execute(_INSERT, values).inserted_primary_key[0]
+            result = conn.execute(_INSERT, values)
+        seq = result.inserted_primary_key[0] if result is not None else None
         stored = {column.name: None for column in messages.columns}
         stored.update(values, seq=seq)
         return stored

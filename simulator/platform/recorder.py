@@ -23,6 +23,7 @@ from simulator.platform.trafficstore import Exchange, TrafficStore
 from simulator.soap.endpoint import CONSUMER_HEADER, Reply, SoapCall
 from simulator.soap.envelope import SOAP11_NS
 from simulator.storage.alarms import AlarmKind, Alarms
+from simulator.storage.scope import failure_handler
 
 log = logging.getLogger(__name__)
 
@@ -91,27 +92,33 @@ class TrafficRecorder:
     def after(self, call: SoapCall, reply: Reply) -> None:
         """Record the exchange; a record that cannot be written is an alarm (logged at
         ERROR, counted on /metrics), never a failed answer and never silent."""
-        try:
-            self._record(call, reply)
-        except Exception as exc:
+
+        def lost(exc: BaseException) -> None:
             self.alarms.raise_alarm(
                 AlarmKind.TRAFFIC_RECORD_LOST,
                 f"{call.contract.interaction} answer (HTTP {reply.status}) not recorded",
                 exc,
             )
 
+        try:
+            with failure_handler(lost):  # the row is written when the request commits (storage/scope.py)
+                self._record(call, reply)
+        except Exception as exc:
+            lost(exc)
+
     def _record(self, call: SoapCall, reply: Reply) -> None:
         latency_ms = (time.perf_counter() - call.started) * 1000
         notes = call.notes
         facts = facts_of(call)
         outcome, fault_code, fault_text, result_code = _answer(reply, notes.get("platform.sabotage"))
-        rule_ids = list(facts.rule_ids) + list(notes.get("rule_ids", ()))
-        if reply.fault is not None:
-            rule_ids += list(reply.fault.rule_ids)
-        refused_early = "platform.gate" not in notes and reply.fault is not None and reply.fault.code != "Server"
-        if refused_early and not reply.fault.rule_ids:
-            rule_ids.append("MC-01")  # not a SOAP 1.1 request of this contract at all
-        rule_ids = tuple(dict.fromkeys(rule_ids))
+        found = list(facts.rule_ids) + list(notes.get("rule_ids", ()))
+        fault = reply.fault
+        if fault is not None:
+            found += list(fault.rule_ids)
+        refused_early = "platform.gate" not in notes and fault is not None and fault.code != "Server"
+        if refused_early and fault is not None and not fault.rule_ids:
+            found.append("MC-01")  # not a SOAP 1.1 request of this contract at all
+        rule_ids = tuple(dict.fromkeys(found))
         personnummer = notes.get("personnummer")
         self.store.record(
             Exchange(

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from simulator.clock import UTC
 from simulator.storage.database import Database, UtcDateTime, metadata
-from simulator.storage.scope import transaction
+from simulator.storage.scope import defer, transaction
 
 # Latency histogram bucket bounds in seconds (Prometheus ``le``).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -182,21 +182,30 @@ class TrafficStore:
             self.prune(exchange.real_time)
 
     def prune(self, real_now: dt.datetime) -> int:
-        """Delete rows beyond the retention limit, folding them into the rollup."""
-        t = traffic.c
-        with transaction(self.db, isolated=True) as conn:  # never a second writer beside the request's
+        """Delete rows beyond the retention limit, folding them into the rollup. Inside a
+        SOAP request this is part of the request's write set (never a second writer beside
+        it) and returns 0; outside one it returns how many rows went."""
+        gone: list = []
+
+        def delete(conn) -> None:
+            t = traffic.c
             newest = conn.execute(sa.select(sa.func.max(t.id))).scalar() or 0
-            gone = conn.execute(
-                sa.delete(traffic)
-                .where(
-                    sa.or_(
-                        t.id <= newest - self.retention.max_rows, t.real_time < _utc(real_now - self.retention.max_age)
+            gone.extend(
+                conn.execute(
+                    sa.delete(traffic)
+                    .where(
+                        sa.or_(
+                            t.id <= newest - self.retention.max_rows,
+                            t.real_time < _utc(real_now - self.retention.max_age),
+                        )
                     )
-                )
-                .returning(t.contract, t.consumer, t.outcome, t.fault_code, t.latency_ms)
-            ).all()
+                    .returning(t.contract, t.consumer, t.outcome, t.fault_code, t.latency_ms)
+                ).all()
+            )
             if gone:
                 self._fold(conn, gone)
+
+        defer(self.db, delete, isolated=True)
         return len(gone)
 
     def _fold(self, conn, rows) -> None:

@@ -17,6 +17,7 @@ import datetime as dt
 import random
 import re
 import unicodedata
+from typing import Any
 
 from faker import Faker
 
@@ -44,7 +45,7 @@ TOWNS = places.TOWNS[:7]
 TOWN_WEIGHTS = (20, 8, 6, 25, 10, 8, 23)
 
 # Account kinds: what GetUserProfile will say (CH-06, CH-07, CH-08 and "digitally reachable").
-ACCOUNT_KINDS = {
+ACCOUNT_KINDS: dict[str, dict[str, Any]] = {
     "none": dict(exists=False),
     "inactive": dict(exists=True, active=False, sms_notification=True),
     "silent": dict(exists=True, active=True),

@@ -9,10 +9,11 @@ namespace, everything inside a domain type in the domain namespace."""
 from __future__ import annotations
 
 import logging
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from contracts.bundle import Contract
+from contracts.bundle import Contract, secure_parser
 from simulator.population.personnummer import mask
 from simulator.pu import domain
 from simulator.soap.envelope import SoapFault
@@ -33,23 +34,36 @@ def read_lookup(contract: Contract, payload: etree._Element) -> domain.Lookup:
     return domain.Lookup(ids, (payload.findtext(f"{{{responder}}}profile") or "").strip(), ignore)
 
 
-def _write(parent: etree._Element, namespace: str, nodes: list[domain.Node]) -> None:
+_PARSER = secure_parser()
+QUOTE = {'"': "&quot;"}
+
+
+def _write(parts: list[str], prefix: str, nodes: list[domain.Node]) -> None:
+    """The nodes as XML text (``prefix`` is the domain namespace's prefix): one string per
+    element instead of one lxml call per element (12,000 elements for 500 records)."""
     for name, value in nodes:
-        element = etree.SubElement(parent, f"{{{namespace}}}{name}")
-        if isinstance(value, list):
-            _write(element, namespace, value)
-        elif isinstance(value, bool):
-            element.text = "true" if value else "false"
+        if type(value) is list:
+            parts.append(f"<{prefix}{name}>")
+            _write(parts, prefix, value)
+            parts.append(f"</{prefix}{name}>")
+        elif value is True or value is False:
+            parts.append(f"<{prefix}{name}>{'true' if value else 'false'}</{prefix}{name}>")
         else:
-            element.text = str(value)
+            parts.append(f"<{prefix}{name}>{escape(str(value))}</{prefix}{name}>")
 
 
 def response(contract: Contract, records: list[list[domain.Node]]) -> etree._Element:
+    """The response element: written as text in the contract's namespaces and parsed once
+    (lxml parses in C; building it element by element was a third of a 500-identity call)."""
     responder, core = contract.responder_namespace, contract.core_namespace
-    root = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
+    local = contract.response_element.rpartition("}")[2]
+    parts = [f'<{local} xmlns="{escape(responder, QUOTE)}" xmlns:core="{escape(core, QUOTE)}">']
     for record in records:
-        _write(etree.SubElement(root, f"{{{responder}}}requestedPersonRecord"), core, record)
-    return root
+        parts.append("<requestedPersonRecord>")
+        _write(parts, "core:", record)
+        parts.append("</requestedPersonRecord>")
+    parts.append(f"</{local}>")
+    return etree.fromstring("".join(parts).encode("utf-8"), _PARSER)
 
 
 def producer(runtime):

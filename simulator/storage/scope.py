@@ -10,26 +10,51 @@ directly) every read goes to the database as before.
 
 Transaction. An AddMessage used to commit three times (message, notification, traffic
 row); a commit is the dearest statement of a request. Stores that write on the hot path
-ask :func:`transaction` instead of ``db.begin()``: inside a request scope the first such
-write opens the request's transaction and later ones join it; the endpoint commits it
-once with :func:`commit`, after the exchange is recorded and *before* the answer is sent,
+ask :func:`transaction` (or :func:`defer`) instead of ``db.begin()``: inside a request
+scope their statements are collected as the request's *write set*, and the endpoint hands
+the set over with :func:`commit`, after the exchange is recorded and *before* the answer
+is sent. :func:`commit` returns once a transaction holding the whole set has committed,
 so an OK still means stored — message, notification and traffic row together or none of
 them. Writes that must not wait for the request (a behaviour rule's claim before its
 delay) keep using ``db.begin()``. Outside a scope :func:`transaction` is ``db.begin()``.
+
+Group commit (:class:`GroupCommit`). The write sets of concurrent requests of one process
+are written by one connection in one transaction: the first request thread to commit
+becomes the leader and writes every set queued by then (each in a SAVEPOINT, so one
+failing set is undone alone), commits once and wakes the others; a request that queued
+while a leader was busy is written by the next leader. No thread of its own, so nothing
+is left queued when a worker stops: a request that got no answer had its set written or
+not, as before. The write lock of SQLite is held only for the statements themselves
+(``BEGIN IMMEDIATE`` ... ``COMMIT``), never while a request runs Python code, and one
+commit serves many requests.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import fcntl
+import logging
+import os
+import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+Operation = Callable[[Any], object]  # op(connection): one write of a write set
+OnError = Callable[[BaseException], None]
 
 _memo: ContextVar[dict | None] = ContextVar("kallelse_request_memo", default=None)
-# One open (connection, transaction) per database engine, while a request scope runs.
+# The request's write set per database engine (id(engine) -> (db, [_Write])), while a request scope runs.
 _open: ContextVar[dict | None] = ContextVar("kallelse_request_transactions", default=None)
+# What to do when an isolated write of this part of the request fails at commit (the alarm).
+_on_error: ContextVar[OnError | None] = ContextVar("kallelse_write_failure", default=None)
+# While a leader writes a batch: id(engine) -> the connection in that batch's transaction,
+# so that writes made during the batch (an alarm about a failed write) join it.
+_flushing: ContextVar[dict | None] = ContextVar("kallelse_flushing", default=None)
 # One read connection per database engine, while a request scope runs.
 _readers: ContextVar[dict | None] = ContextVar("kallelse_request_readers", default=None)
 
@@ -80,56 +105,258 @@ def forget(key: Hashable) -> None:
         memo.pop(key, None)
 
 
+@dataclasses.dataclass
+class _Write:
+    op: Operation
+    isolated: bool
+    on_error: OnError | None
+
+
+class _Deferred:
+    """What :func:`transaction` yields inside a request scope: ``execute`` adds the
+    statement to the request's write set and returns None (results are not available
+    before the commit; a store that needs one uses :func:`defer` outside a scope only)."""
+
+    def __init__(self, writes: list[_Write], isolated: bool):
+        self._writes = writes
+        self._isolated = isolated
+
+    def execute(self, statement, parameters=None) -> None:
+        self._writes.append(_Write(lambda conn: conn.execute(statement, parameters), self._isolated, _on_error.get()))
+
+
 @contextlib.contextmanager
-def transaction(db, isolated: bool = False) -> Iterator[Any]:
-    """A connection to write with: the request's shared transaction inside a scope, else
-    a transaction of its own. ``isolated`` writes (the traffic row, the notifications:
-    parts whose failure must not undo the message) run in a SAVEPOINT on PostgreSQL,
-    where a failed statement would otherwise abort the whole transaction; SQLite undoes
-    only the failed statement anyway."""
+def failure_handler(on_error: OnError) -> Iterator[None]:
+    """Isolated writes queued inside this block call ``on_error(exc)`` if they fail when
+    the request commits (the caller raises its alarm there); outside a request the
+    write fails at once, as before."""
+    token = _on_error.set(on_error)
+    try:
+        yield
+    finally:
+        _on_error.reset(token)
+
+
+def _pending(db) -> list[_Write] | None:
     opened = _open.get()
     if opened is None:
+        return None
+    key = id(db.engine)
+    if key not in opened:
+        opened[key] = (db, [])
+    return opened[key][1]
+
+
+@contextlib.contextmanager
+def transaction(db, isolated: bool = False) -> Iterator[Any]:
+    """A connection to write with: inside a scope one that adds to the request's write
+    set (see the module docstring), else a transaction of its own. ``isolated`` writes
+    (the traffic row, the notifications: parts whose failure must not undo the message)
+    run in a SAVEPOINT on PostgreSQL, where a failed statement would otherwise abort the
+    whole transaction; SQLite undoes only the failed statement anyway. A failed isolated
+    write calls the :func:`failure_handler` in force when it was queued."""
+    flushing = _flushing.get()
+    if flushing is not None and id(db.engine) in flushing:  # an alarm raised while a batch is written
+        conn = flushing[id(db.engine)]
+        with _savepoint(conn, not db.is_sqlite):
+            yield conn
+        return
+    writes = _pending(db)
+    if writes is None:
         with db.begin() as conn:
             yield conn
         return
-    key = id(db.engine)
-    if key not in opened:
-        conn = db.engine.connect()
-        opened[key] = (conn, conn.begin())
-    conn = opened[key][0]
-    if isolated and not db.is_sqlite:
-        with conn.begin_nested():
-            yield conn
-    else:
-        yield conn
+    yield _Deferred(writes, isolated)
+
+
+def defer(db, op: Operation, isolated: bool = False) -> None:
+    """``op(connection)`` as part of the request's write set inside a scope, else at
+    once in a transaction of its own."""
+    with transaction(db, isolated) as conn:
+        if isinstance(conn, _Deferred):
+            conn._writes.append(_Write(op, isolated, _on_error.get()))
+        else:
+            op(conn)
 
 
 def commit() -> None:
-    """Commit the request's transactions (raises if a commit fails; the caller answers
-    with a fault then, and nothing of the request is stored)."""
-    _finish(commit=True)
-
-
-def rollback() -> None:
-    _finish(commit=False)
-
-
-def _finish(commit: bool) -> None:
+    """Write and commit the request's write sets; returns when they are committed
+    (raises if they could not be: the caller answers with a fault then, and nothing of
+    the request is stored)."""
     opened = _open.get()
     if not opened:
         return
     pending = list(opened.values())
     opened.clear()
     error: BaseException | None = None
-    for conn, trans in pending:
+    for db, writes in pending:
+        if not writes or error is not None:
+            continue
         try:
-            if commit and error is None:
-                trans.commit()
-            else:
-                trans.rollback()
-        except BaseException as exc:  # close every connection, then report the first failure
-            error = error or exc
-        finally:
-            conn.close()
+            GroupCommit.of(db).submit(writes)
+        except BaseException as exc:
+            error = exc
     if error is not None:
         raise error
+
+
+def rollback() -> None:
+    """Forget the request's write set: nothing of it was written yet."""
+    opened = _open.get()
+    if opened:
+        opened.clear()
+
+
+@contextlib.contextmanager
+def _savepoint(conn, wanted: bool, name: str = "kallelse_w") -> Iterator[None]:
+    if not wanted:
+        yield
+        return
+    conn.exec_driver_sql(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
+        conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+        raise
+    conn.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
+
+
+class _Ticket:
+    __slots__ = ("writes", "done", "error")
+
+    def __init__(self, writes: list[_Write]):
+        self.writes = writes
+        self.done = False
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """One per database engine and process: leader-based group commit (module docstring)."""
+
+    _instances_lock = threading.Lock()
+
+    def __init__(self, db):
+        self.db = db
+        self.pid = os.getpid()
+        self._queue: list[_Ticket] = []
+        self._queue_lock = threading.Lock()
+        self._leader = threading.Lock()
+        self._conn: Any = None
+        self._file_lock: IO[bytes] | None = None
+        self.batches = 0  # counters for the benchmark and the tests
+        self.sets = 0
+
+    @classmethod
+    def of(cls, db) -> GroupCommit:
+        """The engine's own (kept on the engine: it lives and goes with it), made anew in a
+        forked worker process."""
+        found = getattr(db.engine, "_kallelse_group_commit", None)
+        if found is None or found.pid != os.getpid():
+            with cls._instances_lock:
+                found = getattr(db.engine, "_kallelse_group_commit", None)
+                if found is None or found.pid != os.getpid():
+                    found = GroupCommit(db)
+                    db.engine._kallelse_group_commit = found
+        return found
+
+    def submit(self, writes: list[_Write]) -> None:
+        ticket = _Ticket(writes)
+        with self._queue_lock:
+            self._queue.append(ticket)
+        with self._leader:
+            if not ticket.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._write(batch)
+        if ticket.error is not None:
+            raise ticket.error
+
+    def _connection(self):
+        if self._conn is None:
+            # Transactions are begun and ended by hand below (BEGIN IMMEDIATE on SQLite takes
+            # the write lock first, so a batch never fails half-way on a lock upgrade).
+            self._conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._conn
+
+    def _lock_file(self) -> IO[bytes] | None:
+        """SQLite: a lock file beside the database that the leaders of all worker processes
+        take in turn (``flock`` wakes the next one the moment it is free). Without it the
+        leader that finds the write lock taken sleeps in SQLite's busy handler, 1, 2, 5 ...
+        100 ms at a time, while the other process takes the lock again: the tail latency."""
+        if not self.db.is_sqlite:
+            return None
+        if self._file_lock is None:
+            path = self.db.url.removeprefix("sqlite:///")
+            if not path or path == ":memory:":
+                return None
+            self._file_lock = open(f"{path}-writer.lock", "ab")  # held for the engine's life
+        return self._file_lock
+
+    def _write(self, batch: list[_Ticket]) -> None:
+        lock = self._lock_file()
+        if lock is None:
+            self._write_locked(batch)
+            return
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            self._write_locked(batch)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _write_locked(self, batch: list[_Ticket]) -> None:
+        sqlite = self.db.is_sqlite
+        try:
+            conn = self._connection()
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite else "BEGIN")
+            token = _flushing.set({id(self.db.engine): conn})
+            try:
+                for ticket in batch:
+                    self._write_set(conn, ticket, sqlite)
+            finally:
+                _flushing.reset(token)
+            conn.exec_driver_sql("COMMIT")
+            self.batches += 1
+            self.sets += len(batch)
+        except BaseException as exc:
+            for ticket in batch:
+                ticket.error = ticket.error or exc
+            self._discard()
+        finally:
+            for ticket in batch:
+                ticket.done = True
+
+    def _write_set(self, conn, ticket: _Ticket, sqlite: bool) -> None:
+        """One request's writes; a failed required write undoes the whole set (and only
+        it), a failed isolated write only itself and calls its failure handler."""
+        try:
+            # SQLite undoes a failed statement alone, so a set whose only required write is
+            # its first needs no SAVEPOINT there (the AddMessage set: message first, then
+            # isolated writes); PostgreSQL aborts the whole transaction on any failed statement.
+            guard = not sqlite or any(not w.isolated for w in ticket.writes[1:])
+            with _savepoint(conn, guard, "kallelse_set"):
+                for write in ticket.writes:
+                    if not write.isolated:
+                        write.op(conn)
+                        continue
+                    try:
+                        with _savepoint(conn, not sqlite):
+                            write.op(conn)
+                    except Exception as exc:
+                        if write.on_error is None:
+                            log.exception("a write of the request failed (no failure handler)")
+                        else:
+                            write.on_error(exc)
+        except Exception as exc:
+            ticket.error = exc
+
+    def _discard(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            conn.exec_driver_sql("ROLLBACK")
+        with contextlib.suppress(Exception):
+            conn.invalidate()
+        with contextlib.suppress(Exception):
+            conn.close()
