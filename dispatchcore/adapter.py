@@ -61,20 +61,20 @@ def outputs(engine: Engine, booking_id: str) -> dict:
     steps = engine.store.steps_for(booking_id)
     deliveries = []
     for step in steps:
-        if step["kind"] not in ("addmessage", "paper", "sms") or step["state"] == "skipped":
+        if step.kind not in ("addmessage", "paper", "sms") or step.state == "skipped":
             continue
-        result = step["result"] or {}
+        result = step.result or {}
         deliveries.append(
             {
-                "channel": {"addmessage": "digital", "paper": "paper", "sms": "sms"}[step["kind"]],
-                "purpose": step["payload"].get("purpose") or "reminder",
-                "key": step["key"],
-                "state": step["state"],
-                "rule": step["rule"],
-                "attempts": step["attempts"],
+                "channel": {"addmessage": "digital", "paper": "paper", "sms": "sms"}[step.kind],
+                "purpose": step.payload.get("purpose") or "reminder",
+                "key": step.key,
+                "state": step.state,
+                "rule": step.rule,
+                "attempts": step.attempts,
                 "result_code": result.get("code"),
                 "letter_id": result.get("letter_id"),
-                "at": step["done_at"].isoformat() if step["done_at"] else None,
+                "at": step.done_at.isoformat() if step.done_at else None,
             }
         )
     decisions = [
@@ -89,7 +89,7 @@ def outputs(engine: Engine, booking_id: str) -> dict:
         "manual": row["manual"],
         "decisions": decisions,
         "deliveries": deliveries,
-        "settled": not any(s["state"] in ("todo", "sending") and s["due_at"] <= engine.clock.now() for s in steps),
+        "settled": not any(s.state in ("todo", "sending") and s.due_at <= engine.clock.now() for s in steps),
     }
 
 

@@ -70,7 +70,7 @@ def booking_view(engine: Engine, row: dict) -> dict:
             if row["outcome"]
             else "pending",
             "steps": [
-                {k: s[k] for k in ("key", "kind", "rule", "state", "due_at", "done_at", "attempts", "result")}
+                {k: getattr(s, k) for k in ("key", "kind", "rule", "state", "due_at", "done_at", "attempts", "result")}
                 for s in steps
             ],
         }

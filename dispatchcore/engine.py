@@ -24,6 +24,7 @@ from dispatchcore.context import Context
 from dispatchcore.domain import Booking, booking_from_json
 from dispatchcore.models import CitizenActionIn
 from dispatchcore.personnummer import mask
+from dispatchcore.rows import StepRow
 from dispatchcore.settings import Settings, load
 from dispatchcore.states import Channel, LookupStatus, Outcome, StepKind, StepState
 from dispatchcore.store import DispatchStore
@@ -140,8 +141,8 @@ class Engine:
 
     def _first_version(self, booking_id: str) -> dict | None:
         for step in self.store.steps_for(booking_id):
-            if step["key"] == "decide:1":
-                return step["payload"].get("booking")
+            if step.key == "decide:1":
+                return step.payload.get("booking")
         return None
 
     def update(self, booking: Booking) -> dict:
@@ -272,20 +273,20 @@ class Engine:
             self.store.release(booking_id, worker)
         return ran
 
-    def _next_step(self, booking_id: str) -> dict | None:
+    def _next_step(self, booking_id: str) -> StepRow | None:
         now = self.clock.now()
-        due = [s for s in self.store.steps_for(booking_id) if StepState(s["state"]).open and s["due_at"] <= now]
+        due = [s for s in self.store.steps_for(booking_id) if s.open and s.due_at <= now]
         return due[0] if due else None
 
-    def _run(self, step: dict, worker: str) -> None:
-        row = self.store.existing(step["booking_id"])
+    def _run(self, step: StepRow, worker: str) -> None:
+        row = self.store.existing(step.booking_id)
         context = Context(self, self.settings(), row, booking_from_json(row["data"]), step, self.clock.now())
-        handler = HANDLERS[step["kind"]]
-        log.debug("step %s %s for %s", step["key"], step["kind"], mask(row["personnummer"]))
+        handler = HANDLERS[step.kind]
+        log.debug("step %s %s for %s", step.key, step.kind, mask(row["personnummer"]))
         try:
             handler(context)
         except Exception:  # a bug must not wedge the booking: record it, retry later
-            log.exception("step %s of booking %s failed", step["key"], step["booking_id"])
+            log.exception("step %s of booking %s failed", step.key, step.booking_id)
             context.retry_or_fail("internal error (see the worker log)")
 
 
@@ -402,7 +403,7 @@ def decide(ctx: Context) -> None:
             ctx.store.update_booking(conn, ctx.booking.booking_id, outcome=decision.outcome, manual=decision.manual)
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             payload=json.dumps({**ctx.payload, "booking": ctx.booking.to_json()}),
@@ -433,7 +434,7 @@ def relookup(ctx: Context) -> None:
                 )
             ctx.store.set_step(
                 conn,
-                ctx.step["id"],
+                ctx.step.id,
                 state=StepState.DONE,
                 done_at=ctx.now,
                 result={"rule": "LK-03", "text": "Still unavailable: " + (person.error or account.error)},
@@ -470,7 +471,7 @@ def relookup(ctx: Context) -> None:
         )
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             result={
@@ -498,7 +499,7 @@ def cancel(ctx: Context) -> None:
             ),
             "the booking was cancelled",
         )
-        done = {s["kind"] for s in ctx.store.steps_for(ctx.booking.booking_id, conn) if s["state"] == StepState.DONE}
+        done = {s.kind for s in ctx.store.steps_for(ctx.booking.booking_id, conn) if s.state == StepState.DONE}
         had_digital, had_paper = StepKind.ADDMESSAGE in done, StepKind.PAPER in done
         fired = [("MC-10", "The booking was cancelled.")]
         if had_digital:
@@ -536,7 +537,7 @@ def cancel(ctx: Context) -> None:
             {"key": "cancel", "clock": ctx.now.isoformat(), **decision.as_dict()},
         )
         ctx.store.set_step(
-            conn, ctx.step["id"], state=StepState.DONE, done_at=ctx.now, result={"rules": decision.rule_ids}
+            conn, ctx.step.id, state=StepState.DONE, done_at=ctx.now, result={"rules": decision.rule_ids}
         )
 
 
@@ -544,9 +545,9 @@ def fallback(ctx: Context) -> None:
     """FB-01/FB-02: paper if the digital-only kallelse is still unread at the deadline."""
     revision = ctx.payload["revision"]
     if any(
-        s["kind"] == StepKind.PAPER
-        and s["payload"].get("revision") == revision
-        and s["state"] in (StepState.DONE, StepState.TODO, StepState.SENDING)
+        s.kind == StepKind.PAPER
+        and s.payload.get("revision") == revision
+        and s.state in (StepState.DONE, StepState.TODO, StepState.SENDING)
         for s in ctx.steps()
     ):
         ctx.finish(StepState.DONE, rule="FB-02", text="Paper has already been sent for this kallelse (LK-03/LK-04).")
@@ -563,7 +564,7 @@ def fallback(ctx: Context) -> None:
                 return
             read_at = None  # never answered: safer to send paper than to miss the visit
     send, rule, text = rules.fallback_outcome(
-        ctx.row["cancelled"], ctx.booking.visit_start, read_at, ctx.step["due_at"], ctx.now
+        ctx.row["cancelled"], ctx.booking.visit_start, read_at, ctx.step.due_at, ctx.now
     )
     with ctx.store.db.begin() as conn:
         if read_at is not None:
@@ -585,7 +586,7 @@ def fallback(ctx: Context) -> None:
             )
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             result={"rule": rule, "text": text, "read_at": read_at.isoformat() if read_at else None},
@@ -602,7 +603,7 @@ def _decided_protected(ctx: Context, revision: int) -> bool:
 def reminder(ctx: Context) -> None:
     """RM-01 SMS reminder; RM-02 the reminder also joins an unread 1177 thread."""
     day = ctx.payload["day"]
-    sent_days = {s["key"].split(":", 1)[1] for s in ctx.done_steps(StepKind.SMS)}
+    sent_days = {s.key.split(":", 1)[1] for s in ctx.done_steps(StepKind.SMS)}
     send, text = rules.reminder_outcome(ctx.row["cancelled"], ctx.booking.visit_start, ctx.now, day, sent_days)
     if not send:
         ctx.finish(StepState.DONE, rule="RM-01", text=text)
@@ -622,7 +623,7 @@ def reminder(ctx: Context) -> None:
             )
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             result={"rule": "RM-01", "text": text, "thread_reminder": thread},

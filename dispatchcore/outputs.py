@@ -31,7 +31,7 @@ def _position(ctx: Context, kind: StepKind) -> int:
     (an AddMessage answered INFO/ERROR stored nothing)."""
     done = ctx.done_steps(kind)
     if kind == StepKind.ADDMESSAGE:
-        done = [s for s in done if (s["result"] or {}).get("code") == "OK"]
+        done = [s for s in done if (s.result or {}).get("code") == "OK"]
     return len(done) + 1
 
 
@@ -93,7 +93,7 @@ def _thread_count(ctx: Context) -> int | None:
 
 def deliver_message(ctx: Context) -> None:
     purpose = ctx.payload["purpose"]
-    if ctx.step["state"] == StepState.SENDING:
+    if ctx.step.state == StepState.SENDING:
         count = _thread_count(ctx)
         if count is not None and count >= ctx.payload.get("position", 1):
             ctx.finish(StepState.DONE, code="OK", text="verified in the thread after a worker stopped mid-send")
@@ -201,7 +201,7 @@ def _address_json(name: str, address) -> dict | None:
 
 def deliver_letter(ctx: Context) -> None:
     purpose = ctx.payload["purpose"]
-    if ctx.step["state"] == StepState.SENDING:
+    if ctx.step.state == StepState.SENDING:
         count = _letter_count(ctx)
         if count is not None and count >= ctx.payload.get("position", 1):
             ctx.finish(StepState.DONE, text="verified in the paper outbox after a worker stopped mid-send")
@@ -272,7 +272,7 @@ def deliver_sms(ctx: Context) -> None:
         ctx.finish(StepState.FAILED, error="no mobile number: neither the booking nor the 1177 profile has one")
         return
     body = {
-        "idempotency_key": f"{ctx.row['business_object_id']}:{ctx.step['key']}",
+        "idempotency_key": f"{ctx.row['business_object_id']}:{ctx.step.key}",
         "recipient": mobile,
         "personnummer": ctx.booking.personnummer,
         "booking_id": ctx.booking.booking_id,

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from dispatchcore.rows import StepRow
+from dispatchcore.states import StepKind, StepState
 from dispatchcore.storage import Database, UtcDateTime, metadata
 
 UTC = dt.UTC
@@ -100,6 +103,23 @@ def _row(row) -> dict:
         if isinstance(data.get(key), str):
             data[key] = json.loads(data[key])
     return data
+
+
+def _step(row: Any) -> StepRow:
+    data = row._mapping
+    return StepRow(
+        id=data["id"],
+        booking_id=data["booking_id"],
+        key=data["key"],
+        kind=StepKind(data["kind"]),
+        rule=data["rule"],
+        payload=json.loads(data["payload"] or "{}"),
+        due_at=data["due_at"],
+        state=StepState(data["state"]),
+        attempts=data["attempts"],
+        done_at=data["done_at"],
+        result=json.loads(data["result"]) if data["result"] else None,
+    )
 
 
 class DispatchStore:
@@ -246,12 +266,12 @@ class DispatchStore:
             return True
         return False
 
-    def steps_for(self, booking_id: str, conn=None) -> list[dict]:
+    def steps_for(self, booking_id: str, conn=None) -> list[StepRow]:
         query = sa.select(steps).where(steps.c.booking_id == booking_id).order_by(steps.c.due_at, steps.c.id)
         if conn is not None:
-            return [_row(r) for r in conn.execute(query)]
+            return [_step(r) for r in conn.execute(query)]
         with self.db.connect() as own:
-            return [_row(r) for r in own.execute(query)]
+            return [_step(r) for r in own.execute(query)]
 
     def set_step(self, conn, step_id: int, **values) -> None:
         for key, value in values.items():
