@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from dispatchcore import calls, rules
 from dispatchcore.domain import Booking
-from dispatchcore.rows import StepRow
+from dispatchcore.rows import BookingRow, StepRow
 from dispatchcore.settings import Profile, Settings
 from dispatchcore.states import LookupStatus, StepKind, StepState
 from dispatchcore.store import DispatchStore
@@ -43,7 +43,7 @@ class Context:
 
     engine: Host
     settings: Settings
-    row: dict[str, Any]
+    row: BookingRow
     booking: Booking
     step: StepRow
     now: dt.datetime

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dispatchcore.rows import StepRow
+from dispatchcore.rows import BookingRow, StepRow
 from dispatchcore.states import StepKind, StepState
 
 CHANNEL_WORDS = {
@@ -45,7 +45,7 @@ def _delivery(step: StepRow, decisions: dict[str, dict[str, Any]]) -> dict[str, 
     }
 
 
-def explain(booking: dict[str, Any], decisions: list[dict[str, Any]], steps: list[StepRow]) -> dict[str, Any]:
+def explain(booking: BookingRow, decisions: list[dict[str, Any]], steps: list[StepRow]) -> dict[str, Any]:
     by_key = {d["key"]: d for d in decisions}
     deliveries = [_delivery(s, by_key) for s in steps if s.kind in KIND_WORDS and s.state != StepState.SKIPPED]
     papers = [d for d in deliveries if d["what"] == "paper letter" and d["state"] in ("done", "todo", "sending")]
@@ -70,8 +70,8 @@ def explain(booking: dict[str, Any], decisions: list[dict[str, Any]], steps: lis
         if s.kind in TIMERS
     ]
     return {
-        "booking_id": booking["booking_id"],
-        "business_object_id": booking["business_object_id"],
+        "booking_id": booking.booking_id,
+        "business_object_id": booking.business_object_id,
         "summary": summary,
         "rule_ids": sorted(
             {r for d in decisions for r in d["rule_ids"]}

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from dispatchcore.states import StepKind, StepState
+from dispatchcore.states import Outcome, StepKind, StepState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,3 +30,32 @@ class StepRow:
     def open(self) -> bool:
         """Still to be done (``todo``) or cut off mid-delivery (``sending``)."""
         return self.state.open
+
+
+@dataclasses.dataclass(frozen=True)
+class BookingRow:
+    """One row of ``dispatch_bookings``: the booking as the booking system sent it (``data``,
+    the JSON form of ``domain.Booking``) and where its dispatch stands."""
+
+    booking_id: str
+    personnummer: str
+    profile: str
+    kind: str
+    data: dict[str, Any]
+    revision: int
+    business_object_id: str  # the thread every message of the booking joins (MC-09)
+    cancelled: bool
+    manual: bool  # CH-11: a person must handle it
+    outcome: Outcome | None  # None until decided
+    read_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def status(self) -> str:
+        """What the booking system is told: manual, cancelled, dispatched or pending."""
+        if self.manual:
+            return "manual"
+        if self.cancelled:
+            return "cancelled"
+        return "dispatched" if self.outcome else "pending"

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from dispatchcore.rows import StepRow
-from dispatchcore.states import StepKind, StepState
+from dispatchcore.rows import BookingRow, StepRow
+from dispatchcore.states import Outcome, StepKind, StepState
 from dispatchcore.storage import Database, UtcDateTime, metadata
 
 UTC = dt.UTC
@@ -105,6 +105,30 @@ def _row(row) -> dict:
     return data
 
 
+BOOKING_FIELDS = (
+    "booking_id",
+    "personnummer",
+    "profile",
+    "kind",
+    "revision",
+    "business_object_id",
+    "cancelled",
+    "manual",
+    "read_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def _booking(row: Any) -> BookingRow:
+    data = row._mapping
+    return BookingRow(
+        **{name: data[name] for name in BOOKING_FIELDS},
+        data=json.loads(data["data"]),
+        outcome=Outcome(data["outcome"]) if data["outcome"] else None,
+    )
+
+
 def _step(row: Any) -> StepRow:
     data = row._mapping
     return StepRow(
@@ -128,20 +152,16 @@ class DispatchStore:
 
     # --- bookings ------------------------------------------------------------------------
 
-    def booking(self, booking_id: str, conn=None) -> dict | None:
+    def booking(self, booking_id: str, conn=None) -> BookingRow | None:
         query = sa.select(bookings).where(bookings.c.booking_id == booking_id)
         if conn is not None:
             row = conn.execute(query).first()
         else:
             with self.db.connect() as own:
                 row = own.execute(query).first()
-        if row is None:
-            return None
-        data = _row(row)
-        data["data"] = json.loads(data["data"])
-        return data
+        return None if row is None else _booking(row)
 
-    def existing(self, booking_id: str, conn=None) -> dict:
+    def existing(self, booking_id: str, conn=None) -> BookingRow:
         """A booking that must exist (it was just written, or a step of it is being worked)."""
         row = self.booking(booking_id, conn)
         if row is None:
@@ -163,7 +183,7 @@ class DispatchStore:
         values = {k: utc(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
         conn.execute(sa.update(bookings).where(bookings.c.booking_id == booking_id).values(**values))
 
-    def list_bookings(self, limit: int = 200, offset: int = 0) -> list[dict]:
+    def list_bookings(self, limit: int = 200, offset: int = 0) -> list[BookingRow]:
         with self.db.connect() as conn:
             rows = conn.execute(
                 sa.select(bookings)
@@ -171,7 +191,7 @@ class DispatchStore:
                 .limit(limit)
                 .offset(offset)
             ).all()
-        return [{**_row(r), "data": json.loads(r.data)} for r in rows]
+        return [_booking(r) for r in rows]
 
     # --- claims --------------------------------------------------------------------------
 
