@@ -79,7 +79,7 @@ def outputs(engine: Engine, booking_id: str) -> dict:
             }
         )
     decisions = [
-        {"key": d["key"], "outcome": d["outcome"], "rule_ids": d["rule_ids"], "decided_at": d["decided_at"].isoformat()}
+        {"key": d.key, "outcome": d.outcome, "rule_ids": d.rule_ids, "decided_at": d.decided_at.isoformat()}
         for d in engine.store.decisions_for(booking_id)
     ]
     return {

@@ -609,8 +609,8 @@ def fallback(ctx: Context) -> None:
 
 def _decided_protected(ctx: Context, revision: int) -> bool:
     for decision in ctx.store.decisions_for(ctx.booking.booking_id):
-        if decision["key"] == f"dispatch:{revision}":
-            return bool(decision["record"].get("protected"))
+        if decision.key == f"dispatch:{revision}":
+            return bool(decision.record.get("protected"))
     return False
 
 

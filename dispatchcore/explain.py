@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dispatchcore.rows import BookingRow, StepRow
-from dispatchcore.states import StepKind, StepState
+from dispatchcore.rows import BookingRow, DecisionRow, StepRow
+from dispatchcore.states import Outcome, StepKind, StepState
 
 CHANNEL_WORDS = {
     "digital_only": "only to 1177 Inkorg",
@@ -19,7 +19,7 @@ KIND_WORDS = {StepKind.ADDMESSAGE: "1177 message", StepKind.PAPER: "paper letter
 TIMERS = (StepKind.FALLBACK, StepKind.REMINDER, StepKind.RELOOKUP)
 
 
-def _delivery(step: StepRow, decisions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _delivery(step: StepRow, decisions: dict[str, DecisionRow]) -> dict[str, Any]:
     result = step.result or {}
     payload = step.payload
     if step.kind == StepKind.PAPER and payload.get("because"):
@@ -28,7 +28,7 @@ def _delivery(step: StepRow, decisions: dict[str, dict[str, Any]]) -> dict[str, 
         why = "FB-01: the digital-only kallelse was not read within the fallback time."
     else:
         decision = decisions.get(f"dispatch:{payload.get('revision')}") if step.key.count(":") == 1 else None
-        reasons = (decision or {}).get("record", {}).get("reasons") or []
+        reasons = (decision.record.get("reasons") if decision else None) or []
         why = (
             " ".join(r["text"] for r in reasons if r["rule"].startswith("CH-") or r["rule"] == "LK-03")
             or f"{step.rule or ''} {payload.get('purpose', '')}".strip()
@@ -45,18 +45,18 @@ def _delivery(step: StepRow, decisions: dict[str, dict[str, Any]]) -> dict[str, 
     }
 
 
-def explain(booking: BookingRow, decisions: list[dict[str, Any]], steps: list[StepRow]) -> dict[str, Any]:
-    by_key = {d["key"]: d for d in decisions}
+def explain(booking: BookingRow, decisions: list[DecisionRow], steps: list[StepRow]) -> dict[str, Any]:
+    by_key = {d.key: d for d in decisions}
     deliveries = [_delivery(s, by_key) for s in steps if s.kind in KIND_WORDS and s.state != StepState.SKIPPED]
     papers = [d for d in deliveries if d["what"] == "paper letter" and d["state"] in ("done", "todo", "sending")]
-    latest = next((d for d in reversed(decisions) if d["key"].startswith(("dispatch", "relookup"))), None)
+    latest = next((d for d in reversed(decisions) if d.key.startswith(("dispatch", "relookup"))), None)
     if latest is None:
         summary = "The booking has not been dispatched yet."
     else:
-        summary = f"The kallelse was sent {CHANNEL_WORDS[latest['outcome']]}."
+        summary = f"The kallelse was sent {CHANNEL_WORDS[latest.outcome]}."
         if papers:
             summary += " Paper because: " + " ".join(p["why"] for p in papers)
-        elif latest["outcome"] != "none":
+        elif latest.outcome != Outcome.NONE:
             summary += " No paper letter was sent."
     timers = [
         {
@@ -74,19 +74,16 @@ def explain(booking: BookingRow, decisions: list[dict[str, Any]], steps: list[St
         "business_object_id": booking.business_object_id,
         "summary": summary,
         "rule_ids": sorted(
-            {r for d in decisions for r in d["rule_ids"]}
-            | {s.rule for s in steps if s.rule and s.state == StepState.DONE}
+            {r for d in decisions for r in d.rule_ids} | {s.rule for s in steps if s.rule and s.state == StepState.DONE}
         ),
         "decisions": [
             {
-                "key": d["key"],
-                "decided_at": d["decided_at"].isoformat(),
-                "outcome": d["outcome"],
-                "rule_ids": d["rule_ids"],
-                "reasons": d["record"].get("reasons", []),
-                "inputs": {
-                    k: d["record"].get(k) for k in ("clock", "pu", "userprofile", "booking") if k in d["record"]
-                },
+                "key": d.key,
+                "decided_at": d.decided_at.isoformat(),
+                "outcome": d.outcome,
+                "rule_ids": d.rule_ids,
+                "reasons": d.record.get("reasons", []),
+                "inputs": {k: d.record.get(k) for k in ("clock", "pu", "userprofile", "booking") if k in d.record},
             }
             for d in decisions
         ],

@@ -59,3 +59,16 @@ class BookingRow:
         if self.cancelled:
             return "cancelled"
         return "dispatched" if self.outcome else "pending"
+
+
+@dataclasses.dataclass(frozen=True)
+class DecisionRow:
+    """One row of ``dispatch_decisions``: a channel decision and every input it saw."""
+
+    id: int
+    booking_id: str
+    key: str  # "dispatch:1", "relookup:1:2", "cancel", "citizen:<event>"
+    decided_at: dt.datetime
+    outcome: Outcome
+    rule_ids: list[str]
+    record: dict[str, Any]  # inputs, reasons, channels (the decision record)

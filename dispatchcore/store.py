@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from dispatchcore.rows import BookingRow, StepRow
+from dispatchcore.rows import BookingRow, DecisionRow, StepRow
 from dispatchcore.states import Outcome, StepKind, StepState
 from dispatchcore.storage import Database, UtcDateTime, metadata
 
@@ -327,12 +327,23 @@ class DispatchStore:
             ),
         )
 
-    def decisions_for(self, booking_id: str) -> list[dict]:
+    def decisions_for(self, booking_id: str) -> list[DecisionRow]:
         with self.db.connect() as conn:
             rows = conn.execute(
                 sa.select(decisions).where(decisions.c.booking_id == booking_id).order_by(decisions.c.id)
             ).all()
-        return [_row(r) for r in rows]
+        return [
+            DecisionRow(
+                id=r.id,
+                booking_id=r.booking_id,
+                key=r.key,
+                decided_at=r.decided_at,
+                outcome=Outcome(r.outcome),
+                rule_ids=json.loads(r.rule_ids),
+                record=json.loads(r.record),
+            )
+            for r in rows
+        ]
 
     # --- reporting -----------------------------------------------------------------------
 
