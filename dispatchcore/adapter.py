@@ -15,6 +15,7 @@ from dispatchcore import explain, report
 from dispatchcore.domain import booking_from_json, merge_update, parse_booking
 from dispatchcore.engine import Engine
 from dispatchcore.errors import FieldError
+from dispatchcore.rows import BookingRow
 
 PROTOCOL_VERSION = "1.0"
 RULES = [
@@ -61,44 +62,40 @@ def outputs(engine: Engine, booking_id: str) -> dict:
     steps = engine.store.steps_for(booking_id)
     deliveries = []
     for step in steps:
-        if step["kind"] not in ("addmessage", "paper", "sms") or step["state"] == "skipped":
+        if step.kind not in ("addmessage", "paper", "sms") or step.state == "skipped":
             continue
-        result = step["result"] or {}
+        result = step.result or {}
         deliveries.append(
             {
-                "channel": {"addmessage": "digital", "paper": "paper", "sms": "sms"}[step["kind"]],
-                "purpose": step["payload"].get("purpose") or "reminder",
-                "key": step["key"],
-                "state": step["state"],
-                "rule": step["rule"],
-                "attempts": step["attempts"],
+                "channel": {"addmessage": "digital", "paper": "paper", "sms": "sms"}[step.kind],
+                "purpose": step.payload.get("purpose") or "reminder",
+                "key": step.key,
+                "state": step.state,
+                "rule": step.rule,
+                "attempts": step.attempts,
                 "result_code": result.get("code"),
                 "letter_id": result.get("letter_id"),
-                "at": step["done_at"].isoformat() if step["done_at"] else None,
+                "at": step.done_at.isoformat() if step.done_at else None,
             }
         )
     decisions = [
-        {"key": d["key"], "outcome": d["outcome"], "rule_ids": d["rule_ids"], "decided_at": d["decided_at"].isoformat()}
+        {"key": d.key, "outcome": d.outcome, "rule_ids": d.rule_ids, "decided_at": d.decided_at.isoformat()}
         for d in engine.store.decisions_for(booking_id)
     ]
     return {
         "booking_id": booking_id,
-        "business_object_id": row["business_object_id"],
-        "revision": row["revision"],
-        "cancelled": row["cancelled"],
-        "manual": row["manual"],
+        "business_object_id": row.business_object_id,
+        "revision": row.revision,
+        "cancelled": row.cancelled,
+        "manual": row.manual,
         "decisions": decisions,
         "deliveries": deliveries,
-        "settled": not any(s["state"] in ("todo", "sending") and s["due_at"] <= engine.clock.now() for s in steps),
+        "settled": not any(s.state in ("todo", "sending") and s.due_at <= engine.clock.now() for s in steps),
     }
 
 
-def status_of(row: dict) -> str:
-    if row["manual"]:
-        return "manual"
-    if row["cancelled"]:
-        return "cancelled"
-    return "dispatched" if row["outcome"] else "pending"
+def status_of(row: BookingRow) -> str:
+    return row.status
 
 
 def create_blueprint(engine: Engine) -> Blueprint:
@@ -108,7 +105,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def profiles() -> set[str]:
         return set(engine.base_settings.profiles)
 
-    def known(booking_id: str) -> dict:
+    def known(booking_id: str) -> BookingRow:
         row = engine.store.booking(booking_id)
         if row is None:
             raise dispatch_api.UnknownBooking(booking_id)
@@ -119,9 +116,9 @@ def create_blueprint(engine: Engine) -> Blueprint:
         return jsonify(
             booking_id=booking_id,
             status=status_of(row),
-            revision=row["revision"],
-            business_object_id=row["business_object_id"],
-            outcome=row["outcome"],
+            revision=row.revision,
+            business_object_id=row.business_object_id,
+            outcome=row.outcome,
         ), code
 
     @adapter.get("/health")
@@ -178,7 +175,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @adapter.put("/bookings/<booking_id>")
     def update(booking_id: str):
-        current = booking_from_json(known(booking_id)["data"])
+        current = booking_from_json(known(booking_id).data)
         engine.update(merge_update(current, dispatch_api._body(), profiles()))
         return status(booking_id)
 
@@ -252,7 +249,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
             known(booking_id)
             return jsonify(outputs(engine, booking_id))
         rows = engine.store.list_bookings(limit=1000)
-        return jsonify([outputs(engine, r["booking_id"]) for r in rows])
+        return jsonify([outputs(engine, r.booking_id) for r in rows])
 
     return adapter
 

@@ -17,6 +17,7 @@ from dispatchcore import explain, models, report
 from dispatchcore.domain import booking_from_json, merge_update, parse_booking
 from dispatchcore.engine import BookingConflict, Engine
 from dispatchcore.errors import FieldError
+from dispatchcore.rows import BookingRow
 
 log = logging.getLogger(__name__)
 JSON_PREFIXES = ("/dispatch/api", "/dispatch/adapter")
@@ -48,29 +49,23 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def booking_view(engine: Engine, row: dict) -> dict:
-    steps = engine.store.steps_for(row["booking_id"])
+def booking_view(engine: Engine, row: BookingRow) -> dict[str, Any]:
+    steps = engine.store.steps_for(row.booking_id)
     return _iso(
         {
-            "booking_id": row["booking_id"],
-            "booking": row["data"],
-            "revision": row["revision"],
-            "business_object_id": row["business_object_id"],
-            "cancelled": row["cancelled"],
-            "manual": row["manual"],
-            "outcome": row["outcome"],
-            "read_at": row["read_at"],
-            "created_at": row["created_at"],
-            "updated_at": row["updated_at"],
-            "status": "manual"
-            if row["manual"]
-            else "cancelled"
-            if row["cancelled"]
-            else "dispatched"
-            if row["outcome"]
-            else "pending",
+            "booking_id": row.booking_id,
+            "booking": row.data,
+            "revision": row.revision,
+            "business_object_id": row.business_object_id,
+            "cancelled": row.cancelled,
+            "manual": row.manual,
+            "outcome": row.outcome,
+            "read_at": row.read_at,
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+            "status": row.status,
             "steps": [
-                {k: s[k] for k in ("key", "kind", "rule", "state", "due_at", "done_at", "attempts", "result")}
+                {k: getattr(s, k) for k in ("key", "kind", "rule", "state", "due_at", "done_at", "attempts", "result")}
                 for s in steps
             ],
         }
@@ -143,7 +138,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def profiles() -> set[str]:
         return set(engine.base_settings.profiles)
 
-    def row_or_404(booking_id: str) -> dict[str, Any]:
+    def row_or_404(booking_id: str) -> BookingRow:
         row = engine.store.booking(booking_id)
         if row is None:
             raise UnknownBooking(booking_id)
@@ -180,7 +175,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
 
     @api.put("/bookings/<booking_id>")
     def update_booking(booking_id: str):
-        current = booking_from_json(row_or_404(booking_id)["data"])
+        current = booking_from_json(row_or_404(booking_id).data)
         booking = merge_update(current, _body(), profiles())
         check_future(booking)
         return jsonify(booking_view(engine, engine.update(booking)))

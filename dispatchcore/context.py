@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from dispatchcore import calls, rules
 from dispatchcore.domain import Booking
+from dispatchcore.rows import BookingRow, StepRow
 from dispatchcore.settings import Profile, Settings
 from dispatchcore.states import LookupStatus, StepKind, StepState
 from dispatchcore.store import DispatchStore
@@ -42,9 +43,9 @@ class Context:
 
     engine: Host
     settings: Settings
-    row: dict[str, Any]
+    row: BookingRow
     booking: Booking
-    step: dict[str, Any]
+    step: StepRow
     now: dt.datetime
 
     @property
@@ -57,7 +58,7 @@ class Context:
 
     @property
     def payload(self) -> dict[str, Any]:
-        return self.step["payload"]
+        return self.step.payload
 
     def client(self) -> RivtaClient:
         return self.engine.client(self.settings)
@@ -70,7 +71,7 @@ class Context:
         if conn is None:
             with self.store.db.begin() as own:
                 return self.finish(state, own, **result)
-        self.store.set_step(conn, self.step["id"], state=state, done_at=self.now, result=result)
+        self.store.set_step(conn, self.step.id, state=state, done_at=self.now, result=result)
 
     def retry_or_fail(self, error: str, conn: Connection | None = None) -> bool:
         """LK-03/LK-04 backoff on the profile's ``lookup_retry_minutes``; False when given up.
@@ -78,12 +79,12 @@ class Context:
         if conn is None:
             with self.store.db.begin() as own:
                 return self.retry_or_fail(error, own)
-        attempts = self.step["attempts"] + 1
+        attempts = self.step.attempts + 1
         backoff = self.profile.region.lookup_retry_minutes
         if attempts <= len(backoff):
             self.store.set_step(
                 conn,
-                self.step["id"],
+                self.step.id,
                 state=StepState.TODO,
                 attempts=attempts,
                 due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
@@ -92,7 +93,7 @@ class Context:
             return True
         self.store.set_step(
             conn,
-            self.step["id"],
+            self.step.id,
             state=StepState.FAILED,
             attempts=attempts,
             done_at=self.now,
@@ -104,15 +105,15 @@ class Context:
         """Mark the step as being sent (with what a verification needs) before the call."""
         with self.store.db.begin() as conn:
             self.store.set_step(
-                conn, self.step["id"], state=StepState.SENDING, payload=json.dumps({**self.payload, **payload})
+                conn, self.step.id, state=StepState.SENDING, payload=json.dumps({**self.payload, **payload})
             )
-        self.step["payload"] = {**self.payload, **payload}
+        self.step = dataclasses.replace(self.step, payload={**self.payload, **payload})
 
-    def steps(self) -> list[dict[str, Any]]:
+    def steps(self) -> list[StepRow]:
         return self.store.steps_for(self.booking.booking_id)
 
-    def done_steps(self, kind: StepKind) -> list[dict[str, Any]]:
-        return [s for s in self.steps() if s["kind"] == kind and s["state"] == StepState.DONE]
+    def done_steps(self, kind: StepKind) -> list[StepRow]:
+        return [s for s in self.steps() if s.kind == kind and s.state == StepState.DONE]
 
     def lookups(self) -> tuple[rules.PersonAnswer, rules.AccountAnswer]:
         """LK-01 then LK-02, each failure captured as an answer (LK-03 decides)."""

@@ -24,6 +24,7 @@ from dispatchcore.context import Context
 from dispatchcore.domain import Booking, booking_from_json
 from dispatchcore.models import CitizenActionIn
 from dispatchcore.personnummer import mask
+from dispatchcore.rows import BookingRow, StepRow
 from dispatchcore.settings import Settings, load
 from dispatchcore.states import Channel, LookupStatus, Outcome, StepKind, StepState
 from dispatchcore.store import DispatchStore
@@ -101,7 +102,7 @@ class Engine:
 
     # --- bookings in (the REST API calls these) --------------------------------------------
 
-    def create(self, booking: Booking, now: dt.datetime | None = None) -> tuple[bool, dict]:
+    def create(self, booking: Booking, now: dt.datetime | None = None) -> tuple[bool, BookingRow]:
         """Idempotent by booking id: the same booking again is a no-op (False), other
         content under the same id is a conflict."""
         now = now or self.clock.now()
@@ -132,30 +133,44 @@ class Engine:
                 )
         if not created:
             existing = self.store.existing(booking.booking_id)
-            first = self._first_version(booking.booking_id) or existing["data"]
+            first = self._first_version(booking.booking_id) or existing.data
             if first != booking.to_json():
                 raise BookingConflict(f"booking {booking.booking_id} exists with other content; use PUT to update it")
             return False, existing
-        return True, {**values, "data": booking.to_json(), "outcome": None, "read_at": None}
+        return True, BookingRow(
+            booking_id=booking.booking_id,
+            personnummer=booking.personnummer,
+            profile=booking.profile,
+            kind=booking.kind,
+            data=booking.to_json(),
+            revision=1,
+            business_object_id=business_object_id(booking),
+            cancelled=False,
+            manual=False,
+            outcome=None,
+            read_at=None,
+            created_at=now,
+            updated_at=now,
+        )
 
     def _first_version(self, booking_id: str) -> dict | None:
         for step in self.store.steps_for(booking_id):
-            if step["key"] == "decide:1":
-                return step["payload"].get("booking")
+            if step.key == "decide:1":
+                return step.payload.get("booking")
         return None
 
-    def update(self, booking: Booking) -> dict:
+    def update(self, booking: Booking) -> BookingRow:
         """A new time or place: a new revision, re-decided and sent in the same thread."""
         now = self.clock.now()
         with self.store.db.begin() as conn:
             row = self.store.booking(booking.booking_id, conn)
             if row is None:
                 raise KeyError(booking.booking_id)
-            if row["cancelled"]:
+            if row.cancelled:
                 raise BookingConflict("the booking is cancelled; create a new booking instead")
-            if row["data"] == booking.to_json():
+            if row.data == booking.to_json():
                 return row
-            revision = row["revision"] + 1
+            revision = row.revision + 1
             self.store.update_booking(
                 conn,
                 booking.booking_id,
@@ -180,7 +195,7 @@ class Engine:
             )
         return self.store.existing(booking.booking_id)
 
-    def cancel(self, booking_id: str) -> dict:
+    def cancel(self, booking_id: str) -> BookingRow:
         now = self.clock.now()
         with self.store.db.begin() as conn:
             row = self.store.booking(booking_id, conn)
@@ -195,7 +210,7 @@ class Engine:
         event id — and carried out by the worker with the lease and retries of every step, so
         a web worker or dispatch worker that dies never loses it (``citizen`` below)."""
         row = self.store.booking(event.booking_id)
-        if row is None or event.personnummer != row["personnummer"]:
+        if row is None or event.personnummer != row.personnummer:
             return 404, {"error": "no such booking for this citizen", "field": "booking_id"}
         with self.store.db.begin() as conn:
             self.store.add_step(
@@ -272,31 +287,31 @@ class Engine:
             self.store.release(booking_id, worker)
         return ran
 
-    def _next_step(self, booking_id: str) -> dict | None:
+    def _next_step(self, booking_id: str) -> StepRow | None:
         now = self.clock.now()
-        due = [s for s in self.store.steps_for(booking_id) if StepState(s["state"]).open and s["due_at"] <= now]
+        due = [s for s in self.store.steps_for(booking_id) if s.open and s.due_at <= now]
         return due[0] if due else None
 
-    def _run(self, step: dict, worker: str) -> None:
-        row = self.store.existing(step["booking_id"])
-        context = Context(self, self.settings(), row, booking_from_json(row["data"]), step, self.clock.now())
-        handler = HANDLERS[step["kind"]]
-        log.debug("step %s %s for %s", step["key"], step["kind"], mask(row["personnummer"]))
+    def _run(self, step: StepRow, worker: str) -> None:
+        row = self.store.existing(step.booking_id)
+        context = Context(self, self.settings(), row, booking_from_json(row.data), step, self.clock.now())
+        handler = HANDLERS[step.kind]
+        log.debug("step %s %s for %s", step.key, step.kind, mask(row.personnummer))
         try:
             handler(context)
         except Exception:  # a bug must not wedge the booking: record it, retry later
-            log.exception("step %s of booking %s failed", step["key"], step["booking_id"])
+            log.exception("step %s of booking %s failed", step.key, step.booking_id)
             context.retry_or_fail("internal error (see the worker log)")
 
 
 # --- step handlers -------------------------------------------------------------------------
 
 
-def _cancel(store: DispatchStore, conn: Connection, row: dict[str, Any], now: dt.datetime) -> None:
+def _cancel(store: DispatchStore, conn: Connection, row: BookingRow, now: dt.datetime) -> None:
     """The booking cancelled and its ``cancel`` step planned (MC-10), idempotently."""
-    if not row["cancelled"]:
-        store.update_booking(conn, row["booking_id"], cancelled=True, updated_at=now)
-        store.add_step(conn, row["booking_id"], "cancel", StepKind.CANCEL, now, "MC-10", {})
+    if not row.cancelled:
+        store.update_booking(conn, row.booking_id, cancelled=True, updated_at=now)
+        store.add_step(conn, row.booking_id, "cancel", StepKind.CANCEL, now, "MC-10", {})
 
 
 def citizen(ctx: Context) -> None:
@@ -382,7 +397,7 @@ def decide(ctx: Context) -> None:
     """LK-01/LK-02 lookups, the channel decision, and the steps it asks for — stored in
     one transaction with the decision, so a decision is never half-planned."""
     revision, purpose = ctx.payload["revision"], ctx.payload["purpose"]
-    if ctx.row["cancelled"]:
+    if ctx.row.cancelled:
         ctx.finish(StepState.SKIPPED, text="The booking was cancelled before it was dispatched: nothing is sent.")
         return
     person, account = ctx.lookups()
@@ -402,7 +417,7 @@ def decide(ctx: Context) -> None:
             ctx.store.update_booking(conn, ctx.booking.booking_id, outcome=decision.outcome, manual=decision.manual)
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             payload=json.dumps({**ctx.payload, "booking": ctx.booking.to_json()}),
@@ -414,7 +429,7 @@ def relookup(ctx: Context) -> None:
     """LK-03: a lookup failed at dispatch; paper went out. Retry the lookups and add the
     digital message when the citizen turns out to be reachable."""
     revision, attempt = ctx.payload["revision"], ctx.payload["attempt"]
-    if ctx.row["cancelled"] or ctx.row["revision"] != revision:
+    if ctx.row.cancelled or ctx.row.revision != revision:
         ctx.finish(StepState.SKIPPED, text="The booking changed or was cancelled; no retry needed.")
         return
     person, account = ctx.lookups()
@@ -433,7 +448,7 @@ def relookup(ctx: Context) -> None:
                 )
             ctx.store.set_step(
                 conn,
-                ctx.step["id"],
+                ctx.step.id,
                 state=StepState.DONE,
                 done_at=ctx.now,
                 result={"rule": "LK-03", "text": "Still unavailable: " + (person.error or account.error)},
@@ -466,11 +481,11 @@ def relookup(ctx: Context) -> None:
             conn,
             ctx.booking.booking_id,
             manual=decision.manual,
-            outcome=Outcome.DIGITAL_AND_PAPER if added else ctx.row["outcome"],
+            outcome=Outcome.DIGITAL_AND_PAPER if added else ctx.row.outcome,
         )
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             result={
@@ -498,7 +513,7 @@ def cancel(ctx: Context) -> None:
             ),
             "the booking was cancelled",
         )
-        done = {s["kind"] for s in ctx.store.steps_for(ctx.booking.booking_id, conn) if s["state"] == StepState.DONE}
+        done = {s.kind for s in ctx.store.steps_for(ctx.booking.booking_id, conn) if s.state == StepState.DONE}
         had_digital, had_paper = StepKind.ADDMESSAGE in done, StepKind.PAPER in done
         fired = [("MC-10", "The booking was cancelled.")]
         if had_digital:
@@ -510,7 +525,7 @@ def cancel(ctx: Context) -> None:
                 StepKind.ADDMESSAGE,
                 ctx.now,
                 "MC-10",
-                {"purpose": "cancel", "revision": ctx.row["revision"]},
+                {"purpose": "cancel", "revision": ctx.row.revision},
             )
         if had_paper:
             fired.append(("MC-10", "The kallelse went on paper, so the cancellation does too."))
@@ -521,7 +536,7 @@ def cancel(ctx: Context) -> None:
                 StepKind.PAPER,
                 ctx.now,
                 "MC-10",
-                {"purpose": "cancel", "revision": ctx.row["revision"], "rules": ["MC-10"]},
+                {"purpose": "cancel", "revision": ctx.row.revision, "rules": ["MC-10"]},
             )
         channels: set[Channel] = {Channel.DIGITAL} if had_digital else set()
         channels |= {Channel.PAPER} if had_paper else set()
@@ -536,7 +551,7 @@ def cancel(ctx: Context) -> None:
             {"key": "cancel", "clock": ctx.now.isoformat(), **decision.as_dict()},
         )
         ctx.store.set_step(
-            conn, ctx.step["id"], state=StepState.DONE, done_at=ctx.now, result={"rules": decision.rule_ids}
+            conn, ctx.step.id, state=StepState.DONE, done_at=ctx.now, result={"rules": decision.rule_ids}
         )
 
 
@@ -544,18 +559,18 @@ def fallback(ctx: Context) -> None:
     """FB-01/FB-02: paper if the digital-only kallelse is still unread at the deadline."""
     revision = ctx.payload["revision"]
     if any(
-        s["kind"] == StepKind.PAPER
-        and s["payload"].get("revision") == revision
-        and s["state"] in (StepState.DONE, StepState.TODO, StepState.SENDING)
+        s.kind == StepKind.PAPER
+        and s.payload.get("revision") == revision
+        and s.state in (StepState.DONE, StepState.TODO, StepState.SENDING)
         for s in ctx.steps()
     ):
         ctx.finish(StepState.DONE, rule="FB-02", text="Paper has already been sent for this kallelse (LK-03/LK-04).")
         return
     read_at = None
-    if not ctx.row["cancelled"]:
+    if not ctx.row.cancelled:
         try:
             status = calls.thread_status(
-                ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
+                ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row.business_object_id
             )
             read_at = status.first_read_since(dt.datetime.fromisoformat(ctx.payload["sent_at"]))
         except RivtaError as exc:
@@ -563,7 +578,7 @@ def fallback(ctx: Context) -> None:
                 return
             read_at = None  # never answered: safer to send paper than to miss the visit
     send, rule, text = rules.fallback_outcome(
-        ctx.row["cancelled"], ctx.booking.visit_start, read_at, ctx.step["due_at"], ctx.now
+        ctx.row.cancelled, ctx.booking.visit_start, read_at, ctx.step.due_at, ctx.now
     )
     with ctx.store.db.begin() as conn:
         if read_at is not None:
@@ -585,7 +600,7 @@ def fallback(ctx: Context) -> None:
             )
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             result={"rule": rule, "text": text, "read_at": read_at.isoformat() if read_at else None},
@@ -594,16 +609,16 @@ def fallback(ctx: Context) -> None:
 
 def _decided_protected(ctx: Context, revision: int) -> bool:
     for decision in ctx.store.decisions_for(ctx.booking.booking_id):
-        if decision["key"] == f"dispatch:{revision}":
-            return bool(decision["record"].get("protected"))
+        if decision.key == f"dispatch:{revision}":
+            return bool(decision.record.get("protected"))
     return False
 
 
 def reminder(ctx: Context) -> None:
     """RM-01 SMS reminder; RM-02 the reminder also joins an unread 1177 thread."""
     day = ctx.payload["day"]
-    sent_days = {s["key"].split(":", 1)[1] for s in ctx.done_steps(StepKind.SMS)}
-    send, text = rules.reminder_outcome(ctx.row["cancelled"], ctx.booking.visit_start, ctx.now, day, sent_days)
+    sent_days = {s.key.split(":", 1)[1] for s in ctx.done_steps(StepKind.SMS)}
+    send, text = rules.reminder_outcome(ctx.row.cancelled, ctx.booking.visit_start, ctx.now, day, sent_days)
     if not send:
         ctx.finish(StepState.DONE, rule="RM-01", text=text)
         return
@@ -618,11 +633,11 @@ def reminder(ctx: Context) -> None:
                 StepKind.ADDMESSAGE,
                 ctx.now,
                 "RM-02",
-                {"purpose": "reminder", "revision": ctx.row["revision"]},
+                {"purpose": "reminder", "revision": ctx.row.revision},
             )
         ctx.store.set_step(
             conn,
-            ctx.step["id"],
+            ctx.step.id,
             state=StepState.DONE,
             done_at=ctx.now,
             result={"rule": "RM-01", "text": text, "thread_reminder": thread},
@@ -631,11 +646,11 @@ def reminder(ctx: Context) -> None:
 
 def _thread_reminder(ctx: Context) -> bool:
     """RM-02: only when the profile wants it and the thread's last message is unread."""
-    if not ctx.profile.region.thread_reminder or ctx.row["cancelled"] or not ctx.done_steps(StepKind.ADDMESSAGE):
+    if not ctx.profile.region.thread_reminder or ctx.row.cancelled or not ctx.done_steps(StepKind.ADDMESSAGE):
         return False
     try:
         status = calls.thread_status(
-            ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
+            ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row.business_object_id
         )
     except RivtaError:
         return False

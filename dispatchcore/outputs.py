@@ -31,7 +31,7 @@ def _position(ctx: Context, kind: StepKind) -> int:
     (an AddMessage answered INFO/ERROR stored nothing)."""
     done = ctx.done_steps(kind)
     if kind == StepKind.ADDMESSAGE:
-        done = [s for s in done if (s["result"] or {}).get("code") == "OK"]
+        done = [s for s in done if (s.result or {}).get("code") == "OK"]
     return len(done) + 1
 
 
@@ -64,7 +64,7 @@ def build_message(ctx: Context, purpose: str) -> calls.Message:
     facility = ctx.booking.facility
     return calls.Message(
         pnr=ctx.booking.personnummer,
-        business_object_id=ctx.row["business_object_id"],
+        business_object_id=ctx.row.business_object_id,
         header=content.title,
         case_type=content.case_type,
         msg=docbook(content),
@@ -84,7 +84,7 @@ def build_message(ctx: Context, purpose: str) -> calls.Message:
 def _thread_count(ctx: Context) -> int | None:
     try:
         status = calls.thread_status(
-            ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row["business_object_id"]
+            ctx.client(), ctx.endpoint("message_status"), ctx.booking.personnummer, ctx.row.business_object_id
         )
     except RivtaError:
         return None
@@ -93,7 +93,7 @@ def _thread_count(ctx: Context) -> int | None:
 
 def deliver_message(ctx: Context) -> None:
     purpose = ctx.payload["purpose"]
-    if ctx.step["state"] == StepState.SENDING:
+    if ctx.step.state == StepState.SENDING:
         count = _thread_count(ctx)
         if count is not None and count >= ctx.payload.get("position", 1):
             ctx.finish(StepState.DONE, code="OK", text="verified in the thread after a worker stopped mid-send")
@@ -158,7 +158,7 @@ def _letter_count(ctx: Context) -> int | None:
         response = ctx.client().session.get(
             ctx.engine.url(ctx.settings, "paper_outbox"),
             timeout=10,
-            params={"personnummer": ctx.booking.personnummer, "business_object_id": ctx.row["business_object_id"]},
+            params={"personnummer": ctx.booking.personnummer, "business_object_id": ctx.row.business_object_id},
         )
     except requests.RequestException:
         return None
@@ -201,7 +201,7 @@ def _address_json(name: str, address) -> dict | None:
 
 def deliver_letter(ctx: Context) -> None:
     purpose = ctx.payload["purpose"]
-    if ctx.step["state"] == StepState.SENDING:
+    if ctx.step.state == StepState.SENDING:
         count = _letter_count(ctx)
         if count is not None and count >= ctx.payload.get("position", 1):
             ctx.finish(StepState.DONE, text="verified in the paper outbox after a worker stopped mid-send")
@@ -213,7 +213,7 @@ def deliver_letter(ctx: Context) -> None:
     pdf = render_pdf(letter_content(ctx.booking, purpose), name or "Till patienten", lines, protected)
     body = {
         "personnummer": ctx.booking.personnummer,
-        "business_object_id": ctx.row["business_object_id"],
+        "business_object_id": ctx.row.business_object_id,
         "booking_id": ctx.booking.booking_id,
         "reason_rule_ids": ctx.payload.get("rules") or [],
         "sender_facility": {"name": ctx.booking.facility.name, "hsa_id": ctx.booking.facility.hsa_id},
@@ -272,7 +272,7 @@ def deliver_sms(ctx: Context) -> None:
         ctx.finish(StepState.FAILED, error="no mobile number: neither the booking nor the 1177 profile has one")
         return
     body = {
-        "idempotency_key": f"{ctx.row['business_object_id']}:{ctx.step['key']}",
+        "idempotency_key": f"{ctx.row.business_object_id}:{ctx.step.key}",
         "recipient": mobile,
         "personnummer": ctx.booking.personnummer,
         "booking_id": ctx.booking.booking_id,

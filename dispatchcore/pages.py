@@ -174,7 +174,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
             abort(404)
         steps = engine.store.steps_for(booking_id)
         explanation = explain.explain(row, engine.store.decisions_for(booking_id), steps)
-        pending = any(s["state"] in ("todo", "sending") and s["due_at"] <= engine.clock.now() for s in steps)
+        pending = any(s.state in ("todo", "sending") and s.due_at <= engine.clock.now() for s in steps)
         return render_template("dispatch/booking.html", row=row, explanation=explanation, pending=pending)
 
     @pages.post("/bokningar/<booking_id>/avboka")

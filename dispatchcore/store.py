@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from dispatchcore.rows import BookingRow, DecisionRow, StepRow
+from dispatchcore.states import Outcome, StepKind, StepState
 from dispatchcore.storage import Database, UtcDateTime, metadata
 
 UTC = dt.UTC
@@ -102,26 +105,63 @@ def _row(row) -> dict:
     return data
 
 
+BOOKING_FIELDS = (
+    "booking_id",
+    "personnummer",
+    "profile",
+    "kind",
+    "revision",
+    "business_object_id",
+    "cancelled",
+    "manual",
+    "read_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def _booking(row: Any) -> BookingRow:
+    data = row._mapping
+    return BookingRow(
+        **{name: data[name] for name in BOOKING_FIELDS},
+        data=json.loads(data["data"]),
+        outcome=Outcome(data["outcome"]) if data["outcome"] else None,
+    )
+
+
+def _step(row: Any) -> StepRow:
+    data = row._mapping
+    return StepRow(
+        id=data["id"],
+        booking_id=data["booking_id"],
+        key=data["key"],
+        kind=StepKind(data["kind"]),
+        rule=data["rule"],
+        payload=json.loads(data["payload"] or "{}"),
+        due_at=data["due_at"],
+        state=StepState(data["state"]),
+        attempts=data["attempts"],
+        done_at=data["done_at"],
+        result=json.loads(data["result"]) if data["result"] else None,
+    )
+
+
 class DispatchStore:
     def __init__(self, db: Database):
         self.db = db
 
     # --- bookings ------------------------------------------------------------------------
 
-    def booking(self, booking_id: str, conn=None) -> dict | None:
+    def booking(self, booking_id: str, conn=None) -> BookingRow | None:
         query = sa.select(bookings).where(bookings.c.booking_id == booking_id)
         if conn is not None:
             row = conn.execute(query).first()
         else:
             with self.db.connect() as own:
                 row = own.execute(query).first()
-        if row is None:
-            return None
-        data = _row(row)
-        data["data"] = json.loads(data["data"])
-        return data
+        return None if row is None else _booking(row)
 
-    def existing(self, booking_id: str, conn=None) -> dict:
+    def existing(self, booking_id: str, conn=None) -> BookingRow:
         """A booking that must exist (it was just written, or a step of it is being worked)."""
         row = self.booking(booking_id, conn)
         if row is None:
@@ -143,7 +183,7 @@ class DispatchStore:
         values = {k: utc(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
         conn.execute(sa.update(bookings).where(bookings.c.booking_id == booking_id).values(**values))
 
-    def list_bookings(self, limit: int = 200, offset: int = 0) -> list[dict]:
+    def list_bookings(self, limit: int = 200, offset: int = 0) -> list[BookingRow]:
         with self.db.connect() as conn:
             rows = conn.execute(
                 sa.select(bookings)
@@ -151,7 +191,7 @@ class DispatchStore:
                 .limit(limit)
                 .offset(offset)
             ).all()
-        return [{**_row(r), "data": json.loads(r.data)} for r in rows]
+        return [_booking(r) for r in rows]
 
     # --- claims --------------------------------------------------------------------------
 
@@ -246,12 +286,12 @@ class DispatchStore:
             return True
         return False
 
-    def steps_for(self, booking_id: str, conn=None) -> list[dict]:
+    def steps_for(self, booking_id: str, conn=None) -> list[StepRow]:
         query = sa.select(steps).where(steps.c.booking_id == booking_id).order_by(steps.c.due_at, steps.c.id)
         if conn is not None:
-            return [_row(r) for r in conn.execute(query)]
+            return [_step(r) for r in conn.execute(query)]
         with self.db.connect() as own:
-            return [_row(r) for r in own.execute(query)]
+            return [_step(r) for r in own.execute(query)]
 
     def set_step(self, conn, step_id: int, **values) -> None:
         for key, value in values.items():
@@ -287,12 +327,23 @@ class DispatchStore:
             ),
         )
 
-    def decisions_for(self, booking_id: str) -> list[dict]:
+    def decisions_for(self, booking_id: str) -> list[DecisionRow]:
         with self.db.connect() as conn:
             rows = conn.execute(
                 sa.select(decisions).where(decisions.c.booking_id == booking_id).order_by(decisions.c.id)
             ).all()
-        return [_row(r) for r in rows]
+        return [
+            DecisionRow(
+                id=r.id,
+                booking_id=r.booking_id,
+                key=r.key,
+                decided_at=r.decided_at,
+                outcome=Outcome(r.outcome),
+                rule_ids=json.loads(r.rule_ids),
+                record=json.loads(r.record),
+            )
+            for r in rows
+        ]
 
     # --- reporting -----------------------------------------------------------------------
 
