@@ -17,6 +17,7 @@ import socket
 import requests
 
 from dispatchcore import calls, outputs, rules
+from dispatchcore.apitoken import authorize
 from dispatchcore.clock import UTC
 from dispatchcore.content import docbook, letter_content
 from dispatchcore.domain import Booking, booking_from_json
@@ -94,6 +95,7 @@ class Engine:
     def client(self, settings: Settings) -> RivtaClient:
         if self._client is None or self._client.consumer != settings.consumer_hsa_id:
             self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds)
+            authorize(self._client.session, self.base_url)  # shared mode's KALLELSE_API_TOKEN
         return self._client
 
     # --- bookings in (the REST API calls these) --------------------------------------------

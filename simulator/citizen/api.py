@@ -16,7 +16,7 @@ from simulator.citizen.core import CitizenSide
 from simulator.control.errors import json_body
 from simulator.control.models import Personnummer, Text
 from simulator.control.spec import API, Error, Query, Strict, answers, body, query
-from simulator.errors import FieldError, NotFound
+from simulator.errors import FieldError, Forbidden, NotFound
 from simulator.soap.endpoint import CONSUMER_HEADER
 
 THREAD_FIELDS = (
@@ -183,12 +183,6 @@ def _uploaded() -> paper.Document:
     return paper.pdf_document(raw, "document")
 
 
-def _own(messages: list[dict]) -> list[dict]:
-    """A vendor (shared mode) sees only the messages its own consumer HSA-id sent."""
-    consumer = caller_consumer()
-    return messages if consumer is None else [m for m in messages if m.get("consumer") == consumer]
-
-
 def create_blueprint(side: CitizenSide) -> Blueprint:
     api = Blueprint("citizen_api", __name__, url_prefix="/api")
     store = side.store
@@ -198,14 +192,16 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     @API.validate(query=ByPerson, resp=answers(HTTP_200=Notifications), tags=tags)
     def notifications():
         """SMS and e-mail notifications the inbox would have sent, newest first."""
-        return jsonify([_iso(n) for n in store.notifications(query(ByPerson).personnummer)])
+        found = store.notifications(query(ByPerson).personnummer, consumer=caller_consumer())
+        return jsonify([_iso(n) for n in found])
 
     @api.get("/threads/<path:business_object_id>")
     @API.validate(query=ByPerson, resp=answers(HTTP_200=ThreadReadStatus, HTTP_404=Error), tags=tags)
     def thread(business_object_id: str):
         """Read status of the messages of one businessObjectId (RP-02)."""
-        found = side.inbox.messages_by_business_object(business_object_id, query(ByPerson).personnummer)
-        messages = _own(found)
+        messages = side.inbox.messages_by_business_object(
+            business_object_id, query(ByPerson).personnummer, consumer=caller_consumer()
+        )
         if not messages:
             raise NotFound("business_object_id", f"no messages with businessObjectId {business_object_id[:200]!r}")
         return jsonify(
@@ -218,8 +214,9 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     def submit_letter():
         """Hand a letter to the paper outbox (FB-01): JSON, or multipart with metadata + document."""
         data, document = _submission()
-        sender = request.environ.get(CONSUMER_HEADER) or caller_consumer() or request.remote_addr
-        letter = side.submit_letter(data, document, sender)
+        # A vendor token (shared mode) is its consumer, whatever header it sends.
+        consumer = caller_consumer() or request.environ.get(CONSUMER_HEADER) or None
+        letter = side.submit_letter(data, document, consumer or request.remote_addr, consumer)
         return jsonify(_iso(letter)), 201
 
     @api.get("/paper-letters")
@@ -227,10 +224,10 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     def letters():
         """The paper outbox, filtered."""
         asked = query(LetterQuery)
-        return jsonify(side.letters(asked.personnummer, asked.business_object_id, asked.status))
+        return jsonify(side.letters(asked.personnummer, asked.business_object_id, asked.status, caller_consumer()))
 
     def _letter(letter_id: str) -> dict:
-        found = store.letter(letter_id)
+        found = store.letter(letter_id, consumer=caller_consumer())
         if found is None:
             raise NotFound("letter_id", f"no paper letter {letter_id[:100]!r}")
         return found
@@ -261,13 +258,14 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     def actions():
         """What citizens did (Avboka, Omboka, ...) and the callbacks sent about it."""
         asked = query(ByPersonAndThread)
-        return jsonify([_iso(r) for r in store.actions(asked.personnummer, asked.business_object_id)])
+        found = store.actions(asked.personnummer, asked.business_object_id, consumer=caller_consumer())
+        return jsonify([_iso(r) for r in found])
 
     @api.get("/callbacks")
     @API.validate(resp=answers(HTTP_200=Callbacks), tags=tags)
     def list_callbacks():
         """Registered callback URLs per sourceSystem."""
-        return jsonify([_iso(c) for c in store.callbacks()])
+        return jsonify([_iso(c) for c in store.callbacks(consumer=caller_consumer())])
 
     @api.post("/callbacks")
     @API.validate(json=CallbackRegistration, resp=answers(HTTP_201=Callback), tags=tags)
@@ -278,14 +276,15 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
             url = callbacks.check_url(registration.url)
         except ValueError as exc:
             raise FieldError("url", str(exc)) from None
-        store.register_callback(registration.source_system, url, side.clock.now())
+        if not store.register_callback(registration.source_system, url, side.clock.now(), caller_consumer()):
+            raise Forbidden("source_system", "registered by another consumer; only its owner or an admin may change it")
         return jsonify(source_system=registration.source_system, url=url), 201
 
     @api.delete("/callbacks/<path:source_system>")
     @API.validate(resp=answers(HTTP_204=None, HTTP_404=Error), tags=tags)
     def delete_callback(source_system: str):
         """Forget a sourceSystem's callback URL."""
-        if not store.delete_callback(source_system):
+        if not store.delete_callback(source_system, consumer=caller_consumer()):
             raise NotFound("source_system", f"no callback registered for {source_system[:255]!r}")
         return "", 204
 
