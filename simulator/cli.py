@@ -18,6 +18,7 @@ import click
 from contracts.bundle import ContractBundle
 from simulator.auth.tokens import Role
 from simulator.config import Config
+from simulator.memory import limit_arenas
 
 
 def _configure_logging(level: str) -> None:
@@ -182,6 +183,7 @@ def serve(**options) -> None:
     _configure_logging(config.log_level)
     # the reference care system runs beside the simulator: its web part and its worker
     config.extra["parts"] = (dispatch_cli.SIMULATOR_PART,)
+    limit_arenas()  # before gunicorn forks: the workers inherit it (simulator/memory.py)
     run_server(config, beside=(_care_system_token, dispatch_cli.start_beside))
 
 
@@ -234,6 +236,7 @@ def demo(**options) -> None:
     from dispatchcore import cli as dispatch_cli
 
     config.extra["parts"] = (dispatch_cli.SIMULATOR_PART,)
+    limit_arenas()  # before gunicorn forks: the workers inherit it (simulator/memory.py)
     run_server(config, beside=(_care_system_token, dispatch_cli.start_beside))
 
 

@@ -8,12 +8,22 @@ import json
 from typing import Annotated, Literal
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictStr, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from simulator.auth.access import caller_consumer
 from simulator.citizen import callbacks, paper
 from simulator.citizen.core import CitizenSide
-from simulator.control.errors import json_body
+from simulator.control.errors import field_error, json_body
 from simulator.control.models import Personnummer, Text
 from simulator.control.spec import API, Error, Query, Strict, answers, body, query
 from simulator.errors import FieldError, Forbidden, NotFound
@@ -39,6 +49,8 @@ THREAD_FIELDS = (
     "notify",
 )
 Key = Annotated[str, StringConstraints(max_length=255)]
+# A care system's identifiers and names in a letter: trimmed, never empty, at most 255.
+Name = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
 class Row(BaseModel):
@@ -80,8 +92,14 @@ class ThreadReadStatus(BaseModel):
 
 
 class SenderFacility(Strict):
-    name: Text | None = None
-    hsa_id: Text | None = None
+    name: Name | None = None
+    hsa_id: Name | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> SenderFacility:
+        if not self.name and not self.hsa_id:
+            raise ValueError("name or hsa_id is required")
+        return self
 
 
 class LetterAddress(Strict):
@@ -98,8 +116,8 @@ class PaperLetterSubmission(Strict):
 
     personnummer: Personnummer
     sender_facility: SenderFacility
-    business_object_id: Text | None = None
-    booking_id: Text | None = None
+    business_object_id: Name | None = None
+    booking_id: Name | None = None
     reason_rule_ids: list[Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}-[0-9]{2}$")]] | None = Field(
         None, max_length=50
     )
@@ -151,7 +169,27 @@ def _iso(row: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
 
-def _submission() -> tuple[dict, paper.Document]:
+def letter_submission(data: dict) -> paper.Submission:
+    """The one door for a letter's metadata: the model, then the domain's value."""
+    try:
+        asked = PaperLetterSubmission.model_validate(data)
+    except ValidationError as exc:
+        raise field_error(exc) from None
+    address = {k: v for k, v in asked.address.model_dump().items() if v} if asked.address else {}
+    return paper.Submission(
+        personnummer=asked.personnummer,
+        sender_name=asked.sender_facility.name,
+        sender_hsa_id=asked.sender_facility.hsa_id,
+        business_object_id=asked.business_object_id,
+        booking_id=asked.booking_id,
+        reason_rule_ids=tuple(asked.reason_rule_ids or ()),
+        protected_route=asked.protected_address_route,
+        address=address or None,
+        postal_delivery_days=asked.postal_delivery_days,
+    )
+
+
+def _submission() -> tuple[paper.Submission, paper.Document]:
     """JSON (letter as ``pdf_base64`` or ``text``) or multipart/form-data with a
     ``metadata`` JSON field and a ``document`` file (PDF or text/plain). The letter is
     checked first (what a care system most often gets wrong), then the metadata model."""
@@ -166,8 +204,7 @@ def _submission() -> tuple[dict, paper.Document]:
         if not isinstance(data, dict):
             raise FieldError("metadata", "must be a JSON object (form field)")
         document = _uploaded()
-    PaperLetterSubmission.model_validate(data)
-    return data, document
+    return letter_submission(data), document
 
 
 def _uploaded() -> paper.Document:

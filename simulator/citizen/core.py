@@ -124,12 +124,15 @@ class CitizenSide:
 
     # paper outbox ------------------------------------------------------------
     def submit_letter(
-        self, data, document: paper.Document, submitted_by: str | None, consumer: str | None = None
+        self,
+        submission: paper.Submission,
+        document: paper.Document,
+        submitted_by: str | None,
+        consumer: str | None = None,
     ) -> dict:
         """``consumer``: the sender's consumer HSA-id, which scopes the letter in shared mode."""
-        personnummer = data.get("personnummer") if isinstance(data, dict) else None
-        citizen = self.runtime.citizens.get(personnummer) if isinstance(personnummer, str) else None
-        row = paper.new_letter(data, document, citizen, self.clock.now(), submitted_by) | {"consumer": consumer}
+        citizen = self.runtime.citizens.get(submission.personnummer)
+        row = paper.new_letter(submission, document, citizen, self.clock.now(), submitted_by) | {"consumer": consumer}
         self.store.add_letter(row)
         log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))
         return self.letter_json(row)
