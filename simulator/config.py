@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from typing import Any
 
 from simulator.storage.database import sqlite_url
 
@@ -38,7 +39,7 @@ class Config:
     @classmethod
     def from_env(cls, **overrides) -> Config:
         env = os.environ
-        values = dict(
+        values: dict[str, Any] = dict(
             host=env.get("KALLELSE_HOST", cls.host),
             port=int(env.get("KALLELSE_PORT", cls.port)),
             data_dir=Path(env.get("KALLELSE_DATA_DIR", "data")),
