@@ -111,8 +111,12 @@ def test_paper_letters_are_the_vendors_own(bed):
     assert client.post("/api/paper-letters", headers=bearer(secrets["viewer"]), json=LETTER).status_code == 403
 
 
-def test_callbacks_and_citizen_actions_are_the_vendors_own(bed):
+def test_callbacks_and_citizen_actions_are_the_vendors_own(bed, monkeypatch):
+    from simulator.citizen import callbacks
+
     app, client, secrets = bed
+    posted: list[str] = []  # where each action would be delivered (no thread outlives the test)
+    monkeypatch.setattr(callbacks, "deliver_in_background", lambda store, row, url: posted.append(url))
     for who, name in (("a", "A"), ("b", "B")):
         registration = {"source_system": f"SRC-{name}", "url": f"http://127.0.0.1:9/{name}"}
         assert client.post("/api/callbacks", headers=bearer(secrets[who]), json=registration).status_code == 201
@@ -130,6 +134,7 @@ def test_callbacks_and_citizen_actions_are_the_vendors_own(bed):
         message_id = get(client, f"/api/threads/{name}-1", secrets["admin"])["messages"][0]["message_id"]
         row = side.act(PNR, message_id, "cancel")
         assert row["callback_url"] == f"http://127.0.0.1:9/{name}", "each vendor's action goes to its own URL"
+    assert posted == ["http://127.0.0.1:9/A", "http://127.0.0.1:9/B"]
     assert {x["consumer"] for x in get(client, "/api/citizen-actions", secrets["a"])} == {VENDOR_A}
     assert {x["source_system"] for x in get(client, "/api/citizen-actions", secrets["b"])} == {"SRC-B"}
     assert len(get(client, "/api/citizen-actions", secrets["admin"])) == 2
