@@ -281,3 +281,56 @@ def test_tokens_renew_revokes_the_previous_one(tmp_path):
     first = store.renew(Role.VENDOR, VENDOR_A, "worker", NOW)
     second = store.renew(Role.VENDOR, VENDOR_A, "worker", NOW + dt.timedelta(seconds=1))
     assert store.find(first) is None and store.find(second) is not None
+
+
+@pytest.mark.slow
+def test_serve_shared_runs_the_embedded_dispatch_worker_end_to_end(tmp_path):
+    """kallelse serve --shared: the dispatch worker hands a paper letter in and registers its
+    callback with the vendor token serve made for it; both are its consumer's."""
+    import time
+
+    import requests
+
+    from dispatchcore import cli as dispatch_cli
+    from simulator.config import Config
+    from simulator.population.personnummer import with_check_digit
+    from simulator.server import prepare
+    from tests.dispatch.conftest import FACILITY
+    from tests.support import SimulatorProcess
+
+    data = tmp_path / "data"
+    admin = TokenStore(prepare(Config(data_dir=data), seed=False).db).create(Role.ADMIN, None, "t", NOW)[1]
+    server = SimulatorProcess(data, extra_args=("--shared",), env={"KALLELSE_API_TOKEN": ""}).start()
+    try:
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {admin}"
+        citizen = {
+            "personnummer": with_check_digit("19400101987"),
+            "given_name": "Pappers",
+            "surname": "Brev",
+            "address": {"street": "Storgatan 1", "postal_code": "55316", "city": "Jönköping"},
+            "account": {"exists": False},
+        }
+        assert http.post(f"{server.url}/api/citizens", json=citizen, timeout=30).status_code == 201
+        now = dt.datetime.fromisoformat(http.get(f"{server.url}/api/clock", timeout=30).json()["now"])
+        booking = {
+            "booking_id": "SHARED-1",
+            "personnummer": citizen["personnummer"],
+            "visit_type": "Arbetsprov",
+            "facility": FACILITY,
+            "profile": "rjl",
+            "visit_start": (now + dt.timedelta(days=14)).isoformat(),
+        }
+        answer = http.post(f"{server.url}/dispatch/api/bookings", json=booking, timeout=30)
+        assert answer.status_code == 201, answer.text
+        consumer = dispatch_cli.consumer_hsa_id()
+        deadline = time.monotonic() + 90
+        letters: list = []
+        while time.monotonic() < deadline and not letters:
+            time.sleep(1)
+            letters = http.get(f"{server.url}/api/paper-letters", timeout=30).json()
+        assert letters and {x["consumer"] for x in letters} == {consumer}, server.log_path.read_text()[-3000:]
+        registered = http.get(f"{server.url}/api/callbacks", timeout=30).json()
+        assert registered and {c["consumer"] for c in registered} == {consumer}
+    finally:
+        server.stop()
