@@ -25,8 +25,9 @@ from simulator.auth.tokens import READING, Role, Token, may
 from simulator.errors import Forbidden, Unauthorized
 
 PUBLIC_ENDPOINTS = frozenset({"control.health", "control_openapi.openapi_document", "auth.login", "auth.logout"})
-# GET-only files anyone may fetch: the pages' CSS and the contracts' WSDL/XSD.
-PUBLIC_FILES = frozenset({"citizen_pages.static", "dispatch_pages.static", "contract_file"})
+# GET-only files anyone may fetch: the pages' CSS, the contracts' WSDL/XSD and the public
+# key that verifies a conformance certificate.
+PUBLIC_FILES = frozenset({"citizen_pages.static", "dispatch_pages.static", "contract_file", "certification.public_key"})
 # Where the simulator posts a citizen's booking action (a callback a care system registered):
 # the simulator's sender holds no token and must not hand one to a registered URL, so the
 # embedded care system's receiver takes the call as its real counterpart would, unauthenticated.

@@ -200,6 +200,7 @@ def test_conformance_runs_are_the_vendors_own(bed, monkeypatch):
     assert viewer.get(f"/certifiering/korningar/{written[VENDOR_B]}").status_code == 200
     assert viewer.post("/certifiering/", data={}).status_code == 403, "a viewer starts nothing"
     assert Client(app).get("/certifiering/").status_code == 302, "no login, no page"
+    assert Client(app).get("/certifiering/nyckel.pub.pem").status_code == 200, "the key that verifies is public"
     assert Client(app).post("/certifiering/", data={}).status_code == 401
     assert vendor_a.get("/kontroll/klocka").status_code == 403
 
