@@ -14,9 +14,20 @@ from pathlib import Path
 
 import click
 
+from dispatchcore import apitoken
+
 # The web part the simulator mounts (API, trainer pages, conformance adapter): a module
 # with ``install(host, web, endpoints)``, imported by name in each web worker.
 SIMULATOR_PART = "dispatchcore.wiring"
+# Shared mode: the control-API token this care system sends (dispatchcore.apitoken).
+API_TOKEN_ENV = apitoken.ENV
+
+
+def consumer_hsa_id() -> str:
+    """This care system's consumer HSA-id (its settings): what its shared-mode token is bound to."""
+    from dispatchcore.settings import load
+
+    return load().consumer_hsa_id
 
 
 def database_url(database_url: str | None, data_dir: Path | None) -> str:

@@ -62,7 +62,9 @@ class HttpClock:
         # the worker still sees the old time (LK-03 retry, FB-01 after a restart).
         self.ttl = ttl
         self.timeout = timeout
-        self.session = session or requests.Session()
+        from dispatchcore.apitoken import authorize
+
+        self.session = authorize(session or requests.Session(), base_url)  # KALLELSE_API_TOKEN
         self._reading: _Reading | None = None
         self._lock = threading.Lock()
 

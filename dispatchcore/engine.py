@@ -19,6 +19,7 @@ import requests
 from sqlalchemy.engine import Connection
 
 from dispatchcore import calls, outputs, rules
+from dispatchcore.apitoken import authorize
 from dispatchcore.clock import UTC
 from dispatchcore.context import Context
 from dispatchcore.domain import Booking, booking_from_json
@@ -98,6 +99,7 @@ class Engine:
     def client(self, settings: Settings) -> RivtaClient:
         if self._client is None or self._client.consumer != settings.consumer_hsa_id:
             self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds)
+            authorize(self._client.session, self.base_url)  # shared mode's KALLELSE_API_TOKEN
         return self._client
 
     # --- bookings in (the REST API calls these) --------------------------------------------

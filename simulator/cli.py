@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import click
 from contracts.bundle import ContractBundle
 from simulator.auth.tokens import Role
 from simulator.config import Config
+from simulator.memory import limit_arenas
 
 
 def _configure_logging(level: str) -> None:
@@ -181,7 +183,29 @@ def serve(**options) -> None:
     _configure_logging(config.log_level)
     # the reference care system runs beside the simulator: its web part and its worker
     config.extra["parts"] = (dispatch_cli.SIMULATOR_PART,)
-    run_server(config, beside=(dispatch_cli.start_beside,))
+    limit_arenas()  # before gunicorn forks: the workers inherit it (simulator/memory.py)
+    run_server(config, beside=(_care_system_token, dispatch_cli.start_beside))
+
+
+def _care_system_token(config: Config) -> None:
+    """Shared mode: the reference care system beside the simulator (its worker and its web
+    part) reaches the control API as a vendor bound to its own consumer HSA-id. A fresh token
+    at every start, in ``KALLELSE_API_TOKEN`` for the processes started after this (the
+    previous start's is revoked); one set by hand is used as it is."""
+    from dispatchcore import cli as dispatch_cli
+    from simulator.auth.store import TokenStore
+    from simulator.runtime import Runtime
+
+    if not config.shared or os.environ.get(dispatch_cli.API_TOKEN_ENV):
+        return None
+    runtime = Runtime.build(config)
+    try:
+        name = "kallelse serve: embedded dispatch worker"
+        secret = TokenStore(runtime.db).renew(Role.VENDOR, dispatch_cli.consumer_hsa_id(), name, runtime.clock.now())
+    finally:
+        runtime.db.dispose()
+    os.environ[dispatch_cli.API_TOKEN_ENV] = secret
+    return None
 
 
 @main.command()
@@ -212,7 +236,8 @@ def demo(**options) -> None:
     from dispatchcore import cli as dispatch_cli
 
     config.extra["parts"] = (dispatch_cli.SIMULATOR_PART,)
-    run_server(config, beside=(dispatch_cli.start_beside,))
+    limit_arenas()  # before gunicorn forks: the workers inherit it (simulator/memory.py)
+    run_server(config, beside=(_care_system_token, dispatch_cli.start_beside))
 
 
 @main.group()

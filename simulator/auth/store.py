@@ -42,6 +42,17 @@ class TokenStore:
             new_id = conn.execute(api_tokens.insert().values(**values)).inserted_primary_key[0]
         return Token(new_id, name, role, consumer, now.isoformat()), secret
 
+    def renew(self, role: Role, consumer: str | None, name: str, now: dt.datetime) -> str:
+        """A new secret for the token called ``name``: earlier live ones of that name are
+        revoked (a process that makes its own token at every start leaves no trail)."""
+        with self.db.begin() as conn:
+            conn.execute(
+                sa.update(api_tokens)
+                .where(api_tokens.c.name == name, api_tokens.c.revoked.is_(None))
+                .values(revoked=now)
+            )
+        return self.create(role, consumer, name, now)[1]
+
     def find(self, secret: str) -> Token | None:
         """The live token with this secret, or None (unknown or revoked)."""
         with self.db.connect() as conn:

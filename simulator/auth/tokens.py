@@ -1,9 +1,11 @@
 """Roles and what each may do: pure, so the policy is tested without a server.
 
 * **admin**: everything (reset, clock, behaviours, routing, citizens, tokens' effects).
-* **vendor**: bound to its consumer HSA-id: reads its own traffic, threads and inbox
-  messages, the population and the clock, and hands paper letters and callback URLs in;
-  changes nothing that would touch another vendor's run.
+* **vendor**: bound to its consumer HSA-id: reads its own traffic, threads, inbox
+  messages, notifications, paper letters, citizen actions, callbacks, SMS and conformance
+  runs, the population and the clock; hands paper letters, SMS and callback URLs in and
+  starts conformance runs; changes nothing that would touch another vendor's run. The
+  dispatch worker of ``kallelse serve --shared`` holds one, bound to its own consumer.
 * **viewer**: reads everything, changes nothing (trainers)."""
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Role(StrEnum):
 
 
 # Endpoints (Flask endpoint names) a vendor may call; anything else is admin's or viewer's.
+# Every list a vendor reads is scoped to its consumer HSA-id in the store's query.
 VENDOR_READS = frozenset(
     {
         "control.health",
@@ -31,14 +34,35 @@ VENDOR_READS = frozenset(
         "control_openapi.openapi_document",
         "control_citizens.list_citizens",
         "control_citizens.get_citizen",
-        "control_inbox.citizen_inbox",  # scoped to its own messages
-        "citizen_api.thread",  # scoped to its own messages
-        "platform.list_traffic",  # scoped to its own consumer
+        "control_inbox.citizen_inbox",  # its own messages
+        "citizen_api.thread",  # read status of its own messages
+        "citizen_api.notifications",  # SMS/e-mail for its own messages
+        "citizen_api.letters",  # the paper letters it sent
+        "citizen_api.letter",
+        "citizen_api.letter_document",
+        "citizen_api.actions",  # citizen actions on its own messages
+        "citizen_api.list_callbacks",  # its own registrations
+        "sms_gateway.listing",  # what it sent through the SMS gateway
+        "platform.list_traffic",  # its own consumer's calls
         "platform.get_traffic",
         "platform.export_traffic",
+        "certification.index",  # its own conformance runs
+        "certification.run",
+        "certification.download",
+        "certification.public_key",
+        "contract_file",
     }
 )
-VENDOR_WRITES = frozenset({"citizen_api.submit_letter"})
+# What a care system hands in as itself (the dispatch worker's token is a vendor token).
+VENDOR_WRITES = frozenset(
+    {
+        "citizen_api.submit_letter",
+        "citizen_api.register_callback",
+        "citizen_api.delete_callback",  # its own registration only
+        "sms_gateway.send",
+        "certification.start",
+    }
+)
 
 
 @dataclasses.dataclass(frozen=True)

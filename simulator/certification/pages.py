@@ -10,6 +10,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from conformance.catalog import RULES
 from conformance.certificate import fingerprint, load_public_key
 from conformance.profiles import PROFILES
+from simulator.auth.access import caller_consumer
 from simulator.certification import form
 from simulator.certification.runs import DOWNLOADS, Runs
 from simulator.citizen.web import check_csrf, security_headers
@@ -45,8 +46,8 @@ def create_blueprint(runs: Runs) -> Blueprint:
             profiles=builtin_profiles(),
             uploads=accepts_profile_files(),
             catalog=RULES,
-            runs=runs.history(),
-            active=runs.active(),
+            runs=runs.history(caller_consumer()),
+            active=runs.active(caller_consumer()),
         )
         return html, status
 
@@ -81,23 +82,23 @@ def create_blueprint(runs: Runs) -> Blueprint:
             name = builtin_profiles()[profile]
         else:
             errors["profile"] = "Välj en av profilerna."
-        if not errors and runs.active():
+        if not errors and runs.active():  # anyone's: a run moves the one shared clock
             errors["form"] = "En körning pågår redan; den flyttar simulatorns klocka, så vänta tills den är klar."
         if errors:
             return start_page(values, errors, 400)
-        run_id = runs.start(form.Request(url, profile, rules, upload, name))
+        run_id = runs.start(form.Request(url, profile, rules, upload, name), caller_consumer())
         return redirect(url_for("certification.run", run_id=run_id), code=303)
 
     @pages.get("/korningar/<run_id>")
     def run(run_id: str):
-        view = runs.get(run_id) or abort(404)
+        view = runs.get(run_id, caller_consumer()) or abort(404)
         html = render_template("certification/run.html", run=view, refresh=REFRESH_SECONDS, catalog=RULES)
         headers = {"Refresh": str(REFRESH_SECONDS)} if view.active else {}
         return html, 200, headers
 
     @pages.get("/korningar/<run_id>/<name>")
     def download(run_id: str, name: str):
-        path = runs.download(run_id, name) or abort(404)
+        path = runs.download(run_id, name, caller_consumer()) or abort(404)
         if name == "index.html":
             response = send_file(path, mimetype=DOWNLOADS[name])
             response.headers["Content-Security-Policy"] = REPORT_CSP

@@ -58,6 +58,7 @@ class RunView:
     summary: dict = dataclasses.field(default_factory=dict)
     fingerprint: str = ""
     downloads: list[str] = dataclasses.field(default_factory=list)
+    consumer: str | None = None  # the vendor whose run it is (shared mode)
 
     @property
     def active(self) -> bool:
@@ -84,13 +85,14 @@ class Runs:
     def public_key(self) -> Path:
         return certificate.public_key_path(self.signing_key())
 
-    def start(self, request: Request) -> str:
-        """Start the suite as its own process and return at once; the pages follow its files."""
+    def start(self, request: Request, consumer: str | None = None) -> str:
+        """Start the suite as its own process and return at once; the pages follow its files.
+        ``consumer``: the vendor (shared mode) whose run it is; None: nobody's in particular."""
         run_id = secrets.token_hex(8)
         directory = self.root / run_id
         directory.mkdir(parents=True)
         created = self.real_now().astimezone(dt.UTC).replace(microsecond=0).isoformat()
-        asked = dataclasses.asdict(request) | {"created": created}
+        asked = dataclasses.asdict(request) | {"created": created, "consumer": consumer}
         asked.pop("profile_file")
         (directory / "request.json").write_text(json.dumps(asked, ensure_ascii=False), "utf-8")
         args = [sys.executable, "-m", "simulator.cli", "conformance", "run", "--adapter", request.adapter_url]
@@ -120,11 +122,14 @@ class Runs:
         return run_id
 
     # --- reading -----------------------------------------------------------------------------
-    def get(self, run_id: str) -> RunView | None:
+    def get(self, run_id: str, consumer: str | None = None) -> RunView | None:
+        """The run; with ``consumer`` (a vendor in shared mode) only if it is that vendor's."""
         directory = self.root / run_id
         if not RUN_ID.match(run_id) or not (directory / "request.json").is_file():
             return None
         asked = json.loads((directory / "request.json").read_text("utf-8"))
+        if consumer is not None and asked.get("consumer") != consumer:
+            return None
         progress = _json(directory / "progress.json") or {}
         view = RunView(
             run_id=run_id,
@@ -138,6 +143,7 @@ class Runs:
             decided=progress.get("rules", []),
             last_step=progress.get("last_step", ""),
             message=progress.get("message", ""),
+            consumer=asked.get("consumer"),
         )
         if view.state == State.FAILED and not view.message:
             view.message = _tail(directory / "run.log") or "The suite process ended without a result."
@@ -149,17 +155,18 @@ class Runs:
         view.fingerprint = signed["signature"]["key_fingerprint"] if signed else ""
         return view
 
-    def history(self) -> list[RunView]:
+    def history(self, consumer: str | None = None) -> list[RunView]:
+        """Every run, newest first; with ``consumer`` only that vendor's."""
         if not self.root.is_dir():
             return []
-        views = [self.get(p.name) for p in self.root.iterdir() if p.is_dir()]
+        views = [self.get(p.name, consumer) for p in self.root.iterdir() if p.is_dir()]
         return sorted((v for v in views if v is not None), key=lambda v: v.created, reverse=True)
 
-    def active(self) -> RunView | None:
-        return next((v for v in self.history() if v.active), None)
+    def active(self, consumer: str | None = None) -> RunView | None:
+        return next((v for v in self.history(consumer) if v.active), None)
 
-    def download(self, run_id: str, name: str) -> Path | None:
-        if name not in DOWNLOADS or not RUN_ID.match(run_id):
+    def download(self, run_id: str, name: str, consumer: str | None = None) -> Path | None:
+        if name not in DOWNLOADS or self.get(run_id, consumer) is None:
             return None
         path = self.root / run_id / "report" / name
         return path if path.is_file() else None

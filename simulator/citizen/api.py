@@ -8,15 +8,25 @@ import json
 from typing import Annotated, Literal
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictStr, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from simulator.auth.access import caller_consumer
 from simulator.citizen import callbacks, paper
 from simulator.citizen.core import CitizenSide
-from simulator.control.errors import json_body
+from simulator.control.errors import field_error, json_body
 from simulator.control.models import Personnummer, Text
 from simulator.control.spec import API, Error, Query, Strict, answers, body, query
-from simulator.errors import FieldError, NotFound
+from simulator.errors import FieldError, Forbidden, NotFound
 from simulator.soap.endpoint import CONSUMER_HEADER
 
 THREAD_FIELDS = (
@@ -39,6 +49,8 @@ THREAD_FIELDS = (
     "notify",
 )
 Key = Annotated[str, StringConstraints(max_length=255)]
+# A care system's identifiers and names in a letter: trimmed, never empty, at most 255.
+Name = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
 class Row(BaseModel):
@@ -80,8 +92,14 @@ class ThreadReadStatus(BaseModel):
 
 
 class SenderFacility(Strict):
-    name: Text | None = None
-    hsa_id: Text | None = None
+    name: Name | None = None
+    hsa_id: Name | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> SenderFacility:
+        if not self.name and not self.hsa_id:
+            raise ValueError("name or hsa_id is required")
+        return self
 
 
 class LetterAddress(Strict):
@@ -98,8 +116,8 @@ class PaperLetterSubmission(Strict):
 
     personnummer: Personnummer
     sender_facility: SenderFacility
-    business_object_id: Text | None = None
-    booking_id: Text | None = None
+    business_object_id: Name | None = None
+    booking_id: Name | None = None
     reason_rule_ids: list[Annotated[StrictStr, StringConstraints(pattern=r"^[A-Z]{2}-[0-9]{2}$")]] | None = Field(
         None, max_length=50
     )
@@ -151,7 +169,27 @@ def _iso(row: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
 
-def _submission() -> tuple[dict, paper.Document]:
+def letter_submission(data: dict) -> paper.Submission:
+    """The one door for a letter's metadata: the model, then the domain's value."""
+    try:
+        asked = PaperLetterSubmission.model_validate(data)
+    except ValidationError as exc:
+        raise field_error(exc) from None
+    address = {k: v for k, v in asked.address.model_dump().items() if v} if asked.address else {}
+    return paper.Submission(
+        personnummer=asked.personnummer,
+        sender_name=asked.sender_facility.name,
+        sender_hsa_id=asked.sender_facility.hsa_id,
+        business_object_id=asked.business_object_id,
+        booking_id=asked.booking_id,
+        reason_rule_ids=tuple(asked.reason_rule_ids or ()),
+        protected_route=asked.protected_address_route,
+        address=address or None,
+        postal_delivery_days=asked.postal_delivery_days,
+    )
+
+
+def _submission() -> tuple[paper.Submission, paper.Document]:
     """JSON (letter as ``pdf_base64`` or ``text``) or multipart/form-data with a
     ``metadata`` JSON field and a ``document`` file (PDF or text/plain). The letter is
     checked first (what a care system most often gets wrong), then the metadata model."""
@@ -166,8 +204,7 @@ def _submission() -> tuple[dict, paper.Document]:
         if not isinstance(data, dict):
             raise FieldError("metadata", "must be a JSON object (form field)")
         document = _uploaded()
-    PaperLetterSubmission.model_validate(data)
-    return data, document
+    return letter_submission(data), document
 
 
 def _uploaded() -> paper.Document:
@@ -183,12 +220,6 @@ def _uploaded() -> paper.Document:
     return paper.pdf_document(raw, "document")
 
 
-def _own(messages: list[dict]) -> list[dict]:
-    """A vendor (shared mode) sees only the messages its own consumer HSA-id sent."""
-    consumer = caller_consumer()
-    return messages if consumer is None else [m for m in messages if m.get("consumer") == consumer]
-
-
 def create_blueprint(side: CitizenSide) -> Blueprint:
     api = Blueprint("citizen_api", __name__, url_prefix="/api")
     store = side.store
@@ -198,14 +229,16 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     @API.validate(query=ByPerson, resp=answers(HTTP_200=Notifications), tags=tags)
     def notifications():
         """SMS and e-mail notifications the inbox would have sent, newest first."""
-        return jsonify([_iso(n) for n in store.notifications(query(ByPerson).personnummer)])
+        found = store.notifications(query(ByPerson).personnummer, consumer=caller_consumer())
+        return jsonify([_iso(n) for n in found])
 
     @api.get("/threads/<path:business_object_id>")
     @API.validate(query=ByPerson, resp=answers(HTTP_200=ThreadReadStatus, HTTP_404=Error), tags=tags)
     def thread(business_object_id: str):
         """Read status of the messages of one businessObjectId (RP-02)."""
-        found = side.inbox.messages_by_business_object(business_object_id, query(ByPerson).personnummer)
-        messages = _own(found)
+        messages = side.inbox.messages_by_business_object(
+            business_object_id, query(ByPerson).personnummer, consumer=caller_consumer()
+        )
         if not messages:
             raise NotFound("business_object_id", f"no messages with businessObjectId {business_object_id[:200]!r}")
         return jsonify(
@@ -218,8 +251,9 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     def submit_letter():
         """Hand a letter to the paper outbox (FB-01): JSON, or multipart with metadata + document."""
         data, document = _submission()
-        sender = request.environ.get(CONSUMER_HEADER) or caller_consumer() or request.remote_addr
-        letter = side.submit_letter(data, document, sender)
+        # A vendor token (shared mode) is its consumer, whatever header it sends.
+        consumer = caller_consumer() or request.environ.get(CONSUMER_HEADER) or None
+        letter = side.submit_letter(data, document, consumer or request.remote_addr, consumer)
         return jsonify(_iso(letter)), 201
 
     @api.get("/paper-letters")
@@ -227,10 +261,10 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     def letters():
         """The paper outbox, filtered."""
         asked = query(LetterQuery)
-        return jsonify(side.letters(asked.personnummer, asked.business_object_id, asked.status))
+        return jsonify(side.letters(asked.personnummer, asked.business_object_id, asked.status, caller_consumer()))
 
     def _letter(letter_id: str) -> dict:
-        found = store.letter(letter_id)
+        found = store.letter(letter_id, consumer=caller_consumer())
         if found is None:
             raise NotFound("letter_id", f"no paper letter {letter_id[:100]!r}")
         return found
@@ -261,13 +295,14 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
     def actions():
         """What citizens did (Avboka, Omboka, ...) and the callbacks sent about it."""
         asked = query(ByPersonAndThread)
-        return jsonify([_iso(r) for r in store.actions(asked.personnummer, asked.business_object_id)])
+        found = store.actions(asked.personnummer, asked.business_object_id, consumer=caller_consumer())
+        return jsonify([_iso(r) for r in found])
 
     @api.get("/callbacks")
     @API.validate(resp=answers(HTTP_200=Callbacks), tags=tags)
     def list_callbacks():
         """Registered callback URLs per sourceSystem."""
-        return jsonify([_iso(c) for c in store.callbacks()])
+        return jsonify([_iso(c) for c in store.callbacks(consumer=caller_consumer())])
 
     @api.post("/callbacks")
     @API.validate(json=CallbackRegistration, resp=answers(HTTP_201=Callback), tags=tags)
@@ -278,14 +313,15 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
             url = callbacks.check_url(registration.url)
         except ValueError as exc:
             raise FieldError("url", str(exc)) from None
-        store.register_callback(registration.source_system, url, side.clock.now())
+        if not store.register_callback(registration.source_system, url, side.clock.now(), caller_consumer()):
+            raise Forbidden("source_system", "registered by another consumer; only its owner or an admin may change it")
         return jsonify(source_system=registration.source_system, url=url), 201
 
     @api.delete("/callbacks/<path:source_system>")
     @API.validate(resp=answers(HTTP_204=None, HTTP_404=Error), tags=tags)
     def delete_callback(source_system: str):
         """Forget a sourceSystem's callback URL."""
-        if not store.delete_callback(source_system):
+        if not store.delete_callback(source_system, consumer=caller_consumer()):
             raise NotFound("source_system", f"no callback registered for {source_system[:255]!r}")
         return "", 204
 

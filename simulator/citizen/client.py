@@ -85,7 +85,10 @@ class CitizenBrowser:
     def token(self, path: str) -> str:
         page = self.http.get(f"{self.base_url}{path}", timeout=30)
         page.raise_for_status()
-        return self.TOKEN.search(page.text).group(1)
+        found = self.TOKEN.search(page.text)
+        if found is None:
+            raise RuntimeError(f"{path}: no form token on the page")
+        return found.group(1)
 
     def log_in(self, personnummer: str) -> None:
         token = self.token("/inkorg/logga-in")

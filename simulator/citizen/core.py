@@ -62,10 +62,11 @@ class CitizenSide:
         for message in thread["messages"]:
             if message["case_read_status"] != "Read":
                 self.inbox.mark_read(message["message_id"], now)
-        thread = self.inbox.thread(personnummer, thread["thread_key"])
-        thread["views"] = [self.view(m) for m in thread["messages"]]
-        thread["booking"] = self.booking_state(thread)
-        return thread
+        shown = self.inbox.thread(personnummer, thread["thread_key"])
+        assert shown is not None  # read marks never remove a message
+        shown["views"] = [self.view(m) for m in shown["messages"]]
+        shown["booking"] = self.booking_state(shown)
+        return shown
 
     def view(self, message: dict) -> MessageView:
         config = json.loads(message["url_configuration"]) if message.get("url_configuration") else None
@@ -90,11 +91,11 @@ class CitizenSide:
         callback URL, if it registered one."""
         thread = self.thread_of(personnummer, message_id)
         state = self.booking_state(thread) if thread else None
-        if state is None or not state.allows(action):
+        if thread is None or state is None or not state.allows(action):
             raise NotAllowed(action)
         message = next(m for m in thread["messages"] if m["message_id"] == state.message_id)
         source = message["source_system"] or message["consumer"]
-        url = self.store.callback_url(source)
+        url = self.store.callback_url(source, message["consumer"])
         row = {
             "event_id": str(uuid.uuid4()),
             "action": action,
@@ -103,6 +104,7 @@ class CitizenSide:
             "business_object_id": message["business_object_id"],
             "booking_id": state.booking_id,
             "source_system": source,
+            "consumer": message["consumer"],
             "created_at": self.clock.now(),
             "callback_url": url,
             "callback_status": "pending" if url else "none",
@@ -121,10 +123,16 @@ class CitizenSide:
         self.store.add_notifications(rows)
 
     # paper outbox ------------------------------------------------------------
-    def submit_letter(self, data, document: paper.Document, submitted_by: str | None) -> dict:
-        personnummer = data.get("personnummer") if isinstance(data, dict) else None
-        citizen = self.runtime.citizens.get(personnummer) if isinstance(personnummer, str) else None
-        row = paper.new_letter(data, document, citizen, self.clock.now(), submitted_by)
+    def submit_letter(
+        self,
+        submission: paper.Submission,
+        document: paper.Document,
+        submitted_by: str | None,
+        consumer: str | None = None,
+    ) -> dict:
+        """``consumer``: the sender's consumer HSA-id, which scopes the letter in shared mode."""
+        citizen = self.runtime.citizens.get(submission.personnummer)
+        row = paper.new_letter(submission, document, citizen, self.clock.now(), submitted_by) | {"consumer": consumer}
         self.store.add_letter(row)
         log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))
         return self.letter_json(row)
@@ -140,6 +148,7 @@ class CitizenSide:
             data["address"] = None
         return data
 
-    def letters(self, personnummer=None, business_object_id=None, status=None) -> list[dict]:
-        found = [self.letter_json(letter) for letter in self.store.letters(personnummer, business_object_id)]
+    def letters(self, personnummer=None, business_object_id=None, status=None, consumer=None) -> list[dict]:
+        stored = self.store.letters(personnummer, business_object_id, consumer=consumer)
+        found = [self.letter_json(letter) for letter in stored]
         return [letter for letter in found if status is None or letter["status"] == status]

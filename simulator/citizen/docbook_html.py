@@ -74,7 +74,7 @@ def _node(element, result: docbook.DocbookCheck) -> str:
 
 def _content(element, result) -> str:
     """Escaped text and rendered children, in document order."""
-    parts = [escape(element.text or "")]
+    parts: list[str] = [escape(element.text or "")]
     for child in element:
         parts.append(_node(child, result))
         parts.append(escape(child.tail or ""))

@@ -31,6 +31,7 @@ def notifications_for(citizen: Citizen | None, message: dict, now: dt.datetime) 
         "personnummer": citizen.personnummer,
         "message_id": message["message_id"],
         "source_system": message.get("source_system"),
+        "consumer": message.get("consumer"),
         "created_at": now,
     }
     rows = []

@@ -1,6 +1,7 @@
 """The paper outbox: what a print-and-distribution service receives from a care system.
 
-A letter is checked like any other input (errors name the field) and is "delivered"
+A letter's metadata comes in through the control API's model (simulator.citizen.api,
+errors name the field); the letter itself is decoded and checked here. It is "delivered"
 ``postal_delivery_days`` after it was received, on the simulator clock, so a test can
 advance the clock and see the paper arrive. A protected person's letter (CH-10) never
 carries an address: the care system must not send one, and the pages show only
@@ -12,47 +13,39 @@ import base64
 import binascii
 import dataclasses
 import datetime as dt
-import re
 import uuid
 from typing import Any
 
-from simulator.population.domain import Citizen, FieldError, validate_personnummer
+from simulator.population.domain import Citizen, FieldError
 
 DEFAULT_POSTAL_DAYS = 2
 MAX_PDF_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 100_000
-RULE_ID = re.compile(r"^[A-Z]{2}-[0-9]{2}$")
-ADDRESS_FIELDS = ("name", "street", "care_of", "postal_code", "city")
-FIELDS = {
-    "personnummer",
-    "business_object_id",
-    "booking_id",
-    "sender_facility",
-    "reason_rule_ids",
-    "protected_address_route",
-    "address",
-    "postal_delivery_days",
-    "pdf_base64",
-    "text",
-}
 STATUS_LABELS = {"in_transit": "Under postgång", "delivered": "Levererat"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    """A letter's metadata as the control API's model validated it."""
+
+    personnummer: str
+    sender_name: str | None
+    sender_hsa_id: str | None
+    business_object_id: str | None = None
+    booking_id: str | None = None
+    reason_rule_ids: tuple[str, ...] = ()
+    protected_route: bool = False
+    address: dict[str, str] | None = None
+    postal_delivery_days: int | None = None  # None: DEFAULT_POSTAL_DAYS
+
+    def __post_init__(self) -> None:
+        assert self.sender_name or self.sender_hsa_id, "the model requires a sender"
 
 
 @dataclasses.dataclass(frozen=True)
 class Document:
     content_type: str
     data: bytes
-
-
-def _string(data: dict, name: str, maxlen: int = 255, required: bool = False) -> str | None:
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise FieldError(name, "is required")
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > maxlen:
-        raise FieldError(name, f"must be a non-empty string of at most {maxlen} characters")
-    return value.strip()
 
 
 def pdf_document(data: bytes, field: str) -> Document:
@@ -85,67 +78,14 @@ def json_document(data: dict) -> Document:
     return pdf_document(raw, "pdf_base64")
 
 
-def _sender(value: Any) -> tuple[str | None, str | None]:
-    if value is None:
-        raise FieldError("sender_facility", "is required (an object with name and hsa_id)")
-    if not isinstance(value, dict) or set(value) - {"name", "hsa_id"}:
-        raise FieldError("sender_facility", "must be an object with name and hsa_id")
-    name = _string(value, "name") if "name" in value else None
-    hsa_id = _string(value, "hsa_id") if "hsa_id" in value else None
-    if not name and not hsa_id:
-        raise FieldError("sender_facility.name", "name or hsa_id is required")
-    return name, hsa_id
-
-
-def _rule_ids(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if (
-        not isinstance(value, list)
-        or len(value) > 50
-        or not all(isinstance(v, str) and RULE_ID.match(v) for v in value)
-    ):
-        raise FieldError("reason_rule_ids", 'must be a list of guideline rule IDs such as "CH-06"')
-    return value
-
-
-def _address(value: Any) -> dict | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise FieldError("address", "must be an object")
-    unknown = set(value) - set(ADDRESS_FIELDS)
-    if unknown:
-        raise FieldError(f"address.{sorted(unknown)[0]}", "unknown field")
-    for name in value:
-        if value[name] is not None and (not isinstance(value[name], str) or len(value[name]) > 200):
-            raise FieldError(f"address.{name}", "must be a string of at most 200 characters")
-    return {k: v for k, v in value.items() if v}
-
-
-def _postal_days(value: Any) -> int:
-    if value is None:
-        return DEFAULT_POSTAL_DAYS
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 30:
-        raise FieldError("postal_delivery_days", "must be a whole number of days from 0 to 30")
-    return value
-
-
 def new_letter(
-    data: Any, document: Document, citizen: Citizen | None, now: dt.datetime, submitted_by: str | None
+    submission: Submission, document: Document, citizen: Citizen | None, now: dt.datetime, submitted_by: str | None
 ) -> dict:
-    """Validate a submission into a row for the outbox (FieldError names the field)."""
-    if not isinstance(data, dict):
-        raise FieldError("body", "must be a JSON object")
-    unknown = set(data) - FIELDS
-    if unknown:
-        raise FieldError(sorted(unknown)[0], "unknown field")
-    personnummer = validate_personnummer(data.get("personnummer"))
-    route = data.get("protected_address_route", False)
-    if not isinstance(route, bool):
-        raise FieldError("protected_address_route", "must be true or false")
-    sender_name, sender_hsa = _sender(data.get("sender_facility"))
-    address = _address(data.get("address"))
+    """A row for the outbox from a submission the control API's model let in (the one
+    door for its wire format: simulator.citizen.api). What is left here is the outbox's
+    own rule: CH-10, which depends on the citizen, not on the request's shape."""
+    route = submission.protected_route
+    address = submission.address
     protected = route or bool(citizen and citizen.is_protected)
     if protected and address:
         raise FieldError(
@@ -161,14 +101,15 @@ def new_letter(
             "CH-10: personen har skyddade personuppgifter men brevet är inte flaggat för "
             "skyddad adress-vägen (protected_address_route)."
         )
+    days = submission.postal_delivery_days
     return {
         "letter_id": str(uuid.uuid4()),
-        "personnummer": personnummer,
-        "business_object_id": _string(data, "business_object_id"),
-        "booking_id": _string(data, "booking_id"),
-        "sender_name": sender_name,
-        "sender_hsa_id": sender_hsa,
-        "reason_rule_ids": _rule_ids(data.get("reason_rule_ids")),
+        "personnummer": submission.personnummer,
+        "business_object_id": submission.business_object_id,
+        "booking_id": submission.booking_id,
+        "sender_name": submission.sender_name,
+        "sender_hsa_id": submission.sender_hsa_id,
+        "reason_rule_ids": list(submission.reason_rule_ids),
         "protected_route": route,
         "protected_citizen": protected,
         "address": None if protected else address,
@@ -177,7 +118,7 @@ def new_letter(
         "document": document.data,
         "submitted_by": submitted_by,
         "received_at": now,
-        "postal_delivery_days": _postal_days(data.get("postal_delivery_days")),
+        "postal_delivery_days": DEFAULT_POSTAL_DAYS if days is None else days,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 
+from simulator.auth.access import caller_consumer
 from simulator.errors import FieldError
 from simulator.storage import Database, UtcDateTime, metadata
 
@@ -23,6 +24,7 @@ messages = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("sender", sa.String(80)),
     sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("consumer", sa.Text),  # the sending care system's HSA-id (shared mode's scope)
 )
 FIELDS = (  # name, longest, required
     ("idempotency_key", 160, True),
@@ -51,10 +53,13 @@ class SmsGateway:
             except sa.exc.IntegrityError:
                 return False, conn.execute(sa.select(messages.c.id).where(key)).scalar()
 
-    def listing(self, personnummer: str | None = None) -> list[dict]:
+    def listing(self, personnummer: str | None = None, consumer: str | None = None) -> list[dict]:
+        """``consumer``: only what that care system sent (shared mode's vendor scope)."""
         query = sa.select(messages).order_by(messages.c.id)
         if personnummer:
             query = query.where(messages.c.personnummer == personnummer)
+        if consumer is not None:
+            query = query.where(messages.c.consumer == consumer)
         with self.db.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
@@ -83,18 +88,16 @@ def _values(body) -> dict:
 def create_blueprint(gateway: SmsGateway, clock) -> Blueprint:
     api = Blueprint("sms_gateway", __name__, url_prefix="/api/sms-gateway")
 
-    @api.errorhandler(FieldError)
-    def _field_error(exc: FieldError):
-        return jsonify(error=exc.message, field=exc.field), 400
-
     @api.post("/messages")
     def send():
-        created, sms_id = gateway.add({**_values(request.get_json(silent=True)), "received_at": clock.now()})
+        consumer = caller_consumer() or request.headers.get("x-rivta-original-serviceconsumer-hsaid") or None
+        values = _values(request.get_json(silent=True))
+        created, sms_id = gateway.add({**values, "received_at": clock.now(), "consumer": consumer})
         return jsonify(id=sms_id, created=created), 201 if created else 200
 
     @api.get("/messages")
     def listing():
-        items = gateway.listing(request.args.get("personnummer"))
+        items = gateway.listing(request.args.get("personnummer"), consumer=caller_consumer())
         return jsonify([{**m, "received_at": m["received_at"].isoformat()} for m in items])
 
     return api

@@ -31,6 +31,7 @@ notifications = sa.Table(
     sa.Column("subject", sa.Text),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("source_system", sa.Text),
+    sa.Column("consumer", sa.Text),  # the consumer HSA-id of the message (shared mode's scope)
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
@@ -52,6 +53,7 @@ paper_letters = sa.Table(
     sa.Column("content_type", sa.String(40), nullable=False),
     sa.Column("document", sa.LargeBinary, nullable=False),
     sa.Column("submitted_by", sa.Text),
+    sa.Column("consumer", sa.Text),  # the sender's consumer HSA-id (shared mode's scope)
     sa.Column("received_at", UtcDateTime(), nullable=False),
     sa.Column("postal_delivery_days", sa.Integer, nullable=False),
     # hash: a B-tree entry must stay under ~2.7 kB on PostgreSQL, a businessObjectId need not
@@ -69,6 +71,7 @@ citizen_actions = sa.Table(
     sa.Column("business_object_id", sa.Text),
     sa.Column("booking_id", sa.Text),
     sa.Column("source_system", sa.Text),
+    sa.Column("consumer", sa.Text),  # the consumer HSA-id of the message acted on
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("callback_url", sa.Text),
     sa.Column("callback_status", sa.String(12), nullable=False),  # none | pending | delivered | failed
@@ -82,6 +85,9 @@ callback_urls = sa.Table(
     sa.Column("source_system", sa.Text, primary_key=True),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("registered_at", UtcDateTime(), nullable=False),
+    # the vendor (shared mode) that registered it: only its own messages' actions go there;
+    # NULL (open mode, admin) for every consumer's
+    sa.Column("consumer", sa.Text),
 )
 
 web_secrets = sa.Table(
@@ -102,9 +108,12 @@ def _row(row) -> dict:
     return data
 
 
-def _filters(table, personnummer: str | None, business_object_id: str | None) -> list:
-    """WHERE clauses for the optional filters every list offers."""
-    where = []
+def _filters(
+    table: sa.Table, personnummer: str | None, business_object_id: str | None, consumer: str | None = None
+) -> list:
+    """WHERE clauses for the optional filters every list offers; ``consumer`` is shared
+    mode's scope (a vendor token's HSA-id): only that consumer's rows."""
+    where = [] if consumer is None else [table.c.consumer == consumer]
     if personnummer:
         where.append(table.c.personnummer == personnummer)
     if business_object_id:
@@ -131,8 +140,10 @@ class CitizenSideStore:
             with transaction(self.db, isolated=True) as conn:
                 conn.execute(_INSERT_NOTIFICATIONS, rows)
 
-    def notifications(self, personnummer: str | None = None, limit: int = 500) -> list[dict]:
-        return self._select(notifications, *_filters(notifications, personnummer, None), limit=limit)
+    def notifications(
+        self, personnummer: str | None = None, limit: int = 500, consumer: str | None = None
+    ) -> list[dict]:
+        return self._select(notifications, *_filters(notifications, personnummer, None, consumer), limit=limit)
 
     # paper letters -------------------------------------------------------
     def add_letter(self, row: dict) -> None:
@@ -143,17 +154,22 @@ class CitizenSideStore:
             conn.execute(sa.insert(paper_letters).values(**stored))
 
     def letters(
-        self, personnummer: str | None = None, business_object_id: str | None = None, limit: int = 500
+        self,
+        personnummer: str | None = None,
+        business_object_id: str | None = None,
+        limit: int = 500,
+        consumer: str | None = None,
     ) -> list[dict]:
-        where = _filters(paper_letters, personnummer, business_object_id)
+        where = _filters(paper_letters, personnummer, business_object_id, consumer)
         columns = [c for c in paper_letters.c if c.name != "document"]
         size = sa.func.length(paper_letters.c.document).label("size")
         query = sa.select(*columns, size).where(*where).order_by(paper_letters.c.seq.desc()).limit(limit)
         with self.db.connect() as conn:
             return [_row(r) for r in conn.execute(query).all()]
 
-    def letter(self, letter_id: str) -> dict | None:
-        found = self._select(paper_letters, paper_letters.c.letter_id == letter_id)
+    def letter(self, letter_id: str, consumer: str | None = None) -> dict | None:
+        where = [paper_letters.c.letter_id == letter_id] + _filters(paper_letters, None, None, consumer)
+        found = self._select(paper_letters, *where)
         return found[0] if found else None
 
     # citizen actions and callbacks ----------------------------------------
@@ -162,9 +178,13 @@ class CitizenSideStore:
             conn.execute(sa.insert(citizen_actions).values(**row))
 
     def actions(
-        self, personnummer: str | None = None, business_object_id: str | None = None, limit: int = 500
+        self,
+        personnummer: str | None = None,
+        business_object_id: str | None = None,
+        limit: int = 500,
+        consumer: str | None = None,
     ) -> list[dict]:
-        where = _filters(citizen_actions, personnummer, business_object_id)
+        where = _filters(citizen_actions, personnummer, business_object_id, consumer)
         return self._select(citizen_actions, *where, limit=limit)
 
     def action(self, event_id: str) -> dict | None:
@@ -183,26 +203,43 @@ class CitizenSideStore:
                 )
             )
 
-    def register_callback(self, source_system: str, url: str, at: dt.datetime) -> None:
+    def register_callback(self, source_system: str, url: str, at: dt.datetime, consumer: str | None = None) -> bool:
+        """Register (or replace) the URL for ``source_system``. A vendor (``consumer``) may
+        replace only its own registration (not another vendor's, not an admin's): False,
+        nothing changed."""
+        row = dict(source_system=source_system, url=url, registered_at=at, consumer=consumer)
+        mine = callback_urls.c.source_system == source_system
+        if consumer is not None:
+            mine = sa.and_(mine, callback_urls.c.consumer == consumer)
         with self.db.begin() as conn:
-            conn.execute(sa.delete(callback_urls).where(callback_urls.c.source_system == source_system))
-            conn.execute(sa.insert(callback_urls).values(source_system=source_system, url=url, registered_at=at))
+            taken = conn.execute(
+                sa.select(callback_urls.c.consumer).where(callback_urls.c.source_system == source_system)
+            )
+            if taken.first() is not None and conn.execute(sa.delete(callback_urls).where(mine)).rowcount == 0:
+                return False
+            conn.execute(sa.insert(callback_urls).values(**row))
+        return True
 
-    def callbacks(self) -> list[dict]:
-        return self._select(callback_urls, order=callback_urls.c.source_system)
+    def callbacks(self, consumer: str | None = None) -> list[dict]:
+        where = [] if consumer is None else [callback_urls.c.consumer == consumer]
+        return self._select(callback_urls, *where, order=callback_urls.c.source_system)
 
-    def callback_url(self, source_system: str | None) -> str | None:
+    def callback_url(self, source_system: str | None, consumer: str | None = None) -> str | None:
+        """Where a citizen action on a message of ``consumer`` goes: the registration for its
+        sourceSystem, if made by that consumer or by no vendor in particular."""
         if not source_system:
             return None
-        found = self._select(callback_urls, callback_urls.c.source_system == source_system)
+        where = [callback_urls.c.source_system == source_system]
+        where.append(sa.or_(callback_urls.c.consumer.is_(None), callback_urls.c.consumer == consumer))
+        found = self._select(callback_urls, *where)
         return found[0]["url"] if found else None
 
-    def delete_callback(self, source_system: str) -> bool:
+    def delete_callback(self, source_system: str, consumer: str | None = None) -> bool:
+        where = [callback_urls.c.source_system == source_system]
+        if consumer is not None:
+            where.append(callback_urls.c.consumer == consumer)
         with self.db.begin() as conn:
-            return (
-                conn.execute(sa.delete(callback_urls).where(callback_urls.c.source_system == source_system)).rowcount
-                > 0
-            )
+            return conn.execute(sa.delete(callback_urls).where(*where)).rowcount > 0
 
     # the trainer's view of every inbox ----------------------------------------
     def recent_messages(self, limit: int = 300) -> list[dict]:

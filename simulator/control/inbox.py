@@ -98,22 +98,6 @@ def thread_json(thread: dict, with_xml: bool = False) -> dict:
     }
 
 
-def own_threads(threads: list[dict], consumer: str | None) -> list[dict]:
-    """A vendor (shared mode) sees only the messages its consumer HSA-id sent, and only the
-    threads that hold one; counts are of what it sees."""
-    if consumer is None:
-        return threads
-    visible = []
-    for thread in threads:
-        messages = [m for m in thread["messages"] if m.get("consumer") == consumer]
-        if messages:
-            unread = sum(1 for m in messages if m["case_read_status"] == "Unread")
-            archived = all(m["user_selection_status"] == "Archived" for m in messages)
-            status = "Archived" if archived else "Active"
-            visible.append(dict(thread, messages=messages, unread_count=unread, user_selection_status=status))
-    return visible
-
-
 def create_blueprint(runtime) -> Blueprint:
     api = Blueprint("control_inbox", __name__, url_prefix="/api")
     store = InboxStore(runtime.db)
@@ -127,10 +111,11 @@ def create_blueprint(runtime) -> Blueprint:
         personnummer = params.personnummer(personnummer)
         asked = query(models.InboxQuery)
         status, with_xml = asked.status, asked.include_xml
-        threads = store.threads(personnummer)
+        # A vendor (shared mode) gets the threads of its own messages, counted in the query.
+        threads = store.threads(personnummer, consumer=caller_consumer())
         if not threads and runtime.citizens.get(personnummer) is None:
             raise NotFound("personnummer", "no citizen and no inbox messages for this personnummer")
-        threads = [t for t in own_threads(threads, caller_consumer()) if status in (None, t["user_selection_status"])]
+        threads = [t for t in threads if status in (None, t["user_selection_status"])]
         messages = sum(len(t["messages"]) for t in threads)
         return jsonify(
             personnummer=personnummer,

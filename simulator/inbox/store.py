@@ -160,32 +160,41 @@ class InboxStore:
             row = conn.execute(sa.select(messages).where(messages.c.message_id == message_id)).first()
         return _row(row) if row else None
 
-    def messages_for(self, personnummer: str) -> list[dict]:
+    def messages_for(self, personnummer: str, consumer: str | None = None) -> list[dict]:
+        """``consumer``: only what that consumer HSA-id sent (shared mode's vendor scope)."""
+        query = sa.select(messages).where(messages.c.subject_of_care_id == personnummer)
+        if consumer is not None:
+            query = query.where(messages.c.consumer == consumer)
         with self.db.connect() as conn:
-            rows = conn.execute(
-                sa.select(messages).where(messages.c.subject_of_care_id == personnummer).order_by(messages.c.seq)
-            ).all()
+            rows = conn.execute(query.order_by(messages.c.seq)).all()
         return [_row(r) for r in rows]
 
-    def messages_by_business_object(self, business_object_id: str, personnummer: str | None = None) -> list[dict]:
+    def messages_by_business_object(
+        self, business_object_id: str, personnummer: str | None = None, consumer: str | None = None
+    ) -> list[dict]:
         query = sa.select(messages).where(messages.c.business_object_key == business_object_key(business_object_id))
         if personnummer:
             query = query.where(messages.c.subject_of_care_id == personnummer)
+        if consumer is not None:
+            query = query.where(messages.c.consumer == consumer)
         with self.db.connect() as conn:
             return [_row(r) for r in conn.execute(query.order_by(messages.c.seq)).all()]
 
-    def threads(self, personnummer: str, selection_status: str | None = None) -> list[dict]:
-        """Threads newest first; a thread is Archived only when all its messages are."""
+    def threads(
+        self, personnummer: str, selection_status: str | None = None, consumer: str | None = None
+    ) -> list[dict]:
+        """Threads newest first; a thread is Archived only when all its messages are.
+        With ``consumer``, threads of that consumer's messages only (counts of those)."""
         grouped: dict[str, list[dict]] = {}
-        for message in self.messages_for(personnummer):
+        for message in self.messages_for(personnummer, consumer):
             grouped.setdefault(message["thread_key"], []).append(message)
         threads = [_thread(key, items) for key, items in grouped.items()]
         if selection_status:
             threads = [t for t in threads if t["user_selection_status"] == selection_status]
         return sorted(threads, key=lambda t: (t["latest_at"], t["latest_seq"]), reverse=True)
 
-    def thread(self, personnummer: str, key: str) -> dict | None:
-        items = [m for m in self.messages_for(personnummer) if m["thread_key"] == key]
+    def thread(self, personnummer: str, key: str, consumer: str | None = None) -> dict | None:
+        items = [m for m in self.messages_for(personnummer, consumer) if m["thread_key"] == key]
         return _thread(key, items) if items else None
 
     def mark_read(self, message_id: str, at: dt.datetime) -> dict | None:

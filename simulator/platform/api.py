@@ -13,7 +13,7 @@ from simulator.control.spec import API, Error, answers, body, query, streamed_op
 from simulator.errors import FieldError, NotFound
 from simulator.platform import metrics, responses
 from simulator.platform import models as m
-from simulator.platform.behaviours import RuleError, parse_rule
+from simulator.platform.behaviours import RuleError, new_rule
 from simulator.platform.routing import ConfigError
 from simulator.platform.trafficstore import TrafficFilter
 from simulator.population.personnummer import mask
@@ -135,9 +135,16 @@ def create_blueprint(runtime, platform) -> Blueprint:
     @API.validate(json=m.BehaviourRuleRequest, resp=answers(HTTP_201=m.BehaviourRule), tags=TAGS)
     def add_behaviour():
         """Add a fault-injection rule (docs/platform.md, "Behaviour rules")."""
-        asked = body(m.BehaviourRuleRequest).model_dump(exclude_none=True)
-        asked["action"] = {k: v for k, v in asked["action"].items() if v is not None}
-        rule = parse_rule(asked, set(runtime.contracts.contracts), check_result_code)
+        asked = body(m.BehaviourRuleRequest)
+        rule = new_rule(
+            asked.match.model_dump(exclude_none=True),
+            asked.action.model_dump(exclude_none=True),
+            asked.times,
+            asked.probability,
+            asked.description,
+            set(runtime.contracts.contracts),
+            check_result_code,
+        )
         return jsonify(store.add_rule(rule, runtime.clock.now()).as_dict()), 201
 
     @api.get(f"/api/behaviours/<{ID}:rule_id>")

@@ -120,7 +120,7 @@ class ThrowawayCA:
         return key, builder.sign(self.key, hashes.SHA256())
 
     def server(self, now: dt.datetime, hosts: tuple[str, ...] = ("localhost", "127.0.0.1")) -> Path:
-        names = []
+        names: list[x509.GeneralName] = []
         for host in hosts:
             try:
                 names.append(x509.IPAddress(ipaddress.ip_address(host)))

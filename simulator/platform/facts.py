@@ -39,20 +39,25 @@ def _text(element) -> str | None:
 def read_facts(payload: etree._Element | None, logical_address: str | None) -> RequestFacts:
     if payload is None:
         return RequestFacts()
-    subjects, checked, business_object_id, source_system = [], [], None, None
+    subjects: list[str] = []
+    checked: list[str] = []
+    business_object_id: str | None = None
+    source_system: str | None = None
     for element in payload.iter():
         name = _local(element)
-        if name in SUBJECT_TAGS and len(element) == 0 and _text(element):
-            subjects.append(_text(element))
-            checked.append(_text(element))
+        text = _text(element)
+        if name in SUBJECT_TAGS and len(element) == 0 and text:
+            subjects.append(text)
+            checked.append(text)
         elif name == "personId":
             extension = next((c for c in element if _local(c) == "extension"), None)
-            if extension is not None and _text(extension):
-                subjects.append(_text(extension))
+            person = _text(extension) if extension is not None else None
+            if person:
+                subjects.append(person)
         elif name == "businessObjectId" and business_object_id is None:
-            business_object_id = _text(element)
+            business_object_id = text
         elif name == "sourceSystem" and source_system is None:
-            source_system = _text(element)
+            source_system = text
     rules = []
     if not logical_address:
         rules.append("MC-01")

@@ -38,7 +38,7 @@ class PlatformView:
     def __init__(self, store: PlatformStore, known_contracts: set[str]):
         self.store = store
         self.known = known_contracts
-        self.generation = None
+        self.generation: int | None = None
         self.table: RoutingTable = default_table()
         self.rules: list[Rule] = []
 
@@ -112,11 +112,12 @@ class PlatformGate:
         timeout = (route.timeout if route else None) or table.producer_timeout
         rule = self._fire(call, rules, consumer)
         if rule is not None:
-            timeout -= self._wait(rule, timeout, upstream or call.environ.get("PATH_INFO"), table.instance)
+            where = upstream or call.environ.get("PATH_INFO") or ""
+            timeout -= self._wait(rule, timeout, where, table.instance)
             reply = self._act(call, rule, table.instance)
             if reply is not None:
                 return reply
-        if upstream:
+        if route is not None and upstream:
             return self.upstream.forward(call, route, timeout, table.instance, original)
         return None
 
@@ -136,7 +137,7 @@ class PlatformGate:
         for rule in rules:
             if rule.remaining == 0 or not rule.matches(wanted) or not rule.chosen():
                 continue
-            if self.store.claim(rule.id):
+            if rule.id is not None and self.store.claim(rule.id):
                 call.notes["platform.behaviour"] = rule.id
                 return rule
             rule.remaining = 0  # used up (or deleted) by another call; stop asking

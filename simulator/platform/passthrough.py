@@ -38,8 +38,11 @@ class Upstream:
         if consumer:
             headers["x-rivta-original-serviceconsumer-hsaid"] = consumer
         url = route.upstream
+        assert url is not None, "only a passthrough route is forwarded"
         try:
-            cert = (route.client_cert, route.client_key) if route.client_key else route.client_cert
+            cert: str | tuple[str, str] | None = route.client_cert
+            if route.client_cert and route.client_key:
+                cert = (route.client_cert, route.client_key)
             answer = self._session(url).post(
                 url,
                 data=call.body,

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator.clock import parse_duration
 from simulator.platform.api import create_blueprint
@@ -20,6 +21,9 @@ from simulator.platform.store import PlatformStore
 from simulator.platform.trafficstore import Retention, TrafficStore
 from simulator.platform.wsgi import PlatformWsgi
 from simulator.storage.alarms import Alarms
+
+if TYPE_CHECKING:
+    from simulator.runtime import Runtime
 
 
 def retention_from_env(env=os.environ) -> Retention:
@@ -40,7 +44,7 @@ def retention_from_env(env=os.environ) -> Retention:
 
 @dataclasses.dataclass
 class Platform:
-    runtime: object
+    runtime: Runtime
     store: PlatformStore
     view: PlatformView
     traffic: TrafficStore

@@ -143,8 +143,9 @@ def test_admin_pages_need_a_login(bed):
     assert page.status_code == 302 and "/login" in page.headers["Location"]
     form = client.get("/login")
     csrf = form.get_data(as_text=True).split('name="csrf" value="')[1].split('"')[0]
-    refused = client.post("/login", data={"token": secrets["a"], "csrf": csrf, "next": "/kontroll/klocka"})
-    assert refused.status_code == 401, "a vendor token does not open the admin pages"
+    vendor = client.post("/login", data={"token": secrets["a"], "csrf": csrf, "next": "/kontroll/klocka"})
+    assert vendor.status_code == 302 and vendor.headers["Location"].endswith("/certifiering/"), "its own runs"
+    assert client.get("/kontroll/klocka").status_code == 403, "a vendor token does not open the admin pages"
     logged_in = client.post("/login", data={"token": secrets["admin"], "csrf": csrf, "next": "/kontroll/klocka"})
     assert logged_in.status_code == 302 and logged_in.headers["Location"].endswith("/kontroll/klocka")
     assert client.get("/kontroll/klocka").status_code == 200
@@ -202,10 +203,13 @@ def test_tokens_cli_creates_lists_and_revokes(tmp_path):
     assert runner.invoke(main, ["tokens", "revoke", "1", *data]).exit_code != 0
 
 
-def test_a_care_systems_own_rest_calls_need_no_token(bed):
-    """Like SOAP: the reference dispatch worker registers its callback without a token."""
-    app, _ = bed
+def test_a_care_systems_rest_calls_need_its_vendor_token(bed):
+    """No open state-changing route: a care system registers its callback with its token
+    (the embedded dispatch worker gets one from kallelse serve --shared)."""
+    app, store = bed
     client = Client(app)
-    answer = client.post("/api/callbacks", json={"source_system": VENDOR_A, "url": "http://care.example/cb"})
+    registration = {"source_system": VENDOR_A, "url": "http://care.example/cb"}
+    assert client.post("/api/callbacks", json=registration).status_code == 401
+    answer = client.post("/api/callbacks", json=registration, headers=bearer(tokens(store)["a"]))
     assert answer.status_code == 201, answer.json
-    assert client.get("/api/callbacks").status_code == 401, "reading them is not the care system's"
+    assert client.get("/api/callbacks").status_code == 401

@@ -179,8 +179,12 @@ SUBMISSION = {
 
 
 def letter(data=None, citizen=None):
+    """Through the API's door (the letter first, then the model), as POST /api/paper-letters."""
+    from simulator.citizen.api import letter_submission
+
     data = dict(SUBMISSION if data is None else data)
-    return paper.new_letter(data, paper.json_document(data), citizen, NOW, "SE-CONSUMER")
+    document = paper.json_document(data)
+    return paper.new_letter(letter_submission(data), document, citizen, NOW, "SE-CONSUMER")
 
 
 def test_a_letter_is_received_at_the_clock_time_and_delivered_days_later():
@@ -204,9 +208,11 @@ def test_pdf_letters_are_decoded_and_checked():
         ({"personnummer": "191212121213"}, "personnummer"),
         ({"personnummer": None}, "personnummer"),
         ({"sender_facility": None}, "sender_facility"),
-        ({"sender_facility": {"name": "x", "color": "red"}}, "sender_facility"),
-        ({"sender_facility": {}}, "sender_facility.name"),
-        ({"reason_rule_ids": ["channel rule"]}, "reason_rule_ids"),
+        ({"sender_facility": {"name": "x", "color": "red"}}, "sender_facility.color"),
+        ({"sender_facility": {}}, "sender_facility"),
+        ({"sender_facility": {"name": "  "}}, "sender_facility.name"),
+        ({"business_object_id": ""}, "business_object_id"),
+        ({"reason_rule_ids": ["channel rule"]}, "reason_rule_ids[0]"),
         ({"protected_address_route": "yes"}, "protected_address_route"),
         ({"postal_delivery_days": -1}, "postal_delivery_days"),
         ({"postal_delivery_days": True}, "postal_delivery_days"),

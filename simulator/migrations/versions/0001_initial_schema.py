@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-30 19:23:08.593363
+Create Date: 2026-11-30 20:39:24.892465
 """
 
 import sqlalchemy as sa
@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("business_object_id", sa.Text(), nullable=True),
         sa.Column("booking_id", sa.Text(), nullable=True),
         sa.Column("source_system", sa.Text(), nullable=True),
+        sa.Column("consumer", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("callback_url", sa.Text(), nullable=True),
         sa.Column("callback_status", sa.String(length=12), nullable=False),
@@ -75,6 +76,7 @@ def upgrade() -> None:
         sa.Column("source_system", sa.Text(), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("consumer", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("source_system"),
     )
     op.create_table(
@@ -87,6 +89,7 @@ def upgrade() -> None:
         sa.Column("subject", sa.Text(), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("source_system", sa.Text(), nullable=True),
+        sa.Column("consumer", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -187,6 +190,7 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=40), nullable=False),
         sa.Column("document", sa.LargeBinary(), nullable=False),
         sa.Column("submitted_by", sa.Text(), nullable=True),
+        sa.Column("consumer", sa.Text(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("postal_delivery_days", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
@@ -216,6 +220,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("sender", sa.String(length=80), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("consumer", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("idempotency_key"),
     )
