@@ -146,19 +146,27 @@ def _receipts(engine, threads: list[dict], refresh: bool) -> list[dict]:
     return rows
 
 
-def _delivered(kind: str):
-    """EXISTS a done delivery of the kallelse itself (not a cancellation, not a reminder)
-    of ``kind`` for the outer booking: ``delivered_channels`` as SQL."""
-    query = sa.select(steps.c.id).where(
-        steps.c.booking_id == bookings.c.booking_id,
-        steps.c.kind == kind,
-        steps.c.state == "done",
-        sa.not_(steps.c.key.like("%:cancel")),
-        sa.not_(steps.c.key.like("%reminder%")),
+def _delivered():
+    """Per booking with a done delivery of the kallelse itself (not a cancellation, not a
+    reminder): whether it reached 1177 (AddMessage answered OK) and paper —
+    ``delivered_channels`` as one grouped scan of the steps (a subquery per booking lets
+    SQLite pick the state index and read every done step for each booking)."""
+    ok = steps.c.result.like('%"code": "OK"%')  # as json.dumps writes Context.finish's result
+    return (
+        sa.select(
+            steps.c.booking_id,
+            sa.func.max(sa.case((sa.and_(steps.c.kind == "addmessage", ok), 1), else_=0)).label("digital"),
+            sa.func.max(sa.case((steps.c.kind == "paper", 1), else_=0)).label("paper"),
+        )
+        .where(
+            steps.c.state == "done",
+            steps.c.kind.in_(("addmessage", "paper")),
+            sa.not_(steps.c.key.like("%:cancel")),
+            sa.not_(steps.c.key.like("%reminder%")),
+        )
+        .group_by(steps.c.booking_id)
+        .subquery()
     )
-    if kind == "addmessage":  # stored as json.dumps({"code": "OK", ...}) by Context.finish
-        query = query.where(steps.c.result.like('%"code": "OK"%'))
-    return sa.exists(query)
 
 
 def _hour(db, column):
@@ -173,9 +181,12 @@ def summary_rows(engine) -> tuple[list[dict], dict[str, int], list[dict]]:
     delivered channels with its booking count; done paper and SMS counts; the first
     digital threads for RP-02). A campaign of 50,000 bookings is a few hundred rows."""
     db = engine.store.db
-    digital, paper = _delivered("addmessage").label("digital"), _delivered("paper").label("paper")
+    delivered = _delivered()
+    digital = sa.func.coalesce(delivered.c.digital, 0).label("digital")
+    paper = sa.func.coalesce(delivered.c.paper, 0).label("paper")
     hour = _hour(db, bookings.c.created_at).label("hour")
-    inner = sa.select(bookings.c.profile, bookings.c.manual, hour, digital, paper).subquery()
+    joined = bookings.outerjoin(delivered, delivered.c.booking_id == bookings.c.booking_id)
+    inner = sa.select(bookings.c.profile, bookings.c.manual, hour, digital, paper).select_from(joined).subquery()
     grouped = sa.select(
         inner.c.profile, inner.c.manual, inner.c.hour, inner.c.digital, inner.c.paper, sa.func.count().label("n")
     ).group_by(inner.c.profile, inner.c.manual, inner.c.hour, inner.c.digital, inner.c.paper)
@@ -186,7 +197,8 @@ def summary_rows(engine) -> tuple[list[dict], dict[str, int], list[dict]]:
     )
     threads = (
         sa.select(bookings.c.booking_id, bookings.c.personnummer, bookings.c.business_object_id, bookings.c.read_at)
-        .where(_delivered("addmessage"))
+        .select_from(bookings.join(delivered, delivered.c.booking_id == bookings.c.booking_id))
+        .where(delivered.c.digital == 1)
         .limit(READ_RECEIPTS)
     )
     with db.connect() as conn:
