@@ -29,7 +29,28 @@ def _name_part(record, name: str) -> str:
 
 
 def parse_person(answer: etree._Element) -> PersonAnswer:
-    record = local_find(answer, "requestedPersonRecord", "personRecord")
+    return person_from(local_find(answer, "requestedPersonRecord"))
+
+
+def parse_persons(answer: etree._Element) -> dict[str, PersonAnswer]:
+    """A batch answer: personnummer -> answer, one per ``requestedPersonRecord``."""
+    found = {}
+    for requested in answer:
+        if isinstance(requested.tag, str) and etree.QName(requested).localname == "requestedPersonRecord":
+            pnr = local_text(requested, "requestedPersonalIdentity", "extension")
+            if pnr:
+                found[pnr] = person_from(requested)
+    return found
+
+
+def look_up_people(client: RivtaClient, endpoint: Endpoint, pnrs: list[str]) -> dict[str, PersonAnswer]:
+    """LK-01 for up to 500 people in one GetPersonsForProfile call, as campaign systems do."""
+    return parse_persons(client.call(endpoint, rivta.get_persons_for_profile(endpoint.contract, pnrs, "P3")))
+
+
+def person_from(requested: etree._Element | None) -> PersonAnswer:
+    """One ``requestedPersonRecord``: no ``personRecord`` in it means not found."""
+    record = local_find(requested, "personRecord")
     if record is None:
         return PersonAnswer(status=LookupStatus.NOT_FOUND)
     address = local_find(record, "addressInformation", "residentialAddress")

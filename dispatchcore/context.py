@@ -32,6 +32,8 @@ class Host(Protocol):
 
     def client(self, settings: Settings) -> RivtaClient: ...
 
+    def take_prefetched(self, pnr: str) -> rules.PersonAnswer | None: ...
+
     def endpoint(self, settings: Settings, name: str) -> Endpoint: ...
 
     def url(self, settings: Settings, name: str) -> str: ...
@@ -47,6 +49,8 @@ class Context:
     booking: Booking
     step: StepRow
     now: dt.datetime
+    # the booking's steps as read right before this step ran (None: read them when asked)
+    known_steps: list[StepRow] | None = None
 
     @property
     def store(self) -> DispatchStore:
@@ -110,7 +114,9 @@ class Context:
         self.step = dataclasses.replace(self.step, payload={**self.payload, **payload})
 
     def steps(self) -> list[StepRow]:
-        return self.store.steps_for(self.booking.booking_id)
+        if self.known_steps is None:
+            self.known_steps = self.store.steps_for(self.booking.booking_id)
+        return self.known_steps
 
     def done_steps(self, kind: StepKind) -> list[StepRow]:
         return [s for s in self.steps() if s.kind == kind and s.state == StepState.DONE]
@@ -118,10 +124,12 @@ class Context:
     def lookups(self) -> tuple[rules.PersonAnswer, rules.AccountAnswer]:
         """LK-01 then LK-02, each failure captured as an answer (LK-03 decides)."""
         client, pnr = self.client(), self.booking.personnummer
-        try:
-            person = calls.look_up_person(client, self.endpoint("pu"), pnr)
-        except RivtaError as exc:
-            return rules.PersonAnswer(status=LookupStatus.UNAVAILABLE, error=exc.reason), rules.UNKNOWN_ACCOUNT
+        person = self.engine.take_prefetched(pnr)  # a campaign's batched LK-01 (worker.py)
+        if person is None:
+            try:
+                person = calls.look_up_person(client, self.endpoint("pu"), pnr)
+            except RivtaError as exc:
+                return rules.PersonAnswer(status=LookupStatus.UNAVAILABLE, error=exc.reason), rules.UNKNOWN_ACCOUNT
         self.engine.people[self.booking.booking_id] = person
         if person.status != LookupStatus.OK or person.deregistered:
             return person, rules.AccountAnswer(status=LookupStatus.NOT_ASKED)

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(seconds=30)
 SETTINGS_TTL = dt.timedelta(seconds=1)
 CALLBACK_REFRESH = dt.timedelta(seconds=30)
+PREFETCH_TTL = dt.timedelta(seconds=30)
 SERVICE_PATHS = {
     "pu": ("GetPersonsForProfile", "/pu/GetPersonsForProfile/5/rivtabp21"),
     "userprofile": ("GetUserProfile", "/userprofile/GetUserProfile/2/rivtabp21"),
@@ -71,6 +72,9 @@ class Engine:
         # PU answers of the booking being worked on, so that the paper letter right after
         # the decision needs no second lookup; dropped when the work unit ends (never stored).
         self.people: dict[str, rules.PersonAnswer] = {}
+        # LK-01 answers fetched ahead for many due decisions in one GetPersonsForProfile call
+        # (worker.prefetch_people): personnummer -> (real time fetched, answer), used once.
+        self.prefetched: dict[str, tuple[dt.datetime, rules.PersonAnswer]] = {}
 
     # --- configuration ------------------------------------------------------------------
 
@@ -264,39 +268,47 @@ class Engine:
     def due(self, limit: int = 500, requeue_after: dt.timedelta | None = None) -> list[str]:
         return self.store.due_bookings(self.clock.now(), self.clock.real_now(), limit, requeue_after)
 
+    def take_prefetched(self, pnr: str) -> rules.PersonAnswer | None:
+        """A batched PU answer for ``pnr`` if one was fetched within PREFETCH_TTL (once)."""
+        entry = self.prefetched.pop(pnr, None)
+        if entry is None or self.clock.real_now() - entry[0] > PREFETCH_TTL:
+            return None
+        return entry[1]
+
     def work(self, booking_id: str, worker: str | None = None, max_steps: int = 40) -> int:
         """Run every due step of one booking, one at a time; returns how many ran. Another
-        worker holding the booking means nothing to do here (it is being worked on)."""
+        worker holding the booking means nothing to do here (it is being worked on).
+
+        One work unit reads the simulator clock once (a clock moved meanwhile applies from
+        the next unit) and the booking's steps once per step: the handlers see that list
+        (``Context.steps``) instead of reading it again."""
         worker = worker or worker_name()
         ran = 0
         if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
             return ran
         renewed = self.clock.real_now()
         self.settings(fresh=True)  # a settings change applies from the next work unit on
+        now = self.clock.now()
         try:
             while ran < max_steps:
                 if self.clock.real_now() - renewed > LEASE / 3:  # long work: keep the lease
                     if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
                         return ran
                     renewed = self.clock.real_now()
-                step = self._next_step(booking_id)
+                steps = self.store.steps_for(booking_id)
+                step = next((s for s in steps if s.open and s.due_at <= now), None)
                 if step is None:
                     return ran
-                self._run(step, worker)
+                self._run(step, worker, now, steps)
                 ran += 1
         finally:
             self.people.pop(booking_id, None)
             self.store.release(booking_id, worker)
         return ran
 
-    def _next_step(self, booking_id: str) -> StepRow | None:
-        now = self.clock.now()
-        due = [s for s in self.store.steps_for(booking_id) if s.open and s.due_at <= now]
-        return due[0] if due else None
-
-    def _run(self, step: StepRow, worker: str) -> None:
+    def _run(self, step: StepRow, worker: str, now: dt.datetime, steps: list[StepRow] | None = None) -> None:
         row = self.store.existing(step.booking_id)
-        context = Context(self, self.settings(), row, booking_from_json(row.data), step, self.clock.now())
+        context = Context(self, self.settings(), row, booking_from_json(row.data), step, now, steps)
         handler = HANDLERS[step.kind]
         log.debug("step %s %s for %s", step.key, step.kind, mask(row.personnummer))
         try:

@@ -10,6 +10,8 @@ loses nothing: its booking's lease runs out and the work is picked up again."""
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import logging
 import os
 import signal
@@ -17,14 +19,23 @@ import threading
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from contracts.bundle import builtin_bundle
+from dispatchcore import calls
 from dispatchcore.clock import HttpClock
 from dispatchcore.engine import Engine, worker_name
+from dispatchcore.states import StepKind, StepState
 from dispatchcore.storage import Database
+from dispatchcore.store import bookings, steps
+from rivta import RivtaError
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
+IN_FLIGHT = 6  # bookings worked at once by the embedded worker (measured: docs/loadtests.md)
+PU_BATCH = 500  # GetPersonsForProfile's maximum
+PREFETCH_MIN = 8  # due first decisions before LK-01 is fetched ahead in one batch
 
 
 def build_engine(database_url: str, simulator_url: str) -> Engine:
@@ -35,24 +46,85 @@ def build_engine(database_url: str, simulator_url: str) -> Engine:
     return Engine(Database(database_url), HttpClock(simulator_url), contracts, simulator_url)
 
 
-def run_embedded(engine: Engine, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
-    """Work every due booking, oldest first, until ``stop`` is set."""
-    name = worker_name()
-    log.info("dispatch worker %s: embedded mode on %s", name, engine.store.db)
-    while not stop.is_set():
+def in_flight() -> int:
+    """Bookings the embedded worker works at the same time (KALLELSE_DISPATCH_IN_FLIGHT)."""
+    return max(1, int(os.environ.get("KALLELSE_DISPATCH_IN_FLIGHT", str(IN_FLIGHT))))
+
+
+def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
+    """LK-01 ahead, in batches of up to 500 identities (GetPersonsForProfile's maximum),
+    for the bookings among ``booking_ids`` whose first decision is due: a campaign system
+    asks PU once for many people instead of once per person. The answers wait in
+    ``engine.prefetched`` (used once, within PREFETCH_TTL); a failed batch is simply not
+    used and each decision asks on its own, so LK-03 sees every failure as before. Fewer
+    than PREFETCH_MIN due decisions: nothing is fetched ahead."""
+    now = engine.clock.now()
+    query = (
+        sa.select(bookings.c.personnummer)
+        .join(steps, steps.c.booking_id == bookings.c.booking_id)
+        .where(
+            bookings.c.booking_id.in_(booking_ids),
+            steps.c.kind == StepKind.DECIDE,
+            steps.c.state == StepState.TODO,
+            steps.c.due_at <= now,
+        )
+        .distinct()
+    )
+    with engine.store.db.connect() as conn:
+        pnrs = [pnr for (pnr,) in conn.execute(query) if pnr not in engine.prefetched]
+    if len(pnrs) < PREFETCH_MIN:
+        return 0
+    settings = engine.settings()
+    client, endpoint = engine.client(settings), engine.endpoint(settings, "pu")
+    fetched = 0
+    for start in range(0, len(pnrs), PU_BATCH):
         try:
-            due = engine.due()
-            if due:
-                engine.register_callbacks_now_and_then()
-            for booking_id in due:
-                if stop.is_set():
-                    break
-                engine.work(booking_id, name)
-        except Exception:  # the database may be briefly locked or restarting: keep going
-            log.exception("dispatch worker: work loop failed; retrying")
-            due = []
-        if not due:
-            stop.wait(poll)
+            answers = calls.look_up_people(client, endpoint, pnrs[start : start + PU_BATCH])
+        except RivtaError as exc:
+            log.info("batched PU lookup failed (%s): each decision asks on its own", exc.reason)
+            return fetched
+        real_now = engine.clock.real_now()
+        engine.prefetched.update({pnr: (real_now, person) for pnr, person in answers.items()})
+        fetched += len(answers)
+    return fetched
+
+
+def run_embedded(
+    engine: Engine, stop: threading.Event, poll: float = POLL_SECONDS, concurrency: int | None = None
+) -> None:
+    """Work every due booking, oldest first, until ``stop`` is set — ``concurrency``
+    bookings at a time (threads: the work is mostly waiting on the simulator's answers).
+    The booking lease keeps a booking to one thread, as it keeps it to one process."""
+    name = worker_name()
+    concurrency = concurrency or in_flight()
+    log.info("dispatch worker %s: embedded mode on %s, %d in flight", name, engine.store.db, concurrency)
+    running: dict[str, concurrent.futures.Future] = {}
+    pending: collections.deque[str] = collections.deque()
+    with concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="dispatch") as pool:
+        while not stop.is_set():
+            for booking_id, future in list(running.items()):
+                if future.done():
+                    del running[booking_id]
+                    if future.exception() is not None:
+                        log.error("dispatch worker: booking %s failed", booking_id, exc_info=future.exception())
+            try:
+                if not pending:
+                    due = [b for b in engine.due() if b not in running]
+                    if due:
+                        engine.register_callbacks_now_and_then()
+                        prefetch_people(engine, due)
+                    pending.extend(due)
+            except Exception:  # the database may be briefly locked or restarting: keep going
+                log.exception("dispatch worker: work loop failed; retrying")
+            while pending and len(running) < concurrency and not stop.is_set():
+                booking_id = pending.popleft()
+                if booking_id not in running:
+                    running[booking_id] = pool.submit(engine.work, booking_id, name)
+            if running:
+                concurrent.futures.wait(running.values(), timeout=poll, return_when=concurrent.futures.FIRST_COMPLETED)
+            elif not pending:
+                stop.wait(poll)
+        concurrent.futures.wait(running.values())
 
 
 def install_stop_signals(stop: threading.Event) -> None:
