@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -70,8 +71,8 @@ def calls(pnr: str, population: list[str]):
 def own_time(session) -> list[tuple[str, float]]:
     """(function, seconds of its own) over the whole profile, most first. pyinstrument
     keeps a function's own time in a synthetic ``[self]`` child: it counts for the parent."""
-    totals: collections.Counter = collections.Counter()
-    stack = [(session.root_frame(), "?")]
+    totals: collections.Counter[str] = collections.Counter()
+    stack: list[tuple[Any, str]] = [(session.root_frame(), "?")]
     while stack:
         frame, parent = stack.pop()
         if frame is None:
@@ -80,14 +81,14 @@ def own_time(session) -> list[tuple[str, float]]:
         label = parent if synthetic else f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
         totals[label] += frame.time - sum(child.time for child in frame.children)
         stack.extend((child, label) for child in frame.children)
-    return totals.most_common()
+    return [(label, float(seconds)) for label, seconds in totals.most_common()]
 
 
 def inclusive_time(session, prefix: str = "simulator/") -> list[tuple[str, float]]:
     """(our function, seconds inside it, callees included), most first: which step of
     the request (gate, producer, store, recorder) the time belongs to."""
-    totals: collections.Counter = collections.Counter()
-    stack = [(session.root_frame(), frozenset())]
+    totals: collections.Counter[str] = collections.Counter()
+    stack: list[tuple[Any, frozenset[str]]] = [(session.root_frame(), frozenset())]
     while stack:
         frame, open_labels = stack.pop()
         if frame is None:
@@ -97,7 +98,7 @@ def inclusive_time(session, prefix: str = "simulator/") -> list[tuple[str, float
             totals[label] += frame.time
             open_labels = open_labels | {label}
         stack.extend((child, open_labels) for child in frame.children)
-    return totals.most_common()
+    return [(label, float(seconds)) for label, seconds in totals.most_common()]
 
 
 def profile(client, make, count: int):

@@ -85,7 +85,7 @@ def soap(
 def create_citizens(client, count: int, **kwargs) -> list[dict]:
     """``count`` new citizens through the control API (a 409 — number taken — is retried
     with another number). Returns the created bodies."""
-    created = []
+    created: list[dict] = []
     attempts = 0
     while len(created) < count and attempts < count * 5:
         attempts += 1

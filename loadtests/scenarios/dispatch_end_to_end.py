@@ -64,10 +64,10 @@ class BookingSystem(FastHttpUser):
         decided = False
         while time.monotonic() < deadline:
             gevent.sleep(POLL_SECONDS)
-            view = self.client.get(f"/dispatch/api/bookings/{booking_id}", name="poll: /dispatch/api/bookings/[id]")
-            if view.status_code != 200:
+            answer = self.client.get(f"/dispatch/api/bookings/{booking_id}", name="poll: /dispatch/api/bookings/[id]")
+            if answer.status_code != 200:
                 continue
-            view = view.json()
+            view = answer.json()
             if view["status"] == "pending":
                 continue
             if not decided:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+from typing import Any
 
 import gevent
 from locust import FastHttpUser, events, task
@@ -29,7 +30,7 @@ CITIZENS_PER_USER = common.env_int("KALLELSE_LOAD_CITIZENS", 10)
 DONE = "screening_campaign_done"
 
 _numbers = itertools.count()
-_state = {"quota": None, "in_flight": 0, "signalled": False, "workers_done": 0}
+_state: dict[str, Any] = {"quota": None, "in_flight": 0, "signalled": False, "workers_done": 0}
 
 
 def quota(environment) -> int:
@@ -48,7 +49,7 @@ def finished(environment) -> None:
     _state["signalled"] = True
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
-        runner.send_message(DONE, os.getpid())
+        runner.send_message(DONE, {"pid": os.getpid()})
     elif isinstance(runner, LocalRunner):
         gevent.spawn_later(0.1, runner.quit)
 

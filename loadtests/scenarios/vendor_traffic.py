@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from locust import FastHttpUser, tag, task
 
@@ -50,6 +51,7 @@ class VendorSystem(FastHttpUser):
 
     def on_start(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.citizens: list[dict[str, Any]]
         if common.FLOOR:
             self.citizens = [{"personnummer": FLOOR_PERSONNUMMER, "account": {"exists": True, "active": True}}]
             return
@@ -106,12 +108,17 @@ class VendorSystem(FastHttpUser):
     @tag("pu")
     @task(8)
     def get_persons_for_profile(self) -> None:
-        pool = [c["personnummer"] for c in self.citizens] + _seeded
+        pool: list[str] = [str(c["personnummer"]) for c in self.citizens] + _seeded
         wanted = [random.choice(pool) for _ in range(identity_count())]
         request = wire.get_persons_for_profile(wanted)
         name = f"GetPersonsForProfile {'1-10' if len(wanted) <= 10 else '11-100' if len(wanted) <= 100 else '101-500'}"
+        # FastHttpSession sends bytes as they are; its annotation names str and dict only
         with self.client.post(
-            request.path, data=request.body, headers=request.headers, name=name, catch_response=True
+            request.path,
+            data=request.body,  # type: ignore[arg-type]
+            headers=request.headers,
+            name=name,
+            catch_response=True,
         ) as answer:
             records = wire.person_records(answer.content or b"")
             if answer.status_code == 200 and records == len(wanted):
