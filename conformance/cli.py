@@ -71,6 +71,11 @@ def _reporter(verbose: bool, manual: bool, watcher):
 )
 @click.option("--adapter", "adapter_url", help="Base URL of the vendor adapter (see docs/conformance.md).")
 @click.option("--simulator", default=DEFAULT_SIMULATOR, show_default=True, help="Simulator base URL.")
+@click.option(
+    "--token",
+    envvar="KALLELSE_CONFORMANCE_TOKEN",
+    help="The simulator's API token in shared mode (an admin's: the suite moves the shared clock).",
+)
 @click.option("--rules", help="Comma-separated rule IDs, e.g. CH-03,FB-01.")
 @click.option("--all", "all_rules", is_flag=True, help="Every rule of the catalog (the default).")
 @click.option(
@@ -127,6 +132,7 @@ def _run(
     profile_file,
     adapter_url,
     simulator,
+    token,
     rules,
     all_rules,
     report_dir,
@@ -172,7 +178,7 @@ def _run(
         adapter = HttpAdapter(adapter_url, grace_seconds=grace)
     else:
         raise click.UsageError("give --adapter URL (or --manual)")
-    sim = SimulatorApi(simulator)
+    sim = SimulatorApi(simulator, token)
     try:
         sim.health()
         info = adapter.info()
@@ -208,6 +214,7 @@ def _run(
 
 @conformance.command("check-traffic")
 @click.option("--simulator", default=DEFAULT_SIMULATOR, show_default=True)
+@click.option("--token", envvar="KALLELSE_CONFORMANCE_TOKEN", help="The simulator's API token in shared mode.")
 @click.option("--since", required=True, help="Window start, simulator time (ISO 8601; no offset = Swedish time).")
 @click.option("--until", help="Window end [now].")
 @click.option("--consumer", required=True, help="The vendor's HSA-id (x-rivta-original-serviceconsumer-hsaid).")
@@ -216,7 +223,9 @@ def _run(
 @click.option("--system-version", default="unknown")
 @click.option("--profile", type=click.Choice(["rjl", "vgr"]), default="rjl", show_default=True)
 @click.option("--signing-key", type=click.Path(dir_okay=False, path_type=Path), help="As for run.")
-def check_traffic(simulator, since, until, consumer, report_dir, vendor, system_version, profile, signing_key) -> None:
+def check_traffic(
+    simulator, token, since, until, consumer, report_dir, vendor, system_version, profile, signing_key
+) -> None:
     """Judge what a vendor sent through the simulator in a window (passive, nothing is set up)."""
     from conformance.adapter import AdapterInfo
     from conformance.passive import judge_window
@@ -230,7 +239,7 @@ def check_traffic(simulator, since, until, consumer, report_dir, vendor, system_
         raise click.BadParameter(str(exc), param_hint="--since/--until") from None
     began = time.monotonic()
     try:
-        verdicts = judge_window(SimulatorApi(simulator), consumer, start, end)
+        verdicts = judge_window(SimulatorApi(simulator, token), consumer, start, end)
     except SimulatorError as exc:
         raise click.ClickException(str(exc)) from None
     info = AdapterInfo(vendor=vendor, system=f"consumer {consumer}", version=system_version)

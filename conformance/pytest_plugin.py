@@ -9,6 +9,8 @@ its own test: passed, failed (expected vs seen), skipped (not applicable) or err
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 _OUTCOME: dict = {}
@@ -71,6 +73,7 @@ def _verdicts(config) -> dict:
         from conformance.adapter import HttpAdapter
         from conformance.catalog import select
         from conformance.profiles import PROFILES
+        from conformance.rest import TOKEN_ENV
         from conformance.runner import Runner
         from conformance.scenario import Run
         from conformance.simulator_api import SimulatorApi
@@ -78,7 +81,7 @@ def _verdicts(config) -> dict:
         adapter = HttpAdapter(config.getoption("kallelse_adapter"))
         profile = config.getoption("kallelse_profile")
         run = Run(
-            SimulatorApi(config.getoption("kallelse_simulator")),
+            SimulatorApi(config.getoption("kallelse_simulator"), os.environ.get(TOKEN_ENV)),
             adapter,
             PROFILES[profile],
             adapter.info().consumer_hsa_id,

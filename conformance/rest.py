@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
 # A kept-alive connection the server closed just as the next request went out surfaces as
@@ -23,12 +24,33 @@ RETRY = Retry(
 )
 
 
-def session(pool: int = 32) -> requests.Session:
+# The shared test bed's token (`kallelse serve --shared`, docs/platform.md) for the suite.
+TOKEN_ENV = "KALLELSE_CONFORMANCE_TOKEN"
+
+
+class Bearer(AuthBase):
+    """``Authorization: Bearer`` on requests under ``base_url`` only: the simulator's token
+    never travels to the vendor's adapter or anywhere else."""
+
+    def __init__(self, token: str, base_url: str):
+        self.header = f"Bearer {token}"
+        self.base = base_url.rstrip("/") + "/"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if (request.url or "").startswith(self.base):
+            request.headers["Authorization"] = self.header
+        return request
+
+
+def session(pool: int = 32, token: str | None = None, base_url: str = "") -> requests.Session:
     """A session for one service: ``pool`` kept-alive connections (scenarios run side by
-    side), idempotent requests retried on a dropped connection."""
+    side), idempotent requests retried on a dropped connection, and ``token`` (if any) sent
+    to ``base_url``."""
     http = requests.Session()
     for scheme in ("http://", "https://"):
         http.mount(scheme, HTTPAdapter(pool_maxsize=pool, max_retries=RETRY))
+    if token:
+        http.auth = Bearer(token, base_url)
     return http
 
 

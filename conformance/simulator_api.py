@@ -19,9 +19,12 @@ class SimulatorError(Exception):
 
 
 class SimulatorApi:
-    def __init__(self, base_url: str):
+    """``token``: the shared test bed's API token (docs/platform.md, "Shared mode"); moving
+    the clock and setting behaviour rules need an admin's while the clock is shared."""
+
+    def __init__(self, base_url: str, token: str | None = None):
         self.base_url = base_url.rstrip("/")
-        self.http = rest.session()
+        self.http = rest.session(token=token, base_url=self.base_url)
         self.http.headers["X-Actor"] = "kallelse-conformance"
 
     def _call(self, method: str, path: str, expect=(200,), **kwargs):

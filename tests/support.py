@@ -236,8 +236,10 @@ class InProcessSimulator:
         routing: Path | None = None,
         contracts: Path | None = None,
         env: dict | None = None,
+        shared: bool = False,
     ):
         self.data_dir = data_dir
+        self.shared = shared  # docs/platform.md, "Shared mode": tokens and roles
         self.database_url = database_url
         self.seed = seed
         self.routing = routing
@@ -274,6 +276,7 @@ class InProcessSimulator:
             seed=self.seed,
             routing=self.routing,
             contracts=self.contracts,
+            shared=self.shared,
         )
         self._capture_log()
         with _environment(self.env):

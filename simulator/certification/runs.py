@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conformance import certificate
+from conformance.rest import TOKEN_ENV
 from simulator.certification.form import UPLOAD, Request
 
 RUN_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -65,12 +66,25 @@ class RunView:
         return self.state in (State.STARTING, State.RUNNING)
 
 
+# In shared mode a run needs a token for the simulator's control API: ``mint(name)`` gives
+# a secret for the run's process and the function that revokes it when the run has ended.
+Mint = Callable[[str], tuple[str, Callable[[], None]]]
+
+
 class Runs:
-    def __init__(self, root: Path, simulator_url: str, key_dir: Path, real_now: Callable[[], dt.datetime]):
+    def __init__(
+        self,
+        root: Path,
+        simulator_url: str,
+        key_dir: Path,
+        real_now: Callable[[], dt.datetime],
+        mint: Mint | None = None,
+    ):
         self.root = root
         self.simulator_url = simulator_url
         self.key_path = key_dir / certificate.PRIVATE_KEY_FILE
         self.real_now = real_now
+        self.mint = mint
 
     # --- starting ----------------------------------------------------------------------------
     def signing_key(self) -> Path:
@@ -113,12 +127,22 @@ class Runs:
             "--signing-key",
             str(self.signing_key()),
         ]
+        env, revoke = None, None
+        if self.mint is not None:  # the token lives in the run's environment only, never on disk
+            secret, revoke = self.mint(f"certification run {run_id}")
+            env = {**os.environ, TOKEN_ENV: secret}
         with open(directory / "run.log", "wb") as log:
             process = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env
             )
         (directory / "pid").write_text(str(process.pid))
-        threading.Thread(target=process.wait, name=f"certification-{run_id}", daemon=True).start()  # reaps it
+
+        def reap() -> None:
+            process.wait()
+            if revoke is not None:
+                revoke()
+
+        threading.Thread(target=reap, name=f"certification-{run_id}", daemon=True).start()
         return run_id
 
     # --- reading -----------------------------------------------------------------------------
