@@ -37,7 +37,9 @@ def test_the_token_goes_to_the_simulator_only():
     assert sent_header(http, "http://sim.example:8080/api/clock") == "Bearer kt_secret"
     assert sent_header(http, "http://adapter.example/health") is None
     assert sent_header(http, "http://sim.example:8081/api/clock") is None
-    assert sent_header(rest.session(token="kt_secret", base_url="http://sim.example"), "http://sim.example.evil/x") is None
+    assert (
+        sent_header(rest.session(token="kt_secret", base_url="http://sim.example"), "http://sim.example.evil/x") is None
+    )
     assert sent_header(rest.session(), "http://sim.example:8080/api/clock") is None
 
 
