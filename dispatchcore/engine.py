@@ -7,6 +7,7 @@ simulator clock: every "now" is ``clock.now()``, so advancing the clock fires ti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -112,19 +113,22 @@ class Engine:
         """Idempotent by booking id: the same booking again is a no-op (False), other
         content under the same id is a conflict."""
         now = now or self.clock.now()
-        values = dict(
+        row = BookingRow(
             booking_id=booking.booking_id,
             personnummer=booking.personnummer,
             profile=booking.profile,
             kind=booking.kind,
-            data=json.dumps(booking.to_json(), ensure_ascii=False),
+            data=booking.to_json(),
             revision=1,
             business_object_id=business_object_id(booking),
             cancelled=False,
             manual=False,
+            outcome=None,
+            read_at=None,
             created_at=now,
             updated_at=now,
         )
+        values = {**dataclasses.asdict(row), "data": json.dumps(row.data, ensure_ascii=False)}
         with self.store.db.begin() as conn:
             created = self.store.insert_booking(conn, values)
             if created:
@@ -143,21 +147,7 @@ class Engine:
             if first != booking.to_json():
                 raise BookingConflict(f"booking {booking.booking_id} exists with other content; use PUT to update it")
             return False, existing
-        return True, BookingRow(
-            booking_id=booking.booking_id,
-            personnummer=booking.personnummer,
-            profile=booking.profile,
-            kind=booking.kind,
-            data=booking.to_json(),
-            revision=1,
-            business_object_id=business_object_id(booking),
-            cancelled=False,
-            manual=False,
-            outcome=None,
-            read_at=None,
-            created_at=now,
-            updated_at=now,
-        )
+        return True, row
 
     def _first_version(self, booking_id: str) -> dict | None:
         for step in self.store.steps_for(booking_id):
