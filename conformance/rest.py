@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import requests
 from requests.adapters import HTTPAdapter
-from requests.auth import AuthBase
 from urllib3.util.retry import Retry
+
+from rivta.auth import BearerFor
 
 # A kept-alive connection the server closed just as the next request went out surfaces as
 # "Connection reset by peer". A request that cannot have changed anything (connect
@@ -28,20 +29,6 @@ RETRY = Retry(
 TOKEN_ENV = "KALLELSE_CONFORMANCE_TOKEN"
 
 
-class Bearer(AuthBase):
-    """``Authorization: Bearer`` on requests under ``base_url`` only: the simulator's token
-    never travels to the vendor's adapter or anywhere else."""
-
-    def __init__(self, token: str, base_url: str):
-        self.header = f"Bearer {token}"
-        self.base = base_url.rstrip("/") + "/"
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        if (request.url or "").startswith(self.base):
-            request.headers["Authorization"] = self.header
-        return request
-
-
 def session(pool: int = 32, token: str | None = None, base_url: str = "") -> requests.Session:
     """A session for one service: ``pool`` kept-alive connections (scenarios run side by
     side), idempotent requests retried on a dropped connection, and ``token`` (if any) sent
@@ -50,7 +37,7 @@ def session(pool: int = 32, token: str | None = None, base_url: str = "") -> req
     for scheme in ("http://", "https://"):
         http.mount(scheme, HTTPAdapter(pool_maxsize=pool, max_retries=RETRY))
     if token:
-        http.auth = Bearer(token, base_url)
+        http.auth = BearerFor(token, base_url)  # the simulator's only, never the adapter's
     return http
 
 

@@ -9,27 +9,15 @@ from __future__ import annotations
 import os
 
 import requests
-from requests.auth import AuthBase
+
+from rivta.auth import BearerFor
 
 ENV = "KALLELSE_API_TOKEN"
-
-
-class SimulatorToken(AuthBase):
-    """requests auth: the bearer token on requests whose URL is under ``base_url``."""
-
-    def __init__(self, token: str, base_url: str):
-        self.header = f"Bearer {token}"
-        self.base = base_url.rstrip("/") + "/"
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        if (request.url or "").startswith(self.base):
-            request.headers["Authorization"] = self.header
-        return request
 
 
 def authorize(session: requests.Session, base_url: str) -> requests.Session:
     """``session`` with the environment's token for ``base_url`` (unchanged without one)."""
     token = os.environ.get(ENV, "").strip()
     if token:
-        session.auth = SimulatorToken(token, base_url)
+        session.auth = BearerFor(token, base_url)
     return session

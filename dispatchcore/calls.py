@@ -11,7 +11,7 @@ import datetime as dt
 from lxml import etree
 
 import rivta
-from dispatchcore.clock import SWEDEN, UTC
+from dispatchcore.localtime import SWEDEN, UTC
 from dispatchcore.rules import AccountAnswer, PersonAnswer
 from dispatchcore.states import LookupStatus
 from rivta import Endpoint, RivtaClient, local_bool, local_find, local_text

@@ -20,10 +20,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-UTC = dt.UTC
-SWEDEN = ZoneInfo("Europe/Stockholm")
+from dispatchcore.localtime import UTC
 
 
 def real_now() -> dt.datetime:

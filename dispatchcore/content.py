@@ -8,8 +8,8 @@ import dataclasses
 
 from lxml import etree
 
-from dispatchcore.clock import SWEDEN
 from dispatchcore.domain import Booking
+from dispatchcore.localtime import SWEDEN
 from regions import MONTHS, WEEKDAYS
 
 # purpose -> (headline, lead paragraph, caseTypeDescription)

@@ -8,8 +8,8 @@ import datetime as dt
 from typing import Any
 
 from dispatchcore import models
-from dispatchcore.clock import SWEDEN, UTC
 from dispatchcore.errors import FieldError
+from dispatchcore.localtime import SWEDEN, UTC
 
 KINDS = models.KINDS
 

@@ -21,9 +21,9 @@ from sqlalchemy.engine import Connection
 
 from dispatchcore import calls, outputs, rules
 from dispatchcore.apitoken import authorize
-from dispatchcore.clock import UTC
 from dispatchcore.context import Context
 from dispatchcore.domain import Booking, booking_from_json
+from dispatchcore.localtime import UTC
 from dispatchcore.models import CitizenActionIn
 from dispatchcore.personnummer import mask
 from dispatchcore.rows import BookingRow, StepRow

@@ -16,10 +16,10 @@ import logging
 import requests
 
 from dispatchcore import calls
-from dispatchcore.clock import SWEDEN
 from dispatchcore.content import SMS_REMINDER, docbook, letter_content
 from dispatchcore.context import Context
 from dispatchcore.letter import render_pdf
+from dispatchcore.localtime import SWEDEN
 from dispatchcore.states import StepKind, StepState
 from rivta import RivtaError
 

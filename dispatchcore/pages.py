@@ -15,10 +15,10 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from markupsafe import Markup
 
 from dispatchcore import explain, report
-from dispatchcore.clock import SWEDEN
 from dispatchcore.domain import parse_booking
 from dispatchcore.engine import BookingConflict, Engine
 from dispatchcore.errors import FieldError
+from dispatchcore.localtime import SWEDEN
 
 CSRF_KEY = "dispatch_csrf"
 CSP = (

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 import sqlalchemy as sa
 
 from dispatchcore import calls
-from dispatchcore.clock import SWEDEN
+from dispatchcore.localtime import SWEDEN
 from dispatchcore.store import bookings, steps
 from rivta import RivtaError
 

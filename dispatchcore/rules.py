@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from dispatchcore.clock import SWEDEN
 from dispatchcore.domain import Booking
+from dispatchcore.localtime import SWEDEN
 from dispatchcore.personnummer import age_on, is_reservnummer, is_samordningsnummer
 from dispatchcore.states import Channel, LookupStatus, Outcome
 from regions import Region
