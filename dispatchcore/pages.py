@@ -15,6 +15,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from markupsafe import Markup
 
 from dispatchcore import explain, report
+from dispatchcore.apitoken import authorize
 from dispatchcore.domain import parse_booking
 from dispatchcore.engine import BookingConflict, Engine
 from dispatchcore.errors import FieldError
@@ -118,10 +119,12 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def _token():
         return csrf_token()
 
+    simulator = authorize(requests.Session(), engine.base_url)  # shared mode: the care system's token
+
     def people() -> list[Patient]:
         """The simulator's demo persons (seeded, with a label), over its control API."""
         try:
-            answer = requests.get(
+            answer = simulator.get(
                 f"{engine.base_url}/api/citizens", params={"seeded": "true", "limit": "1000"}, timeout=10
             )
             items = answer.json()["items"] if answer.ok else []

@@ -333,5 +333,10 @@ def test_serve_shared_runs_the_embedded_dispatch_worker_end_to_end(tmp_path):
         assert letters and {x["consumer"] for x in letters} == {consumer}, server.log_path.read_text()[-3000:]
         registered = http.get(f"{server.url}/api/callbacks", timeout=30).json()
         assert registered and {c["consumer"] for c in registered} == {consumer}
+        # the trainer page reads the demo persons with the care system's token, too
+        demo = http.get(f"{server.url}/api/citizens", params={"seeded": "true", "limit": 1000}, timeout=30).json()
+        labelled = [c["personnummer"] for c in demo["items"] if c.get("label")]
+        page = http.get(f"{server.url}/dispatch/", timeout=30).text
+        assert labelled and f'value="{labelled[0]}"' in page
     finally:
         server.stop()
