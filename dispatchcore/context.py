@@ -138,16 +138,18 @@ class Context:
         except RivtaError as exc:
             return person, rules.AccountAnswer(status=LookupStatus.UNAVAILABLE, error=exc.reason)
 
-    def record(
+    def add_decision(
         self,
+        conn,
         key: str,
         decision: rules.Decision,
         person: rules.PersonAnswer,
         account: rules.AccountAnswer,
-        extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """The decision record: every input the rules saw (no address, no name)."""
-        return {
+        extra: dict[str, Any],
+    ) -> bool:
+        """Store a decision of the rules once under ``key`` (False: already stored), with
+        its record: every input the rules saw (no address, no name)."""
+        record = {
             "key": key,
             "clock": self.now.isoformat(),
             "booking": self.booking.to_json(),
@@ -155,5 +157,8 @@ class Context:
             "userprofile": account.as_dict(),
             "profile": self.profile.as_dict(),
             **decision.as_dict(),
-            **(extra or {}),
+            **extra,
         }
+        return self.store.add_decision(
+            conn, self.booking.booking_id, key, self.now, decision.outcome, decision.rule_ids, record
+        )

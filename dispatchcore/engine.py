@@ -408,15 +408,7 @@ def decide(ctx: Context) -> None:
     decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.profile.region)
     key = f"dispatch:{revision}"
     with ctx.store.db.begin() as conn:
-        if ctx.store.add_decision(
-            conn,
-            ctx.booking.booking_id,
-            key,
-            ctx.now,
-            decision.outcome,
-            decision.rule_ids,
-            ctx.record(key, decision, person, account, {"purpose": purpose}),
-        ):
+        if ctx.add_decision(conn, key, decision, person, account, {"purpose": purpose}):
             _plan_deliveries(ctx, conn, decision, revision, purpose, account.mobile)
             ctx.store.update_booking(conn, ctx.booking.booking_id, outcome=decision.outcome, manual=decision.manual)
         ctx.store.set_step(
@@ -461,15 +453,7 @@ def relookup(ctx: Context) -> None:
     decision = rules.decide(ctx.booking, person, account, ctx.now, ctx.profile.region)
     key = f"relookup:{revision}:{attempt}"
     with ctx.store.db.begin() as conn:
-        ctx.store.add_decision(
-            conn,
-            ctx.booking.booking_id,
-            key,
-            ctx.now,
-            decision.outcome,
-            decision.rule_ids,
-            ctx.record(key, decision, person, account, {"purpose": ctx.payload["purpose"]}),
-        )
+        ctx.add_decision(conn, key, decision, person, account, {"purpose": ctx.payload["purpose"]})
         added = False
         if Channel.DIGITAL in decision.channels:
             added = ctx.store.add_step(
