@@ -66,3 +66,37 @@ def test_a_certification_run_gets_its_own_token_revoked_when_it_ends(shared):
     assert token is not None and token.role is Role.ADMIN and token.consumer is None
     revoke()
     assert store.find(secret) is None
+
+
+def test_a_dropped_connection_repeats_a_read_but_never_a_put():
+    """conformance.rest.RETRY: a GET whose connection is reset is tried again; a PUT that
+    may have arrived is not (the adapter would send the vendor's update twice)."""
+    import socket
+    import struct
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        for _ in range(4):  # GET (reset), GET again (answered), PUT (reset), a repeated PUT (answered)
+            try:
+                conn, _ = listener.accept()
+            except OSError:  # closed by the test: the PUT was not repeated
+                return
+            request = conn.recv(65536)
+            seen.append(request.split(b" ", 1)[0])
+            if len(seen) % 2:  # every first try of a request: reset, as a closing server does
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/x"
+    http = rest.session()
+    assert http.get(url, timeout=5).status_code == 200
+    with pytest.raises(requests.ConnectionError):
+        http.put(url, json={}, timeout=5)
+    assert seen == [b"GET", b"GET", b"PUT"]
+    listener.close()
