@@ -12,31 +12,32 @@ from rivta.auth import BearerFor
 
 # A kept-alive connection the server closed just as the next request went out surfaces as
 # "Connection reset by peer". A request that cannot have changed anything is tried again:
-# a failed connect (nothing was sent), or a read of GET/HEAD/OPTIONS. A PUT or DELETE that
-# may have arrived is not repeated either: a vendor adapter's PUT sends an update, and a
-# second one would be the suite's doing, judged as the vendor's (MC-09).
-RETRY = Retry(
-    total=3,
-    connect=3,
-    read=3,
-    status=0,
-    allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
-    backoff_factor=0.2,
-    raise_on_status=False,
-)
+# a failed connect (nothing was sent), or a read of a method the service answers the same
+# however often it arrives. A vendor adapter's PUT is not such a method (it sends an
+# update; a second one would be the suite's doing, judged as the vendor's, MC-09); the
+# simulator's DELETEs are (a behaviour rule gone is gone; 404 is accepted).
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def retry(idempotent: frozenset[str]) -> Retry:
+    return Retry(
+        total=3, connect=3, read=3, status=0, allowed_methods=idempotent, backoff_factor=0.2, raise_on_status=False
+    )
 
 
 # The shared test bed's token (`kallelse serve --shared`, docs/platform.md) for the suite.
 TOKEN_ENV = "KALLELSE_CONFORMANCE_TOKEN"
 
 
-def session(pool: int = 32, token: str | None = None, base_url: str = "") -> requests.Session:
+def session(
+    pool: int = 32, token: str | None = None, base_url: str = "", idempotent: frozenset[str] = READS
+) -> requests.Session:
     """A session for one service: ``pool`` kept-alive connections (scenarios run side by
-    side), idempotent requests retried on a dropped connection, and ``token`` (if any) sent
-    to ``base_url``."""
+    side), ``idempotent`` methods retried on a dropped connection, and ``token`` (if any)
+    sent to ``base_url``."""
     http = requests.Session()
     for scheme in ("http://", "https://"):
-        http.mount(scheme, HTTPAdapter(pool_maxsize=pool, max_retries=RETRY))
+        http.mount(scheme, HTTPAdapter(pool_maxsize=pool, max_retries=retry(idempotent)))
     if token:
         http.auth = BearerFor(token, base_url)  # the simulator's only, never the adapter's
     return http

@@ -24,7 +24,7 @@ class SimulatorApi:
 
     def __init__(self, base_url: str, token: str | None = None):
         self.base_url = base_url.rstrip("/")
-        self.http = rest.session(token=token, base_url=self.base_url)
+        self.http = rest.session(token=token, base_url=self.base_url, idempotent=rest.READS | {"DELETE"})
         self.http.headers["X-Actor"] = "kallelse-conformance"
 
     def _call(self, method: str, path: str, expect=(200,), **kwargs):

@@ -69,8 +69,8 @@ def test_a_certification_run_gets_its_own_token_revoked_when_it_ends(shared):
 
 
 def test_a_dropped_connection_repeats_a_read_but_never_a_put():
-    """conformance.rest.RETRY: a GET whose connection is reset is tried again; a PUT that
-    may have arrived is not (the adapter would send the vendor's update twice)."""
+    """conformance.rest: a GET whose connection is reset is tried again; a PUT that may
+    have arrived is not (the adapter would send the vendor's update twice)."""
     import socket
     import struct
     import threading
