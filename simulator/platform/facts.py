@@ -27,8 +27,13 @@ class RequestFacts:
     rule_ids: tuple[str, ...] = ()
 
 
+# Only these elements are looked at: lxml's tag-filtered iterator skips the rest in C
+# (walking every element of an AddMessage in Python was a twentieth of the request).
+_READ = tuple(f"{{*}}{name}" for name in (*SUBJECT_TAGS, "personId", "businessObjectId", "sourceSystem"))
+
+
 def _local(element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
 
 
 def _text(element) -> str | None:
@@ -43,7 +48,7 @@ def read_facts(payload: etree._Element | None, logical_address: str | None) -> R
     checked: list[str] = []
     business_object_id: str | None = None
     source_system: str | None = None
-    for element in payload.iter():
+    for element in payload.iter(*_READ):
         name = _local(element)
         text = _text(element)
         if name in SUBJECT_TAGS and len(element) == 0 and text:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from simulator.clock import UTC
 from simulator.platform.behaviours import Rule
 from simulator.storage.database import Database, UtcDateTime, metadata
+from simulator.storage.fastread import FixedRead
 
 platform_state = sa.Table(
     "platform_state",
@@ -42,9 +43,8 @@ behaviour_rules = sa.Table(
 )
 
 
-# Built once: every SOAP call asks for the generation, and building the statement cost
-# more than running it.
-_GENERATION = sa.select(platform_state.c.generation).where(platform_state.c.id == 1)
+# Every SOAP call asks for the generation: on the driver's cursor (storage/fastread.py).
+_GENERATION = FixedRead(sa.select(platform_state.c.generation).where(platform_state.c.id == 1))
 
 
 class PlatformStore:
@@ -53,8 +53,8 @@ class PlatformStore:
 
     def generation(self) -> int:
         with self.db.connect() as conn:
-            value = conn.execute(_GENERATION).scalar()
-        return value or 0
+            row = _GENERATION.first(conn)
+        return (row[0] if row else None) or 0
 
     @staticmethod
     def _bump(conn, **values) -> None:

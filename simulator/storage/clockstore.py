@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from simulator.clock import Clock, ClockState, apply_command
 from simulator.storage.database import Database, UtcDateTime, metadata
+from simulator.storage.fastread import FixedRead
 from simulator.storage.scope import forget, memoized
 
 clock_state = sa.Table(
@@ -32,8 +33,12 @@ clock_audit = sa.Table(
 )
 
 
-# Built once: constructing the statement cost as much as running it (see docs/performance.md).
-_SELECT_STATE = sa.select(clock_state).where(clock_state.c.id == 1)
+# Read on every SOAP request: on the driver's cursor (storage/fastread.py).
+_SELECT_STATE = FixedRead(
+    sa.select(clock_state.c.real_anchor, clock_state.c.sim_anchor, clock_state.c.speed, clock_state.c.frozen).where(
+        clock_state.c.id == 1
+    )
+)
 
 
 class ClockStore:
@@ -47,10 +52,11 @@ class ClockStore:
 
     def _read(self) -> ClockState | None:
         with self.db.connect() as conn:
-            row = conn.execute(_SELECT_STATE).first()
+            row = _SELECT_STATE.first(conn)
         if row is None:
             return None
-        return ClockState(row.real_anchor, row.sim_anchor, row.speed, row.frozen)
+        real_anchor, sim_anchor, speed, frozen = row
+        return ClockState(real_anchor, sim_anchor, speed, bool(frozen))
 
     def command(self, command: dict, actor: str | None = None) -> ClockState:
         """Apply a control command, store it and audit it (ValueError on bad input)."""

@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import graphlib
 import logging
 import os
 import threading
@@ -110,6 +111,10 @@ class _Write:
     op: Operation
     isolated: bool
     on_error: OnError | None
+    # For a plain ``execute(statement, parameters)``: what the leader may group with the
+    # same statement of other requests into one executemany (see GroupCommit._write_grouped).
+    statement: Any = None
+    rows: list[dict] | None = None
 
 
 class _Deferred:
@@ -122,7 +127,19 @@ class _Deferred:
         self._isolated = isolated
 
     def execute(self, statement, parameters=None) -> None:
-        self._writes.append(_Write(lambda conn: conn.execute(statement, parameters), self._isolated, _on_error.get()))
+        rows = _rows_of(parameters)
+        self._writes.append(
+            _Write(lambda conn: conn.execute(statement, parameters), self._isolated, _on_error.get(), statement, rows)
+        )
+
+
+def _rows_of(parameters) -> list[dict] | None:
+    """The parameter rows of a groupable write: a dict or a non-empty list of dicts."""
+    if isinstance(parameters, dict):
+        return [parameters]
+    if isinstance(parameters, list) and parameters and all(isinstance(p, dict) for p in parameters):
+        return parameters
+    return None
 
 
 @contextlib.contextmanager
@@ -306,12 +323,20 @@ class GroupCommit:
 
     def _write_locked(self, batch: list[_Ticket]) -> None:
         sqlite = self.db.is_sqlite
+        begin = "BEGIN IMMEDIATE" if sqlite else "BEGIN"
         try:
             conn = self._connection()
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite else "BEGIN")
+            conn.exec_driver_sql(begin)
             token = _flushing.set({id(self.db.engine): conn})
             try:
-                for ticket in batch:
+                rest = batch
+                if len(batch) > 1:
+                    rest = self._write_grouped(conn, batch)
+                    if rest is None:  # a grouped statement failed: start over, one set at a time
+                        conn.exec_driver_sql("ROLLBACK")
+                        conn.exec_driver_sql(begin)
+                        rest = batch
+                for ticket in rest:
                     self._write_set(conn, ticket, sqlite)
             finally:
                 _flushing.reset(token)
@@ -325,6 +350,46 @@ class GroupCommit:
         finally:
             for ticket in batch:
                 ticket.done = True
+
+    def _write_grouped(self, conn, batch: list[_Ticket]) -> list[_Ticket] | None:
+        """The optimistic path: the sets made only of plain statements (the AddMessage set:
+        message, notifications, traffic row) are written as one ``executemany`` per
+        statement and parameter shape, in an order that keeps every set's own order. A
+        SQLAlchemy execute costs more than the row it writes, so a batch of N sets costs
+        a few executes instead of 3N. Returns the sets left for :meth:`_write_set`, or None
+        if a grouped statement failed: the caller then rolls back and writes every set on
+        its own, where a failure is undone alone and calls its handler (nothing of the
+        failed attempt was committed)."""
+        groups: dict[tuple, list[dict]] = {}
+        statements: dict[tuple, Any] = {}
+        order: graphlib.TopologicalSorter = graphlib.TopologicalSorter()
+        rest: list[_Ticket] = []
+        for ticket in batch:
+            if any(w.rows is None for w in ticket.writes):
+                rest.append(ticket)
+                continue
+            previous = None
+            for write in ticket.writes:
+                rows = write.rows or []
+                shape = frozenset(rows[0])
+                key: tuple = (id(write.statement), shape)
+                if any(row.keys() != shape for row in rows):
+                    key = (id(write.statement), id(write))  # mixed shapes: a group of its own
+                statements[key] = write.statement
+                groups.setdefault(key, []).extend(rows)
+                order.add(key, *(() if previous is None or previous == key else (previous,)))
+                previous = key
+        try:
+            ordered = list(order.static_order())
+        except graphlib.CycleError:
+            return batch
+        try:
+            for key in ordered:
+                conn.execute(statements[key], groups[key])
+        except Exception:
+            log.info("a grouped write of %d sets failed; writing them one by one", len(batch) - len(rest))
+            return None
+        return rest
 
     def _write_set(self, conn, ticket: _Ticket, sqlite: bool) -> None:
         """One request's writes; a failed required write undoes the whole set (and only

@@ -91,3 +91,65 @@ def test_a_failing_set_is_undone_alone_and_a_failed_isolated_write_calls_its_han
         else:
             raise AssertionError("the failed required write must fail the commit")
     assert "undone traffic" not in stored(db)
+
+
+INSERT = ROWS.insert()  # one statement object, as the stores keep theirs
+
+
+def _queued_together(db, requests) -> scope.GroupCommit:
+    """Run ``requests`` (callables) in threads while the leader lock is held, so that one
+    leader writes all their sets in one batch."""
+    group = scope.GroupCommit.of(db)
+    threads = [threading.Thread(target=r) for r in requests]
+    with group._leader:
+        for thread in threads:
+            thread.start()
+        while len(group._queue) < len(requests):
+            threading.Event().wait(0.01)
+    for thread in threads:
+        thread.join()
+    return group
+
+
+def _request(db, message: str, traffic: str, errors: list, failures: list):
+    def run() -> None:
+        with scope.request_scope():
+            with scope.transaction(db) as conn:
+                conn.execute(INSERT, {"what": message})
+            with scope.failure_handler(failures.append), scope.transaction(db, isolated=True) as conn:
+                conn.execute(INSERT, [{"what": traffic}])
+            try:
+                scope.commit()
+            except Exception as exc:
+                errors.append(exc)
+
+    return run
+
+
+def test_a_batch_of_plain_sets_is_written_grouped_in_one_transaction(db):
+    errors: list = []
+    statements: list[str] = []
+    batches_before = scope.GroupCommit.of(db).batches
+    sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    group = _queued_together(db, [_request(db, f"m{n}", f"t{n}", errors, []) for n in range(12)])
+    assert not errors
+    assert group.batches == batches_before + 1  # one transaction for the twelve sets
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(inserts) == 1, statements  # all 24 rows in one executemany
+    assert stored(db) == {f"{kind}{n}" for kind in "mt" for n in range(12)}
+
+
+def test_a_failure_inside_a_grouped_batch_falls_back_to_one_set_at_a_time(db):
+    with scope.request_scope():
+        with scope.transaction(db) as conn:
+            conn.execute(ROWS.insert(), {"what": "taken"})
+        scope.commit()
+    errors: list = []
+    failures: list = []
+    requests = [_request(db, f"m{n}", f"t{n}", errors, failures) for n in range(5)]
+    requests.append(_request(db, "taken", "t-of-a-failed-message", errors, failures))  # required write fails
+    requests.append(_request(db, "m-with-taken-traffic", "taken", errors, failures))  # isolated write fails
+    _queued_together(db, requests)
+    assert len(errors) == 1 and isinstance(errors[0], sa.exc.IntegrityError)
+    assert len(failures) == 1 and isinstance(failures[0], sa.exc.IntegrityError)
+    assert stored(db) == {"taken", "m-with-taken-traffic"} | {f"{kind}{n}" for kind in "mt" for n in range(5)}
