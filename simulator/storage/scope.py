@@ -329,13 +329,13 @@ class GroupCommit:
             conn.exec_driver_sql(begin)
             token = _flushing.set({id(self.db.engine): conn})
             try:
-                rest = batch
+                rest: list[_Ticket] | None = batch
                 if len(batch) > 1:
                     rest = self._write_grouped(conn, batch)
-                    if rest is None:  # a grouped statement failed: start over, one set at a time
-                        conn.exec_driver_sql("ROLLBACK")
-                        conn.exec_driver_sql(begin)
-                        rest = batch
+                if rest is None:  # a grouped statement failed: start over, one set at a time
+                    conn.exec_driver_sql("ROLLBACK")
+                    conn.exec_driver_sql(begin)
+                    rest = batch
                 for ticket in rest:
                     self._write_set(conn, ticket, sqlite)
             finally:
