@@ -52,18 +52,12 @@ def with_entity_reference(envelope: bytes, name: str) -> bytes:
     return envelope[:at] + f"&{name};".encode() + envelope[at:]
 
 
-# A recorded AddMessage as another vendor's SOAP stack writes it: format with pnr, boid,
-# cancelled, msg (entity-encoded DocBook) and source (a sourceSystem element or "").
-FOREIGN_ADD_MESSAGE = """<?xml version="1.0" encoding="UTF-8"?>
+def foreign_envelope(payload: str, logical_address: str) -> str:
+    """A request as another vendor's SOAP stack writes it: ``soapenv`` for the envelope,
+    a prefixed LogicalAddress, line breaks between the parts. Valid SOAP 1.1 and RIVTA,
+    but a spelling ``rivta`` never produces."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
-<soapenv:Header><urn:LogicalAddress xmlns:urn="urn:riv:itintegration:registry:1">SE2321000016-MVK</urn:LogicalAddress></soapenv:Header>
-<soapenv:Body><AddMessage xmlns="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
- xmlns:core="urn:mvk:crm:casemanagement:inbox:2">
-<subjectOfCareId>{pnr}</subjectOfCareId>
-<message><core:caseType><core:caseTypeDescription>Kallelse</core:caseTypeDescription></core:caseType>
-<core:booking><core:bookingId>B-1</core:bookingId><core:isInvitation>true</core:isInvitation>
-<core:cancelled>{cancelled}</core:cancelled></core:booking>
-<core:businessObjectId>{boid}</core:businessObjectId><core:headerText>Kallelse</core:headerText>
-<core:msg>{msg}</core:msg></message>
-<notify>true</notify>{source}
-</AddMessage></soapenv:Body></soapenv:Envelope>"""
+<soapenv:Header><urn:LogicalAddress xmlns:urn="urn:riv:itintegration:registry:1">{logical_address}</urn:LogicalAddress>
+</soapenv:Header>
+<soapenv:Body>{payload}</soapenv:Body></soapenv:Envelope>"""
