@@ -73,7 +73,7 @@ def test_no_request_envelope_is_built_outside_the_client_library():
     for allowed in EXEMPT:
         assert (ROOT / allowed).exists(), f"exempted path {allowed} is gone: update EXEMPT"
     found, read = hand_built_envelopes(ROOT)
-    assert read > 300, f"only {read} files read: is the scan looking at the repository?"
+    assert read > 200, f"only {read} files read: is the scan looking at the repository?"
     assert not found, "hand-built SOAP envelopes outside rivta/:\n" + "\n".join(found)
 
 
