@@ -29,6 +29,14 @@ NOT_SOAP11 = (
 )
 
 _ROOT_NAME = re.compile(rb"<([\w.:-]+)")
+_BODY_END = re.compile(rb"</(?:[\w.-]+:)?Body>")
+
+
+def without_body_end_tag(envelope: bytes) -> bytes:
+    """Not well-formed XML: the Body's end tag left out."""
+    cut, count = _BODY_END.subn(b"", envelope)
+    assert count == 1, envelope[:200]
+    return cut
 
 
 def as_soap12(envelope: bytes) -> bytes:
