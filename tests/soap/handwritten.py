@@ -4,10 +4,10 @@ tests/core/test_one_client.py enforces. None of these is a request a care system
 send, which is why the library does not build them:
 
 * broken envelopes, to test that the producers answer them with the contract's fault:
-  not SOAP at all, SOAP 1.2 instead of 1.1, a DOCTYPE (WS-I BP R1008 forbids one), an
-  entity reference only a DOCTYPE could define;
-* a foreign spelling: a valid AddMessage as another vendor's SOAP stack writes it (its
-  own prefixes, a prefixed LogicalAddress), which ``rivta`` never produces, so that the
+  not SOAP at all, not well-formed (no Body end tag), SOAP 1.2 instead of 1.1, a DOCTYPE
+  (WS-I BP R1008 forbids one), an entity reference only a DOCTYPE could define;
+* a foreign spelling: a valid request as another vendor's SOAP stack writes it (its own
+  prefixes, a prefixed LogicalAddress), which ``rivta`` never produces, so that the
   conformance suite's reader is tested against more than our own client's output.
 
 Every well-formed request starts from ``rivta.envelope``; the helpers below break one of
