@@ -1,7 +1,8 @@
 """Reading what a vendor sent, from the request bodies the simulator recorded: the
 envelope's LogicalAddress header, the payload re-validated against the contract schema
 (MC-01), and the AddMessage fields the MC rules judge. Elements are found by local name,
-so any conforming namespace prefixing reads the same."""
+so any conforming namespace prefixing reads the same. The SOAP 1.1 and RIVTA names are
+the client library's (``rivta``), the same a care system's requests are built with."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from functools import lru_cache
 from lxml import etree
 
 from contracts.bundle import ContractBundle, builtin_bundle, secure_parser
+from rivta import LOGICAL_ADDRESS, SOAP11_NS
 from simulator.inbox import docbook
 from simulator.population.personnummer import CONTRACT_FORM, TWELVE_DIGITS, has_valid_check_digit
 
-SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-LOGICAL_ADDRESS = "{urn:riv:itintegration:registry:1}LogicalAddress"
 HSA_ID = re.compile(r"^[A-Z]{2}[0-9]{10}-[A-Za-z0-9]+$")
 PU_PROFILES_P3_UP = ("P3", "P4", "P5")
 _PARSER = secure_parser()
@@ -102,10 +102,10 @@ def parse(record: dict) -> Request:
     except (etree.XMLSyntaxError, ValueError) as exc:
         request.error = f"not well-formed XML: {exc}"
         return request
-    header = root.find(f"{{{SOAP11}}}Header")
+    header = root.find(f"{{{SOAP11_NS}}}Header")
     address = header.find(LOGICAL_ADDRESS) if header is not None else None
     request.logical_address = (address.text or "").strip() if address is not None else None
-    body_element = root.find(f"{{{SOAP11}}}Body")
+    body_element = root.find(f"{{{SOAP11_NS}}}Body")
     children = [c for c in body_element if isinstance(c.tag, str)] if body_element is not None else []
     request.payload = children[0] if children else None
     if request.payload is None:

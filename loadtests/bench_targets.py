@@ -8,6 +8,8 @@ simulator, to show where the simulator's time goes:
 * ``floor_commit_app()`` — the floor plus one SQLite insert+commit per request (the
   storage cost alone, without the simulator's domain code).
 
+The answer envelope is the simulator's own (``simulator.soap.envelope.response``: the
+same three lxml calls), so the only server-side envelope builder is the simulator's.
 The group-commit writer and the spyne app, measured and rejected, live outside the
 installed package in ``bench/`` (run from a checkout).
 
@@ -25,8 +27,8 @@ from typing import Any
 from lxml import etree
 
 from contracts.bundle import Contract, builtin_bundle, secure_parser
+from simulator.soap.envelope import SOAP11_NS, response
 
-SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 _PARSER = secure_parser()
 
 
@@ -40,17 +42,11 @@ def _answer(start_response: StartResponse, status: str, body: bytes) -> list[byt
     return [body]
 
 
-def _envelope(answer: etree._Element) -> bytes:
-    env = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"soap": SOAP_NS})
-    etree.SubElement(env, f"{{{SOAP_NS}}}Body").append(answer)
-    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
-
-
 def _ok_response(response_element: str) -> bytes:
     ns = response_element[1:].split("}")[0]
     answer = etree.Element(response_element)
     etree.SubElement(answer, f"{{{ns}}}resultCode").text = "OK"
-    return _envelope(answer)
+    return response(answer)
 
 
 def _result_ok(contract: Contract, payload: etree._Element) -> bytes:
@@ -68,7 +64,7 @@ def _persons_answer(contract: Contract, payload: etree._Element) -> bytes:
         identity = etree.SubElement(record, f"{{{core}}}requestedPersonalIdentity")
         etree.SubElement(identity, f"{{{core}}}root").text = person.findtext(f"{{{core}}}root")
         etree.SubElement(identity, f"{{{core}}}extension").text = person.findtext(f"{{{core}}}extension")
-    return _envelope(answer)
+    return response(answer)
 
 
 Answer = Callable[[Contract, etree._Element], bytes]
@@ -99,7 +95,7 @@ def validating_app(
             root = etree.fromstring(body, _PARSER)
         except etree.XMLSyntaxError:
             return _answer(start_response, "500 Internal Server Error", b"not well-formed")
-        soap_body = root.find(f"{{{SOAP_NS}}}Body")
+        soap_body = root.find(f"{{{SOAP11_NS}}}Body")
         if soap_body is None or len(soap_body) != 1:
             return _answer(start_response, "500 Internal Server Error", b"no request element")
         payload = soap_body[0]

@@ -6,7 +6,15 @@ Contracts are data: namespaces, element names, SOAPActions and response elements
 lxml and requests only (an import-linter contract)."""
 
 from rivta.client import Endpoint, RivtaClient, parse_response
-from rivta.envelope import CONSUMER_HEADER, LOGICAL_ADDRESS, SOAP11_NS, envelope, http_headers
+from rivta.envelope import (
+    CONSUMER_HEADER,
+    LOGICAL_ADDRESS,
+    REGISTRY_NS,
+    SOAP11_NS,
+    envelope,
+    http_headers,
+    logical_address_header,
+)
 from rivta.faults import HttpError, RivtaError, SoapFault, Timeout, TransportError
 from rivta.messages import Kallelse, add_message, get_message_status, get_persons_for_profile, get_user_profile
 from rivta.payload import Result, build, local_bool, local_find, local_text, result
@@ -14,6 +22,7 @@ from rivta.payload import Result, build, local_bool, local_find, local_text, res
 __all__ = [
     "CONSUMER_HEADER",
     "LOGICAL_ADDRESS",
+    "REGISTRY_NS",
     "SOAP11_NS",
     "Endpoint",
     "HttpError",
@@ -34,6 +43,7 @@ __all__ = [
     "local_bool",
     "local_find",
     "local_text",
+    "logical_address_header",
     "parse_response",
     "result",
 ]

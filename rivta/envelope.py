@@ -4,6 +4,8 @@ headers (SOAPAction from the contract, the original consumer's HSA-id)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lxml import etree
 
 from contracts.bundle import Contract
@@ -18,16 +20,29 @@ CONSUMER_HEADER = "x-rivta-original-serviceconsumer-hsaid"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, strip_cdata=False, huge_tree=True)
 
 
-def envelope(payload: etree._Element | str | bytes, logical_address: str | None) -> bytes:
+def logical_address_header(logical_address: str) -> etree._Element:
+    """The ``LogicalAddress`` header block alone, for a caller whose SOAP stack builds the
+    envelope itself (zeep's ``_soapheaders``) or that marks the block (mustUnderstand)."""
+    header = etree.Element(LOGICAL_ADDRESS, nsmap={None: REGISTRY_NS})
+    header.text = logical_address
+    return header
+
+
+def envelope(
+    payload: etree._Element | str | bytes,
+    logical_address: str | None,
+    headers: Sequence[etree._Element] = (),
+) -> bytes:
     """The request as bytes. ``payload`` is the request element, or its XML text (tests
     write payloads as text to send exactly what they mean, valid or not, but the envelope
-    still comes from here). ``logical_address=None`` leaves the header out (VP003 tests)."""
+    still comes from here). ``logical_address=None`` leaves the header out (VP003 tests).
+    ``headers`` are further header blocks after it (a consumer's own, e.g. a trace id)."""
     if not isinstance(payload, etree._Element):
         payload = etree.fromstring(payload.encode("utf-8") if isinstance(payload, str) else payload, _PARSER)
     root = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soap": SOAP11_NS})
-    if logical_address is not None:
-        header = etree.SubElement(root, f"{{{SOAP11_NS}}}Header")
-        etree.SubElement(header, LOGICAL_ADDRESS, nsmap={None: REGISTRY_NS}).text = logical_address
+    blocks = ([logical_address_header(logical_address)] if logical_address is not None else []) + list(headers)
+    if blocks:
+        etree.SubElement(root, f"{{{SOAP11_NS}}}Header").extend(blocks)
     etree.SubElement(root, f"{{{SOAP11_NS}}}Body").append(payload)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

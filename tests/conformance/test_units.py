@@ -8,18 +8,16 @@ import json
 import pytest
 from lxml import etree
 
+import rivta
 from conformance import catalog, wire
 from conformance.checks import wirerules
 from conformance.report import Certificate, html, junit, write
 from conformance.verdicts import Evidence, Finding, Judgement, Verdict
+from tests.soap import handwritten
 
-# A recorded request as another vendor's SOAP stack writes it (its own prefixes, a prefixed
-# LogicalAddress): raw text on purpose, so that the suite's parser is tested against a
-# spelling our own client library (rivta) never produces.
-ADD_MESSAGE = """<?xml version="1.0" encoding="UTF-8"?>
-<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">
-<soapenv:Header><urn:LogicalAddress xmlns:urn="urn:riv:itintegration:registry:1">SE2321000016-MVK</urn:LogicalAddress></soapenv:Header>
-<soapenv:Body><AddMessage xmlns="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
+# A recorded AddMessage's payload; the envelope around it is rivta's, or (``foreign``) the
+# spelling of another vendor's SOAP stack, so the suite's reader is tested against both.
+ADD_MESSAGE = """<AddMessage xmlns="urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
  xmlns:core="urn:mvk:crm:casemanagement:inbox:2">
 <subjectOfCareId>{pnr}</subjectOfCareId>
 <message><core:caseType><core:caseTypeDescription>Kallelse</core:caseTypeDescription></core:caseType>
@@ -27,8 +25,9 @@ ADD_MESSAGE = """<?xml version="1.0" encoding="UTF-8"?>
 <core:cancelled>{cancelled}</core:cancelled></core:booking>
 <core:businessObjectId>{boid}</core:businessObjectId><core:headerText>Kallelse</core:headerText>
 <core:msg>{msg}</core:msg></message>
-<notify>true</notify>{source}
-</AddMessage></soapenv:Body></soapenv:Envelope>"""
+<notify>{notify}</notify>{source}
+</AddMessage>"""
+LOGICAL_ADDRESS = "SE2321000016-MVK"
 GOOD_MSG = (
     '&lt;article&gt;&lt;para&gt;Hej &lt;ulink url="https://x.se/hitta"&gt;Hitta hit&lt;/ulink&gt;'
     "&lt;/para&gt;&lt;/article&gt;"
@@ -42,8 +41,16 @@ def record(
     msg=GOOD_MSG,
     source="<sourceSystem>SE2321000065-7331</sourceSystem>",
     record_id=1,
+    notify="true",
+    logical_address: str | None = LOGICAL_ADDRESS,
+    foreign: bool = False,
 ) -> dict:
-    body = ADD_MESSAGE.format(pnr=pnr, boid=boid, cancelled=cancelled, msg=msg, source=source)
+    payload = ADD_MESSAGE.format(pnr=pnr, boid=boid, cancelled=cancelled, msg=msg, source=source, notify=notify)
+    if foreign:
+        assert logical_address is not None
+        body = handwritten.foreign_envelope(payload, logical_address)
+    else:
+        body = rivta.envelope(payload, logical_address).decode("utf-8")
     return {
         "id": record_id,
         "contract": "AddMessage",
@@ -72,8 +79,9 @@ def test_every_lk_ch_fb_rm_mc_rule_of_the_guideline_is_in_the_catalog():
         assert [r for r in catalog.RULES if r.startswith(family)] == [f"{family}-{n:02d}" for n in range(1, count + 1)]
 
 
-def test_a_good_add_message_passes_mc01_to_mc04():
-    request = wire.parse(record())
+@pytest.mark.parametrize("foreign", [False, True], ids=["rivta", "another-stack"])
+def test_a_good_add_message_passes_mc01_to_mc04(foreign):
+    request = wire.parse(record(foreign=foreign))
     message = wire.add_message(request)
     assert request.logical_address == "SE2321000016-MVK"
     assert judged("MC-01", wirerules.mc01, [request])[0] == "pass"
@@ -106,13 +114,7 @@ def test_each_broken_field_fails_its_rule_and_says_what_was_seen(change, rule, f
 
 
 def test_missing_logical_address_and_schema_error_fail_mc01():
-    body = record()["request_body"].replace(
-        '<soapenv:Header><urn:LogicalAddress xmlns:urn="urn:riv:itintegration:'
-        'registry:1">SE2321000016-MVK</urn:LogicalAddress></soapenv:Header>',
-        "",
-    )
-    body = body.replace("<notify>true</notify>", "<notify>maybe</notify>")
-    status, findings = judged("MC-01", wirerules.mc01, [wire.parse({**record(), "request_body": body})])
+    status, findings = judged("MC-01", wirerules.mc01, [wire.parse(record(logical_address=None, notify="maybe"))])
     assert status == "fail"
     seen = " ".join(f.seen for f in findings if not f.ok)
     assert "no LogicalAddress" in seen and "maybe" in seen

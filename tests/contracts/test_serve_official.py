@@ -11,6 +11,7 @@ import requests
 from lxml import etree
 
 import rivta
+from contracts.bundle import builtin_bundle
 from tests.support import InProcessSimulator, SimulatorProcess
 
 WSDL_NS = {
@@ -19,8 +20,6 @@ WSDL_NS = {
     "xs": "http://www.w3.org/2001/XMLSchema",
 }
 ADD_MESSAGE_PATH = "/inbox/AddMessage/2/rivtabp21"
-INBOX = "urn:mvk:crm:casemanagement:inbox:AddMessageResponder:2"
-INBOX_CORE = "urn:mvk:crm:casemanagement:inbox:2"
 TOLVAN = "191212121212"  # seeded demo person with an active 1177 account
 LOGICAL_ADDRESS = "SE2321000016-MVK"
 CONSUMER = "SE2321000065-7331"
@@ -92,12 +91,6 @@ def zeep_client(server):
     return zeep.Client(f"{server.url}{ADD_MESSAGE_PATH}?wsdl", transport=Transport(session=session, timeout=30))
 
 
-def logical_address():
-    header = etree.Element("{urn:riv:itintegration:registry:1}LogicalAddress")
-    header.text = LOGICAL_ADDRESS
-    return header
-
-
 def test_zeep_round_trip_through_the_official_bundle(server):
     """zeep builds its client from the served official WSDL and XSDs; the request carries
     Tolvan's personnummer, which the official pattern as published would reject."""
@@ -111,29 +104,23 @@ def test_zeep_round_trip_through_the_official_bundle(server):
             "businessObjectId": "official-bundle-1",
         },
         notify=False,
-        _soapheaders=[logical_address()],
+        _soapheaders=[rivta.logical_address_header(LOGICAL_ADDRESS)],
     )
     assert answer.resultCode == "OK", answer
     assert answer.message.msg == "<article><para>Välkommen</para></article>"
     assert answer.message.caseType.caseTypeDescription == "Kallelse"
 
 
-def test_a_malformed_personnummer_is_a_client_fault_under_the_official_bundle(server):
-    payload = (
-        f'<AddMessage xmlns="{INBOX}" xmlns:core="{INBOX_CORE}">'
-        "<subjectOfCareId>19121212-1212</subjectOfCareId><message><core:msg>&lt;article/&gt;</core:msg>"
-        "</message><notify>false</notify></AddMessage>"
+def test_a_malformed_personnummer_is_a_client_fault_under_the_official_bundle(server, official):
+    contract = builtin_bundle(official)["AddMessage"]
+    payload = rivta.build(
+        contract, {"subjectOfCareId": "19121212-1212", "message": {"msg": "<article/>"}, "notify": False}
     )
-    answer = requests.post(
-        server.url + ADD_MESSAGE_PATH,
-        data=rivta.envelope(payload, LOGICAL_ADDRESS),
-        timeout=30,
-        headers=rivta.http_headers(None, CONSUMER, f"{INBOX}:AddMessage"),
-    )
-    assert answer.status_code == 500, answer.text
-    fault = etree.fromstring(answer.content).find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault")
-    assert fault.findtext("faultcode").endswith("Client")
-    assert "subjectOfCareId" in fault.findtext("faultstring")
+    client = rivta.RivtaClient(CONSUMER, timeout=30)
+    with pytest.raises(rivta.SoapFault) as caught:
+        client.call(rivta.Endpoint(contract, server.url + ADD_MESSAGE_PATH, LOGICAL_ADDRESS), payload)
+    assert caught.value.status == 500 and caught.value.code == "Client"
+    assert "subjectOfCareId" in caught.value.text
 
 
 @pytest.mark.slow  # what `kallelse serve` logs: the correction is logged once per process

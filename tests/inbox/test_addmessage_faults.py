@@ -11,6 +11,7 @@ import requests
 import rivta
 from tests.inbox import wire
 from tests.inbox.wire import ADD_MESSAGE_ACTION, INBOX, INBOX_CORE, add_message_body, envelope, person
+from tests.soap import handwritten
 
 PATH = "/inbox/AddMessage/2/rivtabp21"
 
@@ -31,7 +32,7 @@ def client_fault(response) -> str:
 
 
 def test_not_well_formed_envelope_is_a_client_fault(server, citizen):
-    broken = envelope(add_message_body(citizen)).replace("</soap:Body>", "")
+    broken = handwritten.without_body_end_tag(envelope(add_message_body(citizen)).encode())
     text = client_fault(wire.post(server.url, PATH, broken, ADD_MESSAGE_ACTION))
     assert "not well-formed" in text
     assert wire.inbox_store(server).messages_for(citizen) == []
@@ -77,7 +78,7 @@ def test_unknown_enumeration_value_is_a_schema_fault(server, citizen):
 
 
 def test_soap_12_envelope_is_a_version_mismatch_fault(server, citizen):
-    soap12 = envelope(add_message_body(citizen)).replace(wire.SOAP, "http://www.w3.org/2003/05/soap-envelope")
+    soap12 = handwritten.as_soap12(envelope(add_message_body(citizen)).encode())
     code, text = wire.fault(wire.post(server.url, PATH, soap12, ADD_MESSAGE_ACTION))
     assert code == "soap:VersionMismatch" and "SOAP 1.1" in text
 

@@ -9,6 +9,7 @@ from lxml import etree
 
 import rivta
 from contracts.bundle import builtin_bundle
+from simulator.soap import envelope as soap
 
 BUNDLE = builtin_bundle()
 SOAP = rivta.SOAP11_NS
@@ -29,6 +30,14 @@ def test_envelope_carries_the_logical_address_header_and_the_payload():
 def test_envelope_without_logical_address_has_no_header():
     root = etree.fromstring(rivta.envelope("<x xmlns='urn:a'/>", None))
     assert root.find(f"{{{SOAP}}}Header") is None and root.find(f"{{{SOAP}}}Body/{{urn:a}}x") is not None
+
+
+def test_further_header_blocks_follow_the_logical_address():
+    trace = etree.Element("{urn:trace}Trace")
+    root = etree.fromstring(rivta.envelope("<x xmlns='urn:a'/>", "SE-LA", [trace]))
+    assert [block.tag for block in root.find(f"{{{SOAP}}}Header")] == [rivta.LOGICAL_ADDRESS, "{urn:trace}Trace"]
+    alone = etree.fromstring(rivta.envelope("<x xmlns='urn:a'/>", None, [rivta.logical_address_header("SE-LA")]))
+    assert alone.findtext(f"{{{SOAP}}}Header/{rivta.LOGICAL_ADDRESS}") == "SE-LA"
 
 
 def test_a_payload_given_as_text_keeps_its_cdata():
@@ -107,9 +116,10 @@ def test_identity_roots(pnr, root):
 
 
 def answer(contract, inner: str) -> bytes:
+    """A producer's answer, built by the simulator's own SOAP layer (the server side)."""
     ns = contract.responder_namespace
     response = etree.QName(contract.response_element).localname
-    return f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Body><{response} xmlns="{ns}">{inner}</{response}></soap:Body></soap:Envelope>'.encode()
+    return soap.response(etree.fromstring(f'<{response} xmlns="{ns}">{inner}</{response}>'))
 
 
 def test_an_answer_gives_the_response_element_and_its_result():
@@ -122,16 +132,14 @@ def test_an_answer_gives_the_response_element_and_its_result():
 
 
 def fault_body(code: str, text: str) -> bytes:
-    return (
-        f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Body><soap:Fault><faultcode>{code}</faultcode>'
-        f"<faultstring>{text}</faultstring></soap:Fault></soap:Body></soap:Envelope>"
-    ).encode()
+    """``code`` is the faultcode's local part; the server writes it ``soap:<code>``."""
+    return soap.fault(code, text)
 
 
 def test_a_fault_is_a_typed_exception_with_code_text_and_vp_code():
     with pytest.raises(rivta.SoapFault) as caught:
         rivta.parse_response(
-            BUNDLE["AddMessage"], 500, fault_body("soap:Client", "VP007 [x] Tjänstekonsumenten saknar behörighet")
+            BUNDLE["AddMessage"], 500, fault_body("Client", "VP007 [x] Tjänstekonsumenten saknar behörighet")
         )
     fault = caught.value
     assert (fault.status, fault.code, fault.vp_code) == (500, "Client", "VP007")
@@ -140,7 +148,7 @@ def test_a_fault_is_a_typed_exception_with_code_text_and_vp_code():
 
 def test_a_producer_fault_has_no_vp_code():
     with pytest.raises(rivta.SoapFault) as caught:
-        rivta.parse_response(BUNDLE["AddMessage"], 500, fault_body("soap:Server", "database down"))
+        rivta.parse_response(BUNDLE["AddMessage"], 500, fault_body("Server", "database down"))
     assert caught.value.code == "Server" and caught.value.vp_code is None
 
 
@@ -149,7 +157,7 @@ def test_a_producer_fault_has_no_vp_code():
     [
         (502, b"<html>Bad gateway</html"),
         (200, b"not xml"),
-        (200, f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Body><x/></soap:Body></soap:Envelope>'.encode()),
+        (200, soap.response(etree.Element("x"))),
     ],
 )
 def test_anything_else_is_an_http_error(status, body):

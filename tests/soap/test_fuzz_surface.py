@@ -16,11 +16,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+import rivta
 from contracts.bundle import builtin_bundle
 from contracts.components import load_xsd
 from contracts.corpus import DocumentFactory, GeneratorError, Mutator
 from simulator.population.personnummer import with_check_digit
-from tests.soap.answers import SOAP, judge
+from tests.soap import handwritten
+from tests.soap.answers import judge
 
 BUNDLE = builtin_bundle()
 EXAMPLES = int(os.environ.get("KALLELSE_FUZZ_EXAMPLES", "2000"))
@@ -32,8 +34,8 @@ OPERATIONS = {
     "GetMessageStatus": "/inbox/GetMessageStatus/1/rivtabp21",
 }
 MODELS = {name: load_xsd(BUNDLE[name].responder_xsd) for name in OPERATIONS}
-LOGICAL = "urn:riv:itintegration:registry:1"
-SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+LOGICAL_ADDRESS = "SE2321000016-MVK"
+MUST_UNDERSTAND = f"{{{rivta.SOAP11_NS}}}mustUnderstand"
 HOSTILE = (
     "valid",
     "mutated",
@@ -49,25 +51,10 @@ HOSTILE = (
 )
 
 
-def header(logical: bool, extra: str = "") -> str:
-    address = f'<la:LogicalAddress xmlns:la="{LOGICAL}">SE2321000016-MVK</la:LogicalAddress>' if logical else ""
-    return f"<soapenv:Header>{address}{extra}</soapenv:Header>"
-
-
-def wrap(payload: bytes, head: str, namespace: str = SOAP) -> bytes:
-    body = payload.split(b"?>", 1)[1] if payload.startswith(b"<?xml") else payload
-    return (
-        (
-            f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{namespace}">{head}<soapenv:Body>'
-        ).encode()
-        + body
-        + b"</soapenv:Body></soapenv:Envelope>"
-    )
-
-
-def with_doctype(body: bytes, subset: bytes) -> bytes:
-    declaration, rest = body.split(b"?>", 1)
-    return declaration + b"?><!DOCTYPE soapenv:Envelope" + subset + b">" + rest
+def unknown_must_understand_header() -> etree._Element:
+    block = etree.Element("{urn:unknown}Trace", {MUST_UNDERSTAND: "1"})
+    block.text = "t"
+    return block
 
 
 def seeded_identity(document: etree._Element, rnd: random.Random) -> None:
@@ -100,22 +87,19 @@ def request_for(interaction: str, kind: str, rnd: random.Random, noise: bytes) -
     elif generated is not None and rnd.random() < 0.5:
         seeded_identity(generated.root, rnd)
         payload = generated.bytes()
-    headers = {"SOAPAction": f'"{contract.soap_action}"', "x-rivta-original-serviceconsumer-hsaid": "SE2321000065-FUZZ"}
-    head = header(True)
+    headers = rivta.http_headers(contract, "SE2321000065-FUZZ")
     if kind == "doctype_entity":
-        body = with_doctype(wrap(payload, head), b' [<!ENTITY e "191212121212">]')
-        text_end = body.find(b"</", body.find(b"<soapenv:Body>"))
-        return body[:text_end] + b"&e;" + body[text_end:], headers
+        entity = handwritten.with_entity_reference(rivta.envelope(payload, LOGICAL_ADDRESS), "e")
+        return handwritten.with_doctype(entity, b' [<!ENTITY e "191212121212">]'), headers
     if kind == "doctype_plain":
-        return with_doctype(wrap(payload, head), b""), headers
+        return handwritten.with_doctype(rivta.envelope(payload, LOGICAL_ADDRESS)), headers
     if kind == "must_understand":
-        extra = '<x:Trace xmlns:x="urn:unknown" soapenv:mustUnderstand="1">t</x:Trace>'
-        return wrap(payload, header(True, extra)), headers
+        return rivta.envelope(payload, LOGICAL_ADDRESS, [unknown_must_understand_header()]), headers
     if kind == "wrong_action":
         headers["SOAPAction"] = '"' + "".join(c for c in noise.decode("latin-1") if c.isprintable()) + '"'
     if kind == "soap12":
-        return wrap(payload, head.replace("soapenv:", "soapenv:"), SOAP12), headers
-    body = wrap(payload, head if kind != "no_logical_address" else "")
+        return handwritten.as_soap12(rivta.envelope(payload, LOGICAL_ADDRESS)), headers
+    body = rivta.envelope(payload, LOGICAL_ADDRESS if kind != "no_logical_address" else None)
     if kind == "truncated":
         return body[: rnd.randint(0, len(body))], headers
     if kind == "spliced":
@@ -129,7 +113,7 @@ def request_for(interaction: str, kind: str, rnd: random.Random, noise: bytes) -
 @pytest.mark.parametrize("interaction", sorted(OPERATIONS))
 def test_every_answer_is_the_contracts_own(inprocess, interaction):
     path = OPERATIONS[interaction]
-    response_element = BUNDLE[interaction].response_element
+    contract = BUNDLE[interaction]
     seen: dict[str, int] = {}
     before = inprocess.recorded()
 
@@ -154,11 +138,11 @@ def test_every_answer_is_the_contracts_own(inprocess, interaction):
             )
         else:
             answer = inprocess.client.post(path, data=body, headers=headers, content_type="text/xml; charset=utf-8")
-        verdict = judge(answer.status_code, answer.headers.get("Content-Type", ""), answer.get_data(), response_element)
+        verdict = judge(answer.status_code, answer.headers.get("Content-Type", ""), answer.get_data(), contract)
         if kind.startswith("doctype"):
-            assert verdict.faultcode == "soap:Client" and "DOCTYPE" in verdict.faultstring, verdict
+            assert verdict.faultcode == "Client" and "DOCTYPE" in verdict.faultstring, verdict
         if kind == "must_understand":
-            assert verdict.faultcode == "soap:MustUnderstand", verdict
+            assert verdict.faultcode == "MustUnderstand", verdict
         outcome = "answer" if verdict.payload is not None else (verdict.faultcode or "?")
         seen[outcome] = seen.get(outcome, 0) + 1
 

@@ -11,9 +11,11 @@ import time
 
 from lxml import etree
 
+import rivta
 from contracts.bundle import builtin_bundle
 from simulator.soap import envelope as soap
 from simulator.soap.validation import validate
+from tests.soap import handwritten
 from tests.soap.answers import judge
 
 BUNDLE = builtin_bundle()
@@ -21,19 +23,29 @@ ADD = BUNDLE["AddMessage"]
 PATH = "/inbox/AddMessage/2/rivtabp21"
 PU = BUNDLE["GetPersonsForProfile"]
 PU_PATH = "/pu/GetPersonsForProfile/5/rivtabp21"
-NS = "http://schemas.xmlsoap.org/soap/envelope/"
-LA = '<la:LogicalAddress xmlns:la="urn:riv:itintegration:registry:1">SE2321000016-MVK</la:LogicalAddress>'
+LOGICAL_ADDRESS = "SE2321000016-MVK"
+MUST_UNDERSTAND = f"{{{rivta.SOAP11_NS}}}mustUnderstand"
+ACTOR = f"{{{rivta.SOAP11_NS}}}actor"
+TOLVAN = "191212121212"
 
 
-def add_message(value: str = "191212121212", extra_header: str = "", prolog: str = "") -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<s:Envelope xmlns:s="{NS}"><s:Header>{LA}{extra_header}'
-        f'</s:Header><s:Body><AddMessage xmlns="{ADD.responder_namespace}" xmlns:c="{ADD.core_namespace}">'
+def trace(text: str, attributes: dict[str, str] | None = None) -> etree._Element:
+    """A header block no node here knows (``{urn:unknown}Trace``)."""
+    block = etree.Element("{urn:unknown}Trace", attributes or {})
+    block.text = text
+    return block
+
+
+def add_message(value: str = TOLVAN, headers: list[etree._Element] | None = None, logical: bool = True) -> bytes:
+    """The library's AddMessage envelope; ``headers`` are further header blocks."""
+    payload = (
+        f'<AddMessage xmlns="{ADD.responder_namespace}" xmlns:c="{ADD.core_namespace}">'
         f"<subjectOfCareId>{value}</subjectOfCareId><message>"
         "<c:caseType><c:caseTypeDescription>Kallelse</c:caseTypeDescription></c:caseType>"
         "<c:msg>&lt;article&gt;&lt;para&gt;Hej&lt;/para&gt;&lt;/article&gt;</c:msg></message>"
-        "<notify>false</notify></AddMessage></s:Body></s:Envelope>"
-    ).encode()
+        "<notify>false</notify></AddMessage>"
+    )
+    return rivta.envelope(payload, LOGICAL_ADDRESS if logical else None, headers or [])
 
 
 def post(inprocess, body: bytes, path: str = PATH, contract=ADD, **headers):
@@ -43,21 +55,22 @@ def post(inprocess, body: bytes, path: str = PATH, contract=ADD, **headers):
         content_type="text/xml; charset=utf-8",
         headers={"SOAPAction": f'"{contract.soap_action}"', **headers},
     )
-    return judge(answer.status_code, answer.headers["Content-Type"], answer.get_data(), contract.response_element)
+    return judge(answer.status_code, answer.headers["Content-Type"], answer.get_data(), contract)
 
 
 def test_a_doctype_with_an_internal_entity_in_a_typed_value_is_a_client_fault_and_recorded(inprocess):
     before = inprocess.recorded()
-    body = add_message("&pnr;", prolog='<!DOCTYPE s:Envelope [<!ENTITY pnr "191212121212">]>')
+    entity = add_message().replace(f">{TOLVAN}<".encode(), b">&pnr;<")
+    body = handwritten.with_doctype(entity, f' [<!ENTITY pnr "{TOLVAN}">]'.encode())
     answer = post(inprocess, body)
-    assert answer.faultcode == "soap:Client"
+    assert answer.faultcode == "Client"
     assert "R1008" in answer.faultstring
     assert inprocess.recorded() == before + 1
 
 
 def test_a_plain_doctype_is_refused_too(inprocess):
-    answer = post(inprocess, add_message(prolog="<!DOCTYPE s:Envelope>"))
-    assert answer.faultcode == "soap:Client" and "DOCTYPE" in answer.faultstring
+    answer = post(inprocess, handwritten.with_doctype(add_message()))
+    assert answer.faultcode == "Client" and "DOCTYPE" in answer.faultstring
 
 
 def test_a_chunked_body_is_read(inprocess):
@@ -66,25 +79,23 @@ def test_a_chunked_body_is_read(inprocess):
         input_stream=io.BytesIO(add_message()),
         headers={"SOAPAction": f'"{ADD.soap_action}"', "Transfer-Encoding": "chunked", "Content-Type": "text/xml"},
     )
-    verdict = judge(answer.status_code, answer.headers["Content-Type"], answer.get_data(), ADD.response_element)
+    verdict = judge(answer.status_code, answer.headers["Content-Type"], answer.get_data(), ADD)
     assert verdict.payload is not None, verdict
 
 
 def test_an_unknown_must_understand_header_gets_a_must_understand_fault(inprocess):
-    extra = f'<t:Trace xmlns:t="urn:unknown" xmlns:s="{NS}" s:mustUnderstand="1">x</t:Trace>'
-    answer = post(inprocess, add_message(extra_header=extra))
-    assert answer.faultcode == "soap:MustUnderstand"
+    answer = post(inprocess, add_message(headers=[trace("x", {MUST_UNDERSTAND: "1"})]))
+    assert answer.faultcode == "MustUnderstand"
     assert "{urn:unknown}Trace" in answer.faultstring
 
 
 def test_understood_optional_and_other_actor_headers_are_accepted(inprocess):
-    understood = LA.replace("<la:LogicalAddress ", f'<la:LogicalAddress xmlns:s="{NS}" s:mustUnderstand="1" ')
-    body = add_message(extra_header='<t:Trace xmlns:t="urn:unknown">optional</t:Trace>').replace(
-        LA.encode(), understood.encode()
-    )
+    understood = rivta.logical_address_header(LOGICAL_ADDRESS)
+    understood.set(MUST_UNDERSTAND, "1")
+    body = add_message(headers=[understood, trace("optional")], logical=False)
     assert post(inprocess, body).payload is not None
-    other_actor = '<t:Trace xmlns:t="urn:unknown" s:actor="urn:somebody-else" s:mustUnderstand="1">x</t:Trace>'
-    assert post(inprocess, add_message(extra_header=other_actor)).payload is not None
+    other_actor = trace("x", {ACTOR: "urn:somebody-else", MUST_UNDERSTAND: "1"})
+    assert post(inprocess, add_message(headers=[other_actor])).payload is not None
 
 
 def test_wsdl_addresses_come_from_a_validated_host(inprocess):
@@ -113,7 +124,7 @@ def test_huge_sibling_counts_are_refused_early_and_recorded(inprocess):
     started = time.process_time()
     answer = post(inprocess, body[: 10 * 1024 * 1024])
     assert time.process_time() - started < 1.0
-    assert answer.faultcode == "soap:Client" and "too many elements" in answer.faultstring
+    assert answer.faultcode == "Client" and "too many elements" in answer.faultstring
     assert inprocess.recorded() == before + 1
 
 
@@ -144,4 +155,4 @@ def test_fault_text_is_built_in_bounded_time_and_size():
 
 def test_a_long_soap_action_is_a_bounded_client_fault(inprocess):
     answer = post(inprocess, add_message(), SOAPAction="x" * 100_000)
-    assert answer.faultcode == "soap:Client" and len(answer.faultstring) <= soap.MAX_FAULT_TEXT
+    assert answer.faultcode == "Client" and len(answer.faultstring) <= soap.MAX_FAULT_TEXT
