@@ -123,7 +123,11 @@ def _row_counter(url: str, table: str) -> Callable[[], int]:
 
 
 def start_simulator(settings: Settings) -> Server:
-    """``kallelse serve`` exactly as a user starts it: migrated, seeded, N sync workers."""
+    """``kallelse serve`` as a user starts it (migrated, seeded, N gthread workers), without
+    the reference care system's embedded worker (``KALLELSE_DISPATCH_WORKERS=0``): the
+    bench measures the simulator, and the care system is a client with CPU of its own. Idle,
+    it still read the simulator's clock four times a second, and that worker and the
+    answers to its reads were counted as the simulator's CPU (docs/performance.md)."""
     port = _free_port()
     data_dir = settings.work_dir / "simulator"
     args = [
@@ -145,7 +149,7 @@ def start_simulator(settings: Settings) -> Server:
         args += ["--database-url", settings.database_url]
     if settings.contracts:
         args += ["--contracts", str(settings.contracts)]
-    process, log_path = _spawn(args, settings, "simulator")
+    process, log_path = _spawn(args, settings, "simulator", {"KALLELSE_DISPATCH_WORKERS": "0"})
     url = f"http://127.0.0.1:{port}"
     _wait_answering(f"{url}/api/health", process, log_path, need_ok=True)
     from simulator.storage.database import sqlite_url

@@ -134,6 +134,12 @@ def _row(row) -> dict:
     return dict(row._mapping)
 
 
+# Built once: GetMessageStatus asks on every call, and building the query cost as much as
+# running it.
+_BY_THREAD = sa.select(messages).where(messages.c.business_object_key == sa.bindparam("key")).order_by(messages.c.seq)
+_BY_THREAD_OF_PERSON = _BY_THREAD.where(messages.c.subject_of_care_id == sa.bindparam("pnr"))
+
+
 class InboxStore:
     """Queries and state changes on the inbox; message dicts have the column names."""
 
@@ -172,13 +178,12 @@ class InboxStore:
     def messages_by_business_object(
         self, business_object_id: str, personnummer: str | None = None, consumer: str | None = None
     ) -> list[dict]:
-        query = sa.select(messages).where(messages.c.business_object_key == business_object_key(business_object_id))
-        if personnummer:
-            query = query.where(messages.c.subject_of_care_id == personnummer)
+        query = _BY_THREAD_OF_PERSON if personnummer else _BY_THREAD
+        params = {"key": business_object_key(business_object_id), "pnr": personnummer}
         if consumer is not None:
             query = query.where(messages.c.consumer == consumer)
         with self.db.connect() as conn:
-            return [_row(r) for r in conn.execute(query.order_by(messages.c.seq)).all()]
+            return [_row(r) for r in conn.execute(query, params).all()]
 
     def threads(
         self, personnummer: str, selection_status: str | None = None, consumer: str | None = None
