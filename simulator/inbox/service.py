@@ -28,7 +28,7 @@ class AddMessageProducer:
     def __call__(self, call):
         request = soap.read_add_message(call.payload)
         pnr = request.subject_of_care_id
-        citizen = self.runtime.citizens.get(pnr)
+        citizen = self.runtime.citizens.lookup(pnr)
         outcome = domain.add_message(request, citizen, self.runtime.clock.now(), str(uuid.uuid4()))
         call.notes.update(
             personnummer=pnr,

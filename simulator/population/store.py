@@ -3,12 +3,14 @@ a citizen at a time; nothing queries inside it)."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 import sqlalchemy as sa
 
 from simulator.population.domain import Citizen
 from simulator.storage import Database, metadata
+from simulator.storage.fastread import FixedRead
 
 citizens = sa.Table(
     "citizens",
@@ -21,8 +23,10 @@ citizens = sa.Table(
 )
 
 
-# Built once: producers look a citizen up on every call.
+# Built once: producers look a citizen up on every call (``lookup``: on the driver's cursor).
 _BY_PERSONNUMMER = sa.select(citizens.c.data).where(citizens.c.personnummer == sa.bindparam("pnr"))
+_LOOKUP = FixedRead(_BY_PERSONNUMMER)
+SHARED_CITIZENS = 2048  # decoded citizens kept per process for lookup(): ~5 MB at most
 
 
 def _to_row(citizen: Citizen) -> dict:
@@ -38,6 +42,13 @@ def _from_row(data: str) -> Citizen:
     return Citizen.from_json(json.loads(data))
 
 
+@functools.lru_cache(maxsize=SHARED_CITIZENS)
+def _shared(data: str) -> Citizen:
+    """Keyed by the stored text itself, so a changed citizen is simply another key (no
+    invalidation across worker processes); bounded, so memory stays flat."""
+    return _from_row(data)
+
+
 class CitizenStore:
     def __init__(self, db: Database):
         self.db = db
@@ -46,6 +57,14 @@ class CitizenStore:
         with self.db.connect() as conn:
             data = conn.execute(_BY_PERSONNUMMER, {"pnr": personnummer}).scalar()
         return _from_row(data) if data else None
+
+    def lookup(self, personnummer: str) -> Citizen | None:
+        """The citizen for a SOAP producer, which only reads it: the same object for the
+        same stored data (decoding the JSON cost as much as the rest of a GetUserProfile).
+        Never change what this returns; :meth:`get` gives a private copy."""
+        with self.db.connect() as conn:
+            row = _LOOKUP.first(conn, pnr=personnummer)
+        return _shared(row[0]) if row else None
 
     def get_many(self, personnummer: list[str]) -> dict[str, Citizen]:
         if not personnummer:

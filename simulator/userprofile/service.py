@@ -19,7 +19,7 @@ def producer(runtime, decide, container: str):
 
     def produce(call):
         pnr = soap.read_subject_of_care(call.payload)
-        answer = decide(pnr, runtime.citizens.get(pnr))
+        answer = decide(pnr, runtime.citizens.lookup(pnr))
         _notes(call, pnr, answer)
         return soap.response(call.contract, answer, container)
 
@@ -29,9 +29,9 @@ def producer(runtime, decide, container: str):
 def subject_of_care_producer(runtime):
     def produce(call):
         pnr = soap.read_subject_of_care(call.payload)
-        citizen = runtime.citizens.get(pnr)
+        citizen = runtime.citizens.lookup(pnr)
         other = domain.other_identity(citizen)
-        current = runtime.citizens.get(other) if other else None
+        current = runtime.citizens.lookup(other) if other else None
         answer = domain.subject_of_care(pnr, citizen, runtime.clock.local_now().date(), current)
         _notes(call, pnr, answer)
         return soap.response(call.contract, answer, "subjectOfCare")
@@ -42,9 +42,9 @@ def subject_of_care_producer(runtime):
 def by_agent_producer(runtime):
     def produce(call):
         agent_pnr, object_id = soap.read_agent_request(call.payload)
-        agent = runtime.citizens.get(agent_pnr)
+        agent = runtime.citizens.lookup(agent_pnr)
         child_pnr = domain.child_of(agent, object_id) if agent else None
-        child = runtime.citizens.get(child_pnr) if child_pnr else None
+        child = runtime.citizens.lookup(child_pnr) if child_pnr else None
         answer = domain.user_profile_by_agent(agent_pnr, agent, child, runtime.clock.local_now().date())
         _notes(call, agent_pnr, answer)
         return soap.response(call.contract, answer, "currentUserProfile")
