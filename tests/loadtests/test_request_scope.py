@@ -17,16 +17,16 @@ T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
 
 def clock_reads(db: Database) -> list[str]:
+    """Every SELECT of the clock state SQLite runs, whoever sends it: the hot path reads
+    on the driver's cursor (storage/fastread.py), past SQLAlchemy's events."""
     seen: list[str] = []
-    event.listen(
-        db.engine,
-        "before_cursor_execute",
-        lambda conn, cursor, statement, *rest: (
+
+    def trace(statement: str) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "clock_state" in statement:
             seen.append(statement)
-            if statement.lstrip().upper().startswith("SELECT") and "clock_state" in statement
-            else None
-        ),
-    )
+
+    db.engine.dispose()  # connections made from now on are traced
+    event.listen(db.engine, "connect", lambda dbapi_connection, _record: dbapi_connection.set_trace_callback(trace))
     return seen
 
 
