@@ -12,10 +12,8 @@ docs/platform.md for the table.
 
 from __future__ import annotations
 
-from lxml import etree
-
 from simulator.platform.vpcodes import CODES
-from simulator.soap.envelope import SOAP11_NS, SoapFault
+from simulator.soap.envelope import SoapFault, platform_fault
 
 
 class PlatformFault(SoapFault):
@@ -28,11 +26,4 @@ class PlatformFault(SoapFault):
         super().__init__(vp.faultcode, f"{code} [{instance}] {vp.message} {self.detail}".strip())
 
     def body(self) -> bytes:
-        fault = etree.Element(f"{{{SOAP11_NS}}}Fault", nsmap={"soap": SOAP11_NS})
-        etree.SubElement(fault, "faultcode").text = f"soap:{self.code}"
-        etree.SubElement(fault, "faultstring").text = self.text
-        etree.SubElement(fault, "detail").text = self.detail
-        envelope = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soap": SOAP11_NS})
-        etree.SubElement(envelope, f"{{{SOAP11_NS}}}Header")
-        etree.SubElement(envelope, f"{{{SOAP11_NS}}}Body").append(fault)
-        return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
+        return platform_fault(self.code, self.text, self.detail)

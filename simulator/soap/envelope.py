@@ -124,3 +124,16 @@ def fault(code: str, text: str) -> bytes:
     etree.SubElement(element, "faultcode").text = f"soap:{code}"
     etree.SubElement(element, "faultstring").text = text
     return _envelope(element)
+
+
+def platform_fault(code: str, text: str, detail: str) -> bytes:
+    """A fault in the shape the national service platform sends it: an empty Header, and
+    the detail repeated in ``<detail>`` (simulator/platform/faults.py says whose words)."""
+    element = etree.Element(f"{{{SOAP11_NS}}}Fault", nsmap={"soap": SOAP11_NS})
+    etree.SubElement(element, "faultcode").text = f"soap:{code}"
+    etree.SubElement(element, "faultstring").text = text
+    etree.SubElement(element, "detail").text = detail
+    env = etree.Element(f"{{{SOAP11_NS}}}Envelope", nsmap={"soap": SOAP11_NS})
+    etree.SubElement(env, f"{{{SOAP11_NS}}}Header")
+    etree.SubElement(env, f"{{{SOAP11_NS}}}Body").append(element)
+    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")

@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXEMPT = {
     "rivta": "the client library",
     "simulator/soap": "the server's envelope, answers and faults",
-    "simulator/platform/faults.py": "the platform's VP fault answers (server side)",
     "tests/soap/handwritten.py": "broken and foreign-spelled envelopes, hand-written on purpose",
 }
 SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "artifacts", "build", "dist"}
