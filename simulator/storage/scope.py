@@ -42,6 +42,8 @@ from collections.abc import Callable, Hashable, Iterator
 from contextvars import ContextVar
 from typing import IO, Any, TypeVar
 
+from simulator.storage import checkpoint
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -263,6 +265,7 @@ class GroupCommit:
         self._file_lock: IO[bytes] | None = None
         self.batches = 0  # counters for the benchmark and the tests
         self.sets = 0
+        self.checkpointer = checkpoint.Checkpointer(db.engine) if db.is_sqlite else None
 
     @classmethod
     def of(cls, db) -> GroupCommit:
@@ -294,6 +297,8 @@ class GroupCommit:
             # Transactions are begun and ended by hand below (BEGIN IMMEDIATE on SQLite takes
             # the write lock first, so a batch never fails half-way on a lock upgrade).
             self._conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            if self.checkpointer is not None:  # the log is copied back by the checkpointer's thread
+                self._conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={checkpoint.SAFETY_PAGES}")
         return self._conn
 
     def _lock_file(self) -> IO[bytes] | None:
@@ -343,6 +348,8 @@ class GroupCommit:
             conn.exec_driver_sql("COMMIT")
             self.batches += 1
             self.sets += len(batch)
+            if self.checkpointer is not None:
+                self.checkpointer.committed(len(batch))
         except BaseException as exc:
             for ticket in batch:
                 ticket.error = ticket.error or exc

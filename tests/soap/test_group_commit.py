@@ -6,11 +6,12 @@ failure handler while the rest of its set is kept."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 
-from simulator.storage import Database, scope
+from simulator.storage import Database, checkpoint, scope
 
 ROWS = sa.Table(
     "rows",
@@ -153,3 +154,23 @@ def test_a_failure_inside_a_grouped_batch_falls_back_to_one_set_at_a_time(db):
     assert len(errors) == 1 and isinstance(errors[0], sa.exc.IntegrityError)
     assert len(failures) == 1 and isinstance(failures[0], sa.exc.IntegrityError)
     assert stored(db) == {"taken", "m-with-taken-traffic"} | {f"{kind}{n}" for kind in "mt" for n in range(5)}
+
+
+def test_sqlite_checkpoints_run_beside_the_commits_not_inside_them(tmp_path):
+    """The group-commit connection leaves the WAL copy to the checkpointer's thread
+    (simulator/storage/checkpoint.py), which runs once enough sets were committed."""
+    db = Database(f"sqlite:///{tmp_path / 'wal.sqlite'}")
+    ROWS.create(db.engine)
+    group = scope.GroupCommit.of(db)
+    for n in range(checkpoint.EVERY_SETS + 5):
+        with scope.request_scope():
+            with scope.transaction(db) as conn:
+                conn.execute(INSERT, {"what": f"r{n}"})
+            scope.commit()
+    autocheckpoint = group._conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert autocheckpoint == checkpoint.SAFETY_PAGES
+    deadline = time.monotonic() + 10
+    while group.checkpointer.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert group.checkpointer.runs >= 1
+    db.dispose()
