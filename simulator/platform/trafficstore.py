@@ -64,6 +64,8 @@ traffic = sa.Table(
 )
 
 _INSERT = traffic.insert()
+_NEWEST = sa.select(sa.func.max(traffic.c.id))
+_OLDEST = sa.select(traffic.c.real_time).order_by(traffic.c.id).limit(1)
 _BUCKET_COLUMNS = [f"le_{i}" for i in range(len(BUCKETS))]
 
 traffic_rollup = sa.Table(
@@ -189,16 +191,18 @@ class TrafficStore:
 
         def delete(conn) -> None:
             t = traffic.c
-            newest = conn.execute(sa.select(sa.func.max(t.id))).scalar() or 0
+            newest = conn.execute(_NEWEST).scalar() or 0
+            too_old = _utc(real_now - self.retention.max_age)
+            beyond = t.id <= newest - self.retention.max_rows
+            # Rows are numbered as they arrive, so the oldest row tells whether any is past the
+            # age limit; only then the delete looks at real_time, which has no index (a scan
+            # of every row on each prune held the writers' lock for milliseconds).
+            oldest = conn.execute(_OLDEST).first()
+            where = sa.or_(beyond, t.real_time < too_old) if oldest and oldest.real_time < too_old else beyond
             gone.extend(
                 conn.execute(
                     sa.delete(traffic)
-                    .where(
-                        sa.or_(
-                            t.id <= newest - self.retention.max_rows,
-                            t.real_time < _utc(real_now - self.retention.max_age),
-                        )
-                    )
+                    .where(where)
                     .returning(t.contract, t.consumer, t.outcome, t.fault_code, t.latency_ms)
                 ).all()
             )

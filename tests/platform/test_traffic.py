@@ -203,3 +203,39 @@ def test_reset_forgets_traffic_and_behaviours(fresh_simulator):
     assert requests.post(f"{fresh_simulator.url}/api/reset", timeout=30).status_code == 200
     assert traffic(fresh_simulator.url) == []
     assert requests.get(f"{fresh_simulator.url}/api/behaviours", timeout=10).json()["items"] == []
+
+
+def test_prune_deletes_by_age_only_when_the_oldest_row_is_past_the_limit(tmp_path):
+    """Rows past ``max_rows`` always go; rows past ``max_age`` go too, found through the
+    oldest row (real_time has no index: the age condition is used only when needed)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from simulator import schema
+    from simulator.platform.trafficstore import Exchange, Retention, TrafficStore, traffic
+    from simulator.storage import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'traffic.sqlite'}")
+    schema.upgrade(db)
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    store = TrafficStore(db, Retention(max_rows=100, max_age=dt.timedelta(days=7)))
+
+    def add(count: int, age: dt.timedelta, tag: str) -> None:
+        for n in range(count):
+            at = now - age
+            store.record(Exchange(at, at, "AddMessage", 200, "ok", "valid", 1.0, business_object_id=f"{tag}{n}"))
+
+    def kept() -> set[str]:
+        with db.engine.connect() as conn:
+            return {r.business_object_id for r in conn.execute(sa.select(traffic.c.business_object_id))}
+
+    add(3, dt.timedelta(days=8), "old")
+    add(5, dt.timedelta(hours=1), "new")
+    assert store.prune(now) == 3
+    assert kept() == {f"new{n}" for n in range(5)}
+    assert store.prune(now) == 0  # nothing old any more, and fewer rows than max_rows
+    add(120, dt.timedelta(minutes=1), "many")
+    assert store.prune(now) == 25  # the 125 rows down to the newest 100
+    assert len(kept()) == 100 and "many119" in kept()
+    db.dispose()
