@@ -18,7 +18,7 @@ FILTERS = {"aktiva": "Active", "arkiverade": "Archived"}
 
 def demo_people(runtime) -> list:
     """The persons with a persona label (the seeded demo persons, in the seed's order)."""
-    labelled = [c for c in runtime.citizens.all() if c.label]
+    labelled = runtime.citizens.labelled()
     try:
         from simulator.population.seed import demo_persons
 

@@ -40,3 +40,22 @@ def test_served_population_has_its_18th_birthday_on_the_clock_date(simulator):
     (greta,) = [c for c in stored if c.label and c.label.startswith("Fyller 18 i dag")]
     # the server may have seeded just before midnight
     assert birth_date(greta.personnummer) in {turning_18_on(today), turning_18_on(today - dt.timedelta(days=1))}
+
+
+def test_labelled_finds_exactly_the_citizens_with_a_persona_label(tmp_path):
+    """The login page's list (CitizenStore.labelled): a text search narrows the rows, the
+    decoded citizen decides, so a label-like text in another field is not a label."""
+    import dataclasses
+
+    from simulator.population.domain import Citizen
+    from simulator.population.personnummer import with_check_digit
+
+    _kallelse("persons", "seed", "--data-dir", str(tmp_path))
+    store = CitizenStore(Database(sqlite_url(tmp_path)))
+    unlabelled, labelled = with_check_digit("19550505123"), with_check_digit("19550505124")
+    plain = Citizen(personnummer=unlabelled, given_name='Ada "label": "x"', surname="Lind")
+    assert store.create(plain)
+    assert store.create(dataclasses.replace(plain, personnummer=labelled, label="Vuxen, ny persona"))
+    expected = [c.personnummer for c in store.all() if c.label]
+    assert [c.personnummer for c in store.labelled()] == expected
+    assert labelled in expected and unlabelled not in expected
