@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from simulator.clock import UTC
 from simulator.platform.behaviours import Rule
 from simulator.storage.database import Database, UtcDateTime, metadata
-from simulator.storage.fastread import FixedRead
+from simulator.storage.fixed import FixedRead
 
 platform_state = sa.Table(
     "platform_state",
@@ -43,7 +43,7 @@ behaviour_rules = sa.Table(
 )
 
 
-# Every SOAP call asks for the generation: on the driver's cursor (storage/fastread.py).
+# Every SOAP call asks for the generation: on the driver's cursor (storage/fixed.py).
 _GENERATION = FixedRead(sa.select(platform_state.c.generation).where(platform_state.c.id == 1))
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from simulator.population.domain import Citizen
 from simulator.storage import Database, metadata
-from simulator.storage.fastread import FixedRead
+from simulator.storage.fixed import FixedRead
 
 citizens = sa.Table(
     "citizens",

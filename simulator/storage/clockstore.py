@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from simulator.clock import Clock, ClockState, apply_command
 from simulator.storage.database import Database, UtcDateTime, metadata
-from simulator.storage.fastread import FixedRead
+from simulator.storage.fixed import FixedRead
 from simulator.storage.scope import forget, memoized
 
 clock_state = sa.Table(
@@ -33,7 +33,7 @@ clock_audit = sa.Table(
 )
 
 
-# Read on every SOAP request: on the driver's cursor (storage/fastread.py).
+# Read on every SOAP request: on the driver's cursor (storage/fixed.py).
 _SELECT_STATE = FixedRead(
     sa.select(clock_state.c.real_anchor, clock_state.c.sim_anchor, clock_state.c.speed, clock_state.c.frozen).where(
         clock_state.c.id == 1

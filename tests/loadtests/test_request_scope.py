@@ -18,7 +18,7 @@ T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
 def clock_reads(db: Database) -> list[str]:
     """Every SELECT of the clock state SQLite runs, whoever sends it: the hot path reads
-    on the driver's cursor (storage/fastread.py), past SQLAlchemy's events."""
+    on the driver's cursor (storage/fixed.py), past SQLAlchemy's events."""
     seen: list[str] = []
 
     def trace(statement: str) -> None:

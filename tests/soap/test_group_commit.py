@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
 
-from simulator.storage import Database, checkpoint, scope
+from simulator.storage import Database, checkpoint, fixed, scope
 
 ROWS = sa.Table(
     "rows",
@@ -127,16 +128,18 @@ def _request(db, message: str, traffic: str, errors: list, failures: list):
     return run
 
 
-def test_a_batch_of_plain_sets_is_written_grouped_in_one_transaction(db):
+def test_a_batch_of_plain_sets_is_written_grouped_in_one_transaction(db, monkeypatch):
     errors: list = []
-    statements: list[str] = []
+    calls: list[int] = []  # rows per INSERT execution on the driver's cursor
+    insert_many = fixed.insert_many
+    monkeypatch.setattr(
+        fixed, "insert_many", lambda conn, stmt, rows: calls.append(len(rows)) or insert_many(conn, stmt, rows)
+    )
     batches_before = scope.GroupCommit.of(db).batches
-    sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     group = _queued_together(db, [_request(db, f"m{n}", f"t{n}", errors, []) for n in range(12)])
     assert not errors
     assert group.batches == batches_before + 1  # one transaction for the twelve sets
-    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
-    assert len(inserts) == 1, statements  # all 24 rows in one executemany
+    assert calls == [24]  # all 24 rows in one executemany
     assert stored(db) == {f"{kind}{n}" for kind in "mt" for n in range(12)}
 
 
@@ -174,3 +177,32 @@ def test_sqlite_checkpoints_run_beside_the_commits_not_inside_them(tmp_path):
         time.sleep(0.05)
     assert group.checkpointer.runs >= 1
     db.dispose()
+
+
+OTHER_INSERT = ROWS.insert()  # a second statement object: a group of its own
+
+
+def _writes(db, *writes: tuple) -> Callable[[], None]:
+    def run() -> None:
+        with scope.request_scope():
+            for statement, what in writes:
+                with scope.transaction(db, isolated=True) as conn:
+                    conn.execute(statement, {"what": what})
+            scope.commit()
+
+    return run
+
+
+def test_sets_of_different_kinds_keep_their_own_order_and_an_order_no_group_can_keep_falls_back(db):
+    _queued_together(
+        db,
+        [
+            _writes(db, (OTHER_INSERT, "a1")),
+            _writes(db, (INSERT, "b1"), (OTHER_INSERT, "b2")),
+            _writes(db, (INSERT, "c1"), (OTHER_INSERT, "c2"), (INSERT, "c3")),  # no grouped order keeps this
+        ],
+    )
+    assert stored(db) == {"a1", "b1", "b2", "c1", "c2", "c3"}
+    assert scope._order([[("x",), ("y",)], [("y",)]]) == [("x",), ("y",)]
+    assert scope._order([[("x",), ("y",), ("x",)]]) is None
+    assert scope._order([[("x",), ("y",)], [("y",), ("x",)]]) is None
