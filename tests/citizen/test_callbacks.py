@@ -84,7 +84,9 @@ def test_a_failed_attempt_is_scheduled_again_in_real_time(care_system, people, c
     assert stored["callback_attempts"] == 2 and stored["callback_next_attempt_at"] is None
 
 
-def test_retries_are_bounded_and_the_failure_is_recorded(simulator, care_system, people, citizen, receiver, monkeypatch):
+def test_retries_are_bounded_and_the_failure_is_recorded(
+    simulator, care_system, people, citizen, receiver, monkeypatch
+):
     policy = Policy(delays=(0.2, 0.2, 0.2))  # the default tries for half an hour
     monkeypatch.setattr(simulator.app.extensions["citizen_callbacks"], "policy", policy)
     target = receiver(script=[500] * 10)
