@@ -9,9 +9,11 @@ before anything is tried, and a :class:`Sweeper` in each server process claims d
 with a lease, tries each once, and writes the outcome and the next attempt's time back
 (backoff, then ``failed`` after a bounded number of attempts). The citizen's page never
 waits: pressing the button only wakes the sweeper. A process that dies (SIGKILL, a
-restarted gunicorn worker) loses nothing: its rows stay pending, and any live process
-takes them over when they are due and the dead one's lease has expired; a starting
-process looks for such rows at once.
+restarted gunicorn worker) loses nothing: its rows stay pending; the process that
+replaces it looks for pending rows as it starts, and it (or any process whose sweeper is
+running) takes them over when they are due and the dead one's lease has expired. The
+sweeper's thread runs only while rows are pending, so an idle server (and each of the
+many applications a test run builds) holds no thread.
 
 HTTP gives no exactly-once: an attempt whose answer was lost, or that outlived its lease,
 may be repeated. Delivery is at least once, with the same ``event_id`` every time, and the
