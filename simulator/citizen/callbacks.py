@@ -164,7 +164,10 @@ class Sweeper:
             status, next_at = CallbackStatus.PENDING, self.now() + dt.timedelta(seconds=delay)
             log.info("callback %s attempt %d to %s failed: %s", row["event_id"], attempts, row["callback_url"], error)
         if not self.store.finish_attempt(row["event_id"], row["callback_lease_owner"], status, error, next_at):
-            log.warning("callback %s: lease lost during attempt %d; its new holder decides", row["event_id"], attempts)
+            # the lease expired and another process took the row over, or a reset removed it
+            log.warning(
+                "callback %s: row no longer ours after attempt %d; outcome not recorded", row["event_id"], attempts
+            )
         return status
 
     @property
