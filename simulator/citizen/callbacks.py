@@ -56,10 +56,6 @@ MAX_WAIT_SECONDS = 10.0
 ERROR_WAIT_SECONDS = 5.0  # after a database error, before trying again
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclasses.dataclass(frozen=True)
 class Policy:
     """How often and how long a delivery is tried."""
@@ -122,7 +118,7 @@ class Sweeper:
     def __init__(
         self,
         store: CitizenSideStore,
-        now: Callable[[], dt.datetime] = utc_now,
+        now: Callable[[], dt.datetime],
         policy: Policy | None = None,
         owner: str | None = None,
     ):
@@ -226,18 +222,14 @@ _SWEEPERS: weakref.WeakValueDictionary[Database, Sweeper] = weakref.WeakValueDic
 _SWEEPERS_LOCK = threading.Lock()
 
 
-def sweeper_for(store: CitizenSideStore, now: Callable[[], dt.datetime] | None = None) -> Sweeper:
+def start(store: CitizenSideStore, now: Callable[[], dt.datetime]) -> Sweeper:
+    """At application start: this process's sweeper for the store's database (``now``:
+    the runtime's real time), running at once if deliveries are pending (a killed
+    process's, or an earlier server's)."""
     with _SWEEPERS_LOCK:
-        found = _SWEEPERS.get(store.db)
-        if found is None:
-            found = _SWEEPERS[store.db] = Sweeper(store, now or utc_now)
-        return found
-
-
-def start(store: CitizenSideStore, now: Callable[[], dt.datetime] = utc_now) -> Sweeper:
-    """At application start: this process's sweeper, running at once if deliveries are
-    pending (a killed process's, or an earlier server's)."""
-    sweeper = sweeper_for(store, now)
+        sweeper = _SWEEPERS.get(store.db)
+        if sweeper is None:
+            sweeper = _SWEEPERS[store.db] = Sweeper(store, now)
     if store.callback_wait(now()) is not None:
         sweeper.wake()
     return sweeper
@@ -245,5 +237,12 @@ def start(store: CitizenSideStore, now: Callable[[], dt.datetime] = utc_now) -> 
 
 def deliver_in_background(store: CitizenSideStore, action: dict, url: str) -> None:
     """``action`` is stored, pending and due: its first attempt is made at once, off the
-    request's thread, by this process's sweeper (``url`` is the row's callback_url)."""
-    sweeper_for(store).wake()
+    request's thread, by this process's sweeper (``url`` is the row's callback_url).
+    Without one (no application was built on this database) the row waits for the next
+    server to start."""
+    with _SWEEPERS_LOCK:
+        sweeper = _SWEEPERS.get(store.db)
+    if sweeper is None:
+        log.warning("callback %s stays pending: no delivery sweeper in this process", action["event_id"])
+        return
+    sweeper.wake()

@@ -78,6 +78,10 @@ def add_action(store: CitizenSideStore, url: str) -> str:
     return event_id
 
 
+def real_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def sweeper(store: CitizenSideStore, clock: ManualTime, owner: str = "p1") -> Sweeper:
     return Sweeper(store, now=clock, policy=POLICY, owner=owner)
 
@@ -187,7 +191,7 @@ def test_two_processes_never_claim_the_same_row(db_url, store):
 def test_the_thread_delivers_at_once_and_stops_when_nothing_is_pending(store, receiver):
     target = receiver(script=[500])
     event_id = add_action(store, target.url)
-    worker = Sweeper(store, policy=Policy(delays=(0.2,)))  # real time: one short backoff
+    worker = Sweeper(store, real_now, Policy(delays=(0.2,)))  # real time: one short backoff
     worker.wake()
     wait_for(lambda: store.action(event_id)["callback_status"] == "delivered", 10, "the retried delivery")
     assert target.event_ids == [event_id, event_id]  # at least once, the same event_id each time
@@ -199,7 +203,7 @@ def test_a_starting_process_takes_over_what_is_pending(store, receiver):
     finds them without any new action waking it."""
     target = receiver()
     event_id = add_action(store, target.url)
-    worker = callbacks.start(store)
+    worker = callbacks.start(store, real_now)
     try:
         wait_for(lambda: target.event_ids == [event_id], 10, "the pending event")
         wait_for(lambda: store.action(event_id)["callback_status"] == "delivered", 10, "the row to be delivered")
