@@ -45,11 +45,13 @@ log = logging.getLogger(__name__)
 # Seconds before attempt 2, 3, ...: quick at first (a care system restarting), then
 # spaced out; twelve attempts over about 34 minutes, then the event is marked failed.
 RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0)
-TIMEOUT = 5.0  # per connect and per read of one attempt
+TIMEOUT = 5.0  # for the connect and for the answer's headers (the body is never read)
 # How long a claimed row is ours: longer than any attempt (its timeouts), so a live
 # attempt is never taken over; a dead process's row waits at most this long.
 LEASE_SECONDS = 30.0
-BATCH = 20  # rows claimed at a time
+# Rows are claimed one at a time, so each lease starts when its attempt does (a batch
+# behind a care system that never answers would outlive its lease and be sent twice).
+BATCH = 1
 # The longest a sweeper sleeps while rows are pending (it is woken for new ones): bounds
 # the effect of another process's clock being a little off.
 MAX_WAIT_SECONDS = 10.0
@@ -101,10 +103,14 @@ def event_json(action: dict) -> dict:
 def post_event(http: requests.Session, action: dict, timeout: float) -> str | None:
     """One attempt: None when the care system answered 2xx, else what went wrong."""
     try:
-        reply = http.post(action["callback_url"], json=event_json(action), timeout=timeout, allow_redirects=False)
+        # stream: the status line is the answer; a body trickling in must not hold the lease
+        with http.post(
+            action["callback_url"], json=event_json(action), timeout=timeout, allow_redirects=False, stream=True
+        ) as reply:
+            status = reply.status_code
     except requests.RequestException as exc:
         return f"{type(exc).__name__}: {exc}"[:500]
-    return None if 200 <= reply.status_code < 300 else f"HTTP {reply.status_code}"
+    return None if 200 <= status < 300 else f"HTTP {status}"
 
 
 class Sweeper:
@@ -135,7 +141,7 @@ class Sweeper:
 
     # one pass ------------------------------------------------------------------
     def run_once(self) -> int:
-        """Claim the due rows (up to BATCH) and try each once; how many were tried."""
+        """Claim what is due (BATCH rows) and try each once; how many were tried."""
         now = self.now()
         lease_until = now + dt.timedelta(seconds=self.policy.lease_seconds)
         claim = f"{self.owner}:{uuid.uuid4().hex[:12]}"
@@ -178,9 +184,9 @@ class Sweeper:
         """Something may be due: run a pass now (starting the thread if it is not running)."""
         with self._lock:
             self._woken.set()
+            self._stopping.clear()
             if not self._running:
                 self._running = True
-                self._stopping.clear()
                 threading.Thread(target=self._loop, daemon=True, name="callback-sweeper").start()
 
     def stop(self) -> None:
