@@ -72,7 +72,7 @@ class Policy:
 
     def delay_after(self, attempts_made: int) -> float | None:
         """Seconds until the next attempt after ``attempts_made`` failed ones; None: give up."""
-        return self.delays[attempts_made - 1] if attempts_made <= len(self.delays) else None
+        return self.delays[attempts_made - 1] if 1 <= attempts_made <= len(self.delays) else None
 
 
 def check_url(url) -> str:
