@@ -137,9 +137,13 @@ class PaperLetter(Row):
 
 
 class CitizenAction(Row):
-    event_id: str
+    event_id: str = Field(description="The same in every delivery attempt: de-duplicate on it")
     action: str
     personnummer: str
+    callback_status: Literal["none", "pending", "delivered", "failed"]
+    callback_attempts: int
+    callback_last_error: str | None
+    callback_next_attempt_at: str | None = Field(description="While pending: when it is tried again (real time)")
 
 
 class CallbackRegistration(Strict):

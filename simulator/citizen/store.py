@@ -6,6 +6,7 @@ finds the outboxes as they were."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import secrets
 
@@ -74,10 +75,26 @@ citizen_actions = sa.Table(
     sa.Column("consumer", sa.Text),  # the consumer HSA-id of the message acted on
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("callback_url", sa.Text),
-    sa.Column("callback_status", sa.String(12), nullable=False),  # none | pending | delivered | failed
+    sa.Column("callback_status", sa.String(12), nullable=False),  # a CallbackStatus
     sa.Column("callback_attempts", sa.Integer, nullable=False, default=0),
     sa.Column("callback_last_error", sa.Text),
+    # The delivery is durable work (callbacks.py): real (transport) time, never the
+    # simulator clock, which may be frozen. NULL next attempt: due at once.
+    sa.Column("callback_next_attempt_at", UtcDateTime()),
+    # Who is trying it right now and until when: a process that dies mid-attempt leaves a
+    # lease that expires, and any live process takes the row over.
+    sa.Column("callback_lease_owner", sa.Text),
+    sa.Column("callback_lease_until", UtcDateTime()),
+    sa.Index("ix_citizen_actions_callback_due", "callback_status", "callback_next_attempt_at"),
 )
+
+
+class CallbackStatus(enum.StrEnum):
+    NONE = "none"  # no callback URL registered: the event is only stored
+    PENDING = "pending"  # to be tried (again), at callback_next_attempt_at
+    DELIVERED = "delivered"  # a 2xx answer
+    FAILED = "failed"  # given up after the bounded attempts; callback_last_error says why
+
 
 callback_urls = sa.Table(
     "citizen_callback_urls",
@@ -191,17 +208,82 @@ class CitizenSideStore:
         found = self._select(citizen_actions, citizen_actions.c.event_id == event_id)
         return found[0] if found else None
 
-    def record_attempt(self, event_id: str, status: str, error: str | None) -> None:
+    # callback deliveries (callbacks.Sweeper) ---------------------------------
+    def _claimable(self, now: dt.datetime):
+        """A pending row that is due and that no live attempt holds (its lease expired)."""
+        c = citizen_actions.c
+        return sa.and_(
+            c.callback_status == CallbackStatus.PENDING,
+            sa.or_(c.callback_next_attempt_at.is_(None), c.callback_next_attempt_at <= now),
+            sa.or_(c.callback_lease_until.is_(None), c.callback_lease_until <= now),
+        )
+
+    def claim_callbacks(self, now: dt.datetime, lease_until: dt.datetime, claim: str, limit: int) -> list[dict]:
+        """Take up to ``limit`` due deliveries for one attempt each, marked with ``claim``
+        (unique per call). One UPDATE whose WHERE repeats the claimable test, so two
+        processes never both hold a row: SQLite has one writer at a time, and PostgreSQL
+        re-checks the WHERE on a row another transaction changed meanwhile."""
+        c = citizen_actions.c
+        due = (
+            sa.select(c.seq)
+            .where(self._claimable(now))
+            .order_by(c.callback_next_attempt_at.asc().nulls_first(), c.seq)
+            .limit(limit)
+        )
+        take = (
+            sa.update(citizen_actions)
+            .where(c.seq.in_(due.scalar_subquery()), self._claimable(now))
+            .values(callback_lease_owner=claim, callback_lease_until=lease_until)
+        )
         with self.db.begin() as conn:
-            conn.execute(
+            if conn.execute(take).rowcount == 0:
+                return []
+            rows = conn.execute(sa.select(citizen_actions).where(c.callback_lease_owner == claim).order_by(c.seq))
+            return [_row(r) for r in rows.all()]
+
+    def finish_attempt(
+        self,
+        event_id: str,
+        claim: str,
+        status: CallbackStatus,
+        error: str | None,
+        next_attempt_at: dt.datetime | None,
+    ) -> bool:
+        """Record one attempt and release the lease. Only the claim holding the row may: an
+        attempt that outlived its lease (the row was taken over) changes nothing (False)."""
+        c = citizen_actions.c
+        with self.db.begin() as conn:
+            done = conn.execute(
                 sa.update(citizen_actions)
-                .where(citizen_actions.c.event_id == event_id)
+                .where(c.event_id == event_id, c.callback_lease_owner == claim)
                 .values(
                     callback_status=status,
-                    callback_attempts=citizen_actions.c.callback_attempts + 1,
+                    callback_attempts=c.callback_attempts + 1,
                     callback_last_error=error,
+                    callback_next_attempt_at=next_attempt_at,
+                    callback_lease_owner=None,
+                    callback_lease_until=None,
                 )
             )
+        return done.rowcount == 1
+
+    def callback_wait(self, now: dt.datetime, sample: int = 200) -> float | None:
+        """Seconds until the next pending delivery may be claimed (0: now), or None if
+        nothing is pending (a sweeper with nothing to wait for stops)."""
+        c = citizen_actions.c
+        query = (
+            sa.select(c.callback_next_attempt_at, c.callback_lease_until)
+            .where(c.callback_status == CallbackStatus.PENDING)
+            .order_by(c.callback_next_attempt_at.asc().nulls_first())
+            .limit(sample)
+        )
+        with self.db.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return None
+        # a row may be claimed once it is due and its lease (if any) has expired
+        ready = min(max((t for t in row if t is not None), default=now) for row in rows)
+        return max(0.0, (ready - now).total_seconds())
 
     def register_callback(self, source_system: str, url: str, at: dt.datetime, consumer: str | None = None) -> bool:
         """Register (or replace) the URL for ``source_system``. A vendor (``consumer``) may

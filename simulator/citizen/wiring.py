@@ -1,7 +1,7 @@
 """Plugs the citizen side into the application (see simulator.app.PARTS): the inbox
-pages, the trainer pages, the control API, the notification listener and the reset hook
-(the API documents itself: simulator.control.spec). (The GetMessageStatus SOAP service is in simulator.app's
-SERVICES: simulator.citizen.readstatus.)"""
+pages, the trainer pages, the control API, the notification listener, the reset hook and
+the callback sweeper (the API documents itself: simulator.control.spec). (The
+GetMessageStatus SOAP service is in simulator.app's SERVICES: simulator.citizen.readstatus.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from simulator.citizen import api, pages, smsgateway, trainer, web
+from simulator.citizen import api, callbacks, pages, smsgateway, trainer, web
 from simulator.citizen.core import CitizenSide
 from simulator.storage.alarms import AlarmKind, Alarms
 from simulator.storage.scope import failure_handler
@@ -29,6 +29,9 @@ def install(runtime, web_app, endpoints) -> None:
     web_app.register_blueprint(api.create_blueprint(side))
     runtime.message_listeners.append(alarmed_listener(side, Alarms(runtime.db, runtime.clock.real_now)))
     runtime.reset_hooks.append(side.store.clear)
+    # Callback deliveries are durable work: this process's sweeper takes over what is
+    # pending (a killed worker's) now, and new actions wake it. Held by the app.
+    web_app.extensions["citizen_callbacks"] = callbacks.start(side.store, runtime.clock.real_now)
     sms = smsgateway.SmsGateway(runtime.db)
     web_app.register_blueprint(smsgateway.create_blueprint(sms, runtime.clock))
     runtime.reset_hooks.append(sms.clear)

@@ -1,53 +1,18 @@
 """Booking buttons reach the care system: the citizen's "Avboka"/"Boka om" is stored as
 an event and POSTed as JSON to the callback URL the care system registered for its
-sourceSystem, retried a bounded number of times. The receiver is a loopback HTTP server
-in this test process (never anything off this machine)."""
+sourceSystem, retried a bounded number of times by the process's delivery sweeper. The
+receiver is a loopback HTTP server in this test process (callback_receiver.py)."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
-from simulator.citizen.callbacks import RETRY_DELAYS
+from simulator.citizen.callbacks import Policy
+from tests.citizen.callback_receiver import Receiver
 from tests.citizen.conftest import CONSUMER, first_message_id, kallelse, unique
 from tests.support import wait_for
 
 pytestmark = pytest.mark.usefixtures("clean")
-
-
-class Receiver:
-    """Answers the statuses in ``script`` in turn (then 200) and keeps what it got."""
-
-    def __init__(self, script=()):
-        self.script = list(script)
-        self.received: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.received.append({"json": json.loads(body), "type": self.headers.get("Content-Type")})
-                status = receiver.script.pop(0) if receiver.script else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/kallelse-events"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture()
@@ -55,7 +20,7 @@ def receiver():
     made = []
 
     def make(script=()):
-        made.append(Receiver(script))
+        made.append(Receiver(script).start())
         return made[-1]
 
     yield make
@@ -107,16 +72,29 @@ def test_a_failing_care_system_is_retried_until_it_answers(care_system, people, 
     assert len({r["json"]["event_id"] for r in target.received}) == 1  # the same event each time
 
 
-def test_retries_are_bounded_and_the_failure_is_recorded(care_system, people, citizen, receiver):
+def test_a_failed_attempt_is_scheduled_again_in_real_time(care_system, people, citizen, receiver):
+    """The clock is frozen (the ``clean`` fixture): retries still come, in transport time."""
+    target = receiver(script=[500])
+    care_system.api("POST", "/api/callbacks", json={"source_system": CONSUMER, "url": target.url})
+    bo, _ = press(care_system, citizen, people["tolvan"], "cancel")
+    [waiting] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_attempts"] == 1])
+    assert waiting["callback_status"] == "pending" and waiting["callback_last_error"] == "HTTP 500"
+    assert waiting["callback_next_attempt_at"] is not None and waiting["callback_lease_owner"] is None
+    [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "delivered"])
+    assert stored["callback_attempts"] == 2 and stored["callback_next_attempt_at"] is None
+
+
+def test_retries_are_bounded_and_the_failure_is_recorded(
+    simulator, care_system, people, citizen, receiver, monkeypatch
+):
+    policy = Policy(delays=(0.2, 0.2, 0.2))  # the default tries for half an hour
+    monkeypatch.setattr(simulator.app.extensions["citizen_callbacks"], "policy", policy)
     target = receiver(script=[500] * 10)
     care_system.api("POST", "/api/callbacks", json={"source_system": CONSUMER, "url": target.url})
     bo, _ = press(care_system, citizen, people["tolvan"], "cancel")
-    [stored] = wait_for(
-        lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "failed"],
-        timeout=sum(RETRY_DELAYS) + 15,
-    )
-    assert stored["callback_attempts"] == len(RETRY_DELAYS) + 1 == len(target.received)
-    assert stored["callback_last_error"] == "HTTP 500"
+    [stored] = wait_for(lambda: [a for a in actions(care_system, bo) if a["callback_status"] == "failed"])
+    assert stored["callback_attempts"] == policy.attempts == 4 == len(target.received)
+    assert stored["callback_last_error"] == "HTTP 500" and stored["callback_next_attempt_at"] is None
 
 
 def test_without_a_registration_the_event_is_only_stored(care_system, people, citizen):

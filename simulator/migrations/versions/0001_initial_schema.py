@@ -65,10 +65,16 @@ def upgrade() -> None:
         sa.Column("callback_status", sa.String(length=12), nullable=False),
         sa.Column("callback_attempts", sa.Integer(), nullable=False),
         sa.Column("callback_last_error", sa.Text(), nullable=True),
+        sa.Column("callback_next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("callback_lease_owner", sa.Text(), nullable=True),
+        sa.Column("callback_lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("seq"),
         sa.UniqueConstraint("event_id"),
     )
     with op.batch_alter_table("citizen_actions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_citizen_actions_callback_due", ["callback_status", "callback_next_attempt_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_citizen_actions_personnummer"), ["personnummer"], unique=False)
 
     op.create_table(
@@ -326,6 +332,7 @@ def downgrade() -> None:
     op.drop_table("citizen_callback_urls")
     with op.batch_alter_table("citizen_actions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_citizen_actions_personnummer"))
+        batch_op.drop_index("ix_citizen_actions_callback_due")
 
     op.drop_table("citizen_actions")
     op.drop_table("behaviour_rules")
