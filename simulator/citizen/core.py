@@ -131,7 +131,7 @@ class CitizenSide:
         consumer: str | None = None,
     ) -> dict:
         """``consumer``: the sender's consumer HSA-id, which scopes the letter in shared mode."""
-        citizen = self.runtime.citizens.get(submission.personnummer)
+        citizen = self.runtime.citizens.lookup(submission.personnummer)  # read only
         row = paper.new_letter(submission, document, citizen, self.clock.now(), submitted_by) | {"consumer": consumer}
         self.store.add_letter(row)
         log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))

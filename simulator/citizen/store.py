@@ -115,6 +115,7 @@ web_secrets = sa.Table(
 )
 
 _INSERT_NOTIFICATIONS = notifications.insert()
+_INSERT_LETTER = paper_letters.insert()
 
 
 def _row(row) -> dict:
@@ -168,7 +169,7 @@ class CitizenSideStore:
         for key in ("reason_rule_ids", "warnings", "address"):
             stored[key] = None if stored.get(key) is None else json.dumps(stored[key], ensure_ascii=False)
         with self.db.begin() as conn:
-            conn.execute(sa.insert(paper_letters).values(**stored))
+            conn.execute(_INSERT_LETTER, stored)  # parameters, not .values(): the compiled INSERT is cached
 
     def letters(
         self,
