@@ -38,8 +38,12 @@ def _to_row(citizen: Citizen) -> dict:
     }
 
 
-def _from_row(data: str) -> Citizen:
+def from_stored(data: str) -> Citizen:
+    """A citizen from its stored JSON text (the ``data`` column, :meth:`CitizenStore.stored_many`)."""
     return Citizen.from_json(json.loads(data))
+
+
+_from_row = from_stored
 
 
 @functools.lru_cache(maxsize=SHARED_CITIZENS)
@@ -73,6 +77,18 @@ class CitizenStore:
             rows = conn.execute(sa.select(citizens.c.data).where(citizens.c.personnummer.in_(set(personnummer))))
             found = [_from_row(r.data) for r in rows]
         return {c.personnummer: c for c in found}
+
+    def stored_many(self, personnummer: list[str]) -> dict[str, str]:
+        """{personnummer: the stored JSON text} without turning it into a Citizen: a reader
+        that keeps what it derives from a stored version (PU's person records) keys it by
+        this text and parses only the versions it has not seen."""
+        if not personnummer:
+            return {}
+        query = sa.select(citizens.c.personnummer, citizens.c.data).where(
+            citizens.c.personnummer.in_(set(personnummer))
+        )
+        with self.db.connect() as conn:
+            return {pnr: data for pnr, data in conn.execute(query)}
 
     def linked_to(self, personnummer: list[str]) -> dict[str, list[str]]:
         """{main identity: the reservnummer linked to it} for these main identities."""

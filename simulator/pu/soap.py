@@ -15,7 +15,7 @@ from lxml import etree
 
 from contracts.bundle import Contract, secure_parser
 from simulator.population.personnummer import mask
-from simulator.pu import domain
+from simulator.pu import domain, records
 from simulator.soap.envelope import SoapFault
 
 log = logging.getLogger(__name__)
@@ -66,16 +66,24 @@ def response(contract: Contract, records: list[list[domain.Node]]) -> etree._Ele
     return etree.fromstring("".join(parts).encode("utf-8"), _PARSER)
 
 
+def response_of(contract: Contract, answer: records.Answer) -> etree._Element:
+    responder, core = contract.responder_namespace, contract.core_namespace
+    local = contract.response_element.rpartition("}")[2]
+    head = f'<{local} xmlns="{escape(responder, QUOTE)}" xmlns:core="{escape(core, QUOTE)}">'
+    text = "".join([head, *answer.records, f"</{local}>"])
+    return etree.fromstring(text.encode("utf-8"), _PARSER)
+
+
 def producer(runtime):
     def get_persons_for_profile(call) -> etree._Element:
         lookup = read_lookup(call.contract, call.payload)
         try:
-            records = domain.answer(
-                lookup, runtime.citizens.get_many, runtime.clock.local_now().date(), runtime.citizens.linked_to
+            answer = records.answer(
+                lookup, runtime.citizens.stored_many, runtime.clock.local_now().date(), runtime.citizens.linked_to
             )
         except domain.RejectedLookup as exc:
             raise SoapFault("Client", f"GetPersonsForProfile refused: {exc}") from None
-        found = sum(1 for r in records if len(r) > 1)
+        found = answer.found
         call.notes.update(profile=lookup.profile, identities=len(lookup.ids), records_found=found)
         log.debug(
             "GetPersonsForProfile %s for %s: %d of %d found",
@@ -84,6 +92,6 @@ def producer(runtime):
             found,
             len(lookup.ids),
         )
-        return response(call.contract, records)
+        return response_of(call.contract, answer)
 
     return get_persons_for_profile

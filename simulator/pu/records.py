@@ -1,0 +1,231 @@
+"""GetPersonsForProfile answered from person records rendered once per stored citizen
+version (issue #12: a 500-identity call in at most 20 ms of CPU).
+
+What :func:`simulator.pu.domain.person_record` makes of a citizen depends only on the
+stored citizen (its JSON text), the profile level shown, the reserve identities linked to
+it and, from P4, the stored records of its related persons and the date (custody ends at
+18). So the record is written as XML text once per such combination and kept in a
+bounded cache (:class:`Bounded`, least recently used out); a changed citizen has other
+JSON text and so another key, and the old entry simply ages out. Stored citizens are
+parsed once per version likewise. Neither cache holds anything of a request: the keys
+are stored texts, levels and dates, the values rendered records and parsed citizens
+(issue #12: flat memory, no retained request trees).
+
+The text is what lxml writes for the same tree (empty elements as ``<x/>``, ``&``, ``<``
+and ``>`` escaped), so the endpoint can send it without a parse and a serialization.
+A value lxml would write differently (a carriage return, which the XML parser turns into
+a line feed; a character XML 1.0 forbids) makes the whole answer :attr:`Answer.plain`
+false: the producer then parses the text as before and lets lxml have the last word.
+The rules themselves stay in :mod:`simulator.pu.domain` and :mod:`simulator.pu.sections`.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import re
+import threading
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from simulator.population.domain import Citizen
+from simulator.population.store import from_stored
+from simulator.pu import domain
+from simulator.pu.domain import Node
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+CORE = "core:"  # the prefix of the domain namespace in the answer
+# Characters lxml would not write back as given: CR (normalised to LF by the parser),
+# those XML 1.0 forbids (the parse fails), lone surrogates (UTF-8 cannot encode them).
+_NOT_PLAIN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
+# Entries, not bytes: a P5 record is ~2.5 kB of text, a parsed citizen a few kB, so each
+# cache stays below ~10 MB whatever the population. The seeded population (~220 persons)
+# at five levels is ~1,100 records.
+RECORDS_KEPT = 4096
+CITIZENS_KEPT = 2048
+
+
+class Bounded(Generic[K, V]):
+    """A dict of at most ``size`` entries; the least recently used goes first. Shared by
+    a worker's threads, hence the lock (held for a dict operation, never while computing)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: collections.OrderedDict[K, V] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """One stored citizen version: its JSON text (the cache key) and the citizen it holds.
+    Shared between requests and threads: read only."""
+
+    data: str
+    citizen: Citizen
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    text: str  # ``<core:personRecord>...</core:personRecord>``
+    plain: bool  # lxml writes the same text back (see the module docstring)
+
+
+_CITIZENS: Bounded[str, Stored] = Bounded(CITIZENS_KEPT)
+_RECORDS: Bounded[tuple, Rendered] = Bounded(RECORDS_KEPT)
+
+
+@dataclasses.dataclass
+class Answer:
+    """The ``requestedPersonRecord`` elements as text, in request order."""
+
+    records: list[str]
+    found: int  # how many identities got a person record
+    plain: bool  # every value is written as lxml would write it
+
+
+def escape(text: str) -> str:
+    """Text content as lxml writes it (quotes stay as they are)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def write(parts: list[str], nodes: list[Node]) -> None:
+    """``nodes`` (all in the domain namespace) as XML text: one string per element."""
+    for name, value in nodes:
+        if type(value) is list:
+            if value:
+                parts.append(f"<{CORE}{name}>")
+                write(parts, value)
+                parts.append(f"</{CORE}{name}>")
+            else:
+                parts.append(f"<{CORE}{name}/>")
+            continue
+        if value is True or value is False:
+            text = "true" if value else "false"
+        else:
+            text = escape(str(value))
+        parts.append(f"<{CORE}{name}>{text}</{CORE}{name}>" if text else f"<{CORE}{name}/>")
+
+
+def rendered(nodes: list[Node]) -> Rendered:
+    parts: list[str] = []
+    write(parts, nodes)
+    text = "".join(parts)
+    return Rendered(text, _NOT_PLAIN.search(text) is None)
+
+
+def stored(data: str) -> Stored:
+    """The citizen of a stored version, parsed once per version."""
+    found = _CITIZENS.get(data)
+    if found is None:
+        found = Stored(data, from_stored(data))
+        _CITIZENS.put(data, found)
+    return found
+
+
+def answer(
+    lookup: domain.Lookup,
+    read: Callable[[list[str]], dict[str, str]],
+    today: dt.date | None,
+    linked_to: Callable[[list[str]], dict[str, list[str]]],
+) -> Answer:
+    """What :func:`simulator.pu.domain.answer` answers, as text. ``read(personnummer list)
+    -> {personnummer: stored JSON text}``; the same persons are read as there (the
+    requested, their main identities, from P4 their related persons)."""
+    level = domain.check(lookup)
+    keys = {(pid.root, pid.extension): pid for pid in lookup.ids}
+    matched = {key: domain.matches(pid) for key, pid in keys.items()}
+    people = _read(read, {m for m in matched.values() if m})
+    main = {s.citizen.linked_identity for s in people.values() if s.citizen.linked_identity} - people.keys()
+    if main:
+        people.update(_read(read, main))
+    if level >= 4:
+        related = {r.personnummer for s in people.values() for r in s.citizen.relations} - people.keys()
+        if related:
+            people.update(_read(read, related))
+    reserves = linked_to(sorted(people))
+    ignore = lookup.ignore_referred_identity
+    shown = {key: _requested(key, m, people, level, ignore, today, reserves) for key, m in matched.items()}
+    records = [shown[(pid.root, pid.extension)] for pid in lookup.ids]
+    return Answer([r.text for r in records], sum(1 for r in records if r.found), all(r.plain for r in records))
+
+
+def _read(read: Callable[[list[str]], dict[str, str]], personnummer: set[str]) -> dict[str, Stored]:
+    return {pnr: stored(data) for pnr, data in read(sorted(personnummer)).items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Requested:
+    text: str  # one ``requestedPersonRecord``
+    found: bool  # it has a person record
+    plain: bool
+
+
+def _requested(
+    key: tuple[str, str | None],
+    match: str | None,
+    people: dict[str, Stored],
+    level: int,
+    ignore_referred: bool,
+    today: dt.date | None,
+    reserves: dict[str, list[str]],
+) -> Requested:
+    """The choice of record and level is :func:`simulator.pu.domain.requested_record`'s."""
+    parts = ["<requestedPersonRecord>"]
+    write(parts, [("requestedPersonalIdentity", domain.ii(*key))])
+    echo_plain = _NOT_PLAIN.search("".join(parts)) is None  # the identity as the request gave it
+    found = people.get(match or "")
+    if found is None:
+        parts.append("</requestedPersonRecord>")
+        return Requested("".join(parts), False, echo_plain)
+    main = people.get(found.citizen.linked_identity or "")
+    if main is not None and not ignore_referred:
+        found, main = main, None
+    protected = found.citizen.is_protected or (main is not None and main.citizen.is_protected)
+    record = _record(found, 1 if protected else level, people, today, reserves.get(found.citizen.personnummer, []))
+    parts.append(record.text)
+    parts.append("</requestedPersonRecord>")
+    return Requested("".join(parts), True, echo_plain and record.plain)
+
+
+def _record(
+    found: Stored, level: int, people: dict[str, Stored], today: dt.date | None, linked_from: list[str]
+) -> Rendered:
+    """``<core:personRecord>`` of ``found`` at ``level``, rendered once per key."""
+    relations = found.citizen.relations if level >= 4 else []
+    others = {r.personnummer: people.get(r.personnummer) for r in relations}
+    key: tuple = (found.data, level, tuple(linked_from))
+    if level >= 4:
+        key += (today, tuple(o.data if o is not None else None for o in others.values()))
+    done = _RECORDS.get(key)
+    if done is None:
+        known = {pnr: o.citizen for pnr, o in others.items() if o is not None}
+        nodes = domain.person_record(found.citizen, level, known, today, linked_from)
+        done = rendered([("personRecord", nodes)])
+        _RECORDS.put(key, done)
+    return done
