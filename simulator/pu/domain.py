@@ -92,7 +92,15 @@ def matches(pid: PersonId) -> str | None:
     pnr = (pid.extension or "").strip()
     if is_reservnummer(pnr):
         return pnr if pid.root not in (OID_PERSONNUMMER, OID_SAMORDNINGSNUMMER) else None
-    if has_valid_check_digit(pnr) and pid.root == identity_root(pnr):
+    # Not a reservnummer: identity_root(pnr) is one of these two (checked before the
+    # check digit, the costlier test).
+    if pid.root == OID_PERSONNUMMER:
+        wanted = False
+    elif pid.root == OID_SAMORDNINGSNUMMER:
+        wanted = True
+    else:
+        return None
+    if has_valid_check_digit(pnr) and is_samordningsnummer(pnr) == wanted:
         return pnr
     return None
 

@@ -86,19 +86,20 @@ class Stored:
 
 @dataclasses.dataclass(frozen=True)
 class Rendered:
-    text: str  # ``<core:personRecord>...</core:personRecord>``
+    text: bytes  # ``<core:personRecord>...</core:personRecord>`` in UTF-8
     plain: bool  # lxml writes the same text back (see the module docstring)
 
 
+_END = b"</requestedPersonRecord>"
 _CITIZENS: Bounded[str, Stored] = Bounded(CITIZENS_KEPT)
 _RECORDS: Bounded[tuple, Rendered] = Bounded(RECORDS_KEPT)
 
 
 @dataclasses.dataclass
 class Answer:
-    """The ``requestedPersonRecord`` elements as text, in request order."""
+    """The ``requestedPersonRecord`` elements as UTF-8 text, in request order."""
 
-    records: list[str]
+    records: list[bytes]
     found: int  # how many identities got a person record
     plain: bool  # every value is written as lxml would write it
 
@@ -136,7 +137,7 @@ def rendered(nodes: list[Node]) -> Rendered:
     parts: list[str] = []
     write(parts, nodes)
     text = "".join(parts)
-    return Rendered(text, _NOT_PLAIN.search(text) is None)
+    return Rendered(text.encode("utf-8"), _NOT_PLAIN.search(text) is None)
 
 
 def stored(data: str) -> Stored:
@@ -181,7 +182,7 @@ def _read(read: Callable[[list[str]], dict[str, str]], personnummer: set[str]) -
 
 @dataclasses.dataclass(frozen=True)
 class Requested:
-    text: str  # one ``requestedPersonRecord``
+    text: bytes  # one ``requestedPersonRecord``, UTF-8
     found: bool  # it has a person record
     plain: bool
 
@@ -196,21 +197,20 @@ def _requested(
     reserves: dict[str, list[str]],
 ) -> Requested:
     """The choice of record and level is :func:`simulator.pu.domain.requested_record`'s."""
-    parts = ["<requestedPersonRecord>"]
+    parts: list[str] = []
     write(parts, [("requestedPersonalIdentity", domain.ii(*key))])
-    echo_plain = _NOT_PLAIN.search("".join(parts)) is None  # the identity as the request gave it
+    echo = "".join(parts)  # the identity as the request gave it
+    echo_plain = _NOT_PLAIN.search(echo) is None
+    head = f"<requestedPersonRecord>{echo}".encode()
     found = people.get(match or "")
     if found is None:
-        parts.append("</requestedPersonRecord>")
-        return Requested("".join(parts), False, echo_plain)
+        return Requested(head + _END, False, echo_plain)
     main = people.get(found.citizen.linked_identity or "")
     if main is not None and not ignore_referred:
         found, main = main, None
     protected = found.citizen.is_protected or (main is not None and main.citizen.is_protected)
     record = _record(found, 1 if protected else level, people, today, reserves.get(found.citizen.personnummer, []))
-    parts.append(record.text)
-    parts.append("</requestedPersonRecord>")
-    return Requested("".join(parts), True, echo_plain and record.plain)
+    return Requested(b"".join((head, record.text, _END)), True, echo_plain and record.plain)
 
 
 def _record(

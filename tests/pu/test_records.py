@@ -156,3 +156,25 @@ def test_the_caches_keep_at_most_their_size():
     assert len(kept) == 3
     assert kept.get(8) is None and kept.get(7) == 7 and kept.get(9) == 9 and kept.get(10) == 10
     assert records.RECORDS_KEPT == records._RECORDS.size and records.CITIZENS_KEPT == records._CITIZENS.size
+
+
+def _old_matches(pid: domain.PersonId) -> str | None:
+    """matches() before the check digit moved behind the root test (commit 39f358d)."""
+    from simulator.population.personnummer import has_valid_check_digit, is_reservnummer
+
+    pnr = (pid.extension or "").strip()
+    if is_reservnummer(pnr):
+        return pnr if pid.root not in (domain.OID_PERSONNUMMER, domain.OID_SAMORDNINGSNUMMER) else None
+    if has_valid_check_digit(pnr) and pid.root == domain.identity_root(pnr):
+        return pnr
+    return None
+
+
+def test_an_identity_matches_as_before():
+    numbers = [c.personnummer for c in POPULATION] + ["191212121213", "19121212121", "tolvan", "", " 191212121212 "]
+    numbers += ["19700101T915", "19881360P962", "20000230T123", "194004619812", "19400461981x"]
+    roots = [domain.OID_PERSONNUMMER, domain.OID_SAMORDNINGSNUMMER, domain.OID_RESERVNUMMER, "1.2.3", ""]
+    for root in roots:
+        for number in [*numbers, None]:
+            pid = domain.PersonId(root, number)
+            assert domain.matches(pid) == _old_matches(pid), pid
