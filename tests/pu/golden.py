@@ -174,13 +174,14 @@ def cases(population: list[str]) -> Iterator[tuple[str, bytes]]:
     yield "reserved-profile", request([(OID_PERSONNUMMER, population[0])], "P6", False)
 
 
-def answers(work: Path) -> Iterator[tuple[str, bytes]]:
-    """(case name, answer body) for every case, from an in-process application."""
+def answers(work: Path, database_url: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """(case name, answer body) for every case, from an in-process application (on a
+    fresh SQLite file in ``work``, or on ``database_url``)."""
     from simulator.app import create_app
     from simulator.config import Config
     from simulator.server import prepare
 
-    config = Config(data_dir=work, seed=False)
+    config = Config(data_dir=work, seed=False, database_url=database_url)
     runtime = prepare(config)
     app = create_app(config, migrate=False)
     client = app.test_client()
@@ -200,8 +201,8 @@ def answers(work: Path) -> Iterator[tuple[str, bytes]]:
         runtime.db.dispose()
 
 
-def digests(work: Path) -> dict[str, str]:
-    return {name: hashlib.sha256(body).hexdigest() for name, body in answers(work)}
+def digests(work: Path, database_url: str | None = None) -> dict[str, str]:
+    return {name: hashlib.sha256(body).hexdigest() for name, body in answers(work, database_url)}
 
 
 def main() -> None:
