@@ -90,19 +90,26 @@ def matches(pid: PersonId) -> str | None:
     reservnummer may carry any root but the personnummer/samordningsnummer ones: regional
     reserve identities each have their region's OID."""
     pnr = (pid.extension or "").strip()
+    return pnr if accepts(identity_kind(pnr), pid.root) else None
+
+
+IdentityKind = tuple[bool, str | None]
+
+
+def identity_kind(pnr: str) -> IdentityKind:
+    """(is a reservnummer, the root a personnummer/samordningsnummer must be asked under;
+    None: a number with a wrong check digit, never matched). A function of the number
+    alone, so a reader may work it out once per stored person (:mod:`simulator.pu.records`)."""
     if is_reservnummer(pnr):
-        return pnr if pid.root not in (OID_PERSONNUMMER, OID_SAMORDNINGSNUMMER) else None
-    # Not a reservnummer: identity_root(pnr) is one of these two (checked before the
-    # check digit, the costlier test).
-    if pid.root == OID_PERSONNUMMER:
-        wanted = False
-    elif pid.root == OID_SAMORDNINGSNUMMER:
-        wanted = True
-    else:
-        return None
-    if has_valid_check_digit(pnr) and is_samordningsnummer(pnr) == wanted:
-        return pnr
-    return None
+        return True, None
+    return False, identity_root(pnr) if has_valid_check_digit(pnr) else None
+
+
+def accepts(kind: IdentityKind, root: str) -> bool:
+    reserve, wanted = kind
+    if reserve:
+        return root not in (OID_PERSONNUMMER, OID_SAMORDNINGSNUMMER)
+    return wanted is not None and root == wanted
 
 
 def answer(

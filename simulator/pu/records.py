@@ -82,6 +82,7 @@ class Stored:
 
     data: str
     citizen: Citizen
+    kind: domain.IdentityKind  # what :func:`simulator.pu.domain.matches` checks of the number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +145,8 @@ def stored(data: str) -> Stored:
     """The citizen of a stored version, parsed once per version."""
     found = _CITIZENS.get(data)
     if found is None:
-        found = Stored(data, from_stored(data))
+        citizen = from_stored(data)
+        found = Stored(data, citizen, domain.identity_kind(citizen.personnummer))
         _CITIZENS.put(data, found)
     return found
 
@@ -157,11 +159,18 @@ def answer(
 ) -> Answer:
     """What :func:`simulator.pu.domain.answer` answers, as text. ``read(personnummer list)
     -> {personnummer: stored JSON text}``; the same persons are read as there (the
-    requested, their main identities, from P4 their related persons)."""
+    requested, their main identities, from P4 their related persons), and those whose
+    identity is asked under the wrong root: the number is looked up first and checked
+    (:func:`simulator.pu.domain.matches`, worked out once per stored person) only if
+    someone has it. They are never shown, and every person shown or named reads as there.
+    """
     level = domain.check(lookup)
-    keys = {(pid.root, pid.extension): pid for pid in lookup.ids}
-    matched = {key: domain.matches(pid) for key, pid in keys.items()}
-    people = _read(read, {m for m in matched.values() if m})
+    asked = {(pid.root, pid.extension): (pid.extension or "").strip() for pid in lookup.ids}
+    people = _read(read, {pnr for pnr in asked.values() if pnr})
+    matched = {}
+    for (root, extension), pnr in asked.items():
+        person = people.get(pnr)
+        matched[(root, extension)] = pnr if person is not None and domain.accepts(person.kind, root) else None
     main = {s.citizen.linked_identity for s in people.values() if s.citizen.linked_identity} - people.keys()
     if main:
         people.update(_read(read, main))
