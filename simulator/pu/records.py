@@ -5,7 +5,7 @@ What :func:`simulator.pu.domain.person_record` makes of a citizen depends only o
 stored citizen (its JSON text), the profile level shown, the reserve identities linked to
 it and, from P4, the stored records of its related persons and the date (custody ends at
 18). So the record is written as XML text once per such combination and kept in a
-bounded cache (:class:`Bounded`, least recently used out); a changed citizen has other
+bounded cache (:class:`Bounded`, oldest out); a changed citizen has other
 JSON text and so another key, and the old entry simply ages out. Stored citizens are
 parsed once per version likewise. Neither cache holds anything of a request: the keys
 are stored texts, levels and dates, the values rendered records and parsed citizens
@@ -21,7 +21,6 @@ The rules themselves stay in :mod:`simulator.pu.domain` and :mod:`simulator.pu.s
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import datetime as dt
 import re
@@ -49,27 +48,24 @@ CITIZENS_KEPT = 2048
 
 
 class Bounded(Generic[K, V]):
-    """A dict of at most ``size`` entries; the least recently used goes first. Shared by
-    a worker's threads, hence the lock (held for a dict operation, never while computing)."""
+    """A dict of at most ``size`` entries; the oldest goes first. Not least-recently-used
+    on purpose: a hit is one dict lookup (atomic under the GIL, no lock, no reordering),
+    and the working set (the population at five levels) fits the size anyway. Shared by a
+    worker's threads: a store takes the lock, held for dict operations only."""
 
     def __init__(self, size: int):
         self.size = size
-        self._entries: collections.OrderedDict[K, V] = collections.OrderedDict()
+        self._entries: dict[K, V] = {}
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+        return self._entries.get(key)
 
     def put(self, key: K, value: V) -> None:
         with self._lock:
             self._entries[key] = value
-            self._entries.move_to_end(key)
             while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+                del self._entries[next(iter(self._entries))]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -206,9 +202,11 @@ def _requested(
     reserves: dict[str, list[str]],
 ) -> Requested:
     """The choice of record and level is :func:`simulator.pu.domain.requested_record`'s."""
-    parts: list[str] = []
-    write(parts, [("requestedPersonalIdentity", domain.ii(*key))])
-    echo = "".join(parts)  # the identity as the request gave it
+    root, extension = key  # the identity as the request gave it: IIType, root and extension
+    echo = f"<{CORE}root>{escape(root)}</{CORE}root>" if root else f"<{CORE}root/>"
+    if extension is not None:
+        echo += f"<{CORE}extension>{escape(extension)}</{CORE}extension>" if extension else f"<{CORE}extension/>"
+    echo = f"<{CORE}requestedPersonalIdentity>{echo}</{CORE}requestedPersonalIdentity>"
     echo_plain = _NOT_PLAIN.search(echo) is None
     head = f"<requestedPersonRecord>{echo}".encode()
     found = people.get(match or "")
