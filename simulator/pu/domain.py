@@ -152,12 +152,21 @@ def requested_record(
     if found is None:
         return nodes
     main = people.get(found.linked_identity or "")
-    if main is not None and not ignore_referred:
-        found, main = main, None
-    protected = found.is_protected or (main is not None and main.is_protected)
+    use_main, shown_level = record_choice(found, main, level, ignore_referred)
+    if use_main and main is not None:
+        found = main
     linked_from = (reserves or {}).get(found.personnummer, [])
-    nodes.append(("personRecord", person_record(found, 1 if protected else level, people, today, linked_from)))
+    nodes.append(("personRecord", person_record(found, shown_level, people, today, linked_from)))
     return nodes
+
+
+def record_choice(found: Citizen, main: Citizen | None, level: int, ignore_referred: bool) -> tuple[bool, int]:
+    """(answer with the main identity's record, the profile level shown) for a found
+    identity and the main identity it is linked to: rules #2 and #3."""
+    if main is not None and not ignore_referred:
+        return True, 1 if main.is_protected else level
+    protected = found.is_protected or (main is not None and main.is_protected)
+    return False, 1 if protected else level
 
 
 def person_record(

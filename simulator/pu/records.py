@@ -201,7 +201,7 @@ def _requested(
     today: dt.date | None,
     reserves: dict[str, list[str]],
 ) -> Requested:
-    """The choice of record and level is :func:`simulator.pu.domain.requested_record`'s."""
+    """:func:`simulator.pu.domain.requested_record` as text."""
     root, extension = key  # the identity as the request gave it: IIType, root and extension
     echo = f"<{CORE}root>{escape(root)}</{CORE}root>" if root else f"<{CORE}root/>"
     if extension is not None:
@@ -213,10 +213,11 @@ def _requested(
     if found is None:
         return Requested(head + _END, False, echo_plain)
     main = people.get(found.citizen.linked_identity or "")
-    if main is not None and not ignore_referred:
-        found, main = main, None
-    protected = found.citizen.is_protected or (main is not None and main.citizen.is_protected)
-    record = _record(found, 1 if protected else level, people, today, reserves.get(found.citizen.personnummer, []))
+    main_citizen = main.citizen if main is not None else None
+    use_main, shown_level = domain.record_choice(found.citizen, main_citizen, level, ignore_referred)
+    if use_main and main is not None:
+        found = main
+    record = _record(found, shown_level, people, today, reserves.get(found.citizen.personnummer, []))
     return Requested(b"".join((head, record.text, _END)), True, echo_plain and record.plain)
 
 

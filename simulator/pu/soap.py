@@ -1,5 +1,6 @@
-"""GetPersonsForProfile on the wire: request payload in, :mod:`simulator.pu.domain`
-answer out as the contract's response element.
+"""GetPersonsForProfile on the wire: request payload in, the answer of
+:mod:`simulator.pu.domain` (as text, :mod:`simulator.pu.records`) out as the contract's
+response element.
 
 Namespaces come from the contract: the responder namespace from the WSDL, the domain
 schema's namespace (``...persons:person:5``, where IIType and PersonRecordType live) from
@@ -71,13 +72,14 @@ def producer(runtime):
             raise SoapFault("Client", f"GetPersonsForProfile refused: {exc}") from None
         found = answer.found
         call.notes.update(profile=lookup.profile, identities=len(lookup.ids), records_found=found)
-        log.debug(
-            "GetPersonsForProfile %s for %s: %d of %d found",
-            lookup.profile,
-            ",".join(mask(p.extension) for p in lookup.ids[:5]),
-            found,
-            len(lookup.ids),
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the masked identities are joined only then
+            log.debug(
+                "GetPersonsForProfile %s for %s: %d of %d found",
+                lookup.profile,
+                ",".join(mask(p.extension) for p in lookup.ids[:5]),
+                found,
+                len(lookup.ids),
+            )
         return response_of(call.contract, answer)
 
     return get_persons_for_profile
