@@ -74,6 +74,12 @@ def _shared(data: str) -> Citizen:
     return _from_row(data)
 
 
+def shared_citizen(data: str) -> Citizen:
+    """The citizen of a stored text, decoded once per process and shared (the same object
+    :meth:`CitizenStore.lookup` gives): read only."""
+    return _shared(data)
+
+
 class CitizenStore:
     def __init__(self, db: Database):
         self.db = db

@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from simulator.population.domain import Citizen
-from simulator.population.store import from_stored
+from simulator.population.store import shared_citizen
 from simulator.pu import domain
 from simulator.pu.domain import Node
 
@@ -141,7 +141,7 @@ def stored(data: str) -> Stored:
     """The citizen of a stored version, parsed once per version."""
     found = _CITIZENS.get(data)
     if found is None:
-        citizen = from_stored(data)
+        citizen = shared_citizen(data)
         found = Stored(data, citizen, domain.identity_kind(citizen.personnummer))
         _CITIZENS.put(data, found)
     return found
