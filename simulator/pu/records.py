@@ -5,11 +5,12 @@ What :func:`simulator.pu.domain.person_record` makes of a citizen depends only o
 stored citizen (its JSON text), the profile level shown, the reserve identities linked to
 it and, from P4, the stored records of its related persons and the date (custody ends at
 18). So the record is written as XML text once per such combination and kept in a
-bounded cache (:class:`Bounded`, oldest out); a changed citizen has other
-JSON text and so another key, and the old entry simply ages out. Stored citizens are
-parsed once per version likewise. Neither cache holds anything of a request: the keys
-are stored texts, levels and dates, the values rendered records and parsed citizens
-(issue #12: flat memory, no retained request trees).
+bounded cache (:class:`Bounded`, oldest out); a changed citizen has other JSON text and
+so another key, and the old entry simply ages out. A stored citizen version is decoded
+once (the store's shared citizen), and what :func:`simulator.pu.domain.matches` checks of
+its number is worked out with it (:class:`Stored`). Neither cache holds anything of a
+request: the keys are stored texts, levels and dates, the values rendered records and
+decoded citizens (issue #12: flat memory, no retained request trees).
 
 The text is what lxml writes for the same tree (empty elements as ``<x/>``, ``&``, ``<``
 and ``>`` escaped), so the endpoint can send it without a parse and a serialization.
