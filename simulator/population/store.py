@@ -29,6 +29,27 @@ _LOOKUP = FixedRead(_BY_PERSONNUMMER)
 SHARED_CITIZENS = 2048  # decoded citizens kept per process for lookup(): ~5 MB at most
 
 
+# PU reads up to 500 citizens per call. A Core select with ``in_()`` is built, coerced
+# and compiled again for every list (a third of a 10-identity call); these two are
+# written once and run on the driver's cursor with one placeholder per value.
+_STORED_IN = "SELECT personnummer, data FROM citizens WHERE personnummer IN {}"
+_LINKED_IN = "SELECT personnummer, linked_identity FROM citizens WHERE linked_identity IN {}"
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # sqlite3, psycopg
+
+
+def _rows_in(conn: sa.Connection, sql: str, values: list[str]) -> list[tuple]:
+    placeholder = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    if placeholder is None:  # another driver: let SQLAlchemy bind the list (it writes the parentheses)
+        text = sa.text(sql.format(":values")).bindparams(sa.bindparam("values", expanding=True))
+        return [tuple(row) for row in conn.execute(text, {"values": values})]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql.format(f"({', '.join([placeholder] * len(values))})"), values)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _to_row(citizen: Citizen) -> dict:
     return {
         "personnummer": citizen.personnummer,
@@ -38,8 +59,12 @@ def _to_row(citizen: Citizen) -> dict:
     }
 
 
-def _from_row(data: str) -> Citizen:
+def from_stored(data: str) -> Citizen:
+    """A citizen from its stored JSON text (the ``data`` column, :meth:`CitizenStore.stored_many`)."""
     return Citizen.from_json(json.loads(data))
+
+
+_from_row = from_stored
 
 
 @functools.lru_cache(maxsize=SHARED_CITIZENS)
@@ -47,6 +72,12 @@ def _shared(data: str) -> Citizen:
     """Keyed by the stored text itself, so a changed citizen is simply another key (no
     invalidation across worker processes); bounded, so memory stays flat."""
     return _from_row(data)
+
+
+def shared_citizen(data: str) -> Citizen:
+    """The citizen of a stored text, decoded once per process and shared (the same object
+    :meth:`CitizenStore.lookup` gives): read only."""
+    return _shared(data)
 
 
 class CitizenStore:
@@ -74,18 +105,22 @@ class CitizenStore:
             found = [_from_row(r.data) for r in rows]
         return {c.personnummer: c for c in found}
 
+    def stored_many(self, personnummer: list[str]) -> dict[str, str]:
+        """{personnummer: the stored JSON text} without turning it into a Citizen: a reader
+        that keeps what it derives from a stored version (PU's person records) keys it by
+        this text and parses only the versions it has not seen."""
+        if not personnummer:
+            return {}
+        with self.db.connect() as conn:
+            return dict(_rows_in(conn, _STORED_IN, sorted(set(personnummer))))
+
     def linked_to(self, personnummer: list[str]) -> dict[str, list[str]]:
         """{main identity: the reservnummer linked to it} for these main identities."""
         if not personnummer:
             return {}
-        query = (
-            sa.select(citizens.c.personnummer, citizens.c.linked_identity)
-            .where(citizens.c.linked_identity.in_(set(personnummer)))
-            .order_by(citizens.c.personnummer)
-        )
         found: dict[str, list[str]] = {}
         with self.db.connect() as conn:
-            for reserve, main in conn.execute(query):
+            for reserve, main in sorted(_rows_in(conn, _LINKED_IN, sorted(set(personnummer)))):
                 found.setdefault(main, []).append(reserve)
         return found
 

@@ -90,11 +90,26 @@ def matches(pid: PersonId) -> str | None:
     reservnummer may carry any root but the personnummer/samordningsnummer ones: regional
     reserve identities each have their region's OID."""
     pnr = (pid.extension or "").strip()
+    return pnr if accepts(identity_kind(pnr), pid.root) else None
+
+
+IdentityKind = tuple[bool, str | None]
+
+
+def identity_kind(pnr: str) -> IdentityKind:
+    """(is a reservnummer, the root a personnummer/samordningsnummer must be asked under;
+    None: a number with a wrong check digit, never matched). A function of the number
+    alone, so a reader may work it out once per stored person (:mod:`simulator.pu.records`)."""
     if is_reservnummer(pnr):
-        return pnr if pid.root not in (OID_PERSONNUMMER, OID_SAMORDNINGSNUMMER) else None
-    if has_valid_check_digit(pnr) and pid.root == identity_root(pnr):
-        return pnr
-    return None
+        return True, None
+    return False, identity_root(pnr) if has_valid_check_digit(pnr) else None
+
+
+def accepts(kind: IdentityKind, root: str) -> bool:
+    reserve, wanted = kind
+    if reserve:
+        return root not in (OID_PERSONNUMMER, OID_SAMORDNINGSNUMMER)
+    return wanted is not None and root == wanted
 
 
 def answer(
@@ -137,12 +152,21 @@ def requested_record(
     if found is None:
         return nodes
     main = people.get(found.linked_identity or "")
-    if main is not None and not ignore_referred:
-        found, main = main, None
-    protected = found.is_protected or (main is not None and main.is_protected)
+    use_main, shown_level = record_choice(found, main, level, ignore_referred)
+    if use_main and main is not None:
+        found = main
     linked_from = (reserves or {}).get(found.personnummer, [])
-    nodes.append(("personRecord", person_record(found, 1 if protected else level, people, today, linked_from)))
+    nodes.append(("personRecord", person_record(found, shown_level, people, today, linked_from)))
     return nodes
+
+
+def record_choice(found: Citizen, main: Citizen | None, level: int, ignore_referred: bool) -> tuple[bool, int]:
+    """(answer with the main identity's record, the profile level shown) for a found
+    identity and the main identity it is linked to: rules #2 and #3."""
+    if main is not None and not ignore_referred:
+        return True, 1 if main.is_protected else level
+    protected = found.is_protected or (main is not None and main.is_protected)
+    return False, 1 if protected else level
 
 
 def person_record(

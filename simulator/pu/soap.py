@@ -1,5 +1,6 @@
-"""GetPersonsForProfile on the wire: request payload in, :mod:`simulator.pu.domain`
-answer out as the contract's response element.
+"""GetPersonsForProfile on the wire: request payload in, the answer of
+:mod:`simulator.pu.domain` (as text, :mod:`simulator.pu.records`) out as the contract's
+response element.
 
 Namespaces come from the contract: the responder namespace from the WSDL, the domain
 schema's namespace (``...persons:person:5``, where IIType and PersonRecordType live) from
@@ -15,75 +16,70 @@ from lxml import etree
 
 from contracts.bundle import Contract, secure_parser
 from simulator.population.personnummer import mask
-from simulator.pu import domain
+from simulator.pu import domain, records
+from simulator.soap.endpoint import TextAnswer
 from simulator.soap.envelope import SoapFault
 
 log = logging.getLogger(__name__)
 
 
 def read_lookup(contract: Contract, payload: etree._Element) -> domain.Lookup:
-    """The payload is schema-valid by now: every element below is present."""
+    """The payload is schema-valid by now: every element below is present. Each
+    ``personId``'s first ``root`` and ``extension`` (``findtext``'s answer: "" for an
+    empty element) by one pass over its children: ``findtext`` parses its path on every
+    call, 2.6 ms for 500 identities against 0.8."""
     responder, core = contract.responder_namespace, contract.core_namespace
-    ids = tuple(
-        domain.PersonId(
-            root=(p.findtext(f"{{{core}}}root") or "").strip(), extension=p.findtext(f"{{{core}}}extension")
-        )
-        for p in payload.iterfind(f"{{{responder}}}personId")
-    )
+    root_tag, extension_tag = f"{{{core}}}root", f"{{{core}}}extension"
+    ids = []
+    for person in payload.iterchildren(f"{{{responder}}}personId"):
+        root = extension = None
+        for child in person:
+            tag = child.tag
+            if tag == root_tag and root is None:
+                root = child.text or ""
+            elif tag == extension_tag and extension is None:
+                extension = child.text or ""
+        ids.append(domain.PersonId(root=(root or "").strip(), extension=extension))
     ignore = (payload.findtext(f"{{{responder}}}ignoreReferredIdentity") or "").strip() in ("true", "1")
-    return domain.Lookup(ids, (payload.findtext(f"{{{responder}}}profile") or "").strip(), ignore)
+    return domain.Lookup(tuple(ids), (payload.findtext(f"{{{responder}}}profile") or "").strip(), ignore)
 
 
 _PARSER = secure_parser()
 QUOTE = {'"': "&quot;"}
 
 
-def _write(parts: list[str], prefix: str, nodes: list[domain.Node]) -> None:
-    """The nodes as XML text (``prefix`` is the domain namespace's prefix): one string per
-    element instead of one lxml call per element (12,000 elements for 500 records)."""
-    for name, value in nodes:
-        if type(value) is list:
-            parts.append(f"<{prefix}{name}>")
-            _write(parts, prefix, value)
-            parts.append(f"</{prefix}{name}>")
-        elif value is True or value is False:
-            parts.append(f"<{prefix}{name}>{'true' if value else 'false'}</{prefix}{name}>")
-        else:
-            parts.append(f"<{prefix}{name}>{escape(str(value))}</{prefix}{name}>")
-
-
-def response(contract: Contract, records: list[list[domain.Node]]) -> etree._Element:
-    """The response element: written as text in the contract's namespaces and parsed once
-    (lxml parses in C; building it element by element was a third of a 500-identity call)."""
+def response_of(contract: Contract, answer: records.Answer) -> TextAnswer | etree._Element:
+    """The response element: as the text written (what lxml would write for it, see
+    :mod:`simulator.pu.records`), or, when a value is one lxml writes differently, that
+    text parsed, so that lxml serializes it as it always did."""
     responder, core = contract.responder_namespace, contract.core_namespace
     local = contract.response_element.rpartition("}")[2]
-    parts = [f'<{local} xmlns="{escape(responder, QUOTE)}" xmlns:core="{escape(core, QUOTE)}">']
-    for record in records:
-        parts.append("<requestedPersonRecord>")
-        _write(parts, "core:", record)
-        parts.append("</requestedPersonRecord>")
-    parts.append(f"</{local}>")
-    return etree.fromstring("".join(parts).encode("utf-8"), _PARSER)
+    head = f'<{local} xmlns="{escape(responder, QUOTE)}" xmlns:core="{escape(core, QUOTE)}">'.encode()
+    text = b"".join([head, *answer.records, f"</{local}>".encode()])
+    if answer.plain and answer.records:
+        return TextAnswer(text, etree.Element(contract.response_element))  # no resultCode in this contract
+    return etree.fromstring(text, _PARSER)
 
 
 def producer(runtime):
-    def get_persons_for_profile(call) -> etree._Element:
+    def get_persons_for_profile(call) -> TextAnswer | etree._Element:
         lookup = read_lookup(call.contract, call.payload)
         try:
-            records = domain.answer(
-                lookup, runtime.citizens.get_many, runtime.clock.local_now().date(), runtime.citizens.linked_to
+            answer = records.answer(
+                lookup, runtime.citizens.stored_many, runtime.clock.local_now().date(), runtime.citizens.linked_to
             )
         except domain.RejectedLookup as exc:
             raise SoapFault("Client", f"GetPersonsForProfile refused: {exc}") from None
-        found = sum(1 for r in records if len(r) > 1)
+        found = answer.found
         call.notes.update(profile=lookup.profile, identities=len(lookup.ids), records_found=found)
-        log.debug(
-            "GetPersonsForProfile %s for %s: %d of %d found",
-            lookup.profile,
-            ",".join(mask(p.extension) for p in lookup.ids[:5]),
-            found,
-            len(lookup.ids),
-        )
-        return response(call.contract, records)
+        if log.isEnabledFor(logging.DEBUG):  # the masked identities are joined only then
+            log.debug(
+                "GetPersonsForProfile %s for %s: %d of %d found",
+                lookup.profile,
+                ",".join(mask(p.extension) for p in lookup.ids[:5]),
+                found,
+                len(lookup.ids),
+            )
+        return response_of(call.contract, answer)
 
     return get_persons_for_profile

@@ -77,7 +77,18 @@ class Interceptor(Protocol):
     def after(self, call: SoapCall, reply: Reply) -> None: ...
 
 
-Producer = Callable[[SoapCall], etree._Element]
+@dataclasses.dataclass(frozen=True)
+class TextAnswer:
+    """A response element the producer wrote as UTF-8 text (no XML declaration), sent
+    as is: parsing and serializing again the 500 records of a PU answer was a third of
+    its CPU. ``outline``: the response element with what interceptors read (resultCode,
+    if the contract has one) and without the bulk, for :attr:`Reply.payload`."""
+
+    text: bytes
+    outline: etree._Element
+
+
+Producer = Callable[[SoapCall], etree._Element | TextAnswer]
 
 
 def fault_reply(fault: soap.SoapFault) -> Reply:
@@ -169,6 +180,8 @@ class SoapEndpoint:
         except Exception:
             scope.rollback()
             return server_fault(f"producer {self.contract.interaction}")
+        if isinstance(payload, TextAnswer):
+            return Reply(200, soap.response_text(payload.text), payload=payload.outline)
         return Reply(200, soap.response(payload), payload=payload)
 
     def after(self, call: SoapCall, reply: Reply) -> None:

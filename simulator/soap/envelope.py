@@ -119,6 +119,16 @@ def response(payload: etree._Element) -> bytes:
     return _envelope(payload)
 
 
+_HEAD = f"<?xml version='1.0' encoding='UTF-8'?>\n<soap:Envelope xmlns:soap=\"{SOAP11_NS}\"><soap:Body>".encode()
+_TAIL = b"</soap:Body></soap:Envelope>"
+
+
+def response_text(payload: bytes) -> bytes:
+    """:func:`response` for a response element already written as UTF-8 text: the same
+    bytes lxml writes around it."""
+    return b"".join((_HEAD, payload, _TAIL))
+
+
 def fault(code: str, text: str) -> bytes:
     element = etree.Element(f"{{{SOAP11_NS}}}Fault", nsmap={"soap": SOAP11_NS})
     etree.SubElement(element, "faultcode").text = f"soap:{code}"
