@@ -30,6 +30,7 @@ from dispatchcore.rows import BookingRow, StepRow
 from dispatchcore.settings import Settings, load
 from dispatchcore.states import Channel, LookupStatus, Outcome, StepKind, StepState
 from dispatchcore.store import DispatchStore
+from dispatchcore.transport import LeanSession
 from rivta import Endpoint, RivtaClient, RivtaError
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ class Engine:
 
     def client(self, settings: Settings) -> RivtaClient:
         if self._client is None or self._client.consumer != settings.consumer_hsa_id:
-            self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds)
+            self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds, session=LeanSession())
             authorize(self._client.session, self.base_url)  # shared mode's KALLELSE_API_TOKEN
         return self._client
 
