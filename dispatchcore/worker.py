@@ -11,7 +11,6 @@ loses nothing: its booking's lease runs out and the work is picked up again."""
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import logging
 import os
 import signal
@@ -94,37 +93,59 @@ def run_embedded(
 ) -> None:
     """Work every due booking, oldest first, until ``stop`` is set — ``concurrency``
     bookings at a time (threads: the work is mostly waiting on the simulator's answers).
-    The booking lease keeps a booking to one thread, as it keeps it to one process."""
+    The booking lease keeps a booking to one thread, as it keeps it to one process.
+
+    This loop finds the due bookings and queues them; ``concurrency`` long-lived threads
+    take them from the queue. A thread that finds the queue empty wakes the loop, which
+    asks for the next due bookings right away instead of at its next poll."""
     name = worker_name()
     concurrency = concurrency or in_flight()
     log.info("dispatch worker %s: embedded mode on %s, %d in flight", name, engine.store.db, concurrency)
-    running: dict[str, concurrent.futures.Future] = {}
-    pending: collections.deque[str] = collections.deque()
-    with concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="dispatch") as pool:
+    queue: collections.deque[str] = collections.deque()
+    taken: set[str] = set()  # queued or being worked: not queued again
+    lock = threading.Lock()
+    ready = threading.Semaphore(0)  # one release per queued booking
+    hungry = threading.Event()
+
+    def take() -> None:
         while not stop.is_set():
-            for booking_id, future in list(running.items()):
-                if future.done():
-                    del running[booking_id]
-                    if future.exception() is not None:
-                        log.error("dispatch worker: booking %s failed", booking_id, exc_info=future.exception())
+            if not ready.acquire(timeout=poll):
+                continue
+            with lock:
+                booking_id = queue.popleft()
             try:
-                if not pending:
-                    due = [b for b in engine.due() if b not in running]
-                    if due:
-                        engine.register_callbacks_now_and_then()
-                        prefetch_people(engine, due)
-                    pending.extend(due)
-            except Exception:  # the database may be briefly locked or restarting: keep going
-                log.exception("dispatch worker: work loop failed; retrying")
-            while pending and len(running) < concurrency and not stop.is_set():
-                booking_id = pending.popleft()
-                if booking_id not in running:
-                    running[booking_id] = pool.submit(engine.work, booking_id, name)
-            if running:
-                concurrent.futures.wait(running.values(), timeout=poll, return_when=concurrent.futures.FIRST_COMPLETED)
-            elif not pending:
-                stop.wait(poll)
-        concurrent.futures.wait(running.values())
+                engine.work(booking_id, name)
+            except Exception:
+                log.exception("dispatch worker: booking %s failed", booking_id)
+            finally:
+                with lock:
+                    taken.discard(booking_id)
+                    empty = not queue
+                if empty:
+                    hungry.set()
+
+    threads = [threading.Thread(target=take, name=f"dispatch-{i}", daemon=True) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    while not stop.is_set():
+        hungry.clear()
+        try:
+            with lock:
+                refill = not queue
+                busy = set(taken)
+            due = [b for b in engine.due() if b not in busy] if refill else []
+            if due:
+                engine.register_callbacks_now_and_then()
+                prefetch_people(engine, due)
+                with lock:
+                    queue.extend(due)
+                    taken.update(due)
+                ready.release(len(due))
+        except Exception:  # the database may be briefly locked or restarting: keep going
+            log.exception("dispatch worker: work loop failed; retrying")
+        hungry.wait(poll)
+    for thread in threads:
+        thread.join()
 
 
 def install_stop_signals(stop: threading.Event) -> None:
