@@ -105,7 +105,8 @@ def serve_command(port: int, data_dir: Path, processes: int, database_url: str |
     return args + (["--database-url", database_url] if database_url else [])
 
 
-def worker_command(url: str, database_url: str, concurrency: int = 1) -> list[str]:
+def worker_command(url: str, database_url: str, concurrency: int | None = None) -> list[str]:
+    """A separate ``kallelse worker``; ``concurrency`` None: its default (KALLELSE_DISPATCH_IN_FLIGHT)."""
     return [
         sys.executable,
         "-m",
@@ -115,11 +116,9 @@ def worker_command(url: str, database_url: str, concurrency: int = 1) -> list[st
         database_url,
         "--simulator-url",
         url,
-        "--concurrency",
-        str(concurrency),
         "--log-level",
         "warning",
-    ]
+    ] + (["--concurrency", str(concurrency)] if concurrency else [])
 
 
 def start_simulator(
