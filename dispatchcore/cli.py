@@ -55,15 +55,15 @@ def database_url(database_url: str | None, data_dir: Path | None) -> str:
 @click.option(
     "--concurrency",
     type=int,
-    default=None,
-    help="Jobs at a time in this process (PostgreSQL mode; start more processes to scale) "
-    "[KALLELSE_DISPATCH_IN_FLIGHT, 6].",
+    default=1,
+    show_default=True,
+    help="Jobs at a time in this process (PostgreSQL mode; start more processes to scale).",
 )
 @click.option("--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"]))
 def worker(database_url_option, data_dir, simulator_url, concurrency, log_level) -> None:
     """Work due bookings: lookups, decisions, deliveries, fallback and reminder timers."""
     from dispatchcore import schema
-    from dispatchcore.worker import build_engine, in_flight, install_stop_signals, run_embedded
+    from dispatchcore.worker import build_engine, install_stop_signals, run_embedded
 
     logging.basicConfig(
         level=log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -80,7 +80,7 @@ def worker(database_url_option, data_dir, simulator_url, concurrency, log_level)
         return
     from dispatchcore.jobs import run_queue_worker
 
-    run_queue_worker(engine, url, concurrency or in_flight())
+    run_queue_worker(engine, url, concurrency)
 
 
 def start_beside(config) -> subprocess.Popen | None:

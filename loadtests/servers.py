@@ -105,8 +105,7 @@ def serve_command(port: int, data_dir: Path, processes: int, database_url: str |
     return args + (["--database-url", database_url] if database_url else [])
 
 
-def worker_command(url: str, database_url: str, concurrency: int | None = None) -> list[str]:
-    """A separate ``kallelse worker``; ``concurrency`` None: its default (KALLELSE_DISPATCH_IN_FLIGHT)."""
+def worker_command(url: str, database_url: str, concurrency: int = 1) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -116,9 +115,11 @@ def worker_command(url: str, database_url: str, concurrency: int | None = None) 
         database_url,
         "--simulator-url",
         url,
+        "--concurrency",
+        str(concurrency),
         "--log-level",
         "warning",
-    ] + (["--concurrency", str(concurrency)] if concurrency else [])
+    ]
 
 
 def start_simulator(
