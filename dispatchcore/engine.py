@@ -321,7 +321,12 @@ class Engine:
             handler(context)
         except Exception:  # a bug must not wedge the booking: record it, retry later
             log.exception("step %s of booking %s failed", step.key, step.booking_id)
-            context.retry_or_fail("internal error (see the worker log)")
+            # marked sending in this run (or before): the delivery may have gone out, so the
+            # retry verifies with the receiver first instead of sending blind
+            sending = context.step.state == StepState.SENDING
+            context.retry_or_fail(
+                "internal error (see the worker log)", state=StepState.SENDING if sending else StepState.TODO
+            )
 
 
 def _next_due(steps: list[StepRow], now: dt.datetime) -> StepRow | None:
