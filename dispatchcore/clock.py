@@ -57,7 +57,8 @@ class HttpClock:
         self.url = base_url.rstrip("/") + "/api/clock"
         # ttl 0: every now() asks the simulator. A cached reading (1 s) let the worker act on a
         # time the tester had already moved past: advance, then the adapter reports idle while
-        # the worker still sees the old time (LK-03 retry, FB-01 after a restart).
+        # the worker still sees the old time (LK-03 retry, FB-01 after a restart). The worker
+        # shares a reading for 50 ms (worker.CLOCK_SHARED), about one work unit's duration.
         self.ttl = ttl
         self.timeout = timeout
         self.session = authorize(session or LeanSession(), base_url)  # KALLELSE_API_TOKEN
