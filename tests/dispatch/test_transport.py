@@ -175,3 +175,34 @@ def test_an_idle_connection_the_server_dropped_is_replaced_before_sending() -> N
         thread.join(5)
         listener.close()
     assert [r.split(b" ")[1] for r in requests_seen] == [b"/one", b"/two"]
+
+
+def test_chunked_and_http_1_0_answers() -> None:
+    """A chunked answer (with a trailer) and an HTTP/1.0 answer read up to the close."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    answers = [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+        b"5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n",
+        b'HTTP/1.0 201 Created\r\nContent-Type: application/json\r\n\r\n{"id": 7}',
+    ]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        for answer in answers:
+            conn.recv(65536)
+            conn.sendall(answer)
+            if answer.startswith(b"HTTP/1.0"):
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    session = LeanSession()
+    try:
+        chunked = session.get(f"http://127.0.0.1:{port}/c", timeout=5)
+        closing = session.post(f"http://127.0.0.1:{port}/p", json={}, timeout=5)
+    finally:
+        thread.join(5)
+        listener.close()
+    assert chunked.status_code == 200 and chunked.text == "hello, world"
+    assert closing.status_code == 201 and closing.json() == {"id": 7} and closing.reason == "Created"
