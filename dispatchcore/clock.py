@@ -64,6 +64,7 @@ class HttpClock:
         self.session = authorize(session or LeanSession(), base_url)  # KALLELSE_API_TOKEN
         self._reading: _Reading | None = None
         self._lock = threading.Lock()
+        self._asking = threading.Lock()
 
     def refresh(self) -> None:
         answer = self.session.get(self.url, timeout=self.timeout)
@@ -82,7 +83,13 @@ class HttpClock:
     def now(self) -> dt.datetime:
         reading = self._reading
         if reading is None or time.monotonic() - reading.monotonic > self.ttl:
-            self.refresh()
+            if self.ttl <= 0:
+                self.refresh()
+            else:
+                with self._asking:  # one thread asks, the threads arriving meanwhile use its answer
+                    reading = self._reading
+                    if reading is None or time.monotonic() - reading.monotonic > self.ttl:
+                        self.refresh()
             reading = self._reading
         assert reading is not None
         if reading.frozen:
