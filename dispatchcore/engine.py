@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -75,8 +76,10 @@ class Engine:
         # the decision needs no second lookup; dropped when the work unit ends (never stored).
         self.people: dict[str, rules.PersonAnswer] = {}
         # LK-01 answers fetched ahead for many due decisions in one GetPersonsForProfile call
-        # (worker.prefetch_people): personnummer -> (real time fetched, answer), used once.
-        self.prefetched: dict[str, tuple[dt.datetime, rules.PersonAnswer]] = {}
+        # (worker.prefetch_people): personnummer -> (real time fetched, answer, decisions it
+        # was fetched for), used once by each of those decisions.
+        self.prefetched: dict[str, tuple[dt.datetime, rules.PersonAnswer, int]] = {}
+        self._prefetched_lock = threading.Lock()
 
     # --- configuration ------------------------------------------------------------------
 
@@ -263,10 +266,14 @@ class Engine:
         return self.store.due_bookings(self.clock.now(), self.clock.real_now(), limit, requeue_after)
 
     def take_prefetched(self, pnr: str) -> rules.PersonAnswer | None:
-        """A batched PU answer for ``pnr`` if one was fetched within PREFETCH_TTL (once)."""
-        entry = self.prefetched.pop(pnr, None)
-        if entry is None or self.clock.real_now() - entry[0] > PREFETCH_TTL:
-            return None
+        """A batched PU answer for ``pnr`` if one was fetched within PREFETCH_TTL, once for
+        each due decision of the person it was fetched for."""
+        with self._prefetched_lock:
+            entry = self.prefetched.pop(pnr, None)
+            if entry is None or self.clock.real_now() - entry[0] > PREFETCH_TTL:
+                return None
+            if entry[2] > 1:
+                self.prefetched[pnr] = (entry[0], entry[1], entry[2] - 1)
         return entry[1]
 
     def work(self, booking_id: str, worker: str | None = None, max_steps: int = 40) -> int:

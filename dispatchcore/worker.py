@@ -58,12 +58,13 @@ def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
     """LK-01 ahead, in batches of up to 500 identities (GetPersonsForProfile's maximum),
     for the bookings among ``booking_ids`` whose first decision is due: a campaign system
     asks PU once for many people instead of once per person. The answers wait in
-    ``engine.prefetched`` (used once, within PREFETCH_TTL); a failed batch is simply not
-    used and each decision asks on its own, so LK-03 sees every failure as before. Fewer
-    than PREFETCH_MIN due decisions: nothing is fetched ahead."""
+    ``engine.prefetched``, each used once by every due decision it was fetched for (a
+    person with three bookings due is asked once, not three times), within PREFETCH_TTL;
+    a failed batch is simply not used and each decision asks on its own, so LK-03 sees
+    every failure as before. Fewer than PREFETCH_MIN due decisions: nothing is fetched ahead."""
     now = engine.clock.now()
     query = (
-        sa.select(bookings.c.personnummer)
+        sa.select(bookings.c.booking_id, bookings.c.personnummer)
         .join(steps, steps.c.booking_id == bookings.c.booking_id)
         .where(
             bookings.c.booking_id.in_(booking_ids),
@@ -74,9 +75,10 @@ def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
         .distinct()
     )
     with engine.store.db.connect() as conn:
-        pnrs = [pnr for (pnr,) in conn.execute(query) if pnr not in engine.prefetched]
-    if len(pnrs) < PREFETCH_MIN:
+        decisions = collections.Counter(pnr for _, pnr in conn.execute(query) if pnr not in engine.prefetched)
+    if sum(decisions.values()) < PREFETCH_MIN:
         return 0
+    pnrs = list(decisions)
     settings = engine.settings()
     client, endpoint = engine.client(settings), engine.endpoint(settings, "pu")
     fetched = 0
@@ -87,7 +89,7 @@ def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
             log.info("batched PU lookup failed (%s): each decision asks on its own", exc.reason)
             return fetched
         real_now = engine.clock.real_now()
-        engine.prefetched.update({pnr: (real_now, person) for pnr, person in answers.items()})
+        engine.prefetched.update({pnr: (real_now, person, decisions[pnr]) for pnr, person in answers.items()})
         fetched += len(answers)
     return fetched
 
