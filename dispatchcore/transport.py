@@ -130,6 +130,7 @@ class LeanSession(requests.Session):
             sent.update(headers)
         if isinstance(self.auth, BearerFor) and url.startswith(self.auth.base):
             sent["Authorization"] = self.auth.header
+        request = _request_bytes(method, requests.utils.requote_uri(path), parts.netloc, sent, body)
         connect_timeout, read_timeout = _timeouts(timeout)
         host, port = parts.hostname or "localhost", parts.port or 80
         conn = self._connection(host, port)
@@ -142,9 +143,7 @@ class LeanSession(requests.Session):
             conn.close()
             raise requests.ConnectionError(f"{url}: {type(exc).__name__}: {exc}") from exc
         try:
-            status, reason, answer_headers, content = conn.exchange(
-                _request_bytes(method, path, parts.netloc, sent, body), method, read_timeout
-            )
+            status, reason, answer_headers, content = conn.exchange(request, method, read_timeout)
         except TimeoutError as exc:
             conn.close()
             raise requests.ReadTimeout(f"{url}: no answer within {read_timeout} s") from exc

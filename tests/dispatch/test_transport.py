@@ -86,6 +86,10 @@ def test_answers_like_requests_and_keeps_the_connection(server: str) -> None:
     assert sent[0]["headers"]["Content-Type"] == "application/json" and sent[0]["headers"]["X-Test"] == "1"
     assert json.loads(sent[0]["body"]) == {"x": "å"}
     assert sent[0]["peer"] == sent[1]["peer"], "the second call reused the first one's connection"
+    quoted = session.get(f"{server}/a path/ö", params={"q": "a b"}, timeout=5)
+    assert quoted.json()["path"] == "/a%20path/%C3%B6?q=a+b", "quoted as requests quotes it"
+    with pytest.raises(requests.exceptions.InvalidHeader):
+        session.get(f"{server}/b", headers={"X-Bad": "1\r\nX-Injected: 1"}, timeout=5)
     missing = session.get(f"{server}/missing", timeout=5)
     assert missing.status_code == 404 and not missing.ok
     with pytest.raises(requests.HTTPError):
