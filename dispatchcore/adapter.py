@@ -111,8 +111,8 @@ def create_blueprint(engine: Engine) -> Blueprint:
             raise dispatch_api.UnknownBooking(booking_id)
         return row
 
-    def status(booking_id: str, code: int = 200):
-        row = known(booking_id)
+    def status(booking_id: str, code: int = 200, row: BookingRow | None = None):
+        row = row or known(booking_id)
         return jsonify(
             booking_id=booking_id,
             status=status_of(row),
@@ -155,8 +155,8 @@ def create_blueprint(engine: Engine) -> Blueprint:
         now = engine.clock.now()
         if booking.visit_start is not None and booking.visit_start <= now:
             raise FieldError("visit_start", "the visit has already started on the simulator clock")
-        created, _ = engine.create(booking, now)
-        return status(booking.booking_id, 201 if created else 200)
+        created, row, _ = engine.create(booking, now)
+        return status(booking.booking_id, 201 if created else 200, row)
 
     @adapter.get("/bookings/<booking_id>")
     def get(booking_id: str):

@@ -17,7 +17,7 @@ from dispatchcore import explain, models, report
 from dispatchcore.domain import booking_from_json, merge_update, parse_booking
 from dispatchcore.engine import BookingConflict, Engine
 from dispatchcore.errors import FieldError
-from dispatchcore.rows import BookingRow
+from dispatchcore.rows import BookingRow, StepRow
 
 log = logging.getLogger(__name__)
 JSON_PREFIXES = ("/dispatch/api", "/dispatch/adapter")
@@ -49,8 +49,9 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def booking_view(engine: Engine, row: BookingRow) -> dict[str, Any]:
-    steps = engine.store.steps_for(row.booking_id)
+def booking_view(engine: Engine, row: BookingRow, steps: list[StepRow] | None = None) -> dict[str, Any]:
+    """The booking as the API shows it; ``steps`` when the caller has them (a new booking's)."""
+    steps = engine.store.steps_for(row.booking_id) if steps is None else steps
     return _iso(
         {
             "booking_id": row.booking_id,
@@ -157,8 +158,8 @@ def create_blueprint(engine: Engine) -> Blueprint:
         booking = parse_booking(_body(), profiles())
         now = engine.clock.now()
         check_future(booking, now)
-        created, row = engine.create(booking, now)
-        return jsonify(booking_view(engine, row)), 201 if created else 200
+        created, row, planned = engine.create(booking, now)
+        return jsonify(booking_view(engine, row, planned)), 201 if created else 200
 
     @api.get("/bookings")
     def list_bookings():

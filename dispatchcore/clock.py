@@ -21,7 +21,9 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from dispatchcore.apitoken import authorize
 from dispatchcore.localtime import UTC
+from dispatchcore.transport import LeanSession
 
 
 def real_now() -> dt.datetime:
@@ -52,19 +54,17 @@ class HttpClock:
     """The simulator's clock over HTTP (``GET {base}/api/clock``)."""
 
     def __init__(self, base_url: str, ttl: float = 0.0, session=None, timeout: float = 10):
-        import requests  # here: the pure modules import SWEDEN/UTC from this module
-
         self.url = base_url.rstrip("/") + "/api/clock"
         # ttl 0: every now() asks the simulator. A cached reading (1 s) let the worker act on a
         # time the tester had already moved past: advance, then the adapter reports idle while
-        # the worker still sees the old time (LK-03 retry, FB-01 after a restart).
+        # the worker still sees the old time (LK-03 retry, FB-01 after a restart). The worker
+        # shares a reading for 50 ms (worker.CLOCK_SHARED), about one work unit's duration.
         self.ttl = ttl
         self.timeout = timeout
-        from dispatchcore.apitoken import authorize
-
-        self.session = authorize(session or requests.Session(), base_url)  # KALLELSE_API_TOKEN
+        self.session = authorize(session or LeanSession(), base_url)  # KALLELSE_API_TOKEN
         self._reading: _Reading | None = None
         self._lock = threading.Lock()
+        self._asking = threading.Lock()
 
     def refresh(self) -> None:
         answer = self.session.get(self.url, timeout=self.timeout)
@@ -83,7 +83,13 @@ class HttpClock:
     def now(self) -> dt.datetime:
         reading = self._reading
         if reading is None or time.monotonic() - reading.monotonic > self.ttl:
-            self.refresh()
+            if self.ttl <= 0:
+                self.refresh()
+            else:
+                with self._asking:  # one thread asks, the threads arriving meanwhile use its answer
+                    reading = self._reading
+                    if reading is None or time.monotonic() - reading.monotonic > self.ttl:
+                        self.refresh()
             reading = self._reading
         assert reading is not None
         if reading.frozen:

@@ -77,19 +77,20 @@ class Context:
                 return self.finish(state, own, **result)
         self.store.set_step(conn, self.step.id, state=state, done_at=self.now, result=result)
 
-    def retry_or_fail(self, error: str, conn: Connection | None = None) -> bool:
+    def retry_or_fail(self, error: str, conn: Connection | None = None, state: StepState = StepState.TODO) -> bool:
         """LK-03/LK-04 backoff on the profile's ``lookup_retry_minutes``; False when given up.
-        Pass ``conn`` to make the reschedule part of a larger transaction."""
+        Pass ``conn`` to make the reschedule part of a larger transaction; ``state``
+        SENDING keeps a delivery that may have gone out to be verified before it is sent again."""
         if conn is None:
             with self.store.db.begin() as own:
-                return self.retry_or_fail(error, own)
+                return self.retry_or_fail(error, own, state)
         attempts = self.step.attempts + 1
         backoff = self.profile.region.lookup_retry_minutes
         if attempts <= len(backoff):
             self.store.set_step(
                 conn,
                 self.step.id,
-                state=StepState.TODO,
+                state=state,
                 attempts=attempts,
                 due_at=self.now + dt.timedelta(minutes=backoff[attempts - 1]),
                 result={"error": error, "retry": attempts},
@@ -111,7 +112,7 @@ class Context:
             self.store.set_step(
                 conn, self.step.id, state=StepState.SENDING, payload=json.dumps({**self.payload, **payload})
             )
-        self.step = dataclasses.replace(self.step, payload={**self.payload, **payload})
+        self.step = dataclasses.replace(self.step, state=StepState.SENDING, payload={**self.payload, **payload})
 
     def steps(self) -> list[StepRow]:
         if self.known_steps is None:

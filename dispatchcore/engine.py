@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from dispatchcore.rows import BookingRow, StepRow
 from dispatchcore.settings import Settings, load
 from dispatchcore.states import Channel, LookupStatus, Outcome, StepKind, StepState
 from dispatchcore.store import DispatchStore
+from dispatchcore.transport import LeanSession
 from rivta import Endpoint, RivtaClient, RivtaError
 
 log = logging.getLogger(__name__)
@@ -68,14 +70,16 @@ class Engine:
         self.base_url = base_url.rstrip("/")
         self.base_settings = settings or load()
         self._client: RivtaClient | None = None
-        self._settings: tuple[dt.datetime, Settings] | None = None
+        self._settings: tuple[dt.datetime, Settings, Any] | None = None  # (read at, settings, stored endpoints)
         self._callbacks_at: dt.datetime | None = None
         # PU answers of the booking being worked on, so that the paper letter right after
         # the decision needs no second lookup; dropped when the work unit ends (never stored).
         self.people: dict[str, rules.PersonAnswer] = {}
         # LK-01 answers fetched ahead for many due decisions in one GetPersonsForProfile call
-        # (worker.prefetch_people): personnummer -> (real time fetched, answer), used once.
-        self.prefetched: dict[str, tuple[dt.datetime, rules.PersonAnswer]] = {}
+        # (worker.prefetch_people): personnummer -> (real time fetched, answer, decisions it
+        # was fetched for), used once by each of those decisions.
+        self.prefetched: dict[str, tuple[dt.datetime, rules.PersonAnswer, int]] = {}
+        self._prefetched_lock = threading.Lock()
 
     # --- configuration ------------------------------------------------------------------
 
@@ -85,11 +89,16 @@ class Engine:
         SETTINGS_TTL seconds by a worker (the API reads them fresh)."""
         real_now = self.clock.real_now()
         if fresh or self._settings is None or real_now - self._settings[0] > SETTINGS_TTL:
-            stored = self.store.stored_settings() or {}
-            self._settings = (
-                real_now,
-                self.base_settings.with_endpoints(stored.get("endpoints")),
-            )
+            return self._use_settings(self.store.stored_settings(), real_now)
+        return self._settings[1]
+
+    def _use_settings(self, stored: dict | None, real_now: dt.datetime) -> Settings:
+        """The runtime changes as just read from the database, applied (and kept)."""
+        endpoints = (stored or {}).get("endpoints")
+        if self._settings is None or self._settings[2] != endpoints:
+            self._settings = (real_now, self.base_settings.with_endpoints(endpoints), endpoints)
+        else:
+            self._settings = (real_now, self._settings[1], endpoints)
         return self._settings[1]
 
     def url(self, settings: Settings, name: str) -> str:
@@ -103,22 +112,24 @@ class Engine:
 
     def client(self, settings: Settings) -> RivtaClient:
         if self._client is None or self._client.consumer != settings.consumer_hsa_id:
-            self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds)
+            self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds, session=LeanSession())
             authorize(self._client.session, self.base_url)  # shared mode's KALLELSE_API_TOKEN
         return self._client
 
     # --- bookings in (the REST API calls these) --------------------------------------------
 
-    def create(self, booking: Booking, now: dt.datetime | None = None) -> tuple[bool, BookingRow]:
+    def create(self, booking: Booking, now: dt.datetime | None = None) -> tuple[bool, BookingRow, list[StepRow] | None]:
         """Idempotent by booking id: the same booking again is a no-op (False), other
-        content under the same id is a conflict."""
+        content under the same id is a conflict. Returns the booking as stored and, when it
+        is new, the one step planned for it (the API shows it without reading it back)."""
         now = now or self.clock.now()
+        data = booking.to_json()
         row = BookingRow(
             booking_id=booking.booking_id,
             personnummer=booking.personnummer,
             profile=booking.profile,
             kind=booking.kind,
-            data=booking.to_json(),
+            data=data,
             revision=1,
             business_object_id=business_object_id(booking),
             cancelled=False,
@@ -128,26 +139,22 @@ class Engine:
             created_at=now,
             updated_at=now,
         )
-        values = {**dataclasses.asdict(row), "data": json.dumps(row.data, ensure_ascii=False)}
+        values = {field.name: getattr(row, field.name) for field in dataclasses.fields(row)}
+        values["data"] = json.dumps(data, ensure_ascii=False)
         with self.store.db.begin() as conn:
-            created = self.store.insert_booking(conn, values)
-            if created:
-                self.store.add_step(
-                    conn,
-                    booking.booking_id,
-                    "decide:1",
-                    StepKind.DECIDE,
-                    now,
-                    "LK-01",
-                    {"revision": 1, "purpose": booking.kind},
+            first = None
+            if self.store.insert_booking(conn, values):
+                purpose = {"revision": 1, "purpose": booking.kind}
+                first = self.store.new_step(
+                    conn, booking.booking_id, "decide:1", StepKind.DECIDE, now, "LK-01", purpose
                 )
-        if not created:
+        if first is None:
             existing = self.store.existing(booking.booking_id)
-            first = self._first_version(booking.booking_id) or existing.data
-            if first != booking.to_json():
+            stored = self._first_version(booking.booking_id) or existing.data
+            if stored != data:
                 raise BookingConflict(f"booking {booking.booking_id} exists with other content; use PUT to update it")
-            return False, existing
-        return True, row
+            return False, existing, None
+        return True, row, [first]
 
     def _first_version(self, booking_id: str) -> dict | None:
         for step in self.store.steps_for(booking_id):
@@ -259,10 +266,14 @@ class Engine:
         return self.store.due_bookings(self.clock.now(), self.clock.real_now(), limit, requeue_after)
 
     def take_prefetched(self, pnr: str) -> rules.PersonAnswer | None:
-        """A batched PU answer for ``pnr`` if one was fetched within PREFETCH_TTL (once)."""
-        entry = self.prefetched.pop(pnr, None)
-        if entry is None or self.clock.real_now() - entry[0] > PREFETCH_TTL:
-            return None
+        """A batched PU answer for ``pnr`` if one was fetched within PREFETCH_TTL, once for
+        each due decision of the person it was fetched for."""
+        with self._prefetched_lock:
+            entry = self.prefetched.pop(pnr, None)
+            if entry is None or self.clock.real_now() - entry[0] > PREFETCH_TTL:
+                return None
+            if entry[2] > 1:
+                self.prefetched[pnr] = (entry[0], entry[1], entry[2] - 1)
         return entry[1]
 
     def work(self, booking_id: str, worker: str | None = None, max_steps: int = 40) -> int:
@@ -270,14 +281,19 @@ class Engine:
         worker holding the booking means nothing to do here (it is being worked on).
 
         One work unit reads the simulator clock once (a clock moved meanwhile applies from
-        the next unit) and the booking's steps once per step: the handlers see that list
-        (``Context.steps``) instead of reading it again."""
+        the next unit) and the settings once. The claim, the settings, the booking and its
+        steps are read in one transaction; after each step the booking and its steps are
+        read again together (the handlers see that list, ``Context.steps``), and the read
+        that finds nothing more due also releases the booking."""
         worker = worker or worker_name()
         ran = 0
-        if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
-            return ran
         renewed = self.clock.real_now()
-        self.settings(fresh=True)  # a settings change applies from the next work unit on
+        with self.store.db.begin() as conn:
+            if not self.store.claim_in(conn, booking_id, worker, renewed, LEASE):
+                return ran
+            self._use_settings(self.store.stored_settings(conn), renewed)  # applies from this unit on
+            row, steps = self.store.booking_and_steps(booking_id, conn)
+        released = False
         now = self.clock.now()
         try:
             while ran < max_steps:
@@ -285,19 +301,26 @@ class Engine:
                     if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
                         return ran
                     renewed = self.clock.real_now()
-                steps = self.store.steps_for(booking_id)
-                step = next((s for s in steps if s.open and s.due_at <= now), None)
-                if step is None:
+                step = _next_due(steps, now)
+                if step is None or row is None:
                     return ran
-                self._run(step, worker, now, steps)
+                self._run(step, worker, now, steps, row)
                 ran += 1
+                with self.store.db.begin() as conn:
+                    row, steps = self.store.booking_and_steps(booking_id, conn)
+                    if _next_due(steps, now) is None or ran >= max_steps:
+                        self.store.release(booking_id, worker, conn)
+                        released = True
         finally:
             self.people.pop(booking_id, None)
-            self.store.release(booking_id, worker)
+            if not released:
+                self.store.release(booking_id, worker)
         return ran
 
-    def _run(self, step: StepRow, worker: str, now: dt.datetime, steps: list[StepRow] | None = None) -> None:
-        row = self.store.existing(step.booking_id)
+    def _run(
+        self, step: StepRow, worker: str, now: dt.datetime, steps: list[StepRow], row: BookingRow | None = None
+    ) -> None:
+        row = row or self.store.existing(step.booking_id)
         context = Context(self, self.settings(), row, booking_from_json(row.data), step, now, steps)
         handler = HANDLERS[step.kind]
         log.debug("step %s %s for %s", step.key, step.kind, mask(row.personnummer))
@@ -305,7 +328,16 @@ class Engine:
             handler(context)
         except Exception:  # a bug must not wedge the booking: record it, retry later
             log.exception("step %s of booking %s failed", step.key, step.booking_id)
-            context.retry_or_fail("internal error (see the worker log)")
+            # marked sending in this run (or before): the delivery may have gone out, so the
+            # retry verifies with the receiver first instead of sending blind
+            sending = context.step.state == StepState.SENDING
+            context.retry_or_fail(
+                "internal error (see the worker log)", state=StepState.SENDING if sending else StepState.TODO
+            )
+
+
+def _next_due(steps: list[StepRow], now: dt.datetime) -> StepRow | None:
+    return next((s for s in steps if s.open and s.due_at <= now), None)
 
 
 # --- step handlers -------------------------------------------------------------------------

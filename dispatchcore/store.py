@@ -13,6 +13,7 @@ Exactly-once as the citizen sees it rests on three things here:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -146,19 +147,72 @@ def _step(row: Any) -> StepRow:
     )
 
 
+# --- the worker's hot statements, built once -------------------------------------------
+# A statement built per call cost more CPU than running it (SQLAlchemy's construction and
+# cache key, ~100 us a statement; docs/loadtests.md, "Campaign speed"): the ones run for
+# every booking are built here once and executed with their parameters.
+
+_BOOKING_BY_ID = sa.select(bookings).where(bookings.c.booking_id == sa.bindparam("b_id"))
+_STEPS_OF = sa.select(steps).where(steps.c.booking_id == sa.bindparam("b_id")).order_by(steps.c.due_at, steps.c.id)
+_SETTINGS = sa.select(settings_table.c.data).where(settings_table.c.id == 1)
+_CLAIM = (
+    sa.update(bookings)
+    .where(
+        bookings.c.booking_id == sa.bindparam("b_id"),
+        sa.or_(
+            bookings.c.lease_until.is_(None),
+            bookings.c.lease_until < sa.bindparam("real_now", type_=UtcDateTime()),
+            bookings.c.claimed_by == sa.bindparam("worker"),
+        ),
+    )
+    .values(claimed_by=sa.bindparam("worker"), lease_until=sa.bindparam("until", type_=UtcDateTime()))
+)
+_RELEASE = (
+    sa.update(bookings)
+    .where(bookings.c.booking_id == sa.bindparam("b_id"), bookings.c.claimed_by == sa.bindparam("worker"))
+    .values(claimed_by=None, lease_until=None, queued_at=None)
+)
+_COUNT_DUE = sa.select(sa.func.count(sa.distinct(steps.c.booking_id))).where(
+    steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sa.bindparam("sim_now", type_=UtcDateTime())
+)
+
+
+@functools.cache
+def _update_by(table_name: str, key: str, names: tuple[str, ...]) -> sa.Update:
+    """``UPDATE table SET <names> WHERE key = :w_key``, once per set of columns."""
+    table = metadata.tables[table_name]
+    return (
+        sa.update(table)
+        .where(table.c[key] == sa.bindparam("w_key"))
+        .values({name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in names})
+    )
+
+
+def _update_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"v_{name}": value for name, value in values.items()}
+
+
 class DispatchStore:
     def __init__(self, db: Database):
         self.db = db
+        dialect = sqlite_insert if db.is_sqlite else postgres_insert
+        # INSERT ... ON CONFLICT DO NOTHING RETURNING: the values come with each execution
+        self._inserts = {
+            table.name: dialect(table).on_conflict_do_nothing(index_elements=keys).returning(table.c[returned])
+            for table, keys, returned in (
+                (bookings, ["booking_id"], "booking_id"),
+                (steps, ["booking_id", "key"], "id"),
+                (decisions, ["booking_id", "key"], "id"),
+            )
+        }
 
     # --- bookings ------------------------------------------------------------------------
 
     def booking(self, booking_id: str, conn=None) -> BookingRow | None:
-        query = sa.select(bookings).where(bookings.c.booking_id == booking_id)
-        if conn is not None:
-            row = conn.execute(query).first()
-        else:
+        if conn is None:
             with self.db.connect() as own:
-                row = own.execute(query).first()
+                return self.booking(booking_id, own)
+        row = conn.execute(_BOOKING_BY_ID, {"b_id": booking_id}).first()
         return None if row is None else _booking(row)
 
     def existing(self, booking_id: str, conn=None) -> BookingRow:
@@ -168,20 +222,19 @@ class DispatchStore:
             raise KeyError(booking_id)
         return row
 
-    def _insert_new(self, conn, table: sa.Table, keys: list[str], values: dict) -> bool:
+    def _insert_new(self, conn, table: sa.Table, values: dict) -> bool:
         """INSERT ... ON CONFLICT DO NOTHING: True if the row is new. One round trip, no
         savepoint (both SQLite and PostgreSQL have the clause)."""
-        dialect = sqlite_insert if self.db.is_sqlite else postgres_insert
-        query = dialect(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-        return conn.execute(query.returning(table.c[keys[0]])).first() is not None
+        return conn.execute(self._inserts[table.name], values).first() is not None
 
     def insert_booking(self, conn, values: dict) -> bool:
         """False if the booking id exists (the caller answers idempotently)."""
-        return self._insert_new(conn, bookings, ["booking_id"], values)
+        return self._insert_new(conn, bookings, values)
 
     def update_booking(self, conn, booking_id: str, **values) -> None:
         values = {k: utc(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
-        conn.execute(sa.update(bookings).where(bookings.c.booking_id == booking_id).values(**values))
+        statement = _update_by(bookings.name, "booking_id", tuple(values))
+        conn.execute(statement, {"w_key": booking_id, **_update_values(values)})
 
     def list_bookings(self, limit: int = 200, offset: int = 0) -> list[BookingRow]:
         with self.db.connect() as conn:
@@ -198,29 +251,18 @@ class DispatchStore:
     def claim(self, booking_id: str, worker: str, real_now: dt.datetime, lease: dt.timedelta) -> bool:
         """Take the booking for ``worker`` unless another worker holds a live lease."""
         with self.db.begin() as conn:
-            return (
-                conn.execute(
-                    sa.update(bookings)
-                    .where(
-                        bookings.c.booking_id == booking_id,
-                        sa.or_(
-                            bookings.c.lease_until.is_(None),
-                            bookings.c.lease_until < real_now,
-                            bookings.c.claimed_by == worker,
-                        ),
-                    )
-                    .values(claimed_by=worker, lease_until=real_now + lease)
-                ).rowcount
-                == 1
-            )
+            return self.claim_in(conn, booking_id, worker, real_now, lease)
 
-    def release(self, booking_id: str, worker: str) -> None:
-        with self.db.begin() as conn:
-            conn.execute(
-                sa.update(bookings)
-                .where(bookings.c.booking_id == booking_id, bookings.c.claimed_by == worker)
-                .values(claimed_by=None, lease_until=None, queued_at=None)
-            )
+    def claim_in(self, conn, booking_id: str, worker: str, real_now: dt.datetime, lease: dt.timedelta) -> bool:
+        """``claim`` as part of a larger transaction."""
+        parameters = {"b_id": booking_id, "worker": worker, "real_now": real_now, "until": real_now + lease}
+        return conn.execute(_CLAIM, parameters).rowcount == 1
+
+    def release(self, booking_id: str, worker: str, conn=None) -> None:
+        if conn is None:
+            with self.db.begin() as own:
+                return self.release(booking_id, worker, own)
+        conn.execute(_RELEASE, {"b_id": booking_id, "worker": worker})
 
     def due_bookings(
         self, sim_now: dt.datetime, real_now: dt.datetime, limit: int = 500, requeue_after: dt.timedelta | None = None
@@ -239,11 +281,7 @@ class DispatchStore:
     def count_due(self, sim_now: dt.datetime) -> int:
         """Bookings with a step due now, worked on or not (0: the engine is idle)."""
         with self.db.connect() as conn:
-            return conn.execute(
-                sa.select(sa.func.count(sa.distinct(steps.c.booking_id))).where(
-                    steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sim_now
-                )
-            ).scalar_one()
+            return conn.execute(_COUNT_DUE, {"sim_now": sim_now}).scalar_one()
 
     def mark_queued(self, booking_id: str, real_now: dt.datetime, requeue_after: dt.timedelta) -> bool:
         with self.db.begin() as conn:
@@ -273,25 +311,56 @@ class DispatchStore:
     ) -> bool:
         """Plan a step once; a step that was skipped (superseded) may be planned again,
         one that ran never is. False if it exists."""
-        values = dict(kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state="todo")
-        if self._insert_new(
-            conn, steps, ["booking_id", "key"], dict(booking_id=booking_id, key=key, attempts=0, **values)
-        ):
+        if self.new_step(conn, booking_id, key, kind, due_at, rule, payload) is not None:
             return True
         existing = conn.execute(
             sa.select(steps.c.id, steps.c.state).where(steps.c.booking_id == booking_id, steps.c.key == key)
         ).first()
         if existing.state == "skipped":
+            values = dict(kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state="todo")
             conn.execute(sa.update(steps).where(steps.c.id == existing.id).values(result=None, **values))
             return True
         return False
 
+    def new_step(
+        self,
+        conn,
+        booking_id: str,
+        key: str,
+        kind: str,
+        due_at: dt.datetime,
+        rule: str | None = None,
+        payload: dict | None = None,
+    ) -> StepRow | None:
+        """Insert a step and return it as stored; None if the key exists (nothing written)."""
+        payload = payload or {}
+        due_at = utc(due_at)
+        values = dict(
+            booking_id=booking_id,
+            key=key,
+            kind=kind,
+            due_at=due_at,
+            rule=rule,
+            payload=json.dumps(payload),
+            state="todo",
+            attempts=0,
+        )
+        step_id = conn.execute(self._inserts[steps.name], values).scalar()
+        if step_id is None:
+            return None
+        return StepRow(step_id, booking_id, key, StepKind(kind), rule, payload, due_at, StepState.TODO, 0, None, None)
+
     def steps_for(self, booking_id: str, conn=None) -> list[StepRow]:
-        query = sa.select(steps).where(steps.c.booking_id == booking_id).order_by(steps.c.due_at, steps.c.id)
-        if conn is not None:
-            return [_step(r) for r in conn.execute(query)]
-        with self.db.connect() as own:
-            return [_step(r) for r in own.execute(query)]
+        if conn is None:
+            with self.db.connect() as own:
+                return self.steps_for(booking_id, own)
+        return [_step(r) for r in conn.execute(_STEPS_OF, {"b_id": booking_id})]
+
+    def booking_and_steps(self, booking_id: str, conn) -> tuple[BookingRow | None, list[StepRow]]:
+        """A booking being worked on and its steps, read on one connection (None and no
+        steps: the booking is gone, e.g. the test bed was reset meanwhile)."""
+        row = self.booking(booking_id, conn)
+        return row, self.steps_for(booking_id, conn) if row is not None else []
 
     def set_step(self, conn, step_id: int, **values) -> None:
         for key, value in values.items():
@@ -299,7 +368,7 @@ class DispatchStore:
                 values[key] = utc(value)
         if "result" in values and not isinstance(values["result"], str):
             values["result"] = json.dumps(values["result"], ensure_ascii=False)
-        conn.execute(sa.update(steps).where(steps.c.id == step_id).values(**values))
+        conn.execute(_update_by(steps.name, "id", tuple(values)), {"w_key": step_id, **_update_values(values)})
 
     def skip_open_steps(self, conn, booking_id: str, kinds: tuple[str, ...], reason: str) -> None:
         conn.execute(
@@ -316,7 +385,6 @@ class DispatchStore:
         return self._insert_new(
             conn,
             decisions,
-            ["booking_id", "key"],
             dict(
                 booking_id=booking_id,
                 key=key,
@@ -389,9 +457,11 @@ class DispatchStore:
 
     # --- settings (shared by every process) ----------------------------------------------
 
-    def stored_settings(self) -> dict | None:
-        with self.db.connect() as conn:
-            data = conn.execute(sa.select(settings_table.c.data).where(settings_table.c.id == 1)).scalar()
+    def stored_settings(self, conn=None) -> dict | None:
+        if conn is None:
+            with self.db.connect() as own:
+                return self.stored_settings(own)
+        data = conn.execute(_SETTINGS).scalar()
         return json.loads(data) if data else None
 
     def store_settings(self, data: dict) -> None:

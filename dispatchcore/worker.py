@@ -11,7 +11,6 @@ loses nothing: its booking's lease runs out and the work is picked up again."""
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import logging
 import os
 import signal
@@ -36,6 +35,10 @@ POLL_SECONDS = 0.25
 IN_FLIGHT = 6  # bookings worked at once by the embedded worker (measured: docs/loadtests.md)
 PU_BATCH = 500  # GetPersonsForProfile's maximum
 PREFETCH_MIN = 8  # due first decisions before LK-01 is fetched ahead in one batch
+# A clock reading is shared by the work units that start within this many seconds of it
+# (about one unit's own duration): a moved clock applies from the units started after that,
+# and the simulator answers one GET /api/clock per ~5-15 units of a campaign instead of one each.
+CLOCK_SHARED = 0.05
 
 
 def build_engine(database_url: str, simulator_url: str) -> Engine:
@@ -43,7 +46,7 @@ def build_engine(database_url: str, simulator_url: str) -> Engine:
     contracts (KALLELSE_CONTRACTS names an official bundle to use instead of ours)."""
     official = os.environ.get("KALLELSE_CONTRACTS")
     contracts = builtin_bundle(Path(official) if official else None)
-    return Engine(Database(database_url), HttpClock(simulator_url), contracts, simulator_url)
+    return Engine(Database(database_url), HttpClock(simulator_url, ttl=CLOCK_SHARED), contracts, simulator_url)
 
 
 def in_flight() -> int:
@@ -55,12 +58,13 @@ def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
     """LK-01 ahead, in batches of up to 500 identities (GetPersonsForProfile's maximum),
     for the bookings among ``booking_ids`` whose first decision is due: a campaign system
     asks PU once for many people instead of once per person. The answers wait in
-    ``engine.prefetched`` (used once, within PREFETCH_TTL); a failed batch is simply not
-    used and each decision asks on its own, so LK-03 sees every failure as before. Fewer
-    than PREFETCH_MIN due decisions: nothing is fetched ahead."""
+    ``engine.prefetched``, each used once by every due decision it was fetched for (a
+    person with three bookings due is asked once, not three times), within PREFETCH_TTL;
+    a failed batch is simply not used and each decision asks on its own, so LK-03 sees
+    every failure as before. Fewer than PREFETCH_MIN due decisions: nothing is fetched ahead."""
     now = engine.clock.now()
     query = (
-        sa.select(bookings.c.personnummer)
+        sa.select(bookings.c.booking_id, bookings.c.personnummer)
         .join(steps, steps.c.booking_id == bookings.c.booking_id)
         .where(
             bookings.c.booking_id.in_(booking_ids),
@@ -71,9 +75,10 @@ def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
         .distinct()
     )
     with engine.store.db.connect() as conn:
-        pnrs = [pnr for (pnr,) in conn.execute(query) if pnr not in engine.prefetched]
-    if len(pnrs) < PREFETCH_MIN:
+        decisions = collections.Counter(pnr for _, pnr in conn.execute(query) if pnr not in engine.prefetched)
+    if sum(decisions.values()) < PREFETCH_MIN:
         return 0
+    pnrs = list(decisions)
     settings = engine.settings()
     client, endpoint = engine.client(settings), engine.endpoint(settings, "pu")
     fetched = 0
@@ -84,7 +89,7 @@ def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
             log.info("batched PU lookup failed (%s): each decision asks on its own", exc.reason)
             return fetched
         real_now = engine.clock.real_now()
-        engine.prefetched.update({pnr: (real_now, person) for pnr, person in answers.items()})
+        engine.prefetched.update({pnr: (real_now, person, decisions[pnr]) for pnr, person in answers.items()})
         fetched += len(answers)
     return fetched
 
@@ -94,37 +99,59 @@ def run_embedded(
 ) -> None:
     """Work every due booking, oldest first, until ``stop`` is set — ``concurrency``
     bookings at a time (threads: the work is mostly waiting on the simulator's answers).
-    The booking lease keeps a booking to one thread, as it keeps it to one process."""
+    The booking lease keeps a booking to one thread, as it keeps it to one process.
+
+    This loop finds the due bookings and queues them; ``concurrency`` long-lived threads
+    take them from the queue. A thread that finds the queue empty wakes the loop, which
+    asks for the next due bookings right away instead of at its next poll."""
     name = worker_name()
     concurrency = concurrency or in_flight()
     log.info("dispatch worker %s: embedded mode on %s, %d in flight", name, engine.store.db, concurrency)
-    running: dict[str, concurrent.futures.Future] = {}
-    pending: collections.deque[str] = collections.deque()
-    with concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="dispatch") as pool:
+    queue: collections.deque[str] = collections.deque()
+    taken: set[str] = set()  # queued or being worked: not queued again
+    lock = threading.Lock()
+    ready = threading.Semaphore(0)  # one release per queued booking
+    hungry = threading.Event()
+
+    def take() -> None:
         while not stop.is_set():
-            for booking_id, future in list(running.items()):
-                if future.done():
-                    del running[booking_id]
-                    if future.exception() is not None:
-                        log.error("dispatch worker: booking %s failed", booking_id, exc_info=future.exception())
+            if not ready.acquire(timeout=poll):
+                continue
+            with lock:
+                booking_id = queue.popleft()
             try:
-                if not pending:
-                    due = [b for b in engine.due() if b not in running]
-                    if due:
-                        engine.register_callbacks_now_and_then()
-                        prefetch_people(engine, due)
-                    pending.extend(due)
-            except Exception:  # the database may be briefly locked or restarting: keep going
-                log.exception("dispatch worker: work loop failed; retrying")
-            while pending and len(running) < concurrency and not stop.is_set():
-                booking_id = pending.popleft()
-                if booking_id not in running:
-                    running[booking_id] = pool.submit(engine.work, booking_id, name)
-            if running:
-                concurrent.futures.wait(running.values(), timeout=poll, return_when=concurrent.futures.FIRST_COMPLETED)
-            elif not pending:
-                stop.wait(poll)
-        concurrent.futures.wait(running.values())
+                engine.work(booking_id, name)
+            except Exception:
+                log.exception("dispatch worker: booking %s failed", booking_id)
+            finally:
+                with lock:
+                    taken.discard(booking_id)
+                    empty = not queue
+                if empty:
+                    hungry.set()
+
+    threads = [threading.Thread(target=take, name=f"dispatch-{i}", daemon=True) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    while not stop.is_set():
+        hungry.clear()
+        try:
+            with lock:
+                refill = not queue
+                busy = set(taken)
+            due = [b for b in engine.due() if b not in busy] if refill else []
+            if due:
+                engine.register_callbacks_now_and_then()
+                prefetch_people(engine, due)
+                with lock:
+                    queue.extend(due)
+                    taken.update(due)
+                ready.release(len(due))
+        except Exception:  # the database may be briefly locked or restarting: keep going
+            log.exception("dispatch worker: work loop failed; retrying")
+        hungry.wait(poll)
+    for thread in threads:
+        thread.join()
 
 
 def install_stop_signals(stop: threading.Event) -> None:
