@@ -25,6 +25,8 @@ from dispatchcore.rows import BookingRow, DecisionRow, StepRow
 from dispatchcore.states import Outcome, StepKind, StepState
 from dispatchcore.storage import Database, UtcDateTime, metadata
 
+ACTIVE = (StepState.TODO, StepState.SENDING)  # a step still to be worked
+
 UTC = dt.UTC
 
 bookings = sa.Table(
@@ -76,7 +78,7 @@ steps = sa.Table(
     sa.Column("rule", sa.String(10)),
     sa.Column("payload", sa.Text, nullable=False, default="{}"),
     sa.Column("due_at", UtcDateTime(), nullable=False),  # simulator time
-    sa.Column("state", sa.String(10), nullable=False, default="todo"),  # todo sending done skipped failed
+    sa.Column("state", sa.String(10), nullable=False, default=StepState.TODO),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("done_at", UtcDateTime()),
     sa.Column("result", sa.Text),
@@ -173,7 +175,7 @@ _RELEASE = (
     .values(claimed_by=None, lease_until=None, queued_at=None)
 )
 _COUNT_DUE = sa.select(sa.func.count(sa.distinct(steps.c.booking_id))).where(
-    steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sa.bindparam("sim_now", type_=UtcDateTime())
+    steps.c.state.in_(ACTIVE), steps.c.due_at <= sa.bindparam("sim_now", type_=UtcDateTime())
 )
 
 
@@ -269,7 +271,7 @@ class DispatchStore:
     ) -> list[str]:
         """Bookings with a step due now that no live worker holds; with
         ``requeue_after``, also not handed to the queue within that time."""
-        due = sa.select(steps.c.booking_id).where(steps.c.state.in_(("todo", "sending")), steps.c.due_at <= sim_now)
+        due = sa.select(steps.c.booking_id).where(steps.c.state.in_(ACTIVE), steps.c.due_at <= sim_now)
         query = sa.select(bookings.c.booking_id).where(
             bookings.c.booking_id.in_(due), sa.or_(bookings.c.lease_until.is_(None), bookings.c.lease_until < real_now)
         )
@@ -316,8 +318,10 @@ class DispatchStore:
         existing = conn.execute(
             sa.select(steps.c.id, steps.c.state).where(steps.c.booking_id == booking_id, steps.c.key == key)
         ).first()
-        if existing.state == "skipped":
-            values = dict(kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state="todo")
+        if existing.state == StepState.SKIPPED:
+            values = dict(
+                kind=kind, due_at=utc(due_at), rule=rule, payload=json.dumps(payload or {}), state=StepState.TODO
+            )
             conn.execute(sa.update(steps).where(steps.c.id == existing.id).values(result=None, **values))
             return True
         return False
@@ -342,7 +346,7 @@ class DispatchStore:
             due_at=due_at,
             rule=rule,
             payload=json.dumps(payload),
-            state="todo",
+            state=StepState.TODO,
             attempts=0,
         )
         step_id = conn.execute(self._inserts[steps.name], values).scalar()
@@ -373,8 +377,8 @@ class DispatchStore:
     def skip_open_steps(self, conn, booking_id: str, kinds: tuple[str, ...], reason: str) -> None:
         conn.execute(
             sa.update(steps)
-            .where(steps.c.booking_id == booking_id, steps.c.kind.in_(kinds), steps.c.state == "todo")
-            .values(state="skipped", result=json.dumps({"text": reason}, ensure_ascii=False))
+            .where(steps.c.booking_id == booking_id, steps.c.kind.in_(kinds), steps.c.state == StepState.TODO)
+            .values(state=StepState.SKIPPED, result=json.dumps({"text": reason}, ensure_ascii=False))
         )
 
     # --- decisions -----------------------------------------------------------------------
