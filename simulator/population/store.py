@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from simulator.population.domain import Citizen
 from simulator.storage import Database, metadata
-from simulator.storage.fixed import FixedRead
+from simulator.storage.fixed import FixedRead, driver_cursor
 
 citizens = sa.Table(
     "citizens",
@@ -42,12 +42,9 @@ def _rows_in(conn: sa.Connection, sql: str, values: list[str]) -> list[tuple]:
     if placeholder is None:  # another driver: let SQLAlchemy bind the list (it writes the parentheses)
         text = sa.text(sql.format(":values")).bindparams(sa.bindparam("values", expanding=True))
         return [tuple(row) for row in conn.execute(text, {"values": values})]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with driver_cursor(conn) as cursor:
         cursor.execute(sql.format(f"({', '.join([placeholder] * len(values))})"), values)
         return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _to_row(citizen: Citizen) -> dict:
@@ -64,20 +61,13 @@ def from_stored(data: str) -> Citizen:
     return Citizen.from_json(json.loads(data))
 
 
-_from_row = from_stored
-
-
 @functools.lru_cache(maxsize=SHARED_CITIZENS)
-def _shared(data: str) -> Citizen:
-    """Keyed by the stored text itself, so a changed citizen is simply another key (no
-    invalidation across worker processes); bounded, so memory stays flat."""
-    return _from_row(data)
-
-
 def shared_citizen(data: str) -> Citizen:
     """The citizen of a stored text, decoded once per process and shared (the same object
-    :meth:`CitizenStore.lookup` gives): read only."""
-    return _shared(data)
+    :meth:`CitizenStore.lookup` gives): read only. Keyed by the stored text itself, so a
+    changed citizen is simply another key (no invalidation across worker processes);
+    bounded, so memory stays flat."""
+    return from_stored(data)
 
 
 class CitizenStore:
@@ -87,7 +77,7 @@ class CitizenStore:
     def get(self, personnummer: str) -> Citizen | None:
         with self.db.connect() as conn:
             data = conn.execute(_BY_PERSONNUMMER, {"pnr": personnummer}).scalar()
-        return _from_row(data) if data else None
+        return from_stored(data) if data else None
 
     def lookup(self, personnummer: str) -> Citizen | None:
         """The citizen for a SOAP producer, which only reads it: the same object for the
@@ -95,14 +85,14 @@ class CitizenStore:
         Never change what this returns; :meth:`get` gives a private copy."""
         with self.db.connect() as conn:
             row = _LOOKUP.first(conn, pnr=personnummer)
-        return _shared(row[0]) if row else None
+        return shared_citizen(row[0]) if row else None
 
     def get_many(self, personnummer: list[str]) -> dict[str, Citizen]:
         if not personnummer:
             return {}
         with self.db.connect() as conn:
             rows = conn.execute(sa.select(citizens.c.data).where(citizens.c.personnummer.in_(set(personnummer))))
-            found = [_from_row(r.data) for r in rows]
+            found = [from_stored(r.data) for r in rows]
         return {c.personnummer: c for c in found}
 
     def stored_many(self, personnummer: list[str]) -> dict[str, str]:
@@ -127,7 +117,7 @@ class CitizenStore:
     def all(self) -> list[Citizen]:
         with self.db.connect() as conn:
             rows = conn.execute(sa.select(citizens.c.data).order_by(citizens.c.personnummer)).all()
-        return [_from_row(r.data) for r in rows]
+        return [from_stored(r.data) for r in rows]
 
     def labelled(self) -> list[Citizen]:
         """The citizens with a persona label (the demo persons the login page offers).
@@ -137,7 +127,7 @@ class CitizenStore:
         query = sa.select(citizens.c.data).where(citizens.c.data.like('%"label": "%')).order_by(citizens.c.personnummer)
         with self.db.connect() as conn:
             rows = conn.execute(query).all()
-        return [c for c in (_from_row(r.data) for r in rows) if c.label]
+        return [c for c in (from_stored(r.data) for r in rows) if c.label]
 
     def create(self, citizen: Citizen) -> bool:
         """False if the personnummer exists already."""

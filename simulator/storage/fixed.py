@@ -16,9 +16,21 @@ RETURNING) is not imitated: such a statement is left to SQLAlchemy.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+
+
+@contextlib.contextmanager
+def driver_cursor(conn: sa.Connection) -> Iterator[Any]:
+    """A cursor of the DBAPI connection under ``conn``, closed after the block."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    finally:
+        cursor.close()
 
 
 class _Compiled(NamedTuple):
@@ -59,8 +71,7 @@ class FixedRead:
         sql, positional, defaults = self._for(conn.dialect)
         values = {**defaults, **params}
         arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with driver_cursor(conn) as cursor:
             cursor.execute(sql, arguments)
             row = cursor.fetchone()
             processors = self._processors.get(conn.dialect.name)
@@ -68,8 +79,6 @@ class FixedRead:
                 processors = self._processors[conn.dialect.name] = self._processors_for(
                     conn.dialect, cursor.description
                 )
-        finally:
-            cursor.close()
         if row is None:
             return None
         return tuple(
@@ -119,12 +128,9 @@ def insert_many(conn: sa.Connection, statement, rows: list[dict]) -> bool:
         params: list = [tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows]
     else:
         params = [{n: row[n] if p is None else p(row[n]) for n, p in pairs} for row in rows]
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with driver_cursor(conn) as cursor:
         if len(params) == 1:
             cursor.execute(prepared.sql, params[0])
         else:
             cursor.executemany(prepared.sql, params)
-    finally:
-        cursor.close()
     return True

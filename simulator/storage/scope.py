@@ -246,11 +246,8 @@ def _order(sequences: list[list[tuple]]) -> list[tuple] | None:
 def _driver_sql(conn, sql: str) -> None:
     """BEGIN / COMMIT / ROLLBACK of the group commit on the driver's cursor (fixed.py says
     why); the connection is in autocommit mode, so SQLAlchemy keeps no transaction state."""
-    cursor = conn.connection.driver_connection.cursor()
-    try:
+    with fixed.driver_cursor(conn) as cursor:
         cursor.execute(sql)
-    finally:
-        cursor.close()
 
 
 @contextlib.contextmanager
