@@ -204,7 +204,7 @@ def create_blueprint(engine: Engine) -> Blueprint:
     def get_settings():
         settings = engine.settings(fresh=True)
         return jsonify(
-            endpoints=settings.endpoints,
+            endpoints={**settings.endpoints, "timeout_seconds": settings.timeout_seconds},
             consumer_hsa_id=settings.consumer_hsa_id,
             logical_addresses=settings.logical_addresses,
             profiles={k: p.as_dict() for k, p in settings.profiles.items()},

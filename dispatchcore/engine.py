@@ -111,10 +111,13 @@ class Engine:
         return Endpoint(self.contracts[interaction], self.url(settings, name), settings.logical_addresses.get(name, ""))
 
     def client(self, settings: Settings) -> RivtaClient:
-        if self._client is None or self._client.consumer != settings.consumer_hsa_id:
-            self._client = RivtaClient(settings.consumer_hsa_id, settings.timeout_seconds, session=LeanSession())
-            authorize(self._client.session, self.base_url)  # shared mode's KALLELSE_API_TOKEN
-        return self._client
+        client = self._client
+        if client is None or (client.consumer, client.timeout) != (settings.consumer_hsa_id, settings.timeout_seconds):
+            client = self._client = RivtaClient(
+                settings.consumer_hsa_id, settings.timeout_seconds, session=LeanSession()
+            )
+            authorize(client.session, self.base_url)  # shared mode's KALLELSE_API_TOKEN
+        return client
 
     # --- bookings in (the REST API calls these) --------------------------------------------
 

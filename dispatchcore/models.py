@@ -90,7 +90,8 @@ class BookingIn(_Body):
 class SettingsIn(_Body):
     """PUT /dispatch/api/settings: the one thing changeable at run time."""
 
-    endpoints: dict[str, str] = Field(default_factory=dict)
+    # URLs and timeout_seconds: each value is checked by Settings.with_endpoints, which names it
+    endpoints: dict[str, Any] = Field(default_factory=dict)
 
 
 class CitizenActionIn(BaseModel):

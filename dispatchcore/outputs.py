@@ -21,7 +21,7 @@ from dispatchcore.context import Context
 from dispatchcore.letter import render_pdf
 from dispatchcore.localtime import SWEDEN
 from dispatchcore.states import StepKind, StepState
-from rivta import RivtaError
+from rivta import RivtaError, not_connected
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def deliver_message(ctx: Context) -> None:
     try:
         code, text = calls.send_message(ctx.client(), ctx.endpoint("inbox"), build_message(ctx, purpose))
     except RivtaError as exc:
-        _message_failed(ctx, purpose, exc.reason)
+        _message_failed(ctx, purpose, exc)
         return
     with ctx.store.db.begin() as conn:  # one transaction: never "done" without the LK-04 paper
         ctx.finish(StepState.DONE, conn, code=code, text=text)
@@ -110,12 +110,19 @@ def deliver_message(ctx: Context) -> None:
             _paper_instead(ctx, purpose, "LK-04", f"AddMessage answered {code} ({text}); paper is sent.", conn)
 
 
-def _message_failed(ctx: Context, purpose: str, reason: str) -> None:
+def _message_failed(ctx: Context, purpose: str, exc: RivtaError) -> None:
     """LK-04: retry with the same businessObjectId; LK-03: meanwhile paper, so the
     kallelse is never dropped. One transaction: nobody (a crash, a reader) ever sees the
-    retry planned without the paper step beside it."""
+    retry planned without the paper step beside it.
+
+    A failure after the request left (no answer in time, a broken connection, a Fault)
+    does not say the message was not stored: the retry stays ``sending``, so it asks the
+    thread first and sends only if the message is not there. Sent blind, one slow answer
+    would put the kallelse in the citizen's inbox twice."""
+    reason = exc.reason
+    state = StepState.SENDING if exc.may_have_arrived else StepState.TODO
     with ctx.store.db.begin() as conn:
-        ctx.retry_or_fail(f"AddMessage: {reason}", conn)  # back from "sending"
+        ctx.retry_or_fail(f"AddMessage: {reason}", conn, state=state)
         if purpose != "reminder":
             _paper_instead(
                 ctx,
@@ -236,7 +243,7 @@ def _post(ctx: Context, url: str, body: dict, id_field: str) -> None:
             headers={"x-rivta-original-serviceconsumer-hsaid": ctx.settings.consumer_hsa_id},
         )
     except requests.RequestException as exc:
-        _rest_failed(ctx, f"{type(exc).__name__}")
+        _rest_failed(ctx, f"{type(exc).__name__}", may_have_arrived=not not_connected(exc))
         return
     if response.status_code in (200, 201):
         ctx.finish(StepState.DONE, **{id_field: _json(response).get(id_field) or _json(response).get("id")})
@@ -246,7 +253,7 @@ def _post(ctx: Context, url: str, body: dict, id_field: str) -> None:
         )
         ctx.finish(StepState.FAILED, error=f"HTTP {response.status_code}", answer=_json(response))
     else:
-        _rest_failed(ctx, f"HTTP {response.status_code}")
+        _rest_failed(ctx, f"HTTP {response.status_code}", may_have_arrived=True)
 
 
 def _json(response) -> dict:
@@ -257,9 +264,11 @@ def _json(response) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _rest_failed(ctx: Context, reason: str) -> None:
-    """Back from ``sending`` to a retry (or given up), in one write."""
-    ctx.retry_or_fail(reason)
+def _rest_failed(ctx: Context, reason: str, may_have_arrived: bool) -> None:
+    """Back to a retry (or given up), in one write. A request that left may have been
+    taken although no answer said so: the retry stays ``sending`` and asks the receiver
+    first (the letters of the booking; the SMS gateway dedupes by idempotency key)."""
+    ctx.retry_or_fail(reason, state=StepState.SENDING if may_have_arrived else StepState.TODO)
 
 
 # --- SMS reminders -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dispatchcore.errors import FieldError
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "profiles.toml"
 ENDPOINT_NAMES = ("pu", "userprofile", "inbox", "message_status", "paper_outbox", "sms_gateway")
+MAX_TIMEOUT_SECONDS = 120.0  # a call waits no longer than the simulator's workers live
 
 
 class SettingsError(FieldError):
@@ -71,17 +72,34 @@ class Settings:
         return {key: profile.region for key, profile in self.profiles.items()}
 
     def with_endpoints(self, endpoints: Any) -> Settings:
-        """The run-time change ``PUT /dispatch/api/settings`` allows: other endpoint URLs."""
+        """The run-time change ``PUT /dispatch/api/settings`` allows: other endpoint URLs,
+        and the calls' timeout (``timeout_seconds``, as in the file's ``[endpoints]``), so a
+        trainer can show what a slow 1177 does to the care system."""
         if endpoints is None:
             return self
-        merged = dict(self.endpoints)
+        merged, timeout = dict(self.endpoints), self.timeout_seconds
         for name, url in _section(endpoints, "endpoints").items():
+            if name == "timeout_seconds":
+                timeout = _timeout(url)
+                continue
             if name not in merged:
                 raise SettingsError(f"endpoints.{name}", f"unknown endpoint; known: {sorted(merged)}")
             if not isinstance(url, str) or (url and not url.startswith(("http://", "https://"))):
                 raise SettingsError(f"endpoints.{name}", "must be an http(s) URL or empty")
             merged[name] = url
-        return dataclasses.replace(self, endpoints=merged)
+        return dataclasses.replace(self, endpoints=merged, timeout_seconds=timeout)
+
+
+def _timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise SettingsError("endpoints.timeout_seconds", "must be a number of seconds")
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError("endpoints.timeout_seconds", "must be a number of seconds") from None
+    if not 0 < seconds <= MAX_TIMEOUT_SECONDS:
+        raise SettingsError("endpoints.timeout_seconds", f"must be above 0 and at most {MAX_TIMEOUT_SECONDS}")
+    return seconds
 
 
 def _section(data: Any, field: str) -> dict[str, Any]:
@@ -123,10 +141,7 @@ def parse(raw: dict[str, Any], base: Path = DEFAULT_FILE.parent) -> Settings:
         if required not in profiles:
             raise SettingsError(f"profiles.{required}", "both regional profiles rjl and vgr must exist")
     endpoints = _section(raw.get("endpoints", {}), "endpoints")
-    try:
-        timeout = float(endpoints.get("timeout_seconds", 10.0))
-    except (TypeError, ValueError):
-        raise SettingsError("endpoints.timeout_seconds", "must be a number") from None
+    timeout = _timeout(endpoints.get("timeout_seconds", 10.0))
     urls = {name: str(endpoints.get(name, "") or "") for name in ENDPOINT_NAMES}
     addresses = {name: str(v) for name, v in _section(raw.get("logical_addresses", {}), "logical_addresses").items()}
     consumer = str(_section(raw.get("care_system", {}), "care_system").get("consumer_hsa_id", "SE2321000065-DISP1"))

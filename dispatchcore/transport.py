@@ -12,7 +12,8 @@ with the e-mail package — against ~0.3 ms for the call itself (docs/loadtests.
 requests unchanged: https (certificates, CA bundles), a proxy from the environment,
 cookies, files, streams, a redirect answer, any auth other than the shared-mode
 bearer token. Failures raise requests' own exceptions (``ConnectTimeout``,
-``ReadTimeout``, ``ConnectionError``), so the callers' ``except requests...`` and
+``ReadTimeout``, ``ConnectionError``; no connection at all is rivta's ``ConnectFailed``,
+a ``ConnectionError`` that tells "never sent" from "answer lost"), so the callers' ``except requests...`` and
 rivta's ``Timeout``/``TransportError`` mapping see what they always saw.
 
 A kept-alive connection the server has closed meanwhile (gunicorn drops idle ones after
@@ -32,6 +33,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from rivta.auth import BearerFor
+from rivta.client import ConnectFailed
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = f"kallelse-dispatchcore python-requests/{requests.__version__}"
@@ -141,7 +143,7 @@ class LeanSession(requests.Session):
             raise requests.ConnectTimeout(f"{url}: no connection within {connect_timeout} s") from exc
         except OSError as exc:
             conn.close()
-            raise requests.ConnectionError(f"{url}: {type(exc).__name__}: {exc}") from exc
+            raise ConnectFailed(f"{url}: {type(exc).__name__}: {exc}") from exc
         try:
             status, reason, answer_headers, content = conn.exchange(request, method, read_timeout)
         except TimeoutError as exc:

@@ -5,7 +5,7 @@ Contracts are data: namespaces, element names, SOAPActions and response elements
 ``contracts.bundle``; nothing here restates a contract. The package depends on ``contracts``,
 lxml and requests only (an import-linter contract)."""
 
-from rivta.client import Endpoint, RivtaClient, parse_response
+from rivta.client import ConnectFailed, Endpoint, RivtaClient, not_connected, parse_response
 from rivta.envelope import (
     CONSUMER_HEADER,
     LOGICAL_ADDRESS,
@@ -15,18 +15,20 @@ from rivta.envelope import (
     http_headers,
     logical_address_header,
 )
-from rivta.faults import HttpError, RivtaError, SoapFault, Timeout, TransportError
+from rivta.faults import HttpError, NotConnected, RivtaError, SoapFault, Timeout, TransportError
 from rivta.messages import Kallelse, add_message, get_message_status, get_persons_for_profile, get_user_profile
 from rivta.payload import Result, build, local_bool, local_find, local_text, result
 
 __all__ = [
     "CONSUMER_HEADER",
+    "ConnectFailed",
     "LOGICAL_ADDRESS",
     "REGISTRY_NS",
     "SOAP11_NS",
     "Endpoint",
     "HttpError",
     "Kallelse",
+    "NotConnected",
     "Result",
     "RivtaClient",
     "RivtaError",
@@ -43,6 +45,7 @@ __all__ = [
     "local_bool",
     "local_find",
     "local_text",
+    "not_connected",
     "logical_address_header",
     "parse_response",
     "result",

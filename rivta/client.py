@@ -7,11 +7,12 @@ from __future__ import annotations
 import dataclasses
 
 import requests
+import urllib3
 from lxml import etree
 
 from contracts.bundle import Contract, secure_parser
 from rivta.envelope import SOAP11_NS, envelope, http_headers
-from rivta.faults import HttpError, SoapFault, Timeout, TransportError
+from rivta.faults import HttpError, NotConnected, SoapFault, Timeout, TransportError
 
 _PARSER = secure_parser()
 
@@ -55,15 +56,33 @@ class RivtaClient:
         headers = http_headers(endpoint.contract, self.consumer, soap_action)
         try:
             return self.session.post(endpoint.url, data=body, headers=headers, timeout=self.timeout)
-        except requests.Timeout:
-            raise Timeout(interaction, f"no answer within {self.timeout} s") from None
         except requests.RequestException as exc:
+            if not_connected(exc):
+                raise NotConnected(interaction, f"no connection ({type(exc).__name__})") from None
+            if isinstance(exc, requests.Timeout):
+                raise Timeout(interaction, f"no answer within {self.timeout} s") from None
             raise TransportError(interaction, type(exc).__name__) from None
 
     def call(self, endpoint: Endpoint, payload: etree._Element) -> etree._Element:
         """The response element of the contract, or a ``RivtaError``."""
         response = self.post(endpoint, envelope(payload, endpoint.logical_address))
         return parse_response(endpoint.contract, response.status_code, response.content)
+
+
+class ConnectFailed(requests.ConnectionError):
+    """What a session of its own (not urllib3's) raises when it could make no connection,
+    so that :class:`RivtaClient` can tell "never sent" from "sent, answer lost"."""
+
+
+def not_connected(exc: requests.RequestException) -> bool:
+    """True if no connection was made, so no byte of the request left: requests'
+    ``ConnectTimeout``, a :class:`ConnectFailed`, or urllib3's ``NewConnectionError``
+    behind requests' ``ConnectionError`` (refused, unreachable). For REST deliveries
+    beside SOAP (the paper outbox) as for :class:`RivtaClient`."""
+    if isinstance(exc, (requests.ConnectTimeout, ConnectFailed)):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def parse_response(contract: Contract, status: int, body: bytes) -> etree._Element:

@@ -11,7 +11,14 @@ _VP_CODE = re.compile(r"\b(VP\d{3})\b")
 
 
 class RivtaError(Exception):
-    """The service gave no usable answer. ``reason`` is safe to log (no payload)."""
+    """The service gave no usable answer. ``reason`` is safe to log (no payload).
+
+    ``may_have_arrived``: whether the service may have acted on the request all the same
+    (an answer lost to a timeout or a broken connection, a Fault after the producer ran).
+    A caller that must not deliver twice (LK-04's retry in the same thread) asks the
+    receiver before sending again when it is true."""
+
+    may_have_arrived = True
 
     def __init__(self, interaction: str, reason: str):
         super().__init__(f"{interaction}: {reason}")
@@ -25,6 +32,13 @@ class TransportError(RivtaError):
 
 class Timeout(TransportError):
     """No answer within the client's timeout."""
+
+
+class NotConnected(TransportError):
+    """No connection was made (refused, unreachable, none within the timeout): no byte of
+    the request left, so the service cannot have it."""
+
+    may_have_arrived = False
 
 
 class HttpError(RivtaError):

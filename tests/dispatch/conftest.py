@@ -195,6 +195,7 @@ def dispatch(dispatch_server) -> Dispatch:
             "message_status": "",
             "paper_outbox": "",
             "sms_gateway": "",
+            "timeout_seconds": 10,
         },
     )
     client.http.delete(f"{client.url}/api/behaviours")

@@ -95,7 +95,11 @@ def test_settings_take_endpoints_only_and_no_rule_switch(client):
     json_error(client.put("/dispatch/api/settings", json={"mutations": ["ignore_minors"]}), 400, "mutations")
     json_error(client.put("/dispatch/api/settings", json={"endpoints": {"pu": 5}}), 400, "endpoints.pu")
     json_error(client.put("/dispatch/api/settings", json={"endpoints": {"fax": ""}}), 400, "endpoints.fax")
+    for timeout in (0, -1, 121, "soon", True):
+        answer = client.put("/dispatch/api/settings", json={"endpoints": {"timeout_seconds": timeout}})
+        json_error(answer, 400, "endpoints.timeout_seconds")
     settings = client.get("/dispatch/api/settings").get_json()
+    assert settings["endpoints"]["timeout_seconds"] == 10.0
     assert "mutations" not in settings and settings["profiles"]["rjl"]["fallback_days"] == 3
     assert settings["profiles"]["rjl"]["region_file"].endswith("regions/rjl.toml")
     assert "mutations" not in client.get("/dispatch/adapter/health").get_json()

@@ -6,7 +6,11 @@ present; the unreachable cases point the engine's endpoint at a port nobody list
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import socket
+import threading
+import time
 
 import pytest
 
@@ -129,3 +133,80 @@ def test_lk03_pu_fault_from_behaviour_rule(dispatch):
     view = dispatch.settle(booking["booking_id"])
     assert view["outcome"] == "paper_only"
     assert "LK-03" in dispatch.decision(booking["booking_id"])["rule_ids"]
+
+
+def _wait_for(check, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while not (found := check()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def test_lk04_addmessage_answer_lost_is_verified_in_the_thread_not_sent_twice(dispatch):
+    """The inbox stores the message but answers after the engine gave up: the retry asks the
+    thread (GetMessageStatus) first and finds it, so the citizen gets one message, not two."""
+    pnr = dispatch.citizen(ADULT, optout=True)
+    dispatch.settings(endpoints={"timeout_seconds": 0.5})  # reset by the fixture
+    add_behaviour(
+        dispatch,
+        {"match": {"contract": "AddMessage", "personnummer": pnr}, "action": {"type": "delay", "ms": 1500}, "times": 1},
+    )
+    booking = dispatch.booking(pnr)
+    view = dispatch.settle(booking["booking_id"])
+    step = next(s for s in view["steps"] if s["key"] == "addmessage:1")
+    assert step["state"] == "sending" and step["attempts"] == 1  # may have arrived: verify before resending
+    assert len(dispatch.letters(booking)) == 1  # LK-03 meanwhile
+    assert len(_wait_for(lambda: dispatch.messages(booking))) == 1  # the slow answer's message was stored
+    dispatch.advance("PT5M")
+    view = dispatch.settle(booking["booking_id"])
+    step = next(s for s in view["steps"] if s["key"] == "addmessage:1")
+    assert step["state"] == "done" and "verified" in step["result"]["text"]
+    assert len(dispatch.messages(booking)) == 1
+
+
+class _Silent:
+    """A port that takes a request and never answers (the answer lost on the way back)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/paper"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.listener.accept()
+                conn.recv(65536)
+                self.held.append(conn)
+
+    def close(self):
+        for conn in self.held:
+            conn.close()
+        self.listener.close()
+
+
+def test_paper_letter_without_an_answer_is_verified_before_it_is_sent_again(dispatch):
+    """A letter POST that got no answer may have been printed: the retry counts the booking's
+    letters in the outbox first; a refused connection was never sent and is simply retried."""
+    silent = _Silent()
+    try:
+        pnr = dispatch.citizen(ADULT, optout=False)
+        dispatch.settings(endpoints={"paper_outbox": silent.url, "timeout_seconds": 0.5})
+        booking = dispatch.booking(pnr)
+        view = dispatch.settle(booking["booking_id"])
+        paper = next(s for s in view["steps"] if s["kind"] == "paper")
+        assert paper["state"] == "sending" and paper["attempts"] == 1
+    finally:
+        silent.close()
+    dispatch.settings(endpoints={"paper_outbox": dead_url()})
+    dispatch.advance("PT5M")
+    view = dispatch.settle(booking["booking_id"])
+    paper = next(s for s in view["steps"] if s["kind"] == "paper")
+    assert paper["state"] == "todo" and paper["attempts"] == 2  # refused: nothing left, nothing to verify
+    dispatch.settings(endpoints={"paper_outbox": ""})
+    dispatch.advance("PT15M")
+    view = dispatch.settle(booking["booking_id"])
+    paper = next(s for s in view["steps"] if s["kind"] == "paper")
+    assert paper["state"] == "done"
+    assert len(dispatch.letters(booking)) == 1

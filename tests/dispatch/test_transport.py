@@ -18,6 +18,7 @@ import requests
 
 from dispatchcore.apitoken import authorize
 from dispatchcore.transport import LeanSession
+from rivta import not_connected
 from rivta.auth import BearerFor
 
 
@@ -112,8 +113,12 @@ def test_failures_raise_requests_exceptions(server: str) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    with pytest.raises(requests.ConnectionError):
+    with pytest.raises(requests.ConnectionError) as refused:
         session.get(f"http://127.0.0.1:{closed_port}/x", timeout=2)
+    assert not_connected(refused.value)  # never sent: a retry needs no check first
+    with pytest.raises(requests.Timeout) as slow:
+        session.get(f"{server}/slow", timeout=0.2)
+    assert not not_connected(slow.value)  # sent, answer lost
 
 
 def test_the_token_goes_to_the_base_url_only(server: str, monkeypatch) -> None:

@@ -119,6 +119,7 @@ def test_no_answer_in_time_is_a_timeout(canned):
             rivta.get_user_profile(BUNDLE["GetUserProfile"], TOLVAN),
         )
     assert isinstance(caught.value, rivta.TransportError) and "0.3" in caught.value.reason
+    assert caught.value.may_have_arrived  # the request left: the service may have acted on it
 
 
 def test_a_closed_port_is_a_transport_error():
@@ -132,3 +133,4 @@ def test_a_closed_port_is_a_transport_error():
             rivta.get_user_profile(BUNDLE["GetUserProfile"], TOLVAN),
         )
     assert not isinstance(caught.value, rivta.Timeout)
+    assert isinstance(caught.value, rivta.NotConnected) and not caught.value.may_have_arrived
