@@ -7,7 +7,8 @@ citizen action is POSTed there as JSON.
 A delivery is durable work, not a thread's memory: the action's row is written (pending)
 before anything is tried, and a :class:`Sweeper` in each server process claims due rows
 with a lease, tries each once, and writes the outcome and the next attempt's time back
-(backoff, then ``failed`` after a bounded number of attempts). The citizen's page never
+(backoff, then ``failed`` after a bounded number of attempts). A few attempts run at
+once, never two to the same URL, so a care system that never answers delays no other. The citizen's page never
 waits: pressing the button only wakes the sweeper. A process that dies (SIGKILL, a
 restarted gunicorn worker) loses nothing: its rows stay pending; the process that
 replaces it looks for pending rows as it starts, and it (or any process whose sweeper is
@@ -24,6 +25,7 @@ Retry times and leases are transport time, the process's real clock (injectable:
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import logging
@@ -52,6 +54,10 @@ LEASE_SECONDS = 30.0
 # Rows are claimed one at a time, so each lease starts when its attempt does (a batch
 # behind a care system that never answers would outlive its lease and be sent twice).
 BATCH = 1
+# Attempts a process's sweeper makes at once, never two to the same URL: on a shared test
+# bed one vendor's care system that never answers holds one of them for its timeout, and
+# every other vendor's callbacks go out through the others.
+CONCURRENCY = 4
 # The longest a sweeper sleeps while rows are pending (it is woken for new ones): bounds
 # the effect of another process's clock being a little off.
 MAX_WAIT_SECONDS = 10.0
@@ -138,6 +144,8 @@ class Sweeper:
         self._lock = threading.Lock()
         self._running = False
         self._http: requests.Session | None = None
+        self._in_flight: dict[str, str] = {}  # event_id -> callback URL, attempts running now
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
     # one pass ------------------------------------------------------------------
     def run_once(self) -> int:
@@ -172,6 +180,44 @@ class Sweeper:
             )
         return status
 
+    def start_attempts(self) -> int:
+        """Claim due rows one at a time while fewer than CONCURRENCY attempts run, none to
+        a URL already waited on, and start each on the pool; how many were started. The
+        attempt's end wakes the loop, which fills the freed place."""
+        started = 0
+        while True:
+            with self._lock:
+                if len(self._in_flight) >= CONCURRENCY:
+                    return started
+                busy = set(self._in_flight.values())
+            now = self.now()
+            claim = f"{self.owner}:{uuid.uuid4().hex[:12]}"
+            lease_until = now + dt.timedelta(seconds=self.policy.lease_seconds)
+            rows = self.store.claim_callbacks(now, lease_until, claim, BATCH, busy)
+            if not rows:
+                return started
+            for row in rows:
+                with self._lock:
+                    self._in_flight[row["event_id"]] = row["callback_url"]
+                self.pool.submit(self._attempt_in_pool, row)
+                started += 1
+
+    def _attempt_in_pool(self, row: dict) -> None:
+        try:
+            self.attempt(row)
+        except Exception:  # the row stays pending; its lease expires and it is tried again
+            log.warning("callback %s: attempt failed in the sweeper", row["event_id"], exc_info=True)
+        finally:
+            with self._lock:
+                self._in_flight.pop(row["event_id"], None)
+            self._woken.set()
+
+    @property
+    def pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="callback")
+        return self._pool
+
     @property
     def http(self) -> requests.Session:
         if self._http is None:
@@ -203,22 +249,30 @@ class Sweeper:
             self._woken.clear()
             wait = self._pass()
             with self._lock:
-                if self._stopping.is_set() or (wait is None and not self._woken.is_set()):
+                idle = wait is None and not self._in_flight
+                if self._stopping.is_set() or (idle and not self._woken.is_set()):
                     self._running = False
-                    return
-            if wait:
-                self._woken.wait(min(wait, MAX_WAIT_SECONDS))
+                    pool, self._pool = self._pool, None
+                    break
+            self._woken.wait(min(wait, MAX_WAIT_SECONDS) if wait is not None else MAX_WAIT_SECONDS)
+        if pool is not None:  # an idle server holds no thread (attempts still running finish first)
+            pool.shutdown(wait=False)
 
     def _pass(self) -> float | None:
-        """One pass, then how long until the next is due (None: nothing pending)."""
+        """Start what may start, then how long until the next row is due (None: nothing
+        pending). An attempt ending wakes the loop before that."""
         try:
-            tried = self.run_once()
+            started = self.start_attempts()
             wait = self.store.callback_wait(self.now())
         except Exception:  # a database hiccup must not end delivery for good
             log.warning("callback sweeper pass failed; trying again", exc_info=True)
             return ERROR_WAIT_SECONDS
-        if wait == 0.0 and not tried:
-            return 0.1  # due but taken by someone else in between: never spin
+        if wait == 0.0 and not started:
+            with self._lock:
+                waiting_on_ours = bool(self._in_flight)
+            # due, but to a URL we are waiting on (our attempt's end wakes us), or taken by
+            # someone else in between: never spin
+            return MAX_WAIT_SECONDS if waiting_on_ours else 0.1
         return wait
 
 

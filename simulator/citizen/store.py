@@ -9,6 +9,7 @@ import datetime as dt
 import enum
 import json
 import secrets
+from collections.abc import Collection
 
 import sqlalchemy as sa
 
@@ -219,15 +220,18 @@ class CitizenSideStore:
             sa.or_(c.callback_lease_until.is_(None), c.callback_lease_until <= now),
         )
 
-    def claim_callbacks(self, now: dt.datetime, lease_until: dt.datetime, claim: str, limit: int) -> list[dict]:
+    def claim_callbacks(
+        self, now: dt.datetime, lease_until: dt.datetime, claim: str, limit: int, busy: Collection[str] = ()
+    ) -> list[dict]:
         """Take up to ``limit`` due deliveries for one attempt each, marked with ``claim``
-        (unique per call). One UPDATE whose WHERE repeats the claimable test, so two
+        (unique per call), none to a callback URL in ``busy`` (this process is already
+        waiting on it). One UPDATE whose WHERE repeats the claimable test, so two
         processes never both hold a row: SQLite has one writer at a time, and PostgreSQL
         re-checks the WHERE on a row another transaction changed meanwhile."""
         c = citizen_actions.c
         due = (
             sa.select(c.seq)
-            .where(self._claimable(now))
+            .where(self._claimable(now), c.callback_url.not_in(list(busy)) if busy else sa.true())
             .order_by(c.callback_next_attempt_at.asc().nulls_first(), c.seq)
             .limit(limit)
         )

@@ -5,7 +5,9 @@ engines on one database) never holding the same row. Time is a ManualTime the te
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import socket
 import threading
 import uuid
 
@@ -209,3 +211,41 @@ def test_a_starting_process_takes_over_what_is_pending(store, receiver):
         wait_for(lambda: store.action(event_id)["callback_status"] == "delivered", 10, "the row to be delivered")
     finally:
         worker.stop()
+
+
+class Silent:
+    """A care system that takes the request and never answers (until closed)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/events"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.listener.accept()
+                self.held.append(conn)
+
+    def close(self):
+        for conn in self.held:
+            conn.close()
+        self.listener.close()
+
+
+def test_a_care_system_that_never_answers_delays_no_other(store, receiver):
+    """Shared test bed: vendor A's endpoint hangs, vendor B's answers. B's callback goes out
+    while A's attempt waits for its timeout, and A is never waited on twice at once."""
+    silent, fine = Silent(), receiver()
+    try:
+        hanging = [add_action(store, silent.url) for _ in range(3)]
+        delivered = add_action(store, fine.url)
+        worker = Sweeper(store, real_now, Policy(delays=(30.0,), timeout=3.0))
+        worker.wake()
+        wait_for(lambda: store.action(delivered)["callback_status"] == "delivered", 2.5, "B's callback")
+        assert len(silent.held) == 1, "one attempt at a time to the URL that does not answer"
+        assert all(store.action(e)["callback_status"] == "pending" for e in hanging)
+        worker.stop()
+    finally:
+        silent.close()
