@@ -339,3 +339,26 @@ def _environment(values: dict):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+class SilentPort:
+    """A loopback port that takes every connection and request and never answers (until
+    :meth:`close`): a receiver that stored the call and whose answer was lost, or one that
+    hangs. ``url`` ends in ``path``."""
+
+    def __init__(self, path: str = "/"):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}{path}"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.listener.accept()
+                self.held.append(conn)
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.listener.close()

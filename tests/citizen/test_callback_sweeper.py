@@ -5,9 +5,7 @@ engines on one database) never holding the same row. Time is a ManualTime the te
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import socket
 import threading
 import uuid
 
@@ -21,7 +19,7 @@ from simulator.citizen.store import CallbackStatus, CitizenSideStore, citizen_ac
 from simulator.storage import Database
 from simulator.storage.database import sqlite_url
 from tests.citizen.callback_receiver import Receiver
-from tests.support import ManualTime, prepared_data_dir, wait_for
+from tests.support import ManualTime, SilentPort, prepared_data_dir, wait_for
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 POLICY = Policy(delays=(1.0, 5.0), lease_seconds=30.0, timeout=2.0)
@@ -213,31 +211,10 @@ def test_a_starting_process_takes_over_what_is_pending(store, receiver):
         worker.stop()
 
 
-class Silent:
-    """A care system that takes the request and never answers (until closed)."""
-
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/events"
-        self.held: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        with contextlib.suppress(OSError):
-            while True:
-                conn, _ = self.listener.accept()
-                self.held.append(conn)
-
-    def close(self):
-        for conn in self.held:
-            conn.close()
-        self.listener.close()
-
-
 def test_a_care_system_that_never_answers_delays_no_other(store, receiver):
     """Shared test bed: vendor A's endpoint hangs, vendor B's answers. B's callback goes out
     while A's attempt waits for its timeout, and A is never waited on twice at once."""
-    silent, fine = Silent(), receiver()
+    silent, fine = SilentPort("/events"), receiver()
     try:
         hanging = [add_action(store, silent.url) for _ in range(3)]
         delivered = add_action(store, fine.url)

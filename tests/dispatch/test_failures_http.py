@@ -6,15 +6,12 @@ present; the unreachable cases point the engine's endpoint at a port nobody list
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import socket
-import threading
 import time
 
 import pytest
 
-from tests.support import free_port
+from tests.support import SilentPort, free_port
 
 ADULT = dt.date(1975, 9, 30)
 
@@ -164,32 +161,10 @@ def test_lk04_addmessage_answer_lost_is_verified_in_the_thread_not_sent_twice(di
     assert len(dispatch.messages(booking)) == 1
 
 
-class _Silent:
-    """A port that takes a request and never answers (the answer lost on the way back)."""
-
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/paper"
-        self.held: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        with contextlib.suppress(OSError):
-            while True:
-                conn, _ = self.listener.accept()
-                conn.recv(65536)
-                self.held.append(conn)
-
-    def close(self):
-        for conn in self.held:
-            conn.close()
-        self.listener.close()
-
-
 def test_paper_letter_without_an_answer_is_verified_before_it_is_sent_again(dispatch):
     """A letter POST that got no answer may have been printed: the retry counts the booking's
     letters in the outbox first; a refused connection was never sent and is simply retried."""
-    silent = _Silent()
+    silent = SilentPort("/paper")
     try:
         pnr = dispatch.citizen(ADULT, optout=False)
         dispatch.settings(endpoints={"paper_outbox": silent.url, "timeout_seconds": 0.5})
