@@ -31,6 +31,9 @@ ACTIONS = {
     "result_code": ({"code", "text"}, True),
     "http_status": ({"status", "body", "content_type"}, True),
     "connection_reset": (set(), True),
+    # the producer runs (an AddMessage is stored), then the connection is reset instead of
+    # the answer: the consumer cannot tell whether its call arrived
+    "answer_lost": (set(), False),
     "truncated": (set(), True),
     "malformed": (set(), True),
     "platform_fault": ({"code", "detail"}, True),

@@ -167,6 +167,10 @@ class PlatformGate:
         action, kind, contract = rule.action, rule.kind, call.contract
         if kind == "delay":
             return None
+        if kind == "answer_lost":  # the producer answers; the WSGI wrapper resets instead
+            call.notes["platform.sabotage"] = kind
+            call.environ[SABOTAGE] = kind
+            return None
         if kind == "soap_fault":
             return fault_reply(soap.SoapFault(action["code"], action["text"]))
         if kind == "platform_fault":

@@ -32,9 +32,16 @@ _PARSER = secure_parser()
 
 
 def _answer(reply: Reply, sabotage: str | None) -> tuple[str, str | None, str | None, str | None]:
-    """(outcome, fault_code, fault_text, result_code) of a reply."""
+    """(outcome, fault_code, fault_text, result_code) of a reply. An answer a behaviour
+    rule lost after the producer ran is "broken" for the consumer, but keeps what the
+    producer answered (a tester sees that the AddMessage was stored, OK)."""
     if sabotage in BROKEN:
         return "broken", None, None, None
+    outcome, fault_code, fault_text, result = _produced(reply)
+    return ("broken" if sabotage == "answer_lost" else outcome), fault_code, fault_text, result
+
+
+def _produced(reply: Reply) -> tuple[str, str | None, str | None, str | None]:
     if reply.fault is not None:
         if isinstance(reply.fault, PlatformFault):
             return "platform_fault", reply.fault.vp_code, reply.fault.text, None

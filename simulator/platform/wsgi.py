@@ -3,8 +3,9 @@
 Before: over TLS, put the client certificate's identity in the environ (the consumer
 HSA-id is the subject's serialNumber, as NTjP reads it).
 After: carry out the behaviours that must break the HTTP exchange itself, which no WSGI
-response can express: ``connection_reset`` closes the socket with SO_LINGER 0 so the
-kernel sends RST before any byte of the answer; ``truncated`` sends the status line,
+response can express: ``connection_reset`` (the producer never ran) and ``answer_lost``
+(it ran and its work is committed) close the socket with SO_LINGER 0 so the kernel sends
+RST before any byte of the answer; ``truncated`` sends the status line,
 headers (with the full Content-Length) and half the body, then closes. Both use the
 client socket gunicorn puts in ``environ["gunicorn.socket"]``; the OSError raised
 afterwards is one gunicorn's worker treats as a vanished client (logged at debug).
@@ -69,7 +70,7 @@ class PlatformWsgi:
                 "500 Internal Server Error", [("Content-Type", "text/plain"), ("Content-Length", str(len(message)))]
             )
             return [message]
-        if kind == "connection_reset":
+        if kind in ("connection_reset", "answer_lost"):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
             raise OSError(errno.ECONNRESET, "connection reset by a behaviour rule")

@@ -140,6 +140,27 @@ def test_connection_reset_before_any_answer(simulator_process):  # needs gunicor
     assert {r["outcome"] for r in traffic(simulator.url, personnummer=pnr)} == {"broken"}
 
 
+def test_answer_lost_after_the_message_was_stored(simulator_process):  # needs gunicorn's client socket
+    """The producer stores the message, then the connection is reset instead of the answer:
+    what a consumer sees after a network failure on the way back (it must not assume the
+    call failed)."""
+    simulator = simulator_process
+    pnr = new_person(simulator)
+    rule = behaviour(simulator.url, {"match": {"personnummer": pnr}, "action": {"type": "answer_lost"}, "times": 1})
+    sock, _ = raw_add_message(simulator, pnr)
+    with pytest.raises(ConnectionResetError):
+        data = sock.recv(65536)
+        assert data == b"", f"the server answered: {data[:200]!r}"
+        raise AssertionError("the connection was closed, not reset")
+    sock.close()
+    assert rule_state(simulator.url, rule["id"])["fired"] == 1
+    assert stored(simulator, pnr) == 1  # committed before the reset
+    [record] = traffic(simulator.url, personnummer=pnr)
+    assert record["outcome"] == "broken" and record["result_code"] == "OK"
+    add_message(simulator.url, pnr)  # the rule is used up: the next call is answered
+    assert stored(simulator, pnr) == 2
+
+
 def test_truncated_body(simulator_process):  # needs gunicorn's client socket
     simulator = simulator_process
     pnr = new_person(simulator)
