@@ -139,15 +139,18 @@ def _wait_for(check, seconds: float = 10.0):
     return found
 
 
-def test_lk04_addmessage_answer_lost_is_verified_in_the_thread_not_sent_twice(dispatch):
-    """The inbox stores the message but answers after the engine gave up: the retry asks the
-    thread (GetMessageStatus) first and finds it, so the citizen gets one message, not two."""
+@pytest.mark.parametrize(
+    "action",
+    [{"type": "delay", "ms": 1500}, {"type": "answer_lost"}],
+    ids=["answered-after-the-timeout", "reset-after-storing"],
+)
+def test_lk04_addmessage_answer_lost_is_verified_in_the_thread_not_sent_twice(dispatch, action):
+    """The inbox stores the message but the engine never sees the answer (it came after the
+    engine's timeout, or the connection broke on the way back): the retry asks the thread
+    (GetMessageStatus) first and finds it, so the citizen gets one message, not two."""
     pnr = dispatch.citizen(ADULT, optout=True)
     dispatch.settings(endpoints={"timeout_seconds": 0.5})  # reset by the fixture
-    add_behaviour(
-        dispatch,
-        {"match": {"contract": "AddMessage", "personnummer": pnr}, "action": {"type": "delay", "ms": 1500}, "times": 1},
-    )
+    add_behaviour(dispatch, {"match": {"contract": "AddMessage", "personnummer": pnr}, "action": action, "times": 1})
     booking = dispatch.booking(pnr)
     view = dispatch.settle(booking["booking_id"])
     step = next(s for s in view["steps"] if s["key"] == "addmessage:1")
