@@ -8,6 +8,7 @@ import datetime as dt
 
 from conformance.checks import wirerules
 from conformance.scenario import Scenario
+from conformance.verdicts import Judgement
 
 SERVER_FAULT = {"type": "soap_fault", "code": "Server", "text": "conformance: service unavailable"}
 
@@ -111,7 +112,11 @@ class Unavailable(Scenario):
 
 class AddMessageFailures(Scenario):
     """LK-04: INFO and ERROR answers lead to paper; a SOAP Fault leads to a retry in the
-    same thread (same businessObjectId) and never to a second thread."""
+    same thread (same businessObjectId) and never to a second thread. An answer lost on
+    the way back (the message stored, the connection reset) is a timeout to the vendor:
+    whatever it does next stays in the one thread. A second copy of the kallelse in that
+    thread is shown as a note, not failed: the rule asks for no duplicate thread, and
+    avoiding the copy takes a GetMessageStatus before sending again."""
 
     rules = ("LK-04",)
     clock = True
@@ -131,6 +136,9 @@ class AddMessageFailures(Scenario):
         self.faulted = self.citizen(optout=True)
         self.fault("AddMessage", self.faulted, SERVER_FAULT, times=1)
         self.show_booking("LK-04", self.book(self.booking(self.faulted)), "AddMessage Fault once: booking")
+        self.lost = self.citizen(optout=True)
+        self.fault("AddMessage", self.lost, {"type": "answer_lost"}, times=1)
+        self.show_booking("LK-04", self.book(self.booking(self.lost)), "AddMessage answer lost once: booking")
         for code, pnr in answers.items():
             found = self.delivered(pnr, None, True)
             if found.add_messages:
@@ -157,6 +165,29 @@ class AddMessageFailures(Scenario):
         stored = sum(len(t["messages"]) for t in threads)
         j.expect(stored == 1, "the re-send stored the kallelse once (no second copy)", f"{stored} message(s) stored")
         self.show_delivery("LK-04", "AddMessage Fault once, a day later", found)
+        self.after_lost_answer(j)
+
+    def after_lost_answer(self, j: Judgement) -> None:
+        found = self.delivered(self.lost, True, None)
+        ids = {m.business_object_id for m in found.add_messages}
+        j.expect(
+            len(ids) <= 1,
+            "after a lost answer: every AddMessage with the same businessObjectId",
+            ", ".join(map(str, ids)),
+        )
+        threads = self.run.sim.inbox(self.lost)["threads"]
+        j.expect(
+            len(threads) <= 1, "after a lost answer: no duplicate thread in the inbox", f"{len(threads)} thread(s)"
+        )
+        stored = sum(len(t["messages"]) for t in threads)
+        if stored > 1:
+            j.note(
+                f"after a lost answer: the kallelse is in the thread {stored} times",
+                "1177 had stored the first AddMessage; the answer was lost on the way back and the "
+                "same kallelse was sent again. Asking GetMessageStatus for the thread before "
+                "sending again avoids the second copy.",
+            )
+        self.show_delivery("LK-04", "AddMessage answer lost once, a day later", found)
 
 
 SCENARIOS: list[type[Scenario]] = [LookupsFirst, Unavailable, AddMessageFailures]
