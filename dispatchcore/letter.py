@@ -13,6 +13,7 @@ reportlab writes it, so every reader (and the tests' text extraction) sees the s
 from __future__ import annotations
 
 import base64
+import functools
 import zlib
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -41,7 +42,11 @@ def _literal(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def _wrap(text: str, style: tuple[str, float, float], width: float) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _wrap(text: str, style: tuple[str, float, float], width: float) -> tuple[str, ...]:
+    """``text`` broken into lines that fit ``width``. Kept per (text, style, width): a
+    campaign's letters repeat the same lead, facts, preparations and signature, and
+    measuring their words was a third of a letter's CPU."""
     font, size = FONTS[style[0]], style[1]
     lines: list[str] = []
     line = ""
@@ -54,7 +59,7 @@ def _wrap(text: str, style: tuple[str, float, float], width: float) -> list[str]
             line = candidate
     if line or not lines:
         lines.append(line)
-    return lines
+    return tuple(lines)
 
 
 class _Page:
