@@ -149,6 +149,63 @@ def _step(row: Any) -> StepRow:
     )
 
 
+# --- rows read on the driver's cursor (booking_and_steps): plain values in column order --
+
+RAW_BOOKING_COLUMNS = (*BOOKING_FIELDS, "data", "outcome")
+RAW_STEP_COLUMNS = (
+    "id",
+    "booking_id",
+    "key",
+    "kind",
+    "rule",
+    "payload",
+    "due_at",
+    "state",
+    "attempts",
+    "done_at",
+    "result",
+)
+_RAW_INSTANTS = frozenset({"read_at", "created_at", "updated_at"})
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    """An instant as UtcDateTime reads it: PostgreSQL's driver gives an aware datetime,
+    SQLite a text without offset that SQLAlchemy wrote in UTC."""
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _instant(value: dt.datetime | str | None) -> dt.datetime | None:
+    return None if value is None else _aware(value)
+
+
+def _raw_booking_row(values: tuple) -> BookingRow:
+    fields = dict(zip(BOOKING_FIELDS, values, strict=False))
+    for name in _RAW_INSTANTS:
+        fields[name] = _instant(fields[name])
+    fields["cancelled"], fields["manual"] = bool(fields["cancelled"]), bool(fields["manual"])
+    data, outcome = values[len(BOOKING_FIELDS) :]
+    return BookingRow(**fields, data=json.loads(data), outcome=Outcome(outcome) if outcome else None)
+
+
+def _raw_step_row(values: tuple) -> StepRow:
+    step_id, booking_id, key, kind, rule, payload, due_at, state, attempts, done_at, result = values
+    return StepRow(
+        id=step_id,
+        booking_id=booking_id,
+        key=key,
+        kind=StepKind(kind),
+        rule=rule,
+        payload=json.loads(payload or "{}"),
+        due_at=_aware(due_at),
+        state=StepState(state),
+        attempts=attempts,
+        done_at=_instant(done_at),
+        result=json.loads(result) if result else None,
+    )
+
+
 # --- the worker's hot statements, built once -------------------------------------------
 # A statement built per call cost more CPU than running it (SQLAlchemy's construction and
 # cache key, ~100 us a statement; docs/loadtests.md, "Campaign speed"): the ones run for
@@ -197,6 +254,12 @@ def _update_values(values: dict[str, Any]) -> dict[str, Any]:
 class DispatchStore:
     def __init__(self, db: Database):
         self.db = db
+        # the driver's own placeholder: sqlite3 "?", psycopg "%s"
+        placeholder = "?" if db.is_sqlite else "%s"
+        self._raw_booking = (
+            f"SELECT {', '.join(RAW_BOOKING_COLUMNS)} FROM {bookings.name} WHERE booking_id = {placeholder}"
+        )
+        self._raw_steps = f"SELECT {', '.join(RAW_STEP_COLUMNS)} FROM {steps.name} WHERE booking_id = {placeholder} ORDER BY due_at, id"
         dialect = sqlite_insert if db.is_sqlite else postgres_insert
         # INSERT ... ON CONFLICT DO NOTHING RETURNING: the values come with each execution
         self._inserts = {
@@ -362,9 +425,22 @@ class DispatchStore:
 
     def booking_and_steps(self, booking_id: str, conn) -> tuple[BookingRow | None, list[StepRow]]:
         """A booking being worked on and its steps, read on one connection (None and no
-        steps: the booking is gone, e.g. the test bed was reset meanwhile)."""
-        row = self.booking(booking_id, conn)
-        return row, self.steps_for(booking_id, conn) if row is not None else []
+        steps: the booking is gone, e.g. the test bed was reset meanwhile).
+
+        The worker reads them after every step, four times a booking: on the driver's own
+        cursor, within ``conn``'s transaction, because SQLAlchemy's execution and result
+        processing around these two small reads cost more than the reads (335 -> 192 us
+        on SQLite). The rows are built exactly as ``booking`` and ``steps_for`` build them."""
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(self._raw_booking, (booking_id,))
+            found = cursor.fetchone()
+            if found is None:
+                return None, []
+            cursor.execute(self._raw_steps, (booking_id,))
+            return _raw_booking_row(found), [_raw_step_row(values) for values in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     def set_step(self, conn, step_id: int, **values) -> None:
         for key, value in values.items():
