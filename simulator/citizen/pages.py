@@ -8,6 +8,7 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 
 from simulator.citizen.booking import ACTIONS
 from simulator.citizen.core import CitizenSide, NotAllowed
@@ -33,6 +34,23 @@ def demo_people(runtime) -> list:
     """The persons with a persona label (the seeded demo persons, in the seed's order)."""
     rank = _seed_rank(runtime.clock.local_now().date())
     return sorted(runtime.citizens.labelled(), key=lambda c: (rank.get(c.personnummer, len(rank)), c.personnummer))
+
+
+PersonChoice = tuple[str, str, str]  # personnummer, display name, persona label
+
+
+@functools.lru_cache(maxsize=8)
+def _people_list(choices: tuple[PersonChoice, ...]) -> Markup:
+    """The log-in page's list of test persons, rendered once per set of persons: it is
+    the same for every visitor until a citizen changes, and rendering its ~200 buttons was
+    most of the page's CPU (the campaign's read sample logs in 150-200 citizens)."""
+    return Markup(render_template("citizen/_people.html", choices=choices))
+
+
+def people_list(runtime) -> Markup:
+    """The rendered test persons of the log-in page (empty when there are none)."""
+    choices = tuple((c.personnummer, c.display_name, c.label or "") for c in demo_people(runtime))
+    return _people_list(choices) if choices else Markup("")
 
 
 def _local_path(target: str | None) -> str | None:
@@ -70,7 +88,7 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
 
     @pages.get("/inkorg/logga-in")
     def login():
-        return render_template("citizen/login.html", people=demo_people(runtime), next=request.args.get("next"))
+        return render_template("citizen/login.html", people=people_list(runtime), next=request.args.get("next"))
 
     @pages.post("/inkorg/logga-in")
     def do_login():
@@ -81,7 +99,7 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         except FieldError as exc:
             flash(f"Ogiltigt personnummer: {exc.message}.", "error")
             return render_template(
-                "citizen/login.html", people=demo_people(runtime), typed=typed, next=request.form.get("next")
+                "citizen/login.html", people=people_list(runtime), typed=typed, next=request.form.get("next")
             ), 400
         session.clear()
         session["personnummer"] = personnummer
