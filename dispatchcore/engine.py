@@ -299,6 +299,7 @@ class Engine:
         released = False
         now = self.clock.now()
         try:
+            self._prefetched_for_letter(row, _next_due(steps, now))
             while ran < max_steps:
                 if self.clock.real_now() - renewed > LEASE / 3:  # long work: keep the lease
                     if not self.store.claim(booking_id, worker, self.clock.real_now(), LEASE):
@@ -319,6 +320,16 @@ class Engine:
             if not released:
                 self.store.release(booking_id, worker)
         return ran
+
+    def _prefetched_for_letter(self, row: BookingRow | None, step: StepRow | None) -> None:
+        """A unit that starts with a due fallback may send the FB-01 letter, which needs the
+        citizen's address: a batched PU answer fetched ahead for it (worker.prefetch_people)
+        is kept for the letter of this unit only (``people`` is dropped when it ends)."""
+        if row is None or step is None or step.kind != StepKind.FALLBACK:
+            return
+        person = self.take_prefetched(row.personnummer)
+        if person is not None:
+            self.people[row.booking_id] = person
 
     def _run(
         self, step: StepRow, worker: str, now: dt.datetime, steps: list[StepRow], row: BookingRow | None = None

@@ -54,21 +54,26 @@ def in_flight() -> int:
     return max(1, int(os.environ.get("KALLELSE_DISPATCH_IN_FLIGHT", str(IN_FLIGHT))))
 
 
+# The due steps whose work unit asks PU: a decision (LK-01), and a fallback, whose FB-01
+# letter needs the citizen's address (fetched fresh, never stored).
+PREFETCHED_KINDS = (StepKind.DECIDE, StepKind.FALLBACK)
+
+
 def prefetch_people(engine: Engine, booking_ids: list[str]) -> int:
     """LK-01 ahead, in batches of up to 500 identities (GetPersonsForProfile's maximum),
-    for the bookings among ``booking_ids`` whose first decision is due: a campaign system
-    asks PU once for many people instead of once per person. The answers wait in
-    ``engine.prefetched``, each used once by every due decision it was fetched for (a
+    for the bookings among ``booking_ids`` whose first decision or fallback is due: a
+    campaign system asks PU once for many people instead of once per person. The answers
+    wait in ``engine.prefetched``, each used once by every due step it was fetched for (a
     person with three bookings due is asked once, not three times), within PREFETCH_TTL;
-    a failed batch is simply not used and each decision asks on its own, so LK-03 sees
-    every failure as before. Fewer than PREFETCH_MIN due decisions: nothing is fetched ahead."""
+    a failed batch is simply not used and each step asks on its own, so LK-03 sees every
+    failure as before. Fewer than PREFETCH_MIN due steps: nothing is fetched ahead."""
     now = engine.clock.now()
     query = (
         sa.select(bookings.c.booking_id, bookings.c.personnummer)
         .join(steps, steps.c.booking_id == bookings.c.booking_id)
         .where(
             bookings.c.booking_id.in_(booking_ids),
-            steps.c.kind == StepKind.DECIDE,
+            steps.c.kind.in_(PREFETCHED_KINDS),
             steps.c.state == StepState.TODO,
             steps.c.due_at <= now,
         )

@@ -123,11 +123,12 @@ class CitizenStore:
         """The citizens with a persona label (the demo persons the login page offers).
         The stored JSON is searched for a string label first, so a campaign's thousands of
         unlabelled citizens are not decoded for every page view; the decoded citizen
-        decides."""
+        decides. Decoded through :func:`shared_citizen` (read only): the ~200 labelled
+        citizens were decoded again on every view of the login page (~0.1 ms each)."""
         query = sa.select(citizens.c.data).where(citizens.c.data.like('%"label": "%')).order_by(citizens.c.personnummer)
         with self.db.connect() as conn:
             rows = conn.execute(query).all()
-        return [c for c in (from_stored(r.data) for r in rows) if c.label]
+        return [c for c in (shared_citizen(r.data) for r in rows) if c.label]
 
     def create(self, citizen: Citizen) -> bool:
         """False if the personnummer exists already."""

@@ -30,6 +30,20 @@ def test_100000_deep_json_is_refused_before_it_is_parsed(client):
     )
 
 
+def test_nesting_is_bounded_at_exactly_max_json_depth(client):
+    """The guard counts the body's brackets first and scans only a body with more of them
+    than the limit: one level past MAX_JSON_DEPTH is refused as ``body``, the limit itself
+    reaches the view (which names its own field)."""
+    from simulator.control.guard import MAX_JSON_DEPTH
+
+    def nested(levels: int) -> str:  # the body object plus levels - 1 objects in "label"
+        return '{"personnummer": "195001011005", "label": ' + '{"a": ' * (levels - 1) + "1" + "}" * levels
+
+    refused(client.post("/api/citizens", data=nested(MAX_JSON_DEPTH + 1), content_type="application/json"), "body")
+    answer = client.post("/api/citizens", data=nested(MAX_JSON_DEPTH), content_type="application/json")
+    assert answer.status_code == 400 and answer.get_json()["field"] != "body", answer.get_json()
+
+
 def test_brackets_inside_strings_are_not_nesting(client):
     label = "[" * 1000 + "{" * 1000
     body = {"personnummer": "195001011005", "given_name": "Tolvan", "surname": "T", "label": label[:200]}

@@ -28,6 +28,11 @@ def pdf_text(dispatch, letter: dict) -> str:
     assert raw.startswith(b"%PDF-")
     chunks = []
     for stream in re.findall(rb"stream\r?\n(.*?)endstream", raw, re.S):
+        try:  # /FlateDecode (the end-of-line before "endstream" is left over, not an error)
+            chunks.append(zlib.decompressobj().decompress(stream).decode("latin-1"))
+            continue
+        except zlib.error:
+            pass
         try:  # reportlab writes /Filter [/ASCII85Decode /FlateDecode]
             data = base64.a85decode(stream.strip().removesuffix(b"~>"))
             chunks.append(zlib.decompress(data).decode("latin-1"))

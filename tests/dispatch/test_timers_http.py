@@ -78,6 +78,32 @@ def test_advancing_the_clock_fires_exactly_the_fallbacks_due(dispatch):
     assert fallback_result(dispatch, late)["state"] == "todo" and dispatch.letters(late) == []
 
 
+def pu_calls(dispatch, pnr: str) -> list[list[str]]:
+    """The identities of each GetPersonsForProfile call that asked for ``pnr``, newest first."""
+    answer = dispatch.http.get(
+        f"{dispatch.url}/api/traffic",
+        params={"contract": "GetPersonsForProfile", "personnummer": pnr, "limit": 20, "mask": "false"},
+    )
+    return [record["personnummer"] for record in answer.json()["items"]]
+
+
+def test_fb01_letters_of_many_fallbacks_use_one_batched_pu_lookup(dispatch):
+    """Eight or more fallbacks due at once: their citizens' addresses come from one
+    GetPersonsForProfile call for all of them, asked before the units run, instead of
+    one call per FB-01 letter; each letter still carries the address PU answered."""
+    bookings = [digital_only(dispatch) for _ in range(8)]
+    pnrs = [b["booking"]["personnummer"] for b in bookings]
+    before = {pnr: len(pu_calls(dispatch, pnr)) for pnr in pnrs}
+    dispatch.advance("P3D")
+    for booking, pnr in zip(bookings, pnrs, strict=True):
+        assert fallback_result(dispatch, booking)["result"]["rule"] == "FB-01"
+        letters = dispatch.letters(booking)
+        assert len(letters) == 1 and letters[0]["address"]["street"] == "Storgatan 1", letters
+        calls = pu_calls(dispatch, pnr)
+        assert len(calls) == before[pnr] + 1, calls  # one lookup for the fallback phase ...
+        assert set(pnrs) <= set(calls[0]), calls[0]  # ... and it asked for all eight
+
+
 def visit_at(dispatch, days: int, hour: int = 10) -> str:
     local = dispatch.clock().astimezone(SWEDEN) + dt.timedelta(days=days)
     return local.replace(hour=hour, minute=0, second=0, microsecond=0).isoformat()
