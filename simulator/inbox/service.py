@@ -26,7 +26,7 @@ class AddMessageProducer:
         self.store = store
 
     def __call__(self, call):
-        request = soap.read_add_message(call.payload)
+        request = soap.read_add_message(call.contract, call.payload)
         pnr = request.subject_of_care_id
         citizen = self.runtime.citizens.lookup(pnr)
         outcome = domain.add_message(request, citizen, self.runtime.clock.now(), str(uuid.uuid4()))

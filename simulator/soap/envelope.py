@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from lxml import etree
 
@@ -115,18 +116,48 @@ def _envelope(content: etree._Element) -> bytes:
     return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
 
 
-def response(payload: etree._Element) -> bytes:
-    return _envelope(payload)
-
-
 _HEAD = f"<?xml version='1.0' encoding='UTF-8'?>\n<soap:Envelope xmlns:soap=\"{SOAP11_NS}\"><soap:Body>".encode()
 _TAIL = b"</soap:Body></soap:Envelope>"
+
+
+def response(payload: etree._Element) -> bytes:
+    """The payload (a response element that is the root of its own tree, as every producer
+    builds it) in a SOAP 1.1 envelope: the bytes lxml writes for the envelope tree, but
+    without building it. Appending the payload to an Envelope element moved it into
+    another document, which walks the whole subtree to fix its namespace references, and
+    the serializer then wrote the envelope around it anyway. The payload declares its own
+    namespaces on its root, so on its own it serializes to the same bytes; an element
+    inside a tree (its namespaces possibly declared above it) still goes the long way."""
+    if payload.getparent() is not None:
+        return _envelope(payload)
+    return b"".join((_HEAD, etree.tostring(payload, encoding="UTF-8", xml_declaration=False), _TAIL))
 
 
 def response_text(payload: bytes) -> bytes:
     """:func:`response` for a response element already written as UTF-8 text: the same
     bytes lxml writes around it."""
     return b"".join((_HEAD, payload, _TAIL))
+
+
+# What lxml writes other than as it is (a carriage return as &#13;) or refuses (characters
+# XML 1.0 forbids, lone surrogates): text with one of these is left to lxml.
+_NOT_PLAIN = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def plain_text(text: str) -> str | None:
+    """Element text as lxml serializes it (``&``, ``<`` and ``>`` escaped, quotes as they
+    are), or None when lxml would write it differently or refuse it: a producer that
+    writes its answer as text (:class:`simulator.soap.endpoint.TextAnswer`) then builds
+    the tree instead, so the bytes are always lxml's."""
+    if _NOT_PLAIN.search(text):
+        return None
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def fault(code: str, text: str) -> bytes:
