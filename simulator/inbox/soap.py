@@ -11,7 +11,8 @@ from lxml import etree
 
 from contracts.bundle import Contract
 from simulator.inbox.domain import AddMessageRequest, Booking, Facility, Outcome, StoredMessage
-
+from simulator.soap.endpoint import TextAnswer
+from simulator.soap.envelope import Part, written_element
 
 Fields = dict[str, etree._Element]
 
@@ -102,33 +103,60 @@ def read_add_message(contract: Contract, payload: etree._Element) -> AddMessageR
     )
 
 
-def _echo(parent: etree._Element, responder: str, core: str, message: StoredMessage) -> None:
+def _echo_parts(message: StoredMessage) -> list[Part]:
     """The message with exactly the fields the TKB's "Svar" table returns, in XSD order."""
-    element = etree.SubElement(parent, f"{{{responder}}}message")
-
-    def add(under, name, value):
-        if value is not None:
-            etree.SubElement(under, f"{{{core}}}{name}").text = value
-
-    add(element, "caseReadStatus", message.case_read_status)
-    add(element, "actionDate", message.action_date)
-    add(element, "actionTime", message.action_time)
-    add(etree.SubElement(element, f"{{{core}}}caseType"), "caseTypeDescription", message.case_type_description)
-    if message.facility.hsa_id is not None or message.facility.name is not None:
-        facility = etree.SubElement(element, f"{{{core}}}healthCareFacility")
-        add(facility, "hsaId", message.facility.hsa_id)
-        add(facility, "healthCareFacilityName", message.facility.name)
-    add(element, "businessObjectId", message.business_object_id)
-    add(element, "headerText", message.header_text)
-    add(element, "msg", message.msg)
+    facility = message.facility
+    shown = facility.hsa_id is not None or facility.name is not None
+    return [
+        ("core:caseReadStatus", message.case_read_status),
+        ("core:actionDate", message.action_date),
+        ("core:actionTime", message.action_time),
+        ("core:caseType", [("core:caseTypeDescription", message.case_type_description)]),
+        (
+            "core:healthCareFacility",
+            [("core:hsaId", facility.hsa_id), ("core:healthCareFacilityName", facility.name)] if shown else None,
+        ),
+        ("core:businessObjectId", message.business_object_id),
+        ("core:headerText", message.header_text),
+        ("core:msg", message.msg),
+    ]
 
 
-def add_message_response(contract: Contract, outcome: Outcome) -> etree._Element:
+def _parts(outcome: Outcome) -> list[Part]:
+    """The response's parts: the echoed message (when one was stored), resultCode and,
+    when there is one, resultText."""
+    echo = _echo_parts(outcome.message) if outcome.message is not None else None
+    return [("message", echo), ("resultCode", outcome.result_code), ("resultText", outcome.result_text or None)]
+
+
+def add_message_response(contract: Contract, outcome: Outcome) -> TextAnswer | etree._Element:
+    """The response as the text lxml writes for :func:`response_tree` (building and
+    serializing the tree, the letter echoed in it, was a twentieth of an AddMessage), or
+    that tree when a value is one lxml writes otherwise."""
+    responder, core = contract.responder_namespace, contract.core_namespace
+    text = written_element(contract.response_element, responder, core, _parts(outcome))
+    if text is None:
+        return response_tree(contract, outcome)
+    outline = etree.Element(contract.response_element)  # what the traffic recorder reads
+    etree.SubElement(outline, f"{{{responder}}}resultCode").text = outcome.result_code
+    return TextAnswer(text, outline)
+
+
+def response_tree(contract: Contract, outcome: Outcome) -> etree._Element:
+    """The response element built with lxml."""
     responder, core = contract.responder_namespace, contract.core_namespace
     response = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
-    if outcome.message is not None:
-        _echo(response, responder, core, outcome.message)
-    etree.SubElement(response, f"{{{responder}}}resultCode").text = outcome.result_code
-    if outcome.result_text:
-        etree.SubElement(response, f"{{{responder}}}resultText").text = outcome.result_text
+    _grow(response, responder, core, _parts(outcome))
     return response
+
+
+def _grow(parent: etree._Element, responder: str, core: str, parts: list[Part]) -> None:
+    for name, value in parts:
+        if value is None:
+            continue
+        prefix, _, local = name.rpartition(":")
+        child = etree.SubElement(parent, f"{{{core if prefix else responder}}}{local}")
+        if isinstance(value, list):
+            _grow(child, responder, core, value)
+        else:
+            child.text = str(value)

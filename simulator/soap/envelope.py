@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from xml.sax import saxutils
 
 from lxml import etree
 
@@ -158,6 +159,45 @@ def plain_text(text: str) -> str | None:
     if ">" in text:
         text = text.replace(">", "&gt;")
     return text
+
+
+# (qualified name, value) of an element written as text: ``core:x`` for the core
+# namespace; a value None is left out, a list holds the element's own parts, a bool is
+# written true/false, anything else as ``str()``.
+Part = tuple[str, object]
+_QUOTE = {'"': "&quot;"}
+
+
+def written_element(element: str, namespace: str, core: str, parts: list[Part]) -> bytes | None:
+    """The element (Clark name in ``namespace``) with its ``parts`` as the UTF-8 text lxml
+    writes for the same tree built with ``nsmap={None: namespace, "core": core}``; None if
+    a value needs lxml (:func:`plain_text`) or the two namespaces are one (lxml would pick
+    the prefix). Empty elements are ``<name/>``, as lxml writes them."""
+    if namespace == core:
+        return None
+    local = element.rpartition("}")[2]
+    out = [f'<{local} xmlns="{saxutils.escape(namespace, _QUOTE)}" xmlns:core="{saxutils.escape(core, _QUOTE)}">']
+    if not _write(out, parts):
+        return None
+    out.append(f"</{local}>")
+    return "".join(out).encode()
+
+
+def _write(out: list[str], parts: list[Part]) -> bool:
+    for name, value in parts:
+        if value is None:
+            continue
+        if isinstance(value, list):
+            inner: list[str] = []
+            if not _write(inner, value):
+                return False
+            out.append(f"<{name}>{''.join(inner)}</{name}>" if inner else f"<{name}/>")
+            continue
+        text = plain_text(("true" if value else "false") if isinstance(value, bool) else str(value))
+        if text is None:
+            return False
+        out.append(f"<{name}>{text}</{name}>")
+    return True
 
 
 def fault(code: str, text: str) -> bytes:

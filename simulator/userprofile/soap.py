@@ -6,13 +6,11 @@ namespace (``urn:mvk:itintegration:userprofile:2``) from the responder XSD's imp
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from lxml import etree
 
 from contracts.bundle import Contract
 from simulator.soap.endpoint import TextAnswer
-from simulator.soap.envelope import plain_text
+from simulator.soap.envelope import Part, written_element
 from simulator.userprofile.domain import Answer
 
 
@@ -34,9 +32,6 @@ def read_agent_request(contract: Contract, payload: etree._Element) -> tuple[str
     return _field(contract, payload, "subjectOfCareId"), _field(contract, payload, "objectId")
 
 
-_QUOTE = {'"': "&quot;"}
-
-
 def _value(value) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
@@ -48,23 +43,28 @@ def response(contract: Contract, answer: Answer, container: str) -> TextAnswer |
     isActive | unregisterCode, resultCode, resultText. A list value (``relatives``) is a
     RelativeListType: one ``items`` element per entry.
 
-    Written as text (:func:`written`), the bytes lxml writes for :func:`tree`: building
-    and serializing the tree of a profile was a tenth of a GetUserProfile's CPU. When a
-    value is one lxml writes otherwise, the tree is built (the same bytes as always)."""
-    text = written(contract, answer, container)
+    Written as text (:func:`~simulator.soap.envelope.written_element`), the bytes lxml
+    writes for :func:`tree`: building and serializing the tree of a profile was a tenth
+    of a GetUserProfile's CPU. When a value is one lxml writes otherwise, the tree is
+    built (the same bytes as always)."""
+    responder, core = contract.responder_namespace, contract.core_namespace
+    text = written_element(contract.response_element, responder, core, _parts(answer, container))
     if text is None:
         return tree(contract, answer, container)
     outline = etree.Element(contract.response_element)  # what the traffic recorder reads
-    etree.SubElement(outline, f"{{{contract.responder_namespace}}}resultCode").text = answer.result_code
-    return TextAnswer(text.encode(), outline)
+    etree.SubElement(outline, f"{{{responder}}}resultCode").text = answer.result_code
+    return TextAnswer(text, outline)
 
 
-def _parts(answer: Answer, container: str) -> list[tuple[str, object]]:
-    """(qualified name, value) of every element, ``core:`` for the core namespace; a list
-    value holds the entries of a RelativeListType."""
-    parts: list[tuple[str, object]] = [("agentName", answer.agent_name), ("agentType", answer.agent_type)]
+def _parts(answer: Answer, container: str) -> list[Part]:
+    """The parts of :func:`tree`, in its order, for :func:`~simulator.soap.envelope.written_element`."""
+    parts: list[Part] = [("agentName", answer.agent_name), ("agentType", answer.agent_type)]
     if answer.fields is not None:
-        parts.append((container, [(f"core:{name}", value) for name, value in answer.fields.items()]))
+        fields: list[Part] = [
+            (f"core:{name}", [("core:items", _entry(entry)) for entry in value] if isinstance(value, list) else value)
+            for name, value in answer.fields.items()
+        ]
+        parts.append((container, fields))
     parts += [
         ("isActive", answer.is_active),
         ("unregisterCode", answer.unregister_code),
@@ -74,44 +74,8 @@ def _parts(answer: Answer, container: str) -> list[tuple[str, object]]:
     return parts
 
 
-def written(contract: Contract, answer: Answer, container: str) -> str | None:
-    """The response element as the text lxml writes for :func:`tree` (the responder
-    namespace the default one, the core namespace as ``core:``), or None if a value needs
-    lxml (:func:`simulator.soap.envelope.plain_text`)."""
-    responder, core = contract.responder_namespace, contract.core_namespace
-    if responder == core:  # one namespace with two names: lxml picks the prefix
-        return None
-    local = contract.response_element.rpartition("}")[2]
-    out = [f'<{local} xmlns="{escape(responder, _QUOTE)}" xmlns:core="{escape(core, _QUOTE)}">']
-    if not _write(out, _parts(answer, container)):
-        return None
-    out.append(f"</{local}>")
-    return "".join(out)
-
-
-def _write(out: list[str], parts: list[tuple[str, object]]) -> bool:
-    """Append each part with a value; an element with nothing inside is ``<name/>``, as
-    lxml writes it. False if a value needs lxml."""
-    for name, value in parts:
-        if value is None:
-            continue
-        if isinstance(value, list):
-            entries = [
-                ("core:items", [(f"core:{key}", text) for key, text in entry.items()])
-                if isinstance(entry, dict)
-                else entry
-                for entry in value
-            ]
-            inner: list[str] = []
-            if not _write(inner, entries):
-                return False
-            out.append(f"<{name}>{''.join(inner)}</{name}>" if inner else f"<{name}/>")
-            continue
-        text = plain_text(_value(value))
-        if text is None:
-            return False
-        out.append(f"<{name}>{text}</{name}>")
-    return True
+def _entry(entry: dict) -> list[Part]:
+    return [(f"core:{key}", text) for key, text in entry.items()]
 
 
 def tree(contract: Contract, answer: Answer, container: str) -> etree._Element:
