@@ -243,13 +243,6 @@ def _order(sequences: list[list[tuple]]) -> list[tuple] | None:
         return None
 
 
-def _driver_sql(conn, sql: str) -> None:
-    """BEGIN / COMMIT / ROLLBACK of the group commit on the driver's cursor (fixed.py says
-    why); the connection is in autocommit mode, so SQLAlchemy keeps no transaction state."""
-    with fixed.driver_cursor(conn) as cursor:
-        cursor.execute(sql)
-
-
 @contextlib.contextmanager
 def _savepoint(conn, wanted: bool, name: str = "kallelse_w") -> Iterator[None]:
     if not wanted:
@@ -286,6 +279,10 @@ class GroupCommit:
         self._queue_lock = threading.Lock()
         self._leader = threading.Lock()
         self._conn: Any = None
+        # The driver's cursor on ``_conn`` for BEGIN / COMMIT / ROLLBACK and the grouped
+        # INSERTs (fixed.py says why the driver's): one for the connection's life instead of
+        # one per statement.
+        self._cursor: Any = None
         self._file_lock: IO[bytes] | None = None
         self.batches = 0  # counters for the benchmark and the tests
         self.sets = 0
@@ -323,6 +320,9 @@ class GroupCommit:
             self._conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             if self.checkpointer is not None:  # the log is copied back by the checkpointer's thread
                 self._conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={checkpoint.SAFETY_PAGES}")
+            # the connection is in autocommit mode: SQLAlchemy keeps no transaction state
+            # that BEGIN / COMMIT on the driver's cursor could confuse
+            self._cursor = self._conn.connection.driver_connection.cursor()
         return self._conn
 
     def _lock_file(self) -> IO[bytes] | None:
@@ -355,19 +355,20 @@ class GroupCommit:
         begin = "BEGIN IMMEDIATE" if sqlite else "BEGIN"
         try:
             conn = self._connection()
-            _driver_sql(conn, begin)
+            cursor = self._cursor
+            cursor.execute(begin)
             token = _flushing.set({id(self.db.engine): conn})
             try:
                 rest = self._write_grouped(conn, batch)
                 if rest is None:  # a grouped statement failed: start over, one set at a time
-                    _driver_sql(conn, "ROLLBACK")
-                    _driver_sql(conn, begin)
+                    cursor.execute("ROLLBACK")
+                    cursor.execute(begin)
                     rest = batch
                 for ticket in rest:
                     self._write_set(conn, ticket, sqlite)
             finally:
                 _flushing.reset(token)
-            _driver_sql(conn, "COMMIT")
+            cursor.execute("COMMIT")
             self.batches += 1
             self.sets += len(batch)
             if self.checkpointer is not None:
@@ -415,7 +416,7 @@ class GroupCommit:
         try:
             for key in ordered:
                 uniform = isinstance(key[1], frozenset)  # else: rows of several shapes
-                if not (uniform and fixed.insert_many(conn, statements[key], groups[key])):
+                if not (uniform and fixed.insert_many(conn, statements[key], groups[key], self._cursor)):
                     conn.execute(statements[key], groups[key])
         except Exception as exc:  # the type only: a driver's message may quote a personnummer
             log.info(
@@ -452,6 +453,10 @@ class GroupCommit:
 
     def _discard(self) -> None:
         conn, self._conn = self._conn, None
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None:
+            with contextlib.suppress(Exception):
+                cursor.close()
         if conn is None:
             return
         with contextlib.suppress(Exception):
