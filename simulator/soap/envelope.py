@@ -176,11 +176,17 @@ def written_element(element: str, namespace: str, core: str, parts: list[Part]) 
     if namespace == core:
         return None
     local = element.rpartition("}")[2]
-    out = [f'<{local} xmlns="{saxutils.escape(namespace, _QUOTE)}" xmlns:core="{saxutils.escape(core, _QUOTE)}">']
+    out = [f'<{local} xmlns="{_attribute(namespace)}" xmlns:core="{_attribute(core)}">']
     if not _write(out, parts):
         return None
     out.append(f"</{local}>")
     return "".join(out).encode()
+
+
+def _attribute(value: str) -> str:
+    """An attribute value in double quotes as lxml writes it (a namespace name: no markup
+    characters as a rule, so the escaping is skipped when there is nothing to escape)."""
+    return saxutils.escape(value, _QUOTE) if any(c in value for c in '&<>"') else value
 
 
 def _write(out: list[str], parts: list[Part]) -> bool:
