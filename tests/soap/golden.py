@@ -37,6 +37,7 @@ import rivta
 from contracts.bundle import builtin_bundle
 from simulator.population.seed import seed_population
 from tests.pu.golden import extra_citizens
+from tests.soap.handwritten import without_body_end_tag
 
 GOLDEN = Path(__file__).with_name("golden_answers.json")
 CLOCK = "2026-11-30T10:00:00+01:00"
@@ -121,7 +122,7 @@ def _refusals(pnr: str) -> Iterator[tuple[str, str, bytes]]:
         yield f"{interaction}-invalid", interaction, rivta.envelope(invalid, ADDRESS)
         profile = rivta.get_user_profile(bundle["GetUserProfile"], pnr)
         yield f"{interaction}-no-address", interaction, rivta.envelope(profile, None)
-        yield f"{interaction}-not-xml", interaction, b"<soap:Envelope"
+        yield f"{interaction}-not-xml", interaction, without_body_end_tag(rivta.envelope(profile, ADDRESS))
         if interaction != "AddMessage":
             yield f"{interaction}-wrong-action", interaction, rivta.envelope(profile, ADDRESS)
 
