@@ -73,9 +73,9 @@ def result_code(root: etree._Element) -> str | None:
         if parent is None:
             continue
         for candidate in (parent, *parent.iterchildren(etree.Element)):
-            code = candidate.findtext("{*}resultCode")
-            if code is not None:
-                return code
+            found = next(candidate.iterchildren("{*}resultCode"), None)  # (findtext parses a path per call)
+            if found is not None:
+                return found.text or ""
     found = next(root.iter("{*}resultCode"), None)
     return None if found is None else found.text
 
