@@ -178,13 +178,19 @@ def operation_steps(work: Path, contracts: Path | None) -> dict[str, Callable[[]
     steps: dict[str, Callable[[], object]] = {}
     for name, operation in OPERATIONS.items():
         action = runtime.contracts[operation.interaction].soap_action
-        if operation.payload is None:
-            next_body: Callable[[], bytes] = _Counter(template)
-        else:
-            body = operation.payload(people, contracts)
-            next_body = lambda body=body: body  # noqa: E731
+        next_body = _Counter(template) if operation.payload is None else _Same(operation.payload(people, contracts))
         steps[name] = _answered(app, next_body, action, operation.path, re.compile(operation.ok[1]))
     return steps
+
+
+class _Same:
+    """The same request every call (the operations that only read)."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+
+    def __call__(self) -> bytes:
+        return self.body
 
 
 def _answered(app, next_body: Callable[[], bytes], soap_action: str, path: str, ok: re.Pattern) -> Callable[[], None]:
