@@ -167,7 +167,7 @@ def _thread_driver(engine) -> Any:
         fairy = engine.raw_connection()
         fairy.detach()
         found = _drivers.by_engine[id(engine)] = _ThreadDriver(weakref.ref(engine), os.getpid(), fairy)
-    return found.fairy.driver_connection
+    return found.fairy.dbapi_connection  # (a detached fairy keeps only this name; sqlite3 needs no adaption)
 
 
 def _forget_dead(drivers: dict[int, _ThreadDriver]) -> None:
