@@ -79,8 +79,7 @@ def parse_request(body: bytes) -> Envelope:
         raise SoapFault("VersionMismatch", f"SOAP 1.2 envelope received; RIVTA BP 2.1 uses SOAP 1.1 ({SOAP11_NS})")
     if root.tag != f"{{{SOAP11_NS}}}Envelope":
         raise SoapFault("Client", f"Root element {root.tag} is not a SOAP 1.1 Envelope ({{{SOAP11_NS}}}Envelope)")
-    header = root.find(f"{{{SOAP11_NS}}}Header")
-    body_el = root.find(f"{{{SOAP11_NS}}}Body")
+    header, body_el = _header_and_body(root)
     if body_el is None:
         raise SoapFault("Client", "SOAP Envelope has no Body")
     children = [c for c in body_el.iterchildren(etree.Element)]
@@ -89,6 +88,22 @@ def parse_request(body: bytes) -> Envelope:
     headers = list(header.iterchildren(etree.Element)) if header is not None else []
     check_must_understand(headers)
     return Envelope(headers=headers, payload=children[0])
+
+
+_HEADER, _BODY = f"{{{SOAP11_NS}}}Header", f"{{{SOAP11_NS}}}Body"
+
+
+def _header_and_body(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
+    """The envelope's first Header and first Body child (what ``find`` gives), in one pass
+    over its children: a ``find`` parses its path on every call."""
+    header = body = None
+    for child in root.iterchildren(_HEADER, _BODY):
+        if child.tag == _BODY:
+            if body is None:
+                body = child
+        elif header is None:
+            header = child
+    return header, body
 
 
 def refuse_doctype(root: etree._Element) -> None:
