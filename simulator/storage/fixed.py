@@ -71,7 +71,8 @@ class FixedRead:
         sql, positional, defaults = self._for(conn.dialect)
         values = {**defaults, **params}
         arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
-        with driver_cursor(conn) as cursor:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # driver_cursor's work, inline
+        try:
             cursor.execute(sql, arguments)
             row = cursor.fetchone()
             processors = self._processors.get(conn.dialect.name)
@@ -79,6 +80,8 @@ class FixedRead:
                 processors = self._processors[conn.dialect.name] = self._processors_for(
                     conn.dialect, cursor.description
                 )
+        finally:
+            cursor.close()
         if row is None:
             return None
         return tuple(

@@ -63,20 +63,26 @@ _flushing: ContextVar[dict | None] = ContextVar("kallelse_flushing", default=Non
 _readers: ContextVar[dict | None] = ContextVar("kallelse_request_readers", default=None)
 
 
-@contextlib.contextmanager
-def request_scope():
-    memo_token = _memo.set({})
-    open_token = _open.set({})
-    readers_token = _readers.set({})
-    try:
-        yield
-    finally:
-        rollback()  # whatever the endpoint did not commit (it commits before answering)
-        for conn in (_readers.get() or {}).values():
-            conn.close()
-        _memo.reset(memo_token)
-        _open.reset(open_token)
-        _readers.reset(readers_token)
+class request_scope:  # lower case: used like the function it was, ``with request_scope():``
+    """The scope of one SOAP request: its memo, its write set and its read connections,
+    gone when the block ends (what was not committed is forgotten). A class rather than a
+    generator context manager: it runs on every request."""
+
+    __slots__ = ("_tokens",)
+
+    def __enter__(self) -> None:
+        self._tokens = (_memo.set({}), _open.set({}), _readers.set({}))
+
+    def __exit__(self, *exc_info: object) -> None:
+        memo_token, open_token, readers_token = self._tokens
+        try:
+            rollback()  # whatever the endpoint did not commit (it commits before answering)
+            for conn in (_readers.get() or {}).values():
+                conn.close()
+        finally:
+            _memo.reset(memo_token)
+            _open.reset(open_token)
+            _readers.reset(readers_token)
 
 
 def reader(engine) -> contextlib.AbstractContextManager | None:
@@ -233,16 +239,21 @@ def _rows_of(parameters) -> list[dict] | None:
     return None
 
 
-@contextlib.contextmanager
-def failure_handler(on_error: OnError) -> Iterator[None]:
+class failure_handler:  # lower case: used like the function it was
     """Isolated writes queued inside this block call ``on_error(exc)`` if they fail when
     the request commits (the caller raises its alarm there); outside a request the
-    write fails at once, as before."""
-    token = _on_error.set(on_error)
-    try:
-        yield
-    finally:
-        _on_error.reset(token)
+    write fails at once, as before. A class: it runs on every request."""
+
+    __slots__ = ("on_error", "_token")
+
+    def __init__(self, on_error: OnError):
+        self.on_error = on_error
+
+    def __enter__(self) -> None:
+        self._token = _on_error.set(self.on_error)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _on_error.reset(self._token)
 
 
 def _pending(db) -> list[_Write] | None:
