@@ -10,6 +10,7 @@ SoapEndpoint with every interceptor), and the floor and spyne apps for compariso
 from __future__ import annotations
 
 import io
+import re
 import statistics
 import tempfile
 import time
@@ -160,6 +161,47 @@ def steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]
     return result
 
 
+def operation_steps(work: Path, contracts: Path | None) -> dict[str, Callable[[], object]]:
+    """Each operation of ``kallelse load bench`` as one in-process call of the simulator's
+    WSGI app with the bench's own request bytes, checked to be answered OK (AddMessage
+    with a new businessObjectId per call; GetMessageStatus about a message stored first)."""
+    from loadtests.bench_operations import OPERATIONS, STATUS_BUSINESS_OBJECT_ID, People
+    from simulator.server import tune_gc
+
+    app, runtime, _ = simulator_app(work / "ops", contracts)
+    tune_gc()  # as a gunicorn worker does after building its app
+    citizens = runtime.citizens.all()
+    people = People(addmessage.reachable_personnummer(citizens), tuple(sorted(c.personnummer for c in citizens)))
+    template = addmessage.template(people.personnummer, contracts=contracts)
+    status_message = template.replace(b"BENCH-" + SEQ, STATUS_BUSINESS_OBJECT_ID.encode())
+    wsgi_call(app, status_message, runtime.contracts["AddMessage"].soap_action)
+    steps: dict[str, Callable[[], object]] = {}
+    for name, operation in OPERATIONS.items():
+        action = runtime.contracts[operation.interaction].soap_action
+        next_body = _Counter(template) if operation.payload is None else _Same(operation.payload(people, contracts))
+        steps[name] = _answered(app, next_body, action, operation.path, re.compile(operation.ok[1]))
+    return steps
+
+
+class _Same:
+    """The same request every call (the operations that only read)."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+
+    def __call__(self) -> bytes:
+        return self.body
+
+
+def _answered(app, next_body: Callable[[], bytes], soap_action: str, path: str, ok: re.Pattern) -> Callable[[], None]:
+    def step():
+        status, answer = wsgi_call(app, next_body(), soap_action, path)
+        if not status.startswith("200") or not ok.search(answer):
+            raise RuntimeError(f"not an OK answer from {path}: {status} {answer[:600]!r}")
+
+    return step
+
+
 def _bare_commit(work: Path, payload) -> Callable[[], None]:
     from loadtests.bench_targets import bench_table, row_of
 
@@ -196,18 +238,21 @@ def _producer_step(endpoint, next_body: Callable[[], bytes]) -> Callable[[], obj
     return step
 
 
-def run(contracts: Path | None = None, echo=print, profile: Path | None = None, cold: bool = False) -> dict:
+def run(
+    contracts: Path | None = None, echo=print, profile: Path | None = None, cold: bool = False, operations: bool = False
+) -> dict:
     """``cold``: evict the CPU caches before every call, which is what a request in a
-    server on a busy machine meets; hot loops flatter code with a large footprint."""
+    server on a busy machine meets; hot loops flatter code with a large footprint.
+    ``operations``: each bench operation through the whole app instead of AddMessage's steps."""
     with tempfile.TemporaryDirectory(prefix="kallelse-micro-") as folder:
         figures = {}
-        all_steps = steps(Path(folder), contracts)
+        all_steps = operation_steps(Path(folder), contracts) if operations else steps(Path(folder), contracts)
         echo(f"{'in-process step':<30}{'CPU µs':>10}{'wall µs':>10}")
         for name, step in all_steps.items():
             cpu, wall = measure_cold(step) if cold else measure(step)
             figures[name] = {"cpu_us": round(cpu, 1), "wall_us": round(wall, 1)}
             echo(f"{name:<30}{cpu:>10.1f}{wall:>10.1f}")
-        if "producer (domain + store)" not in all_steps:
+        if not operations and "producer (domain + store)" not in all_steps:
             echo("(no AddMessage producer is installed yet: the simulator rows are missing)")
         if profile and "simulator app, in-process" in all_steps:
             _profile(all_steps["simulator app, in-process"], profile, echo)
@@ -236,9 +281,12 @@ def _profile(step: Callable[[], object], out: Path, echo) -> None:
     help="Profile 500 in-process AddMessage calls with pyinstrument; write HTML here.",
 )
 @click.option("--cold", is_flag=True, help="Evict the CPU caches (16 MB touched) before every call.")
-def micro(contracts: Path | None, profile: Path | None, cold: bool) -> None:
+@click.option(
+    "--operations", is_flag=True, help="CPU per call of each bench operation through the app, instead of the steps."
+)
+def micro(contracts: Path | None, profile: Path | None, cold: bool, operations: bool) -> None:
     """Microseconds per AddMessage for each step of the hot path, in-process."""
-    run(contracts, echo=click.echo, profile=profile, cold=cold)
+    run(contracts, echo=click.echo, profile=profile, cold=cold, operations=operations)
 
 
 if __name__ == "__main__":

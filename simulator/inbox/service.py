@@ -26,7 +26,7 @@ class AddMessageProducer:
         self.store = store
 
     def __call__(self, call):
-        request = soap.read_add_message(call.payload)
+        request = soap.read_add_message(call.contract, call.payload)
         pnr = request.subject_of_care_id
         citizen = self.runtime.citizens.lookup(pnr)
         outcome = domain.add_message(request, citizen, self.runtime.clock.now(), str(uuid.uuid4()))
@@ -40,13 +40,14 @@ class AddMessageProducer:
             stored = self.store.insert(row_values(outcome.message, call.consumer, call.logical_address))
             call.notes["message_id"] = stored["message_id"]
             self.tell_listeners(citizen, stored)
-        log.debug(
-            "AddMessage %s for %s: %s %s",
-            call.notes.get("message_id", "-"),
-            mask(pnr),
-            outcome.result_code,
-            ",".join(outcome.rule_ids),
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the masked number is worked out only then
+            log.debug(
+                "AddMessage %s for %s: %s %s",
+                call.notes.get("message_id", "-"),
+                mask(pnr),
+                outcome.result_code,
+                ",".join(outcome.rule_ids),
+            )
         return soap.add_message_response(call.contract, outcome)
 
     def tell_listeners(self, citizen, stored: dict) -> None:

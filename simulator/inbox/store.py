@@ -63,6 +63,7 @@ messages = sa.Table(
 sa.Index("ix_inbox_thread", messages.c.subject_of_care_id, messages.c.thread_key)
 sa.Index("ix_inbox_business_object", messages.c.business_object_key)
 _INSERT = messages.insert()
+_NO_VALUES = dict.fromkeys(column.name for column in messages.columns)  # every column, for a stored message
 
 
 THREAD_KEY_READABLE = 200  # a businessObjectId up to this length is readable in its thread key
@@ -157,9 +158,7 @@ class InboxStore:
             # Parameters, not .values(): the compiled INSERT is cached, not rebuilt per call.
             result = conn.execute(_INSERT, values)
         seq = result.inserted_primary_key[0] if result is not None else None
-        stored = {column.name: None for column in messages.columns}
-        stored.update(values, seq=seq)
-        return stored
+        return {**_NO_VALUES, **values, "seq": seq}
 
     def message(self, message_id: str) -> dict | None:
         with self.db.connect() as conn:

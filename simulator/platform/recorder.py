@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 BROKEN = ("connection_reset", "truncated", "malformed")
 _PARSER = secure_parser()
+_FAULT, _BODY = f"{{{SOAP11_NS}}}Fault", f"{{{SOAP11_NS}}}Body"
 
 
 def _answer(reply: Reply, sabotage: str | None) -> tuple[str, str | None, str | None, str | None]:
@@ -59,7 +61,7 @@ def _produced(reply: Reply) -> tuple[str, str | None, str | None, str | None]:
             root = etree.fromstring(reply.body, _PARSER)
         except etree.XMLSyntaxError:
             return "broken", None, None, None
-    fault = root.find(f".//{{{SOAP11_NS}}}Fault")
+    fault = next(root.iterdescendants(_FAULT), None)  # (a ``.//`` find parses its path per call)
     if fault is not None:
         code = (fault.findtext("faultcode") or "").rpartition(":")[2]
         text = fault.findtext("faultstring")
@@ -76,15 +78,22 @@ def result_code(root: etree._Element) -> str | None:
     records has thousands of elements and no resultCode at all): first as a child of the
     response element, where every contract served here has it, else by lxml's
     tag-filtered iterator, which walks in C."""
-    for parent in (root, root.find(f"{{{SOAP11_NS}}}Body")):
-        if parent is None:
-            continue
-        for candidate in (parent, *parent.iterchildren(etree.Element)):
-            code = candidate.findtext("{*}resultCode")
-            if code is not None:
-                return code
+    for candidate in _holders(root):
+        found = next(candidate.iterchildren("{*}resultCode"), None)  # (findtext parses a path per call)
+        if found is not None:
+            return found.text or ""
     found = next(root.iter("{*}resultCode"), None)
     return None if found is None else found.text
+
+
+def _holders(root: etree._Element) -> Iterator[etree._Element]:
+    """Where a resultCode may be a child, nearest first: the root, its children, the SOAP
+    Body's children (of a relayed envelope); each only when the one before had none."""
+    yield root
+    yield from root.iterchildren(etree.Element)
+    body = next(root.iterchildren(_BODY), None)
+    if body is not None:
+        yield from body.iterchildren(etree.Element)
 
 
 class TrafficRecorder:

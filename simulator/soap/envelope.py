@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from xml.sax import saxutils
 
 from lxml import etree
 
@@ -77,8 +79,7 @@ def parse_request(body: bytes) -> Envelope:
         raise SoapFault("VersionMismatch", f"SOAP 1.2 envelope received; RIVTA BP 2.1 uses SOAP 1.1 ({SOAP11_NS})")
     if root.tag != f"{{{SOAP11_NS}}}Envelope":
         raise SoapFault("Client", f"Root element {root.tag} is not a SOAP 1.1 Envelope ({{{SOAP11_NS}}}Envelope)")
-    header = root.find(f"{{{SOAP11_NS}}}Header")
-    body_el = root.find(f"{{{SOAP11_NS}}}Body")
+    header, body_el = _header_and_body(root)
     if body_el is None:
         raise SoapFault("Client", "SOAP Envelope has no Body")
     children = [c for c in body_el.iterchildren(etree.Element)]
@@ -87,6 +88,22 @@ def parse_request(body: bytes) -> Envelope:
     headers = list(header.iterchildren(etree.Element)) if header is not None else []
     check_must_understand(headers)
     return Envelope(headers=headers, payload=children[0])
+
+
+_HEADER, _BODY = f"{{{SOAP11_NS}}}Header", f"{{{SOAP11_NS}}}Body"
+
+
+def _header_and_body(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
+    """The envelope's first Header and first Body child (what ``find`` gives), in one pass
+    over its children: a ``find`` parses its path on every call."""
+    header = body = None
+    for child in root.iterchildren(_HEADER, _BODY):
+        if child.tag == _BODY:
+            if body is None:
+                body = child
+        elif header is None:
+            header = child
+    return header, body
 
 
 def refuse_doctype(root: etree._Element) -> None:
@@ -115,18 +132,93 @@ def _envelope(content: etree._Element) -> bytes:
     return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
 
 
-def response(payload: etree._Element) -> bytes:
-    return _envelope(payload)
-
-
 _HEAD = f"<?xml version='1.0' encoding='UTF-8'?>\n<soap:Envelope xmlns:soap=\"{SOAP11_NS}\"><soap:Body>".encode()
 _TAIL = b"</soap:Body></soap:Envelope>"
+
+
+def response(payload: etree._Element) -> bytes:
+    """The payload (a response element that is the root of its own tree, as every producer
+    builds it) in a SOAP 1.1 envelope: the bytes lxml writes for the envelope tree, but
+    without building it. Appending the payload to an Envelope element moved it into
+    another document, which walks the whole subtree to fix its namespace references, and
+    the serializer then wrote the envelope around it anyway. The payload declares its own
+    namespaces on its root, so on its own it serializes to the same bytes; an element
+    inside a tree (its namespaces possibly declared above it) still goes the long way."""
+    if payload.getparent() is not None:
+        return _envelope(payload)
+    return b"".join((_HEAD, etree.tostring(payload, encoding="UTF-8", xml_declaration=False), _TAIL))
 
 
 def response_text(payload: bytes) -> bytes:
     """:func:`response` for a response element already written as UTF-8 text: the same
     bytes lxml writes around it."""
     return b"".join((_HEAD, payload, _TAIL))
+
+
+# What lxml writes other than as it is (a carriage return as &#13;) or refuses (characters
+# XML 1.0 forbids, lone surrogates): text with one of these is left to lxml.
+_NOT_PLAIN = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def plain_text(text: str) -> str | None:
+    """Element text as lxml serializes it (``&``, ``<`` and ``>`` escaped, quotes as they
+    are), or None when lxml would write it differently or refuse it: a producer that
+    writes its answer as text (:class:`simulator.soap.endpoint.TextAnswer`) then builds
+    the tree instead, so the bytes are always lxml's."""
+    if _NOT_PLAIN.search(text):
+        return None
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+# (qualified name, value) of an element written as text: ``core:x`` for the core
+# namespace; a value None is left out, a list holds the element's own parts, a bool is
+# written true/false, anything else as ``str()``.
+Part = tuple[str, object]
+_QUOTE = {'"': "&quot;"}
+
+
+def written_element(element: str, namespace: str, core: str, parts: list[Part]) -> bytes | None:
+    """The element (Clark name in ``namespace``) with its ``parts`` as the UTF-8 text lxml
+    writes for the same tree built with ``nsmap={None: namespace, "core": core}``; None if
+    a value needs lxml (:func:`plain_text`) or the two namespaces are one (lxml would pick
+    the prefix). Empty elements are ``<name/>``, as lxml writes them."""
+    if namespace == core:
+        return None
+    local = element.rpartition("}")[2]
+    out = [f'<{local} xmlns="{_attribute(namespace)}" xmlns:core="{_attribute(core)}">']
+    if not _write(out, parts):
+        return None
+    out.append(f"</{local}>")
+    return "".join(out).encode()
+
+
+def _attribute(value: str) -> str:
+    """An attribute value in double quotes as lxml writes it (a namespace name: no markup
+    characters as a rule, so the escaping is skipped when there is nothing to escape)."""
+    return saxutils.escape(value, _QUOTE) if any(c in value for c in '&<>"') else value
+
+
+def _write(out: list[str], parts: list[Part]) -> bool:
+    for name, value in parts:
+        if value is None:
+            continue
+        if isinstance(value, list):
+            inner: list[str] = []
+            if not _write(inner, value):
+                return False
+            out.append(f"<{name}>{''.join(inner)}</{name}>" if inner else f"<{name}/>")
+            continue
+        text = plain_text(("true" if value else "false") if isinstance(value, bool) else str(value))
+        if text is None:
+            return False
+        out.append(f"<{name}>{text}</{name}>")
+    return True
 
 
 def fault(code: str, text: str) -> bytes:

@@ -71,7 +71,8 @@ class FixedRead:
         sql, positional, defaults = self._for(conn.dialect)
         values = {**defaults, **params}
         arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
-        with driver_cursor(conn) as cursor:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # driver_cursor's work, inline
+        try:
             cursor.execute(sql, arguments)
             row = cursor.fetchone()
             processors = self._processors.get(conn.dialect.name)
@@ -79,6 +80,8 @@ class FixedRead:
                 processors = self._processors[conn.dialect.name] = self._processors_for(
                     conn.dialect, cursor.description
                 )
+        finally:
+            cursor.close()
         if row is None:
             return None
         return tuple(
@@ -88,9 +91,10 @@ class FixedRead:
 
 class _Insert(NamedTuple):
     sql: str
-    names: tuple[str, ...]  # bind names in the order a positional driver takes them
     positional: bool
-    processors: tuple  # per name: the column type's bind processor, or None
+    # (bind name, the column type's bind processor or None), in the order a positional
+    # driver takes the parameters
+    pairs: tuple[tuple[str, Any], ...]
 
 
 _inserts: dict[tuple, _Insert | None] = {}  # (statement, dialect, row keys): bounded by the code's statements
@@ -107,30 +111,34 @@ def _prepared_insert(statement, dialect, keys: frozenset) -> _Insert | None:
         compiled = statement.compile(dialect=dialect, column_keys=sorted(keys))
         if not compiled.insert_prefetch and set(compiled.binds) == set(keys):
             names = tuple(compiled.positiontup) if dialect.positional else tuple(sorted(keys))
-            prepared = _Insert(
-                compiled.string,
-                names,
-                dialect.positional,
-                tuple(compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names),
-            )
+            processors = (compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
+            prepared = _Insert(compiled.string, dialect.positional, tuple(zip(names, processors, strict=True)))
     _inserts[key] = prepared  # (two threads may both prepare it: the same value)
     return prepared
 
 
-def insert_many(conn: sa.Connection, statement, rows: list[dict]) -> bool:
+def insert_many(conn: sa.Connection, statement, rows: list[dict], cursor: Any = None) -> bool:
     """Execute ``statement`` (an INSERT) for ``rows`` (dicts with the same keys) on the
-    driver's cursor; False, having done nothing, if the statement needs SQLAlchemy."""
+    driver's cursor (``cursor``, or one of its own); False, having done nothing, if the
+    statement needs SQLAlchemy."""
     prepared = _prepared_insert(statement, conn.dialect, frozenset(rows[0]))
     if prepared is None:
         return False
-    pairs = tuple(zip(prepared.names, prepared.processors, strict=True))
+    pairs = prepared.pairs
     if prepared.positional:
-        params: list = [tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows]
+        params: list = [[row[n] if p is None else p(row[n]) for n, p in pairs] for row in rows]
     else:
         params = [{n: row[n] if p is None else p(row[n]) for n, p in pairs} for row in rows]
-    with driver_cursor(conn) as cursor:
-        if len(params) == 1:
-            cursor.execute(prepared.sql, params[0])
-        else:
-            cursor.executemany(prepared.sql, params)
+    if cursor is None:
+        with driver_cursor(conn) as own:
+            _execute(own, prepared.sql, params)
+    else:
+        _execute(cursor, prepared.sql, params)
     return True
+
+
+def _execute(cursor, sql: str, params: list) -> None:
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)

@@ -18,7 +18,7 @@ def producer(runtime, decide, container: str):
     """One producer: personnummer -> citizen -> ``decide`` -> response element."""
 
     def produce(call):
-        pnr = soap.read_subject_of_care(call.payload)
+        pnr = soap.read_subject_of_care(call.contract, call.payload)
         answer = decide(pnr, runtime.citizens.lookup(pnr))
         _notes(call, pnr, answer)
         return soap.response(call.contract, answer, container)
@@ -28,7 +28,7 @@ def producer(runtime, decide, container: str):
 
 def subject_of_care_producer(runtime):
     def produce(call):
-        pnr = soap.read_subject_of_care(call.payload)
+        pnr = soap.read_subject_of_care(call.contract, call.payload)
         citizen = runtime.citizens.lookup(pnr)
         other = domain.other_identity(citizen)
         current = runtime.citizens.lookup(other) if other else None
@@ -41,7 +41,7 @@ def subject_of_care_producer(runtime):
 
 def by_agent_producer(runtime):
     def produce(call):
-        agent_pnr, object_id = soap.read_agent_request(call.payload)
+        agent_pnr, object_id = soap.read_agent_request(call.contract, call.payload)
         agent = runtime.citizens.lookup(agent_pnr)
         child_pnr = domain.child_of(agent, object_id) if agent else None
         child = runtime.citizens.lookup(child_pnr) if child_pnr else None

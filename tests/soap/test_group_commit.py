@@ -133,7 +133,9 @@ def test_a_batch_of_plain_sets_is_written_grouped_in_one_transaction(db, monkeyp
     calls: list[int] = []  # rows per INSERT execution on the driver's cursor
     insert_many = fixed.insert_many
     monkeypatch.setattr(
-        fixed, "insert_many", lambda conn, stmt, rows: calls.append(len(rows)) or insert_many(conn, stmt, rows)
+        fixed,
+        "insert_many",
+        lambda conn, stmt, rows, cursor=None: calls.append(len(rows)) or insert_many(conn, stmt, rows, cursor),
     )
     batches_before = scope.GroupCommit.of(db).batches
     group = _queued_together(db, [_request(db, f"m{n}", f"t{n}", errors, []) for n in range(12)])

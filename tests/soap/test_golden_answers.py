@@ -1,0 +1,28 @@
+"""Every AddMessage, user-profile and GetMessageStatus answer (and the refusals every
+operation shares) is byte-identical to the one recorded before the common SOAP path and
+these producers were optimized (issue #12): see :mod:`tests.soap.golden` for the
+requests and how the digests were made."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.soap.golden import GOLDEN, digests
+
+
+def test_every_answer_is_byte_identical_to_the_recorded_one(tmp_path):
+    _compare(digests(tmp_path))
+
+
+@pytest.mark.postgres
+def test_every_answer_is_byte_identical_on_postgres(tmp_path, postgres_url):
+    _compare(digests(tmp_path, postgres_url))
+
+
+def _compare(found: dict[str, str]) -> None:
+    expected = json.loads(GOLDEN.read_text())
+    assert found.keys() == expected.keys()
+    changed = sorted(name for name in found if found[name] != expected[name])
+    assert not changed, f"{len(changed)} of {len(found)} answers changed, e.g. {changed[:5]}"
