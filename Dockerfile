@@ -17,24 +17,18 @@ COPY rivta ./rivta
 COPY dispatchcore ./dispatchcore
 COPY regions ./regions
 RUN pip wheel --no-deps --wheel-dir /wheels .
-# gunicorn-h1c (gunicorn's C HTTP parser, a dependency) is published as source only: its
-# wheel is built here, with a compiler the images below do not need.
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/* \
-    && pip wheel --no-deps --wheel-dir /wheels --constraint requirements.lock gunicorn-h1c
 
 FROM python:3.11-slim AS load
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY --from=build /src/requirements.lock /wheels/ /tmp/install/
-RUN pip install --find-links /tmp/install --constraint /tmp/install/requirements.lock \
-    "$(ls /tmp/install/kallelse_testbed-*.whl)[load]" && rm -rf /tmp/install
+RUN pip install --constraint /tmp/install/requirements.lock "$(ls /tmp/install/*.whl)[load]" && rm -rf /tmp/install
 WORKDIR /app
 EXPOSE 5557
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY --from=build /src/requirements.lock /wheels/ /tmp/install/
-RUN pip install --find-links /tmp/install --constraint /tmp/install/requirements.lock \
-    "$(ls /tmp/install/kallelse_testbed-*.whl)[postgres]" && rm -rf /tmp/install
+RUN pip install --constraint /tmp/install/requirements.lock "$(ls /tmp/install/*.whl)[postgres]" && rm -rf /tmp/install
 WORKDIR /app
 EXPOSE 8080
 CMD ["kallelse", "serve", "--host", "0.0.0.0", "--port", "8080", "--seed"]
