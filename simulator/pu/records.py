@@ -33,6 +33,7 @@ from simulator.population.domain import Citizen
 from simulator.population.store import shared_citizen
 from simulator.pu import domain
 from simulator.pu.domain import Node
+from simulator.soap.envelope import escape_text as escape
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -100,17 +101,6 @@ class Answer:
     records: list[bytes]
     found: int  # how many identities got a person record
     plain: bool  # every value is written as lxml would write it
-
-
-def escape(text: str) -> str:
-    """Text content as lxml writes it (quotes stay as they are)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
 
 
 def write(parts: list[str], nodes: list[Node]) -> None:

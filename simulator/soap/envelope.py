@@ -167,6 +167,12 @@ def plain_text(text: str) -> str | None:
     the tree instead, so the bytes are always lxml's."""
     if _NOT_PLAIN.search(text):
         return None
+    return escape_text(text)
+
+
+def escape_text(text: str) -> str:
+    """Text content as lxml writes it: ``&``, ``<`` and ``>`` escaped, quotes as they are
+    (the replaces only when needed: most values have none of the three)."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:

@@ -18,11 +18,7 @@ callable, no socket) on a frozen simulator clock, the population seeded for that
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import hashlib
-import json
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -32,6 +28,7 @@ from simulator.population.domain import Citizen
 from simulator.population.personnummer import with_check_digit
 from simulator.population.seed import seed_population
 from simulator.pu.domain import OID_PERSONNUMMER, OID_RESERVNUMMER, OID_SAMORDNINGSNUMMER, identity_root
+from tests import golden
 from tests.pu.wire import CONSUMER, CONTRACT, CORE, LOGICAL_ADDRESS, PATH, RESPONDER
 
 GOLDEN = Path(__file__).with_name("golden_answers.json")
@@ -202,25 +199,8 @@ def answers(work: Path, database_url: str | None = None) -> Iterator[tuple[str, 
 
 
 def digests(work: Path, database_url: str | None = None) -> dict[str, str]:
-    return {name: hashlib.sha256(body).hexdigest() for name, body in answers(work, database_url)}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", action="store_true", help=f"write the digests to {GOLDEN}")
-    parser.add_argument("--dump", type=Path, help="write every answer into this directory")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        if args.dump:
-            args.dump.mkdir(parents=True, exist_ok=True)
-            for name, body in answers(Path(work)):
-                (args.dump / f"{name}.xml").write_bytes(body)
-            return
-        found = digests(Path(work))
-    if args.write:
-        GOLDEN.write_text(json.dumps(found, indent=0, sort_keys=True) + "\n")
-    print(f"{len(found)} answers")
+    return golden.digests(answers, work, database_url)
 
 
 if __name__ == "__main__":
-    main()
+    golden.main(answers, GOLDEN, (__doc__ or "").split("\n\n")[0])

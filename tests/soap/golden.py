@@ -24,18 +24,15 @@ of appearance before hashing.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import hashlib
-import json
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import rivta
 from contracts.bundle import builtin_bundle
 from simulator.population.seed import seed_population
+from tests import golden
 from tests.pu.golden import extra_citizens
 from tests.soap.handwritten import without_body_end_tag
 
@@ -162,25 +159,8 @@ def _numbered(body: bytes) -> bytes:
 
 
 def digests(work: Path, database_url: str | None = None) -> dict[str, str]:
-    return {name: hashlib.sha256(body).hexdigest() for name, body in answers(work, database_url)}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--write", action="store_true", help=f"write the digests to {GOLDEN}")
-    parser.add_argument("--dump", type=Path, help="write every answer into this directory")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        if args.dump:
-            args.dump.mkdir(parents=True, exist_ok=True)
-            for name, body in answers(Path(work)):
-                (args.dump / f"{name}.xml").write_bytes(body)
-            return
-        found = digests(Path(work))
-    if args.write:
-        GOLDEN.write_text(json.dumps(found, indent=0, sort_keys=True) + "\n")
-    print(f"{len(found)} answers")
+    return golden.digests(answers, work, database_url)
 
 
 if __name__ == "__main__":
-    main()
+    golden.main(answers, GOLDEN, (__doc__ or "").split("\n\n")[0])
