@@ -6,11 +6,13 @@ Each suite supplies its own ``answers(work, database_url)``: (name, bytes) pairs
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 Answers = Callable[..., Iterator[tuple[str, bytes]]]
 
@@ -42,3 +44,25 @@ def main(answers: Answers, golden: Path, description: str) -> None:
     if args.write:
         golden.write_text(json.dumps(found, indent=0, sort_keys=True) + "\n")
     print(f"{len(found)} answers")
+
+
+def application(work: Path, database_url: str | None, clock: str, extra: list) -> tuple[Any, Any, list[str]]:
+    """(runtime, Flask test client, every personnummer) of an in-process simulator on a
+    fresh SQLite file in ``work`` (or on ``database_url``), its clock frozen at ``clock``,
+    the population seeded for that date plus ``extra`` citizens: the same answers on any
+    day the suite runs."""
+    from simulator.app import create_app
+    from simulator.config import Config
+    from simulator.population.seed import seed_population
+    from simulator.server import prepare
+
+    config = Config(data_dir=work, seed=False, database_url=database_url)
+    runtime = prepare(config)
+    client = create_app(config, migrate=False).test_client()
+    got = client.post("/api/clock", json={"set": clock, "freeze": True})
+    assert got.status_code == 200, got.text
+    today = runtime.clock.local_now().date()
+    assert today == dt.date.fromisoformat(clock[:10]), today
+    runtime.citizens.replace_seeded(seed_population(today))
+    runtime.citizens.save_many(extra)
+    return runtime, client, sorted(c.personnummer for c in runtime.citizens.all())

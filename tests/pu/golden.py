@@ -18,7 +18,6 @@ callable, no socket) on a frozen simulator clock, the population seeded for that
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -26,7 +25,6 @@ from xml.sax.saxutils import escape
 import rivta
 from simulator.population.domain import Citizen
 from simulator.population.personnummer import with_check_digit
-from simulator.population.seed import seed_population
 from simulator.pu.domain import OID_PERSONNUMMER, OID_RESERVNUMMER, OID_SAMORDNINGSNUMMER, identity_root
 from tests import golden
 from tests.pu.wire import CONSUMER, CONTRACT, CORE, LOGICAL_ADDRESS, PATH, RESPONDER
@@ -174,21 +172,7 @@ def cases(population: list[str]) -> Iterator[tuple[str, bytes]]:
 def answers(work: Path, database_url: str | None = None) -> Iterator[tuple[str, bytes]]:
     """(case name, answer body) for every case, from an in-process application (on a
     fresh SQLite file in ``work``, or on ``database_url``)."""
-    from simulator.app import create_app
-    from simulator.config import Config
-    from simulator.server import prepare
-
-    config = Config(data_dir=work, seed=False, database_url=database_url)
-    runtime = prepare(config)
-    app = create_app(config, migrate=False)
-    client = app.test_client()
-    got = client.post("/api/clock", json={"set": CLOCK, "freeze": True})
-    assert got.status_code == 200, got.text
-    today = runtime.clock.local_now().date()
-    assert today == dt.date.fromisoformat(CLOCK[:10]), today
-    runtime.citizens.replace_seeded(seed_population(today))
-    runtime.citizens.save_many(extra_citizens())
-    population = sorted(c.personnummer for c in runtime.citizens.all())
+    runtime, client, population = golden.application(work, database_url, CLOCK, extra_citizens())
     headers = dict(rivta.http_headers(CONTRACT, CONSUMER))
     try:
         for name, body in cases(population):

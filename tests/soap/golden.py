@@ -24,14 +24,12 @@ of appearance before hashing.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import rivta
 from contracts.bundle import builtin_bundle
-from simulator.population.seed import seed_population
 from tests import golden
 from tests.pu.golden import extra_citizens
 from tests.soap.handwritten import without_body_end_tag
@@ -126,21 +124,7 @@ def _refusals(pnr: str) -> Iterator[tuple[str, str, bytes]]:
 
 def answers(work: Path, database_url: str | None = None) -> Iterator[tuple[str, bytes]]:
     """(case name, status + answer body) for every case, from an in-process application."""
-    from simulator.app import create_app
-    from simulator.config import Config
-    from simulator.server import prepare
-
-    config = Config(data_dir=work, seed=False, database_url=database_url)
-    runtime = prepare(config)
-    app = create_app(config, migrate=False)
-    client = app.test_client()
-    got = client.post("/api/clock", json={"set": CLOCK, "freeze": True})
-    assert got.status_code == 200, got.text
-    today = runtime.clock.local_now().date()
-    assert today == dt.date.fromisoformat(CLOCK[:10]), today
-    runtime.citizens.replace_seeded(seed_population(today))
-    runtime.citizens.save_many(extra_citizens())
-    population = sorted(c.personnummer for c in runtime.citizens.all())
+    runtime, client, population = golden.application(work, database_url, CLOCK, extra_citizens())
     bundle = builtin_bundle()
     try:
         for name, interaction, body in cases(population):
