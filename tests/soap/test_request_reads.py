@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -78,8 +79,12 @@ def test_each_thread_reads_on_its_own_connection(tmp_path):
     db.dispose()
 
 
-def test_postgresql_and_an_in_memory_database_keep_the_pooled_reader():
-    for url in ("sqlite://", "postgresql+psycopg://postgres@127.0.0.1:5432/test"):
-        engine = sa.create_engine(url)  # (nothing connects until used)
-        assert scope._thread_driver(engine) is None
-        engine.dispose()
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite://", pytest.param("postgresql+psycopg://postgres@127.0.0.1:5432/test", marks=pytest.mark.postgres)],
+    ids=["sqlite-memory", "postgresql"],
+)
+def test_postgresql_and_an_in_memory_database_keep_the_pooled_reader(url):
+    engine = sa.create_engine(url)  # (nothing connects until used; PostgreSQL's needs the postgres extra)
+    assert scope._thread_driver(engine) is None
+    engine.dispose()
