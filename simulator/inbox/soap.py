@@ -11,8 +11,8 @@ from lxml import etree
 
 from contracts.bundle import Contract
 from simulator.inbox.domain import AddMessageRequest, Booking, Facility, Outcome, StoredMessage
-from simulator.soap.endpoint import TextAnswer
-from simulator.soap.envelope import Part, written_element
+from simulator.soap.endpoint import TextAnswer, parts_answer
+from simulator.soap.envelope import Part, grown_element
 
 Fields = dict[str, etree._Element]
 
@@ -136,30 +136,11 @@ def add_message_response(contract: Contract, outcome: Outcome) -> TextAnswer | e
     """The response as the text lxml writes for :func:`response_tree` (building and
     serializing the tree, the letter echoed in it, was a twentieth of an AddMessage), or
     that tree when a value is one lxml writes otherwise."""
-    responder, core = contract.responder_namespace, contract.core_namespace
-    text = written_element(contract.response_element, responder, core, _parts(outcome))
-    if text is None:
-        return response_tree(contract, outcome)
-    outline = etree.Element(contract.response_element)  # what the traffic recorder reads
-    etree.SubElement(outline, f"{{{responder}}}resultCode").text = outcome.result_code
-    return TextAnswer(text, outline)
+    return parts_answer(contract, _parts(outcome), outcome.result_code)
 
 
 def response_tree(contract: Contract, outcome: Outcome) -> etree._Element:
     """The response element built with lxml."""
-    responder, core = contract.responder_namespace, contract.core_namespace
-    response = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
-    _grow(response, responder, core, _parts(outcome))
-    return response
-
-
-def _grow(parent: etree._Element, responder: str, core: str, parts: list[Part]) -> None:
-    for name, value in parts:
-        if value is None:
-            continue
-        prefix, _, local = name.rpartition(":")
-        child = etree.SubElement(parent, f"{{{core if prefix else responder}}}{local}")
-        if isinstance(value, list):
-            _grow(child, responder, core, value)
-        else:
-            child.text = str(value)
+    return grown_element(
+        contract.response_element, contract.responder_namespace, contract.core_namespace, _parts(outcome)
+    )

@@ -91,6 +91,20 @@ class TextAnswer:
 Producer = Callable[[SoapCall], etree._Element | TextAnswer]
 
 
+def parts_answer(contract: Contract, parts: list[soap.Part], result_code: str) -> TextAnswer | etree._Element:
+    """A producer's response element made of ``parts`` (:data:`~simulator.soap.envelope.Part`):
+    written as the text lxml would write for it, with an outline holding ``result_code``
+    for the traffic recorder; or, when a value is one lxml writes otherwise, built as the
+    tree (the same bytes either way)."""
+    responder, core = contract.responder_namespace, contract.core_namespace
+    text = soap.written_element(contract.response_element, responder, core, parts)
+    if text is None:
+        return soap.grown_element(contract.response_element, responder, core, parts)
+    outline = etree.Element(contract.response_element)
+    etree.SubElement(outline, f"{{{responder}}}resultCode").text = result_code
+    return TextAnswer(text, outline)
+
+
 def fault_reply(fault: soap.SoapFault) -> Reply:
     return Reply(500, soap.fault(fault.code, fault.text), fault=fault)
 

@@ -220,11 +220,35 @@ def _write(out: list[str], parts: list[Part]) -> bool:
                 return False
             out.append(f"<{name}>{''.join(inner)}</{name}>" if inner else f"<{name}/>")
             continue
-        text = plain_text(("true" if value else "false") if isinstance(value, bool) else str(value))
+        text = plain_text(_value_text(value))
         if text is None:
             return False
         out.append(f"<{name}>{text}</{name}>")
     return True
+
+
+def _value_text(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def grown_element(element: str, namespace: str, core: str, parts: list[Part]) -> etree._Element:
+    """The same element as a tree built with lxml (``nsmap={None: namespace, "core":
+    core}``): what :func:`written_element` writes as text, for the values it leaves to lxml."""
+    root = etree.Element(element, nsmap={None: namespace, "core": core})
+    _grow(root, namespace, core, parts)
+    return root
+
+
+def _grow(parent: etree._Element, namespace: str, core: str, parts: list[Part]) -> None:
+    for name, value in parts:
+        if value is None:
+            continue
+        prefix, _, local = name.rpartition(":")
+        child = etree.SubElement(parent, f"{{{core if prefix else namespace}}}{local}")
+        if isinstance(value, list):
+            _grow(child, namespace, core, value)
+        else:
+            child.text = _value_text(value)
 
 
 def fault(code: str, text: str) -> bytes:

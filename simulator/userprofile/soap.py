@@ -9,8 +9,8 @@ from __future__ import annotations
 from lxml import etree
 
 from contracts.bundle import Contract
-from simulator.soap.endpoint import TextAnswer
-from simulator.soap.envelope import Part, written_element
+from simulator.soap.endpoint import TextAnswer, parts_answer
+from simulator.soap.envelope import Part, grown_element
 from simulator.userprofile.domain import Answer
 
 
@@ -32,10 +32,6 @@ def read_agent_request(contract: Contract, payload: etree._Element) -> tuple[str
     return _field(contract, payload, "subjectOfCareId"), _field(contract, payload, "objectId")
 
 
-def _value(value) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
 def response(contract: Contract, answer: Answer, container: str) -> TextAnswer | etree._Element:
     """``container`` is the element holding ``answer.fields`` (userProfile,
     subjectOfCare or currentUserProfile); the other parts are written when the answer
@@ -47,17 +43,11 @@ def response(contract: Contract, answer: Answer, container: str) -> TextAnswer |
     writes for :func:`tree`: building and serializing the tree of a profile was a tenth
     of a GetUserProfile's CPU. When a value is one lxml writes otherwise, the tree is
     built (the same bytes as always)."""
-    responder, core = contract.responder_namespace, contract.core_namespace
-    text = written_element(contract.response_element, responder, core, _parts(answer, container))
-    if text is None:
-        return tree(contract, answer, container)
-    outline = etree.Element(contract.response_element)  # what the traffic recorder reads
-    etree.SubElement(outline, f"{{{responder}}}resultCode").text = answer.result_code
-    return TextAnswer(text, outline)
+    return parts_answer(contract, _parts(answer, container), answer.result_code)
 
 
 def _parts(answer: Answer, container: str) -> list[Part]:
-    """The parts of :func:`tree`, in its order, for :func:`~simulator.soap.envelope.written_element`."""
+    """The answer as :data:`~simulator.soap.envelope.Part`\s, in the order the response types share."""
     parts: list[Part] = [("agentName", answer.agent_name), ("agentType", answer.agent_type)]
     if answer.fields is not None:
         fields: list[Part] = [
@@ -80,28 +70,5 @@ def _entry(entry: dict) -> list[Part]:
 
 def tree(contract: Contract, answer: Answer, container: str) -> etree._Element:
     """The response element built with lxml (see :func:`response`)."""
-    responder, core = contract.responder_namespace, contract.core_namespace
-    root = etree.Element(contract.response_element, nsmap={None: responder, "core": core})
-
-    def add(parent, namespace, name, value):
-        if value is not None:
-            etree.SubElement(parent, f"{{{namespace}}}{name}").text = _value(value)
-
-    add(root, responder, "agentName", answer.agent_name)
-    add(root, responder, "agentType", answer.agent_type)
-    if answer.fields is not None:
-        holder = etree.SubElement(root, f"{{{responder}}}{container}")
-        for name, value in answer.fields.items():
-            if isinstance(value, list):
-                group = etree.SubElement(holder, f"{{{core}}}{name}")
-                for entry in value:
-                    item = etree.SubElement(group, f"{{{core}}}items")
-                    for key, text in entry.items():
-                        add(item, core, key, text)
-            else:
-                add(holder, core, name, value)
-    add(root, responder, "isActive", answer.is_active)
-    add(root, responder, "unregisterCode", answer.unregister_code)
-    add(root, responder, "resultCode", answer.result_code)
-    add(root, responder, "resultText", answer.result_text)
-    return root
+    parts = _parts(answer, container)
+    return grown_element(contract.response_element, contract.responder_namespace, contract.core_namespace, parts)
