@@ -47,7 +47,7 @@ def response(contract: Contract, answer: Answer, container: str) -> TextAnswer |
 
 
 def _parts(answer: Answer, container: str) -> list[Part]:
-    """The answer as :data:`~simulator.soap.envelope.Part`\s, in the order the response types share."""
+    """The answer as parts (:data:`~simulator.soap.envelope.Part`), in the order the response types share."""
     parts: list[Part] = [("agentName", answer.agent_name), ("agentType", answer.agent_type)]
     if answer.fields is not None:
         fields: list[Part] = [
