@@ -10,7 +10,6 @@ namespace, everything inside a domain type in the domain namespace."""
 from __future__ import annotations
 
 import logging
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -18,7 +17,7 @@ from contracts.bundle import Contract, secure_parser
 from simulator.population.personnummer import mask
 from simulator.pu import domain, records
 from simulator.soap.endpoint import TextAnswer
-from simulator.soap.envelope import SoapFault
+from simulator.soap.envelope import SoapFault, start_tag
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,6 @@ def read_lookup(contract: Contract, payload: etree._Element) -> domain.Lookup:
 
 
 _PARSER = secure_parser()
-QUOTE = {'"': "&quot;"}
 
 
 def response_of(contract: Contract, answer: records.Answer) -> TextAnswer | etree._Element:
@@ -54,7 +52,7 @@ def response_of(contract: Contract, answer: records.Answer) -> TextAnswer | etre
     text parsed, so that lxml serializes it as it always did."""
     responder, core = contract.responder_namespace, contract.core_namespace
     local = contract.response_element.rpartition("}")[2]
-    head = f'<{local} xmlns="{escape(responder, QUOTE)}" xmlns:core="{escape(core, QUOTE)}">'.encode()
+    head = start_tag(local, responder, core).encode()
     text = b"".join([head, *answer.records, f"</{local}>".encode()])
     if answer.plain and answer.records:
         return TextAnswer(text, etree.Element(contract.response_element))  # no resultCode in this contract

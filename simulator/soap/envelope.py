@@ -197,11 +197,17 @@ def written_element(element: str, namespace: str, core: str, parts: list[Part]) 
     if namespace == core:
         return None
     local = element.rpartition("}")[2]
-    out = [f'<{local} xmlns="{_attribute(namespace)}" xmlns:core="{_attribute(core)}">']
+    out = [start_tag(local, namespace, core)]
     if not _write(out, parts):
         return None
     out.append(f"</{local}>")
     return "".join(out).encode()
+
+
+def start_tag(local: str, namespace: str, core: str) -> str:
+    """The start tag lxml writes for a root element ``local`` of ``namespace`` built with
+    ``nsmap={None: namespace, "core": core}``."""
+    return f'<{local} xmlns="{_attribute(namespace)}" xmlns:core="{_attribute(core)}">'
 
 
 def _attribute(value: str) -> str:
