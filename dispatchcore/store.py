@@ -12,10 +12,12 @@ Exactly-once as the citizen sees it rests on three things here:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import functools
 import json
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -124,8 +126,9 @@ BOOKING_FIELDS = (
 )
 
 
-def _booking(row: Any) -> BookingRow:
-    data = row._mapping
+def _booking(data: Mapping[str, Any]) -> BookingRow:
+    """A booking row by column name (a SQLAlchemy row's ``_mapping``, or the driver's
+    values named by :func:`_raw_booking_row`)."""
     return BookingRow(
         **{name: data[name] for name in BOOKING_FIELDS},
         data=json.loads(data["data"]),
@@ -133,39 +136,10 @@ def _booking(row: Any) -> BookingRow:
     )
 
 
-def _step(row: Any) -> StepRow:
-    data = row._mapping
-    return StepRow(
-        id=data["id"],
-        booking_id=data["booking_id"],
-        key=data["key"],
-        kind=StepKind(data["kind"]),
-        rule=data["rule"],
-        payload=json.loads(data["payload"] or "{}"),
-        due_at=data["due_at"],
-        state=StepState(data["state"]),
-        attempts=data["attempts"],
-        done_at=data["done_at"],
-        result=json.loads(data["result"]) if data["result"] else None,
-    )
-
-
 # --- rows read on the driver's cursor (booking_and_steps): plain values in column order --
 
 RAW_BOOKING_COLUMNS = (*BOOKING_FIELDS, "data", "outcome")
-RAW_STEP_COLUMNS = (
-    "id",
-    "booking_id",
-    "key",
-    "kind",
-    "rule",
-    "payload",
-    "due_at",
-    "state",
-    "attempts",
-    "done_at",
-    "result",
-)
+RAW_STEP_COLUMNS = tuple(column.name for column in steps.columns)  # the table's order: select(steps) reads the same
 _RAW_INSTANTS = frozenset({"read_at", "created_at", "updated_at"})
 
 
@@ -182,15 +156,18 @@ def _instant(value: dt.datetime | str | None) -> dt.datetime | None:
 
 
 def _raw_booking_row(values: tuple) -> BookingRow:
-    fields = dict(zip(BOOKING_FIELDS, values, strict=False))
+    """A booking row from the driver's values of RAW_BOOKING_COLUMNS, converted as the
+    column types convert them (SQLite gives instants as text, booleans as 0/1)."""
+    fields = dict(zip(RAW_BOOKING_COLUMNS, values, strict=True))
     for name in _RAW_INSTANTS:
         fields[name] = _instant(fields[name])
     fields["cancelled"], fields["manual"] = bool(fields["cancelled"]), bool(fields["manual"])
-    data, outcome = values[len(BOOKING_FIELDS) :]
-    return BookingRow(**fields, data=json.loads(data), outcome=Outcome(outcome) if outcome else None)
+    return _booking(fields)
 
 
-def _raw_step_row(values: tuple) -> StepRow:
+def _step(values: Sequence[Any]) -> StepRow:
+    """A step row from its values in the table's column order: a SQLAlchemy row of
+    ``select(steps)`` (instants already aware) or the driver's (SQLite: instants as text)."""
     step_id, booking_id, key, kind, rule, payload, due_at, state, attempts, done_at, result = values
     return StepRow(
         id=step_id,
@@ -260,6 +237,17 @@ def _raw_update(table_name: str, key: str, names: tuple[str, ...], placeholder: 
     return f"UPDATE {table_name} SET {assignments} WHERE {key} = {placeholder}"
 
 
+@contextlib.contextmanager
+def _driver_cursor(conn: sa.Connection) -> Iterator[Any]:
+    """A cursor of the DBAPI connection under ``conn`` (within its transaction), closed
+    after the block."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
 def _sqlite_text(instant: dt.datetime) -> str:
     """An instant as SQLAlchemy's SQLite DATETIME stores it (UTC, no offset, microseconds),
     so that text comparisons (``due_at <= now``) and its reads see the same."""
@@ -297,7 +285,7 @@ class DispatchStore:
             with self.db.connect() as own:
                 return self.booking(booking_id, own)
         row = conn.execute(_BOOKING_BY_ID, {"b_id": booking_id}).first()
-        return None if row is None else _booking(row)
+        return None if row is None else _booking(row._mapping)
 
     def existing(self, booking_id: str, conn=None) -> BookingRow:
         """A booking that must exist (it was just written, or a step of it is being worked)."""
@@ -328,7 +316,7 @@ class DispatchStore:
                 .limit(limit)
                 .offset(offset)
             ).all()
-        return [_booking(r) for r in rows]
+        return [_booking(r._mapping) for r in rows]
 
     # --- claims --------------------------------------------------------------------------
 
@@ -450,16 +438,13 @@ class DispatchStore:
         cursor, within ``conn``'s transaction, because SQLAlchemy's execution and result
         processing around these two small reads cost more than the reads (335 -> 192 us
         on SQLite). The rows are built exactly as ``booking`` and ``steps_for`` build them."""
-        cursor = conn.connection.driver_connection.cursor()
-        try:
+        with _driver_cursor(conn) as cursor:
             cursor.execute(self._raw_booking, (booking_id,))
             found = cursor.fetchone()
             if found is None:
                 return None, []
             cursor.execute(self._raw_steps, (booking_id,))
-            return _raw_booking_row(found), [_raw_step_row(values) for values in cursor.fetchall()]
-        finally:
-            cursor.close()
+            return _raw_booking_row(found), [_step(values) for values in cursor.fetchall()]
 
     def set_step(self, conn, step_id: int, **values) -> None:
         """Change a step's columns within ``conn``'s transaction — on the driver's cursor:
@@ -469,11 +454,8 @@ class DispatchStore:
         if "result" in values and not isinstance(values["result"], str):
             values["result"] = json.dumps(values["result"], ensure_ascii=False)
         statement = _raw_update(steps.name, "id", tuple(values), self._placeholder)
-        cursor = conn.connection.driver_connection.cursor()
-        try:
+        with _driver_cursor(conn) as cursor:
             cursor.execute(statement, [self._bound(value) for value in values.values()] + [step_id])
-        finally:
-            cursor.close()
 
     def _bound(self, value: Any) -> Any:
         """A value as SQLAlchemy's column types would hand it to this database's driver."""
