@@ -34,7 +34,7 @@ import socket
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
 import requests
@@ -150,13 +150,18 @@ class Sweeper:
     # one pass ------------------------------------------------------------------
     def run_once(self) -> int:
         """Claim what is due (BATCH rows) and try each once; how many were tried."""
-        now = self.now()
-        lease_until = now + dt.timedelta(seconds=self.policy.lease_seconds)
-        claim = f"{self.owner}:{uuid.uuid4().hex[:12]}"
-        rows = self.store.claim_callbacks(now, lease_until, claim, BATCH)
+        rows = self._claim()
         for row in rows:
             self.attempt(row)
         return len(rows)
+
+    def _claim(self, busy: Collection[str] = ()) -> list[dict]:
+        """Due rows (BATCH), none to a URL in ``busy``, leased from now under a claim of
+        their own."""
+        now = self.now()
+        lease_until = now + dt.timedelta(seconds=self.policy.lease_seconds)
+        claim = f"{self.owner}:{uuid.uuid4().hex[:12]}"
+        return self.store.claim_callbacks(now, lease_until, claim, BATCH, busy)
 
     def attempt(self, row: dict) -> CallbackStatus:
         """Try one claimed row and record the outcome (and the next attempt's time)."""
@@ -190,10 +195,7 @@ class Sweeper:
                 if len(self._in_flight) >= CONCURRENCY:
                     return started
                 busy = set(self._in_flight.values())
-            now = self.now()
-            claim = f"{self.owner}:{uuid.uuid4().hex[:12]}"
-            lease_until = now + dt.timedelta(seconds=self.policy.lease_seconds)
-            rows = self.store.claim_callbacks(now, lease_until, claim, BATCH, busy)
+            rows = self._claim(busy)
             if not rows:
                 return started
             for row in rows:
