@@ -345,9 +345,7 @@ class Engine:
             # marked sending in this run (or before): the delivery may have gone out, so the
             # retry verifies with the receiver first instead of sending blind
             sending = context.step.state == StepState.SENDING
-            context.retry_or_fail(
-                "internal error (see the worker log)", state=StepState.SENDING if sending else StepState.TODO
-            )
+            context.retry_or_fail("internal error (see the worker log)", state=StepState.to_retry(sending))
 
 
 def _next_due(steps: list[StepRow], now: dt.datetime) -> StepRow | None:

@@ -120,7 +120,7 @@ def _message_failed(ctx: Context, purpose: str, exc: RivtaError) -> None:
     thread first and sends only if the message is not there. Sent blind, one slow answer
     would put the kallelse in the citizen's inbox twice."""
     reason = exc.reason
-    state = StepState.SENDING if exc.may_have_arrived else StepState.TODO
+    state = StepState.to_retry(exc.may_have_arrived)
     with ctx.store.db.begin() as conn:
         ctx.retry_or_fail(f"AddMessage: {reason}", conn, state=state)
         if purpose != "reminder":
@@ -268,7 +268,7 @@ def _rest_failed(ctx: Context, reason: str, may_have_arrived: bool) -> None:
     """Back to a retry (or given up), in one write. A request that left may have been
     taken although no answer said so: the retry stays ``sending`` and asks the receiver
     first (the letters of the booking; the SMS gateway dedupes by idempotency key)."""
-    ctx.retry_or_fail(reason, state=StepState.SENDING if may_have_arrived else StepState.TODO)
+    ctx.retry_or_fail(reason, state=StepState.to_retry(may_have_arrived))
 
 
 # --- SMS reminders -------------------------------------------------------------------------

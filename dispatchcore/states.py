@@ -33,6 +33,13 @@ class StepState(enum.StrEnum):
     def open(self) -> bool:
         return self in (StepState.TODO, StepState.SENDING)
 
+    @classmethod
+    def to_retry(cls, may_have_arrived: bool) -> StepState:
+        """Where a failed delivery waits for its retry (LK-04): a request that may have
+        reached the receiver stays ``sending``, so the retry asks the receiver before it
+        sends again; only one that surely never left goes back to ``todo``."""
+        return cls.SENDING if may_have_arrived else cls.TODO
+
 
 class Channel(enum.StrEnum):
     DIGITAL = "digital"
