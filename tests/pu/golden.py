@@ -5,7 +5,7 @@ recorded as one SHA-256 per request in ``golden_answers.json``.
 
 Why: the PU answer path is optimized for speed (issue #12), and an optimization must not
 change a single byte of any answer. The recorded digests came from the implementation
-before those optimizations (commit 39f358d); ``test_golden_answers.py`` compares every
+before those optimizations (commit 39f358d); ``tests/test_golden_answers.py`` compares every
 answer of the current code with them.
 
 Regenerate (only when an answer is meant to change, and say why in the commit):
