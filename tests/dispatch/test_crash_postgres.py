@@ -18,21 +18,13 @@ import time
 import pytest
 import requests
 
+from tests.dispatch.conftest import FACILITY
 from tests.support import ROOT, SimulatorProcess, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 BOOKINGS = 1000
 WORKERS = 4
-FACILITY = {
-    "hsa_id": "SE2321000065-E12",
-    "name": "Klinisk fysiologi Ryhov",
-    "address": "Sjukhusgatan 1",
-    "postal_code": "55305",
-    "city": "Jönköping",
-    "phone": "010-242 00 00",
-    "directions_url": "https://rjl.se/hitta",
-}
 
 
 def start_worker(database_url: str, simulator_url: str, log_path) -> subprocess.Popen:

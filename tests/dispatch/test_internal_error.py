@@ -17,6 +17,7 @@ from dispatchcore.domain import parse_booking
 from dispatchcore.engine import Engine
 from dispatchcore.states import StepKind, StepState
 from dispatchcore.storage import Database
+from tests.dispatch.conftest import FACILITY
 
 NOW = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 BOOKING = {
@@ -24,14 +25,7 @@ BOOKING = {
     "personnummer": "197509302381",
     "visit_type": "Arbetsprov",
     "visit_start": "2026-12-15T09:30",
-    "facility": {
-        "hsa_id": "SE2321000065-E12",
-        "name": "Klinisk fysiologi Ryhov",
-        "address": "Sjukhusgatan 1",
-        "postal_code": "55305",
-        "city": "Jönköping",
-        "phone": "010-242 00 00",
-    },
+    "facility": FACILITY,
     "profile": "rjl",
 }
 
