@@ -237,6 +237,23 @@ def _raw_update(table_name: str, key: str, names: tuple[str, ...], placeholder: 
     return f"UPDATE {table_name} SET {assignments} WHERE {key} = {placeholder}"
 
 
+RAW_BOOKING_INSERT = (*BOOKING_FIELDS, "data", "outcome")
+RAW_STEP_INSERT = ("booking_id", "key", "kind", "rule", "payload", "due_at", "state", "attempts")
+
+
+def _raw_insert(table_name: str, names: tuple[str, ...], keys: tuple[str, ...], returned: str, placeholder: str) -> str:
+    """``INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING returned`` in the driver's own
+    parameter style (SQLite >= 3.35 and PostgreSQL both have the clauses)."""
+    columns = metadata.tables[table_name].c
+    unknown = [name for name in (*names, *keys, returned) if name not in columns]
+    if unknown:
+        raise ValueError(f"{table_name} has no column {unknown[0]!r}")
+    return (
+        f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join([placeholder] * len(names))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO NOTHING RETURNING {returned}"
+    )
+
+
 @contextlib.contextmanager
 def _driver_cursor(conn: sa.Connection) -> Iterator[Any]:
     """A cursor of the DBAPI connection under ``conn`` (within its transaction), closed
@@ -277,6 +294,16 @@ class DispatchStore:
                 (decisions, ["booking_id", "key"], "id"),
             )
         }
+        # the same for a new booking and a new step, in the driver's own parameter style
+        # (the booking intake and the decision's planned steps: SQLAlchemy's execution cost
+        # more than the INSERT itself)
+        self._raw_inserts = {
+            table.name: _raw_insert(table.name, columns, keys, returned, placeholder)
+            for table, columns, keys, returned in (
+                (bookings, RAW_BOOKING_INSERT, ("booking_id",), "booking_id"),
+                (steps, RAW_STEP_INSERT, ("booking_id", "key"), "id"),
+            )
+        }
 
     # --- bookings ------------------------------------------------------------------------
 
@@ -300,8 +327,16 @@ class DispatchStore:
         return conn.execute(self._inserts[table.name], values).first() is not None
 
     def insert_booking(self, conn, values: dict) -> bool:
-        """False if the booking id exists (the caller answers idempotently)."""
-        return self._insert_new(conn, bookings, values)
+        """False if the booking id exists (the caller answers idempotently). On the driver's
+        cursor, bound as SQLAlchemy binds the columns (``_bound``)."""
+        return self._raw_insert(conn, bookings.name, [values.get(name) for name in RAW_BOOKING_INSERT]) is not None
+
+    def _raw_insert(self, conn, table_name: str, values: list[Any]) -> Any:
+        """The new row's returned key, or None if it exists (nothing written)."""
+        with _driver_cursor(conn) as cursor:
+            cursor.execute(self._raw_inserts[table_name], [self._bound(value) for value in values])
+            found = cursor.fetchone()
+        return None if found is None else found[0]
 
     def update_booking(self, conn, booking_id: str, **values) -> None:
         values = {k: utc(v) if isinstance(v, dt.datetime) else v for k, v in values.items()}
@@ -409,17 +444,8 @@ class DispatchStore:
         """Insert a step and return it as stored; None if the key exists (nothing written)."""
         payload = payload or {}
         due_at = utc(due_at)
-        values = dict(
-            booking_id=booking_id,
-            key=key,
-            kind=kind,
-            due_at=due_at,
-            rule=rule,
-            payload=json.dumps(payload),
-            state=StepState.TODO,
-            attempts=0,
-        )
-        step_id = conn.execute(self._inserts[steps.name], values).scalar()
+        values = [booking_id, key, kind, rule, json.dumps(payload), due_at, StepState.TODO, 0]  # RAW_STEP_INSERT
+        step_id = self._raw_insert(conn, steps.name, values)
         if step_id is None:
             return None
         return StepRow(step_id, booking_id, key, StepKind(kind), rule, payload, due_at, StepState.TODO, 0, None, None)
