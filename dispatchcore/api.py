@@ -18,10 +18,12 @@ from dispatchcore.domain import booking_from_json, merge_update, parse_booking
 from dispatchcore.engine import BookingConflict, Engine
 from dispatchcore.errors import FieldError
 from dispatchcore.rows import BookingRow, StepRow
+from dispatchcore.states import Outcome
 
 log = logging.getLogger(__name__)
 JSON_PREFIXES = ("/dispatch/api", "/dispatch/adapter")
 HTTP_FIELDS = {404: "path", 405: "method", 413: "body", 415: "body"}
+OUTCOMES = frozenset(o.value for o in Outcome)
 
 
 class UnknownBooking(LookupError):
@@ -168,7 +170,10 @@ def create_blueprint(engine: Engine) -> Blueprint:
             offset = max(int(request.args.get("offset", 0)), 0)
         except ValueError:
             raise FieldError("limit", "limit and offset must be whole numbers") from None
-        return jsonify([booking_view(engine, r) for r in engine.store.list_bookings(limit, offset)])
+        outcome = request.args.get("outcome")
+        if outcome is not None and outcome not in OUTCOMES:
+            raise FieldError("outcome", f"outcome must be one of {', '.join(sorted(OUTCOMES))}")
+        return jsonify([booking_view(engine, r) for r in engine.store.list_bookings(limit, offset, outcome)])
 
     @api.get("/bookings/<booking_id>")
     def get_booking(booking_id: str):

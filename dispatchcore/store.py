@@ -343,13 +343,14 @@ class DispatchStore:
         statement = _update_by(bookings.name, "booking_id", tuple(values))
         conn.execute(statement, {"w_key": booking_id, **_update_values(values)})
 
-    def list_bookings(self, limit: int = 200, offset: int = 0) -> list[BookingRow]:
+    def list_bookings(self, limit: int = 200, offset: int = 0, outcome: str | None = None) -> list[BookingRow]:
+        """Newest first; ``outcome``: only the bookings decided so (``digital_only``, ...)."""
+        query = sa.select(bookings)
+        if outcome is not None:
+            query = query.where(bookings.c.outcome == outcome)
         with self.db.connect() as conn:
             rows = conn.execute(
-                sa.select(bookings)
-                .order_by(bookings.c.created_at.desc(), bookings.c.booking_id)
-                .limit(limit)
-                .offset(offset)
+                query.order_by(bookings.c.created_at.desc(), bookings.c.booking_id).limit(limit).offset(offset)
             ).all()
         return [_booking(r._mapping) for r in rows]
 

@@ -89,18 +89,27 @@ def drain_after_load(url: str, options, echo) -> dict:
     return figures
 
 
+def _digital_only(http: requests.Session, url: str, limit: int) -> set[str]:
+    """The newest ``limit`` bookings decided digital only, in one list call (asking each
+    booking of the ledger in turn cost one request per booking, ~450 for a sample of 150)."""
+    page = http.get(
+        f"{url}/dispatch/api/bookings", params={"outcome": "digital_only", "limit": min(1000, limit)}, timeout=300
+    ).json()
+    return {b["booking_id"] for b in page if b.get("outcome") == "digital_only"}
+
+
 def read_sample(url: str, entries: list[dict], options, echo) -> int:
     """Citizens open a sample of their digital-only kallelser before the fallback time
     (FB-02: no paper for them); each read goes to the ledger like any other."""
     http = requests.Session()
     wanted = min(READ_SAMPLE_MAX, max(1, int(len(entries) * READ_SAMPLE)))
+    digital_only = _digital_only(http, url, 3 * wanted)
     sink = ledger.Ledger(options.report / "ledger")
     read = 0
     for entry in entries:
         if read >= wanted:
             break
-        view = http.get(f"{url}/dispatch/api/bookings/{entry['booking_id']}", timeout=30).json()
-        if view.get("outcome") != "digital_only":
+        if entry["booking_id"] not in digital_only:
             continue
         inbox = http.get(f"{url}/api/citizens/{entry['pnr']}/inbox", timeout=60).json()
         message = next(

@@ -201,3 +201,17 @@ def test_mc01_mc04_every_request_is_valid_and_carries_the_logical_address(dispat
         assert record["logical_address"] and record["verdict"] == "valid", record
         assert record["rule_ids"] in ([], None), record
         assert (record.get("original_consumer") or record.get("consumer")) == "SE2321000065-DISP1"
+
+
+def test_the_booking_list_filters_by_outcome(dispatch):
+    """GET /dispatch/api/bookings?outcome=...: only the bookings decided so (the screening
+    campaign's read sample asks for the digital-only ones in one call)."""
+    digital, _, _ = sent(dispatch, optout=True)
+    both, _, _ = sent(dispatch)
+    url = f"{dispatch.url}/dispatch/api/bookings"
+    only = dispatch.http.get(url, params={"outcome": "digital_only", "limit": 1000}).json()
+    ids = {b["booking_id"] for b in only}
+    assert digital["booking_id"] in ids and both["booking_id"] not in ids
+    assert {b["outcome"] for b in only} == {"digital_only"}
+    answer = dispatch.http.get(url, params={"outcome": "pigeon"})
+    assert answer.status_code == 400 and answer.json()["field"] == "outcome"
