@@ -6,6 +6,7 @@ simulator clock."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 import uuid
@@ -132,13 +133,14 @@ class CitizenSide:
     ) -> dict:
         """``consumer``: the sender's consumer HSA-id, which scopes the letter in shared mode."""
         citizen = self.runtime.citizens.lookup(submission.personnummer)  # read only
-        row = paper.new_letter(submission, document, citizen, self.clock.now(), submitted_by) | {"consumer": consumer}
+        now = self.clock.now()  # one reading of the clock (a database read) for the row and its answer
+        row = paper.new_letter(submission, document, citizen, now, submitted_by) | {"consumer": consumer}
         self.store.add_letter(row)
         log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))
-        return self.letter_json(row)
+        return self.letter_json(row, now)
 
-    def letter_json(self, letter: dict) -> dict:
-        now = self.clock.now()
+    def letter_json(self, letter: dict, now: dt.datetime | None = None) -> dict:
+        now = now or self.clock.now()
         data = {k: v for k, v in letter.items() if k not in ("document", "seq")}
         data["received_at"] = letter["received_at"].isoformat()
         data["delivered_at"] = paper.delivered_at(letter).isoformat()
@@ -150,5 +152,6 @@ class CitizenSide:
 
     def letters(self, personnummer=None, business_object_id=None, status=None, consumer=None) -> list[dict]:
         stored = self.store.letters(personnummer, business_object_id, consumer=consumer)
-        found = [self.letter_json(letter) for letter in stored]
+        now = self.clock.now()
+        found = [self.letter_json(letter, now) for letter in stored]
         return [letter for letter in found if status is None or letter["status"] == status]
