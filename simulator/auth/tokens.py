@@ -57,6 +57,7 @@ VENDOR_READS = frozenset(
 VENDOR_WRITES = frozenset(
     {
         "citizen_api.submit_letter",
+        "citizen_api.submit_letters",  # several at once
         "citizen_api.register_callback",
         "citizen_api.delete_callback",  # its own registration only
         "sms_gateway.send",

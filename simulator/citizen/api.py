@@ -128,6 +128,15 @@ class PaperLetterSubmission(Strict):
     text: StrictStr | None = Field(None, description="The letter as plain text; or send pdf_base64")
 
 
+LETTER_BATCH = 100  # letters in one POST /api/paper-letters/batch
+
+
+class PaperLetterBatch(Strict):
+    """Several letters at once (JSON only), stored together or not at all."""
+
+    letters: list[PaperLetterSubmission] = Field(min_length=1, max_length=LETTER_BATCH)
+
+
 class PaperLetter(Row):
     letter_id: str
     personnummer: str
@@ -211,6 +220,29 @@ def _submission() -> tuple[paper.Submission, paper.Document]:
     return letter_submission(data), document
 
 
+def _batch() -> list[tuple[paper.Submission, paper.Document]]:
+    """The letters of ``POST /api/paper-letters/batch``, each checked as ``_submission``
+    checks a JSON letter; a bad one is named by its place in the list."""
+    letters = json_body().get("letters")
+    if not isinstance(letters, list) or not 1 <= len(letters) <= LETTER_BATCH:
+        raise FieldError("letters", f"must be a list of 1 to {LETTER_BATCH} letters")
+    found = []
+    for index, data in enumerate(letters):
+        try:
+            if not isinstance(data, dict):
+                raise FieldError("body", "must be a JSON object")
+            document = paper.json_document(data)
+            found.append((letter_submission(data), document))
+        except FieldError as exc:
+            raise _in_batch(index, exc) from None
+    return found
+
+
+def _in_batch(index: int, exc: FieldError) -> FieldError:
+    place = f"letters[{index}]"
+    return FieldError(place if exc.field == "body" else f"{place}.{exc.field}", exc.message)
+
+
 def _uploaded() -> paper.Document:
     upload = request.files.get("document")
     if upload is None:
@@ -259,6 +291,20 @@ def create_blueprint(side: CitizenSide) -> Blueprint:
         consumer = caller_consumer() or request.environ.get(CONSUMER_HEADER) or None
         letter = side.submit_letter(data, document, consumer or request.remote_addr, consumer)
         return jsonify(_iso(letter)), 201
+
+    @api.post("/paper-letters/batch")
+    # Documented with the model; each letter validated as one POST /api/paper-letters would be.
+    @API.validate(
+        json=PaperLetterBatch, resp=answers(HTTP_201=PaperLetters, HTTP_400=Error), tags=tags, skip_validation=True
+    )
+    def submit_letters():
+        """Hand up to 100 letters to the paper outbox in one request (a print service's batch):
+        every letter is checked as a single submission is, an error names its place
+        (``letters[3].address``) and then none is stored; else all are, in one transaction.
+        The answer lists the letters in the order sent."""
+        consumer = caller_consumer() or request.environ.get(CONSUMER_HEADER) or None
+        letters = side.submit_letters(_batch(), consumer or request.remote_addr, consumer)
+        return jsonify([_iso(letter) for letter in letters]), 201
 
     @api.get("/paper-letters")
     @API.validate(query=LetterQuery, resp=answers(HTTP_200=PaperLetters), tags=tags)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from simulator.citizen import booking, callbacks, docbook_html, links, notifications, paper
 from simulator.citizen.store import CitizenSideStore
+from simulator.errors import FieldError
 from simulator.inbox.store import InboxStore
 from simulator.population.personnummer import mask
 
@@ -138,6 +139,28 @@ class CitizenSide:
         self.store.add_letter(row)
         log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))
         return self.letter_json(row, now)
+
+    def submit_letters(
+        self,
+        letters: list[tuple[paper.Submission, paper.Document]],
+        submitted_by: str | None,
+        consumer: str | None = None,
+    ) -> list[dict]:
+        """Several letters, stored together or not at all (a CH-10 refusal names the
+        letter's place, ``letters[i].address``); one clock reading for all."""
+        now = self.clock.now()
+        rows = []
+        for index, (submission, document) in enumerate(letters):
+            citizen = self.runtime.citizens.lookup(submission.personnummer)
+            try:
+                row = paper.new_letter(submission, document, citizen, now, submitted_by)
+            except FieldError as exc:
+                raise FieldError(f"letters[{index}].{exc.field}", exc.message) from None
+            rows.append(row | {"consumer": consumer})
+        self.store.add_letters(rows)
+        for row in rows:
+            log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))
+        return [self.letter_json(row, now) for row in rows]
 
     def letter_json(self, letter: dict, now: dt.datetime | None = None) -> dict:
         now = now or self.clock.now()

@@ -140,6 +140,13 @@ def _filters(
     return where
 
 
+def _letter_values(row: dict) -> dict:
+    stored = dict(row)
+    for key in ("reason_rule_ids", "warnings", "address"):
+        stored[key] = None if stored.get(key) is None else json.dumps(stored[key], ensure_ascii=False)
+    return stored
+
+
 class CitizenSideStore:
     """Storage for everything in this package; dicts have the column names."""
 
@@ -166,11 +173,15 @@ class CitizenSideStore:
 
     # paper letters -------------------------------------------------------
     def add_letter(self, row: dict) -> None:
-        stored = dict(row)
-        for key in ("reason_rule_ids", "warnings", "address"):
-            stored[key] = None if stored.get(key) is None else json.dumps(stored[key], ensure_ascii=False)
+        self.add_letters([row])
+
+    def add_letters(self, rows: list[dict]) -> None:
+        """One transaction for all of them."""
+        stored = [_letter_values(row) for row in rows]
         with self.db.begin() as conn:
-            conn.execute(_INSERT_LETTER, stored)  # parameters, not .values(): the compiled INSERT is cached
+            conn.execute(
+                _INSERT_LETTER, stored[0] if len(stored) == 1 else stored
+            )  # parameters, not .values(): the compiled INSERT is cached
 
     def letters(
         self,

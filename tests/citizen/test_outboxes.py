@@ -155,6 +155,32 @@ def test_protected_person_letter_never_shows_an_address_ch10(simulator, care_sys
     assert page.count("<strong>skyddad adress</strong>") == 2 and "Hemlig" not in page
 
 
+def test_a_batch_of_letters_is_stored_together_or_not_at_all(care_system, people):
+    """POST /api/paper-letters/batch: each letter checked as a single one; one bad letter
+    (named by its place) and none is stored; else all, answered in the order sent."""
+    pdf = {"pdf_base64": base64.b64encode(PDF).decode()}
+    good = [letter(people["anna"], business_object_id="bo-b1"), letter(people["david"], business_object_id="bo-b2")]
+    cases = [
+        ([*good, {**letter(people["karl"]), "text": None}], "letters[2].text"),
+        ([good[0], {"personnummer": people["karl"], **pdf}], "letters[1].sender_facility"),
+        ([good[0], letter(people["lova"], protected_address_route=True, address={"city": "X"})], "letters[1].address"),
+        ([good[0], "a letter"], "letters[1]"),
+        ([], "letters"),
+    ]
+    for letters, field in cases:
+        refused = care_system.api("POST", "/api/paper-letters/batch", json={"letters": letters})
+        assert refused.status_code == 400 and refused.json()["field"] == field, refused.text
+    assert care_system.api("GET", "/api/paper-letters").json() == []
+    with_pdf = {**{k: v for k, v in letter(people["karl"]).items() if k != "text"}, **pdf}
+    created = care_system.api("POST", "/api/paper-letters/batch", json={"letters": [*good, with_pdf]})
+    assert created.status_code == 201, created.text
+    answer = created.json()
+    assert [a["personnummer"] for a in answer] == [people["anna"], people["david"], people["karl"]]
+    assert answer[2]["content_type"] == "application/pdf" and answer[0]["submitted_by"] == care_system.consumer
+    stored = care_system.api("GET", "/api/paper-letters").json()
+    assert sorted(a["letter_id"] for a in stored) == sorted(a["letter_id"] for a in answer)
+
+
 def test_letters_are_filtered_by_person_and_thread(care_system, people):
     care_system.api("POST", "/api/paper-letters", json=letter(people["anna"], business_object_id="bo-a"))
     care_system.api("POST", "/api/paper-letters", json=letter(people["david"], business_object_id="bo-d"))
