@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from dispatchcore import calls, rules
 from dispatchcore.domain import Booking
+from dispatchcore.grouped import LetterPost
 from dispatchcore.rows import BookingRow, StepRow
 from dispatchcore.settings import Profile, Settings
 from dispatchcore.states import LookupStatus, StepKind, StepState
@@ -29,6 +30,7 @@ class Host(Protocol):
 
     store: DispatchStore
     people: dict[str, rules.PersonAnswer]
+    letter_post: LetterPost
 
     def client(self, settings: Settings) -> RivtaClient: ...
 

@@ -24,6 +24,7 @@ from dispatchcore import calls, outputs, rules
 from dispatchcore.apitoken import authorize
 from dispatchcore.context import Context
 from dispatchcore.domain import Booking, booking_from_json
+from dispatchcore.grouped import LetterPost
 from dispatchcore.localtime import UTC
 from dispatchcore.models import CitizenActionIn
 from dispatchcore.personnummer import mask
@@ -80,6 +81,7 @@ class Engine:
         # was fetched for), used once by each of those decisions.
         self.prefetched: dict[str, tuple[dt.datetime, rules.PersonAnswer, int]] = {}
         self._prefetched_lock = threading.Lock()
+        self.letter_post = LetterPost()  # the threads' paper letters, posted together when they coincide
 
     # --- configuration ------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import requests
 from dispatchcore import calls
 from dispatchcore.content import SMS_REMINDER, docbook, letter_content
 from dispatchcore.context import Context
+from dispatchcore.grouped import Answer
 from dispatchcore.letter import render_pdf
 from dispatchcore.localtime import SWEDEN
 from dispatchcore.states import StepKind, StepState
@@ -230,18 +231,21 @@ def deliver_letter(ctx: Context) -> None:
     if address:
         body["address"] = address
     ctx.sending(position=_position(ctx, StepKind.PAPER))
-    _post(ctx, ctx.engine.url(ctx.settings, "paper_outbox"), body, "letter_id")
+    _post(ctx, ctx.engine.url(ctx.settings, "paper_outbox"), body, "letter_id", grouped=True)
 
 
-def _post(ctx: Context, url: str, body: dict, id_field: str) -> None:
-    """A REST delivery: 2xx done, 4xx failed for good (our request is wrong), else retry."""
+def _post(ctx: Context, url: str, body: dict, id_field: str, grouped: bool = False) -> None:
+    """A REST delivery: 2xx done, 4xx failed for good (our request is wrong), else retry.
+    ``grouped``: a paper letter, posted together with the other threads' letters that
+    come at the same time (grouped.LetterPost; the answer is this letter's own)."""
+    session, timeout, consumer = ctx.client().session, ctx.settings.timeout_seconds, ctx.settings.consumer_hsa_id
     try:
-        response = ctx.client().session.post(
-            url,
-            json=body,
-            timeout=ctx.settings.timeout_seconds,
-            headers={"x-rivta-original-serviceconsumer-hsaid": ctx.settings.consumer_hsa_id},
-        )
+        if grouped:
+            response: requests.Response | Answer = ctx.engine.letter_post.post(session, url, body, timeout, consumer)
+        else:
+            response = session.post(
+                url, json=body, timeout=timeout, headers={"x-rivta-original-serviceconsumer-hsaid": consumer}
+            )
     except requests.RequestException as exc:
         _rest_failed(ctx, f"{type(exc).__name__}", may_have_arrived=not not_connected(exc))
         return

@@ -92,9 +92,8 @@ def drain_after_load(url: str, options, echo) -> dict:
 def _digital_only(http: requests.Session, url: str, limit: int) -> set[str]:
     """The newest ``limit`` bookings decided digital only, in one list call (asking each
     booking of the ledger in turn cost one request per booking, ~450 for a sample of 150)."""
-    page = http.get(
-        f"{url}/dispatch/api/bookings", params={"outcome": "digital_only", "limit": min(1000, limit)}, timeout=300
-    ).json()
+    params: dict[str, str | int] = {"outcome": "digital_only", "limit": min(1000, limit)}
+    page = http.get(f"{url}/dispatch/api/bookings", params=params, timeout=300).json()
     return {b["booking_id"] for b in page if b.get("outcome") == "digital_only"}
 
 
