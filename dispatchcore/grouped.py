@@ -52,8 +52,11 @@ class _Letter:
 class LetterPost:
     """Posts paper letters for the worker's threads, together when they come together."""
 
-    def __init__(self, limit: int = LIMIT):
+    def __init__(self, limit: int = LIMIT, gather: float = 0.0):
         self.limit = limit
+        # seconds a letter that finds no other waits for the other threads' letters before
+        # it goes out (0: never; the embedded worker's threads set a few milliseconds)
+        self.gather = gather
         self._cond = threading.Condition()
         self._waiting: list[_Letter] = []
         self._posting = False
@@ -72,6 +75,8 @@ class LetterPost:
                 self._cond.wait()
             if not letter.finished:
                 self._posting = True
+                if self.gather > 0 and len(self._waiting) == 1:
+                    self._cond.wait(self.gather)  # the others' letters join (they queue: _posting)
                 batch = [letter] + [w for w in self._waiting if w is not letter and w.key == letter.key]
                 batch = batch[: self.limit]
                 for taken in batch:

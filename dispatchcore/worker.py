@@ -39,6 +39,9 @@ PREFETCH_MIN = 8  # due first decisions before LK-01 is fetched ahead in one bat
 # (about one unit's own duration): a moved clock applies from the units started after that,
 # and the simulator answers one GET /api/clock per ~5-15 units of a campaign instead of one each.
 CLOCK_SHARED = 0.05
+# A paper letter that finds no other waits this long for the other threads' letters, so
+# that they go to the print service in one POST (grouped.LetterPost).
+LETTER_GATHER = 0.005
 
 
 def build_engine(database_url: str, simulator_url: str) -> Engine:
@@ -135,6 +138,8 @@ def run_embedded(
                 if empty:
                     hungry.set()
 
+    if concurrency > 1:
+        engine.letter_post.gather = LETTER_GATHER
     threads = [threading.Thread(target=take, name=f"dispatch-{i}", daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
