@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import urllib.parse
 
 import requests
 
@@ -89,12 +90,13 @@ def drain_after_load(url: str, options, echo) -> dict:
     return figures
 
 
-def _digital_only(http: requests.Session, url: str, limit: int) -> set[str]:
-    """The newest ``limit`` bookings decided digital only, in one list call (asking each
-    booking of the ledger in turn cost one request per booking, ~450 for a sample of 150)."""
+def _digital_only(http: requests.Session, url: str, limit: int) -> dict[str, str]:
+    """The newest ``limit`` bookings decided digital only, booking id -> businessObjectId,
+    in one list call (asking each booking of the ledger in turn cost one request per
+    booking, ~450 for a sample of 150)."""
     params: dict[str, str | int] = {"outcome": "digital_only", "limit": min(1000, limit)}
     page = http.get(f"{url}/dispatch/api/bookings", params=params, timeout=300).json()
-    return {b["booking_id"] for b in page if b.get("outcome") == "digital_only"}
+    return {b["booking_id"]: b["business_object_id"] for b in page if b.get("outcome") == "digital_only"}
 
 
 def read_sample(url: str, entries: list[dict], options, echo) -> int:
@@ -110,16 +112,14 @@ def read_sample(url: str, entries: list[dict], options, echo) -> int:
             break
         if entry["booking_id"] not in digital_only:
             continue
-        inbox = http.get(f"{url}/api/citizens/{entry['pnr']}/inbox", timeout=60).json()
-        message = next(
-            (
-                m
-                for t in inbox["threads"]
-                for m in t["messages"]
-                if (m.get("booking") or {}).get("booking_id") == entry["booking_id"]
-            ),
-            None,
+        # the kallelse's own thread (RP-02's read-status API), not the citizen's whole inbox
+        thread = http.get(
+            f"{url}/api/threads/{urllib.parse.quote(digital_only[entry['booking_id']], safe=':')}",
+            params={"personnummer": entry["pnr"]},
+            timeout=60,
         )
+        messages = thread.json().get("messages", []) if thread.status_code == 200 else []
+        message = next((m for m in messages if m.get("booking_id") == entry["booking_id"]), None)
         if message is None:
             continue
         browser = CitizenBrowser(url)
