@@ -26,6 +26,7 @@ from simulator.inbox.service import SERVICE as INBOX
 from simulator.platform import wiring as platform_wiring
 from simulator.pu.service import SERVICE as PU
 from simulator.runtime import Runtime
+from simulator.sessions import CheapSessions
 from simulator.soap.endpoint import SoapEndpoint
 from simulator.soap.wsdl import serve_schema_file
 from simulator.userprofile.service import SERVICE as USERPROFILE
@@ -97,6 +98,7 @@ def endpoint_paths(bundle: ContractBundle) -> dict[str, str]:
 
 def create_web(runtime: Runtime, endpoints: dict[str, SoapEndpoint]) -> Flask:
     web = Flask("simulator", static_folder=None)
+    web.session_interface = CheapSessions()
     web.config["RUNTIME"] = runtime
     web.config["SOAP_ENDPOINTS"] = endpoints
 
