@@ -17,6 +17,7 @@ RETURNING) is not imitated: such a statement is left to SQLAlchemy.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -68,13 +69,38 @@ class FixedRead:
         ]
 
     def first(self, conn: sa.Connection, **params: Any) -> tuple | None:
+        rows, processors = self._fetch(conn, params, many=False)
+        if not rows:
+            return None
+        return tuple(
+            value if process is None else process(value) for value, process in zip(rows[0], processors, strict=True)
+        )
+
+    def all(self, conn: sa.Connection, **params: Any) -> list[tuple]:
+        """Every row, each as :meth:`first` gives it."""
+        rows, processors = self._fetch(conn, params, many=True)
+        return [
+            tuple(value if process is None else process(value) for value, process in zip(row, processors, strict=True))
+            for row in rows
+        ]
+
+    @functools.cached_property
+    def names(self) -> tuple[str, ...]:
+        """The selected columns' keys, as a SQLAlchemy row's ``_mapping`` has them."""
+        return tuple(column.key for column in self.select.selected_columns)
+
+    def _fetch(self, conn: sa.Connection, params: dict, many: bool) -> tuple[list, list]:
         sql, positional, defaults = self._for(conn.dialect)
         values = {**defaults, **params}
         arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # driver_cursor's work, inline
         try:
             cursor.execute(sql, arguments)
-            row = cursor.fetchone()
+            if many:
+                rows = cursor.fetchall()
+            else:
+                row = cursor.fetchone()
+                rows = [] if row is None else [row]
             processors = self._processors.get(conn.dialect.name)
             if processors is None:  # (two threads may both compute them: the same list)
                 processors = self._processors[conn.dialect.name] = self._processors_for(
@@ -82,11 +108,7 @@ class FixedRead:
                 )
         finally:
             cursor.close()
-        if row is None:
-            return None
-        return tuple(
-            value if process is None else process(value) for value, process in zip(row, processors, strict=True)
-        )
+        return rows, processors
 
 
 class _Insert(NamedTuple):
