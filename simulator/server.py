@@ -128,7 +128,7 @@ def tune_gunicorn(cfg) -> None:
         vars(cfg).update({name: setting.get() for name, setting in settings.items() if not hasattr(kind, name)})
     check = getattr(message, "_ip_in_allow_list", None)
     if check is not None and not getattr(check, "kallelse_cached", False):
-        message._ip_in_allow_list = _remembered_allow_check(check)  # type: ignore[attr-defined]
+        message._ip_in_allow_list = _remembered_allow_check(check)
     if getattr(util, "http_date", None) is not None and not getattr(util.http_date, "kallelse_cached", False):
         util.http_date = _http_date_per_second(util.http_date)
 
@@ -148,7 +148,7 @@ def _remembered_allow_check(check):
             found = answers[key] = bool(check(ip_str, allow_list, networks))
         return found
 
-    remembered.kallelse_cached = True  # type: ignore[attr-defined]
+    remembered.kallelse_cached = True
     return remembered
 
 
@@ -167,7 +167,7 @@ def _http_date_per_second(http_date):
             state[0] = (second, text)
         return text
 
-    cached.kallelse_cached = True  # type: ignore[attr-defined]
+    cached.kallelse_cached = True
     return cached
 
 

@@ -87,7 +87,7 @@ class FixedRead:
     @functools.cached_property
     def names(self) -> tuple[str, ...]:
         """The selected columns' keys, as a SQLAlchemy row's ``_mapping`` has them."""
-        return tuple(column.key for column in self.select.selected_columns)
+        return tuple(str(column.key) for column in self.select.selected_columns)
 
     def _fetch(self, conn: sa.Connection, params: dict, many: bool) -> tuple[list, list]:
         sql, positional, defaults = self._for(conn.dialect)
