@@ -18,6 +18,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 
 from gunicorn.app.base import BaseApplication
 
@@ -97,8 +98,77 @@ class _Gunicorn(BaseApplication):
         gthread.DEFAULT_WORKER_DATA_TIMEOUT = IDLE_HANDOFF_SECONDS
 
         app = create_app(self.config_obj, migrate=False)
+        tune_gunicorn(self.cfg)
         tune_gc()
         return app
+
+
+def tune_gunicorn(cfg) -> None:
+    """Per-request work of gunicorn 27.0.1's request handling that gives the same answer
+    for every request of a worker, done once (in the worker, after the fork, while it loads
+    the app). Each step checks that the gunicorn it meets is shaped as expected and leaves
+    it alone otherwise (tests/soap/test_server_tuning.py fails then).
+
+    * Settings: ``cfg.<name>`` goes through ``Config.__getattr__`` and the setting object
+      (~17 reads a request: parser limits, header policy, keep-alive, logging); the values
+      are put in the instance's own ``__dict__``, where attribute lookup finds them first.
+      A worker's settings never change (a reload starts new workers).
+    * Trusted-proxy check: every request parses the peer's address with ``ipaddress`` and
+      tests it against ``forwarded_allow_ips`` (~10 µs); the answer depends only on the
+      address and the allow list, so it is remembered per (address, list), bounded.
+    * The ``Date`` header: formatted once per second instead of once per response
+      (``email.utils.formatdate``)."""
+    from gunicorn import util
+    from gunicorn.http import message
+
+    settings = getattr(cfg, "settings", None)
+    if isinstance(settings, dict) and type(cfg).__getattr__ is not object.__getattribute__:
+        # (a name the class defines itself, a property such as ``worker_class``, stays the class's)
+        kind = type(cfg)
+        vars(cfg).update({name: setting.get() for name, setting in settings.items() if not hasattr(kind, name)})
+    check = getattr(message, "_ip_in_allow_list", None)
+    if check is not None and not getattr(check, "kallelse_cached", False):
+        message._ip_in_allow_list = _remembered_allow_check(check)
+    if getattr(util, "http_date", None) is not None and not getattr(util.http_date, "kallelse_cached", False):
+        util.http_date = _http_date_per_second(util.http_date)
+
+
+ALLOW_CHECK_MEMORY = 1024  # peer addresses remembered per worker (forgotten all at once when full)
+
+
+def _remembered_allow_check(check):
+    answers: dict[tuple, bool] = {}
+
+    def remembered(ip_str, allow_list, networks):
+        key = (ip_str, tuple(allow_list))
+        found = answers.get(key)
+        if found is None:
+            if len(answers) >= ALLOW_CHECK_MEMORY:
+                answers.clear()
+            found = answers[key] = bool(check(ip_str, allow_list, networks))
+        return found
+
+    remembered.kallelse_cached = True
+    return remembered
+
+
+def _http_date_per_second(http_date):
+    """The header text is remembered with the monotonic second it was made in, so it is
+    never more than a second behind gunicorn's own (HTTP dates have whole seconds)."""
+    state = [(-1, "")]  # (monotonic second, header text): the tuple is replaced whole
+
+    def cached(timestamp=None):
+        if timestamp is not None:
+            return http_date(timestamp)
+        second = int(time.monotonic())
+        made, text = state[0]
+        if made != second:
+            text = http_date()
+            state[0] = (second, text)
+        return text
+
+    cached.kallelse_cached = True
+    return cached
 
 
 def tune_gc() -> None:

@@ -17,6 +17,7 @@ RETURNING) is not imitated: such a statement is left to SQLAlchemy.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -68,6 +69,7 @@ class FixedRead:
         ]
 
     def first(self, conn: sa.Connection, **params: Any) -> tuple | None:
+        # (the fetch written out, not through _fetch: three of these run on every request)
         sql, positional, defaults = self._for(conn.dialect)
         values = {**defaults, **params}
         arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
@@ -87,6 +89,36 @@ class FixedRead:
         return tuple(
             value if process is None else process(value) for value, process in zip(row, processors, strict=True)
         )
+
+    def all(self, conn: sa.Connection, **params: Any) -> list[tuple]:
+        """Every row, each as :meth:`first` gives it."""
+        rows, processors = self._fetch(conn, params)
+        return [
+            tuple(value if process is None else process(value) for value, process in zip(row, processors, strict=True))
+            for row in rows
+        ]
+
+    @functools.cached_property
+    def names(self) -> tuple[str, ...]:
+        """The selected columns' keys, as a SQLAlchemy row's ``_mapping`` has them."""
+        return tuple(str(column.key) for column in self.select.selected_columns)
+
+    def _fetch(self, conn: sa.Connection, params: dict) -> tuple[list, list]:
+        sql, positional, defaults = self._for(conn.dialect)
+        values = {**defaults, **params}
+        arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, arguments)
+            rows = cursor.fetchall()
+            processors = self._processors.get(conn.dialect.name)
+            if processors is None:
+                processors = self._processors[conn.dialect.name] = self._processors_for(
+                    conn.dialect, cursor.description
+                )
+        finally:
+            cursor.close()
+        return rows, processors
 
 
 class _Insert(NamedTuple):
