@@ -132,9 +132,13 @@ class LetterPost:
 
     def _post(self, session: requests.Session, url: str, body: Any, timeout: float, consumer: str):
         self.calls += 1
-        return session.post(
-            url, json=body, timeout=timeout, headers={"x-rivta-original-serviceconsumer-hsaid": consumer}
-        )
+        return post_json(session, url, body, timeout, consumer)
+
+
+def post_json(session: requests.Session, url: str, body: Any, timeout: float, consumer: str) -> requests.Response:
+    """One REST delivery to the platform's outboxes, naming the calling care system as the
+    platform reads it (``x-rivta-original-serviceconsumer-hsaid``)."""
+    return session.post(url, json=body, timeout=timeout, headers={"x-rivta-original-serviceconsumer-hsaid": consumer})
 
 
 def _json(answer: requests.Response) -> Any:

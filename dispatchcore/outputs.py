@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from collections.abc import Callable
 
 import requests
 
 from dispatchcore import calls
 from dispatchcore.content import SMS_REMINDER, docbook, letter_content
 from dispatchcore.context import Context
-from dispatchcore.grouped import Answer
+from dispatchcore.grouped import Answer, post_json
 from dispatchcore.letter import render_pdf
 from dispatchcore.localtime import SWEDEN
 from dispatchcore.states import StepKind, StepState
@@ -238,14 +239,9 @@ def _post(ctx: Context, url: str, body: dict, id_field: str, grouped: bool = Fal
     """A REST delivery: 2xx done, 4xx failed for good (our request is wrong), else retry.
     ``grouped``: a paper letter, posted together with the other threads' letters that
     come at the same time (grouped.LetterPost; the answer is this letter's own)."""
-    session, timeout, consumer = ctx.client().session, ctx.settings.timeout_seconds, ctx.settings.consumer_hsa_id
+    send: Callable[..., requests.Response | Answer] = ctx.engine.letter_post.post if grouped else post_json
     try:
-        if grouped:
-            response: requests.Response | Answer = ctx.engine.letter_post.post(session, url, body, timeout, consumer)
-        else:
-            response = session.post(
-                url, json=body, timeout=timeout, headers={"x-rivta-original-serviceconsumer-hsaid": consumer}
-            )
+        response = send(ctx.client().session, url, body, ctx.settings.timeout_seconds, ctx.settings.consumer_hsa_id)
     except requests.RequestException as exc:
         _rest_failed(ctx, f"{type(exc).__name__}", may_have_arrived=not not_connected(exc))
         return
