@@ -19,6 +19,11 @@ class FieldError(ValueError):
         self.field = field
         self.message = message
 
+    def within(self, place: str) -> FieldError:
+        """The same error for an item of a list (``letters[3]``): the item's field under the
+        item's place, and a complaint about the whole item named by the place alone."""
+        return FieldError(place if self.field == "body" else f"{place}.{self.field}", self.message)
+
 
 class NotFound(FieldError):
     """The thing the field names does not exist."""

@@ -234,13 +234,8 @@ def _batch() -> list[tuple[paper.Submission, paper.Document]]:
             document = paper.json_document(data)
             found.append((letter_submission(data), document))
         except FieldError as exc:
-            raise _in_batch(index, exc) from None
+            raise exc.within(f"letters[{index}]") from None
     return found
-
-
-def _in_batch(index: int, exc: FieldError) -> FieldError:
-    place = f"letters[{index}]"
-    return FieldError(place if exc.field == "body" else f"{place}.{exc.field}", exc.message)
 
 
 def _uploaded() -> paper.Document:

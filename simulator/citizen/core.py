@@ -133,12 +133,8 @@ class CitizenSide:
         consumer: str | None = None,
     ) -> dict:
         """``consumer``: the sender's consumer HSA-id, which scopes the letter in shared mode."""
-        citizen = self.runtime.citizens.lookup(submission.personnummer)  # read only
         now = self.clock.now()  # one reading of the clock (a database read) for the row and its answer
-        row = paper.new_letter(submission, document, citizen, now, submitted_by) | {"consumer": consumer}
-        self.store.add_letter(row)
-        log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))
-        return self.letter_json(row, now)
+        return self._received([self._letter_row(submission, document, now, submitted_by, consumer)], now)[0]
 
     def submit_letters(
         self,
@@ -151,12 +147,25 @@ class CitizenSide:
         now = self.clock.now()
         rows = []
         for index, (submission, document) in enumerate(letters):
-            citizen = self.runtime.citizens.lookup(submission.personnummer)
             try:
-                row = paper.new_letter(submission, document, citizen, now, submitted_by)
+                rows.append(self._letter_row(submission, document, now, submitted_by, consumer))
             except FieldError as exc:
-                raise FieldError(f"letters[{index}].{exc.field}", exc.message) from None
-            rows.append(row | {"consumer": consumer})
+                raise exc.within(f"letters[{index}]") from None
+        return self._received(rows, now)
+
+    def _letter_row(
+        self,
+        submission: paper.Submission,
+        document: paper.Document,
+        now: dt.datetime,
+        submitted_by: str | None,
+        consumer: str | None,
+    ) -> dict:
+        citizen = self.runtime.citizens.lookup(submission.personnummer)  # read only
+        return paper.new_letter(submission, document, citizen, now, submitted_by) | {"consumer": consumer}
+
+    def _received(self, rows: list[dict], now: dt.datetime) -> list[dict]:
+        """Stored in one transaction, logged (masked), and answered as the outbox shows them."""
         self.store.add_letters(rows)
         for row in rows:
             log.info("paper letter %s for %s received", row["letter_id"], mask(row["personnummer"]))

@@ -172,16 +172,12 @@ class CitizenSideStore:
         return self._select(notifications, *_filters(notifications, personnummer, None, consumer), limit=limit)
 
     # paper letters -------------------------------------------------------
-    def add_letter(self, row: dict) -> None:
-        self.add_letters([row])
-
     def add_letters(self, rows: list[dict]) -> None:
-        """One transaction for all of them."""
+        """One transaction for all of them; parameters, not ``.values()``, so the compiled
+        INSERT is cached (one letter as one row's parameters, several as executemany)."""
         stored = [_letter_values(row) for row in rows]
         with self.db.begin() as conn:
-            conn.execute(
-                _INSERT_LETTER, stored[0] if len(stored) == 1 else stored
-            )  # parameters, not .values(): the compiled INSERT is cached
+            conn.execute(_INSERT_LETTER, stored[0] if len(stored) == 1 else stored)
 
     def letters(
         self,
