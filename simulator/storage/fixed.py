@@ -69,14 +69,28 @@ class FixedRead:
         ]
 
     def first(self, conn: sa.Connection, **params: Any) -> tuple | None:
-        # (the fetch written out, not through _fetch: three of these run on every request)
+        rows, processors = self._fetch(conn, params, many=False)
+        return None if rows is None else _processed(rows, processors)
+
+    def all(self, conn: sa.Connection, **params: Any) -> list[tuple]:
+        """Every row, each as :meth:`first` gives it."""
+        rows, processors = self._fetch(conn, params, many=True)
+        return [_processed(row, processors) for row in rows]
+
+    @functools.cached_property
+    def names(self) -> tuple[str, ...]:
+        """The selected columns' keys, as a SQLAlchemy row's ``_mapping`` has them."""
+        return tuple(str(column.key) for column in self.select.selected_columns)
+
+    def _fetch(self, conn: sa.Connection, params: dict, many: bool) -> tuple[Any, list]:
+        """(the first row or None, or every row; the columns' result processors)."""
         sql, positional, defaults = self._for(conn.dialect)
         values = {**defaults, **params}
         arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # driver_cursor's work, inline
         try:
             cursor.execute(sql, arguments)
-            row = cursor.fetchone()
+            rows = cursor.fetchall() if many else cursor.fetchone()
             processors = self._processors.get(conn.dialect.name)
             if processors is None:  # (two threads may both compute them: the same list)
                 processors = self._processors[conn.dialect.name] = self._processors_for(
@@ -84,41 +98,11 @@ class FixedRead:
                 )
         finally:
             cursor.close()
-        if row is None:
-            return None
-        return tuple(
-            value if process is None else process(value) for value, process in zip(row, processors, strict=True)
-        )
-
-    def all(self, conn: sa.Connection, **params: Any) -> list[tuple]:
-        """Every row, each as :meth:`first` gives it."""
-        rows, processors = self._fetch(conn, params)
-        return [
-            tuple(value if process is None else process(value) for value, process in zip(row, processors, strict=True))
-            for row in rows
-        ]
-
-    @functools.cached_property
-    def names(self) -> tuple[str, ...]:
-        """The selected columns' keys, as a SQLAlchemy row's ``_mapping`` has them."""
-        return tuple(str(column.key) for column in self.select.selected_columns)
-
-    def _fetch(self, conn: sa.Connection, params: dict) -> tuple[list, list]:
-        sql, positional, defaults = self._for(conn.dialect)
-        values = {**defaults, **params}
-        arguments: Any = tuple(values[name] for name in positional) if positional is not None else values
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql, arguments)
-            rows = cursor.fetchall()
-            processors = self._processors.get(conn.dialect.name)
-            if processors is None:
-                processors = self._processors[conn.dialect.name] = self._processors_for(
-                    conn.dialect, cursor.description
-                )
-        finally:
-            cursor.close()
         return rows, processors
+
+
+def _processed(row: tuple, processors: list) -> tuple:
+    return tuple(value if process is None else process(value) for value, process in zip(row, processors, strict=True))
 
 
 class _Insert(NamedTuple):
