@@ -8,7 +8,7 @@ simulator's print service stores them together or not at all). No letter waits f
 timer: a batch is what queued while the previous call was out.
 
 Exactly once is the single letter's: every letter's step is ``sending`` before the call,
-so an answer lost for a batch leaves each of its steps to ask the outbox first. A batch
+so an answer lost for a batch leaves each of its steps to ask the outbox first (LK-04). A batch
 refused as a whole (a 4xx: one bad letter, or a print service without ``/batch``) stored
 nothing, so each of its letters is then posted on its own and gets its own verdict; a
 service that has no ``/batch`` is remembered and posted to one letter at a time."""

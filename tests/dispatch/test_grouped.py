@@ -1,6 +1,8 @@
 """grouped.LetterPost: the worker threads' paper letters posted together when they come
 together, each letter answered as if posted alone (outputs.deliver_letter's exactly once
-rests on that: every step is ``sending`` before the call and reads its own answer)."""
+rests on that: every step is ``sending`` before the call and reads its own answer). The
+letters are the paper deliveries of CH-02, LK-03 and FB-01; a batch whose answer was lost
+fails every letter in it, so each step verifies before it is sent again (LK-04)."""
 
 from __future__ import annotations
 
